@@ -17,7 +17,7 @@
 
 #include "ckpt_syscalls.h"
 
-static void usage(FILE *f)
+static void print_help(FILE *f)
 {
 	fprintf(f,
 		"Usage: pidfork [--no-wait] PID COMMAND [ARG...]\n"
@@ -46,15 +46,15 @@ int main(int argc, char **argv)
 			nowait = 1;
 			break;
 		case 'h':
-			usage(stdout);
+			print_help(stdout);
 			return 0;
 		default:
-			usage(stderr);
+			print_help(stderr);
 			return 125;
 		}
 	}
 	if (argc - optind < 2) {
-		usage(stderr);
+		print_help(stderr);
 		return 125;
 	}
 	errno = 0;
@@ -71,8 +71,7 @@ int main(int argc, char **argv)
 
 		fprintf(stderr, "pidfork: PID %ld: %s%s\n", want, strerror(err),
 			err == EEXIST ? " (in use by a process, group or session)" :
-			err == EPERM ? " (needs CAP_CHECKPOINT_RESTORE)" :
-			err == ENOSYS ? " (kernel without CONFIG_CHECKPOINT)" : "");
+			err == EPERM ? " (needs CAP_CHECKPOINT_RESTORE)" : "");
 		return 125;
 	}
 	if (pid == 0) {

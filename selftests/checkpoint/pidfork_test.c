@@ -599,16 +599,19 @@ static int kill_and_reap_children(void)
  * is free right now.
  */
 #define SETUP_ROOT() do {						\
-	if (geteuid() != 0)						\
-		SKIP(return, "pidfork tests must run as root");		\
+	ASSERT_EQ(0, geteuid())						\
+		TH_LOG("pidfork tests must run as root");		\
 	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));	\
 } while (0)
 
 #define SETUP_FREE_PID(nr) do {						\
+	pid_t __free;							\
+									\
 	SETUP_ROOT();							\
-	(nr) = find_free_pid(0);					\
-	ASSERT_GT((nr), RESERVED_PIDS)					\
+	__free = find_free_pid(0);					\
+	ASSERT_GT(__free, RESERVED_PIDS)				\
 		TH_LOG("no free PID found");				\
+	(nr) = __free;							\
 } while (0)
 
 /*
@@ -1457,7 +1460,8 @@ TEST(pid_other_than_one_in_pidns_without_init_is_einval)
  * Like fork(2)
  */
 
-static volatile int cow_value;
+/* Accessed with __atomic builtins so the compiler keeps every access. */
+static int cow_value;
 
 static int child_memory_check(pid_t ret, void *arg)
 {
@@ -1465,8 +1469,8 @@ static int child_memory_check(pid_t ret, void *arg)
 	int ok;
 
 	(void)ret;
-	ok = cow_value == 42 && *heap == 42;
-	cow_value = 7;
+	ok = __atomic_load_n(&cow_value, __ATOMIC_SEQ_CST) == 42 && *heap == 42;
+	__atomic_store_n(&cow_value, 7, __ATOMIC_SEQ_CST);
 	*heap = 7;
 	return ok ? 0 : 1;
 }
@@ -1480,7 +1484,7 @@ TEST(child_memory_is_private_copy)
 	SETUP_FREE_PID(nr);
 
 	ASSERT_NE(NULL, heap);
-	cow_value = 42;
+	__atomic_store_n(&cow_value, 42, __ATOMIC_SEQ_CST);
 	*heap = 42;
 
 	ret = pidfork_run(nr, child_memory_check, heap);
@@ -1489,24 +1493,25 @@ TEST(child_memory_is_private_copy)
 	EXPECT_EQ(0, reap(ret))
 		TH_LOG("the child did not see the parent's memory");
 	/* The child's writes went to its own copy. */
-	EXPECT_EQ(42, cow_value);
+	EXPECT_EQ(42, __atomic_load_n(&cow_value, __ATOMIC_SEQ_CST));
 	EXPECT_EQ(42, *heap);
 	free(heap);
 
 	CHECK_NOTHING_LEFT();
 }
 
-static volatile sig_atomic_t sigchld_count;
-static volatile pid_t sigchld_pid;
-static volatile int sigchld_code;
+/* Written by the handler, read with __atomic builtins. */
+static int sigchld_count;
+static pid_t sigchld_pid;
+static int sigchld_code;
 
 static void on_sigchld(int sig, siginfo_t *info, void *uctx)
 {
 	(void)sig;
 	(void)uctx;
-	sigchld_pid = info->si_pid;
-	sigchld_code = info->si_code;
-	sigchld_count++;
+	__atomic_store_n(&sigchld_pid, info->si_pid, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&sigchld_code, info->si_code, __ATOMIC_SEQ_CST);
+	__atomic_fetch_add(&sigchld_count, 1, __ATOMIC_SEQ_CST);
 }
 
 TEST(exit_signal_is_sigchld)
@@ -1530,13 +1535,13 @@ TEST(exit_signal_is_sigchld)
 	EXPECT_EQ(0, reap(ret));
 
 	/* The signal is delivered by the time wait returns; be lenient. */
-	for (i = 0; i < 100 && !sigchld_count; i++)
+	for (i = 0; i < 100 && !__atomic_load_n(&sigchld_count, __ATOMIC_SEQ_CST); i++)
 		usleep(10000);
 	signal(SIGCHLD, SIG_DFL);
 
-	ASSERT_EQ(1, sigchld_count);
-	EXPECT_EQ(nr, sigchld_pid);
-	EXPECT_EQ(CLD_EXITED, sigchld_code);
+	ASSERT_EQ(1, __atomic_load_n(&sigchld_count, __ATOMIC_SEQ_CST));
+	EXPECT_EQ(nr, __atomic_load_n(&sigchld_pid, __ATOMIC_SEQ_CST));
+	EXPECT_EQ(CLD_EXITED, __atomic_load_n(&sigchld_code, __ATOMIC_SEQ_CST));
 
 	CHECK_NOTHING_LEFT();
 }

@@ -176,7 +176,7 @@ static int parse_positive(const char *s, int *val)
 	return 0;
 }
 
-static void usage(const char *prog)
+static void print_help(const char *prog)
 {
 	fprintf(stderr, "usage: %s [-n iterations] [-r rounds]\n", prog);
 }
@@ -194,21 +194,21 @@ int main(int argc, char **argv)
 		switch (opt) {
 		case 'n':
 			if (parse_positive(optarg, &iterations)) {
-				usage(argv[0]);
+				print_help(argv[0]);
 				return 2;
 			}
 			break;
 		case 'r':
 			if (parse_positive(optarg, &rounds)) {
-				usage(argv[0]);
+				print_help(argv[0]);
 				return 2;
 			}
 			break;
 		case 'h':
-			usage(argv[0]);
+			print_help(argv[0]);
 			return 0;
 		default:
-			usage(argv[0]);
+			print_help(argv[0]);
 			return 2;
 		}
 	}
@@ -228,7 +228,7 @@ int main(int argc, char **argv)
 
 	for (round = 0; round < rounds; round++) {
 		for (side = 0; side < 2; side++) {
-			if ((side == 0) == (round % 2 == 0)) {
+			if (!side == !(round % 2)) {
 				t = run_fork(iterations);
 				if (t < 0)
 					return 1;
