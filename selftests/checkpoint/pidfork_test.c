@@ -599,7 +599,7 @@ static int kill_and_reap_children(void)
  * is free right now.
  */
 #define SETUP_ROOT() do {						\
-	ASSERT_EQ(0, geteuid())						\
+	ASSERT_EQ((uid_t)0, geteuid())				\
 		TH_LOG("pidfork tests must run as root");		\
 	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));	\
 } while (0)

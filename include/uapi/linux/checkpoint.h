@@ -1,0 +1,335 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * Checkpoint/restart: system call flags and the checkpoint image format.
+ *
+ * An image is a stream of records, written sequentially (never seeked),
+ * so that it can go to a file, a pipe or a socket.  Every record starts
+ * with a struct ckpt_hdr giving its type and its length in bytes, header
+ * included; records are padded with zeroes to a multiple of 8 bytes
+ * (CKPT_ALIGN), and the padding is not counted in ckpt_hdr.len.
+ *
+ * The stream is:
+ *
+ *   CKPT_REC_HEADER                 once
+ *   per process, in image order:
+ *     CKPT_REC_TASK                 starts the process
+ *     CKPT_REC_CRED, CKPT_REC_RLIMITS, CKPT_REC_FS
+ *     CKPT_REC_MM, CKPT_REC_VMA...  then CKPT_REC_PAGES...
+ *     CKPT_REC_SIGHAND, CKPT_REC_SIGNAL, CKPT_REC_SIGINFO...
+ *     CKPT_REC_FILE...              open files, each with an object id
+ *     CKPT_REC_FD...                descriptors referring to those ids
+ *     CKPT_REC_THREAD               registers of a thread
+ *     CKPT_REC_XSTATE               its FPU/extended state (XSAVE layout)
+ *     CKPT_REC_TASK_END
+ *   CKPT_REC_TRAILER                SHA-256 of every byte before it
+ *
+ * All integers are in the byte order of the architecture in the header.
+ * The format is versioned by CKPT_FORMAT_VERSION, which changes whenever
+ * a record changes.  Documentation/checkpoint/image-format.rst describes
+ * every field and what restart(2) checks.
+ */
+#ifndef _UAPI_LINUX_CHECKPOINT_H
+#define _UAPI_LINUX_CHECKPOINT_H
+
+#include <linux/types.h>
+
+/* checkpoint(2) flags: what to do with the job once the image is written */
+#define CKPT_CONTINUE		0x0	/* let it run on (default) */
+#define CKPT_STOP		0x1	/* leave it stopped, as SIGSTOP would */
+#define CKPT_KILL		0x2	/* SIGKILL it, after a complete image */
+#define CKPT_ACTION_MASK	0x3
+
+#define CKPT_FLAGS_ALL		CKPT_ACTION_MASK
+
+/*
+ * checkpoint(0, ...) checkpoints the caller itself and returns 0; when the
+ * image is restarted, the same call returns CKPT_RESTARTED instead.
+ */
+#define CKPT_RESTARTED		1
+
+/* restart(2) flags */
+#define RESTART_STOPPED		0x1	/* leave the job stopped (SIGSTOP) */
+#define RESTART_FLAGS_ALL	RESTART_STOPPED
+
+/* Image identification */
+#define CKPT_MAGIC		"\177CKPTIMG"	/* 8 bytes, no terminator */
+#define CKPT_MAGIC_LEN		8
+#define CKPT_FORMAT_VERSION	1
+#define CKPT_ALIGN		8
+
+/* Record types */
+enum ckpt_rec_type {
+	CKPT_REC_HEADER		= 1,
+	CKPT_REC_TASK		= 2,
+	CKPT_REC_CRED		= 3,
+	CKPT_REC_RLIMITS	= 4,
+	CKPT_REC_FS		= 5,
+	CKPT_REC_MM		= 6,
+	CKPT_REC_VMA		= 7,
+	CKPT_REC_PAGES		= 8,
+	CKPT_REC_SIGHAND	= 9,
+	CKPT_REC_SIGNAL		= 10,
+	CKPT_REC_SIGINFO	= 11,
+	CKPT_REC_FILE		= 12,
+	CKPT_REC_FD		= 13,
+	CKPT_REC_THREAD		= 14,
+	CKPT_REC_XSTATE		= 15,
+	CKPT_REC_TASK_END	= 16,
+	CKPT_REC_TRAILER	= 17,
+	CKPT_REC_MAX
+};
+
+/* Limits restart(2) enforces on untrusted images */
+#define CKPT_MAX_RECORD		(1U << 24)	/* any one record, in bytes */
+#define CKPT_MAX_PAGES_PER_REC	256		/* pages in one CKPT_REC_PAGES */
+#define CKPT_MAX_VMAS		65530		/* default vm.max_map_count */
+#define CKPT_MAX_PATH		4096		/* PATH_MAX, terminator included */
+#define CKPT_MAX_GROUPS		65536		/* NGROUPS_MAX */
+#define CKPT_MAX_SIGINFO	4096		/* queued signals per task */
+#define CKPT_MAX_FILES		1048576		/* fs.nr_open maximum */
+
+/* Every record starts with this */
+struct ckpt_hdr {
+	__u32 type;		/* enum ckpt_rec_type */
+	__u32 len;		/* bytes, this header included, padding not */
+};
+
+/* CKPT_REC_HEADER */
+struct ckpt_rec_header {
+	struct ckpt_hdr h;
+	char magic[CKPT_MAGIC_LEN];	/* CKPT_MAGIC */
+	__u32 version;		/* CKPT_FORMAT_VERSION */
+	__u32 arch;		/* AUDIT_ARCH_* of the image (AUDIT_ARCH_X86_64) */
+	__u32 page_size;
+	__u32 nsig;		/* _NSIG */
+	__u32 rlim_nlimits;	/* RLIM_NLIMITS */
+	__u32 xstate_size;	/* bytes in CKPT_REC_XSTATE payloads */
+	__u64 xfeatures;	/* XSAVE features the image's xstate may use */
+	__u32 flags;		/* checkpoint(2) flags used */
+	__u32 nr_tasks;		/* CKPT_REC_TASK records that follow */
+	__s64 time_sec;		/* CLOCK_REALTIME when the job was frozen */
+	__u8 vdso_sha256[32];	/* of the vDSO image the job was using */
+	char release[65];	/* uname -r of the checkpointing kernel */
+	char machine[65];	/* uname -m */
+	__u8 reserved[6];
+};
+
+/* CKPT_REC_TASK: one per process (thread group) */
+struct ckpt_rec_task {
+	struct ckpt_hdr h;
+	__s32 pid;		/* in the checkpointer's PID namespace */
+	__s32 tgid;
+	__s32 ppid;
+	__s32 pgid;
+	__s32 sid;
+	__s32 exit_signal;
+	__s32 pdeath_signal;
+	__s32 nice;
+	__u32 personality;
+	__u32 umask;
+	__u32 dumpable;		/* SUID_DUMP_* */
+	__u32 nr_threads;	/* CKPT_REC_THREAD records of this process */
+	__u32 flags;		/* CKPT_TASK_* */
+	__u32 reserved;
+	char comm[16];		/* TASK_COMM_LEN, NUL-terminated */
+};
+
+#define CKPT_TASK_STOPPED	0x1	/* was in a group stop (SIGSTOP) */
+#define CKPT_TASK_NO_NEW_PRIVS	0x2
+#define CKPT_TASK_SELF		0x4	/* checkpointed itself (pid 0) */
+
+/* CKPT_REC_CRED: ids as seen in the checkpointer's user namespace */
+struct ckpt_rec_cred {
+	struct ckpt_hdr h;
+	__u32 uid, euid, suid, fsuid;
+	__u32 gid, egid, sgid, fsgid;
+	__u64 cap_inheritable;
+	__u64 cap_permitted;
+	__u64 cap_effective;
+	__u64 cap_bset;
+	__u64 cap_ambient;
+	__u32 securebits;
+	__u32 ngroups;
+	__u32 groups[];		/* ngroups supplementary group ids */
+};
+
+/* CKPT_REC_RLIMITS */
+struct ckpt_rlimit {
+	__u64 cur;
+	__u64 max;		/* RLIM_INFINITY is ~0 */
+};
+
+struct ckpt_rec_rlimits {
+	struct ckpt_hdr h;
+	__u32 nr;		/* RLIM_NLIMITS */
+	__u32 reserved;
+	struct ckpt_rlimit rlim[];
+};
+
+/* CKPT_REC_FS: working and root directory, as two NUL-terminated paths */
+struct ckpt_rec_fs {
+	struct ckpt_hdr h;
+	__u32 cwd_len;		/* bytes of cwd, terminator included */
+	__u32 root_len;		/* bytes of root, terminator included */
+	char paths[];		/* cwd, then root */
+};
+
+/* CKPT_REC_MM: address space layout (struct mm_struct fields) */
+#define CKPT_AUXV_WORDS		64	/* >= AT_VECTOR_SIZE on every arch */
+
+struct ckpt_rec_mm {
+	struct ckpt_hdr h;
+	__u64 start_code, end_code, start_data, end_data;
+	__u64 start_brk, brk, start_stack;
+	__u64 arg_start, arg_end, env_start, env_end;
+	__u64 vdso;		/* address of the [vdso] text, 0 if none */
+	__u64 vvar;		/* address of [vvar], 0 if none */
+	__u32 nr_vmas;		/* CKPT_REC_VMA records that follow */
+	__u32 auxv_words;	/* words of saved_auxv used (pairs) */
+	__u64 auxv[CKPT_AUXV_WORDS];
+	__u32 exe_len;		/* bytes of exe path, terminator included */
+	__u32 reserved;
+	char exe[];		/* /proc/PID/exe at checkpoint time */
+};
+
+/* CKPT_REC_VMA: one mapping */
+enum ckpt_vma_kind {
+	CKPT_VMA_ANON		= 1,	/* private anonymous: pages in image */
+	CKPT_VMA_FILE_PRIVATE	= 2,	/* file, MAP_PRIVATE: COW pages in image */
+	CKPT_VMA_FILE_SHARED	= 3,	/* file, MAP_SHARED: re-mapped */
+	CKPT_VMA_VDSO		= 4,
+	CKPT_VMA_VVAR		= 5,
+};
+
+struct ckpt_rec_vma {
+	struct ckpt_hdr h;
+	__u64 start;
+	__u64 end;
+	__u64 pgoff;		/* in pages, for file mappings */
+	__u64 vm_flags;		/* the kernel's VM_* flags, informational */
+	__u32 kind;		/* enum ckpt_vma_kind */
+	__u32 prot;		/* PROT_READ | PROT_WRITE | PROT_EXEC */
+	__u32 flags;		/* CKPT_VMA_* */
+	__u32 path_len;		/* bytes of path, terminator included; 0: none */
+	char path[];
+};
+
+#define CKPT_VMA_GROWSDOWN	0x1
+#define CKPT_VMA_LOCKED		0x2
+#define CKPT_VMA_DONTDUMP	0x4
+#define CKPT_VMA_HEAP		0x8	/* the [heap] (brk) area */
+#define CKPT_VMA_STACK		0x10	/* the [stack] */
+
+/*
+ * CKPT_REC_PAGES: nr_pages consecutive pages starting at addr, followed
+ * by their contents.  Pages not in the image are zero (anonymous) or the
+ * file's (file mappings).
+ */
+struct ckpt_rec_pages {
+	struct ckpt_hdr h;
+	__u64 addr;
+	__u32 nr_pages;		/* 1..CKPT_MAX_PAGES_PER_REC */
+	__u32 reserved;
+	/* followed by nr_pages * page_size bytes */
+};
+
+/* CKPT_REC_SIGHAND: the signal handlers, one per signal 1.._NSIG */
+struct ckpt_sigaction {
+	__u64 handler;		/* SIG_DFL 0, SIG_IGN 1, or an address */
+	__u64 flags;		/* SA_* */
+	__u64 restorer;
+	__u64 mask;
+};
+
+struct ckpt_rec_sighand {
+	struct ckpt_hdr h;
+	__u32 nr;		/* _NSIG */
+	__u32 reserved;
+	struct ckpt_sigaction action[];
+};
+
+/* CKPT_REC_SIGNAL: per-thread signal state (the first thread's for now) */
+struct ckpt_rec_signal {
+	struct ckpt_hdr h;
+	__u64 blocked;
+	__u64 saved_sigmask;
+	__u64 altstack_sp;
+	__u64 altstack_size;
+	__u32 altstack_flags;
+	__u32 nr_siginfo;	/* CKPT_REC_SIGINFO records that follow */
+};
+
+/* CKPT_REC_SIGINFO: one queued signal */
+struct ckpt_rec_siginfo {
+	struct ckpt_hdr h;
+	__u32 shared;		/* 1: process-wide queue, 0: the thread's */
+	__u32 reserved;
+	__u8 info[128];		/* siginfo_t as the process would see it */
+};
+
+/* CKPT_REC_FILE: an open file description, referred to by object id */
+enum ckpt_file_kind {
+	CKPT_FILE_REG		= 1,	/* regular file, reopened by path */
+	CKPT_FILE_CHR		= 2,	/* character device, reopened by path */
+	CKPT_FILE_INHERIT	= 3,	/* standard fd: the restarter's own */
+};
+
+struct ckpt_rec_file {
+	struct ckpt_hdr h;
+	__u32 objid;		/* > 0, unique in the image */
+	__u32 kind;		/* enum ckpt_file_kind */
+	__u32 flags;		/* O_* status flags (O_APPEND, O_NONBLOCK...) */
+	__u32 mode;		/* FMODE_READ 0x1 | FMODE_WRITE 0x2 */
+	__s64 pos;		/* file offset */
+	__u64 size;		/* i_size at checkpoint (regular files) */
+	__u32 path_len;		/* bytes of path, terminator included */
+	__u32 reserved;
+	char path[];
+};
+
+/* CKPT_REC_FD: a file descriptor */
+struct ckpt_rec_fd {
+	struct ckpt_hdr h;
+	__u32 fd;
+	__u32 objid;		/* a CKPT_REC_FILE earlier in the image */
+	__u32 cloexec;
+	__u32 reserved;
+};
+
+/* CKPT_REC_THREAD: a thread's registers (x86_64 struct user_regs_struct) */
+struct ckpt_x86_64_regs {
+	__u64 r15, r14, r13, r12, bp, bx, r11, r10;
+	__u64 r9, r8, ax, cx, dx, si, di, orig_ax;
+	__u64 ip, cs, flags, sp, ss, fs_base, gs_base;
+	__u64 ds, es, fs, gs;
+};
+
+struct ckpt_rec_thread {
+	struct ckpt_hdr h;
+	__s32 tid;
+	__u32 reserved;
+	struct ckpt_x86_64_regs regs;
+};
+
+/* CKPT_REC_XSTATE: the thread's XSAVE area, xstate_size bytes */
+struct ckpt_rec_xstate {
+	struct ckpt_hdr h;
+	__u64 xfeatures;	/* XSTATE_BV of the area */
+	/* followed by the header's xstate_size bytes (ptrace NT_X86_XSTATE) */
+};
+
+/* CKPT_REC_TASK_END */
+struct ckpt_rec_task_end {
+	struct ckpt_hdr h;
+	__s32 pid;
+	__u32 reserved;
+};
+
+/* CKPT_REC_TRAILER: ends the image */
+struct ckpt_rec_trailer {
+	struct ckpt_hdr h;
+	__u64 total_len;	/* bytes before this record */
+	__u8 sha256[32];	/* SHA-256 of those bytes */
+};
+
+#endif /* _UAPI_LINUX_CHECKPOINT_H */

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The context of one checkpoint or restart, and how it reports why it
+ * failed.
+ *
+ * An errno alone cannot say "pid 123: fd 5 is a socket: not supported",
+ * so both system calls take a log file descriptor: each reason for a
+ * failure, and each warning, is written to it as one line of text.
+ */
+
+#define pr_fmt(fmt) "checkpoint: " fmt
+
+#include <linux/file.h>
+#include <linux/slab.h>
+#include <linux/sprintf.h>
+
+#include "internal.h"
+
+#define CKPT_LOG_LINE	256
+
+/**
+ * ckpt_ctx_alloc - set up a checkpoint or restart context
+ * @fd:		the image stream
+ * @logfd:	file descriptor for reasons and warnings, or -1
+ * @mode:	FMODE_WRITE for checkpoint, FMODE_READ for restart
+ *
+ * Return: the context, or an ERR_PTR: -EBADF if @fd or @logfd is not
+ * open for the needed access.
+ */
+struct ckpt_ctx *ckpt_ctx_alloc(int fd, int logfd, fmode_t mode)
+{
+	struct ckpt_ctx *ctx;
+	int err = -EBADF;
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return ERR_PTR(-ENOMEM);
+	refcount_set(&ctx->refs, 1);
+	init_completion(&ctx->child_done);
+	init_completion(&ctx->go);
+	ckpt_obj_init(&ctx->objs);
+	sha256_init(&ctx->sha);
+
+	if (logfd >= 0) {
+		ctx->log = fget(logfd);
+		if (!ctx->log || !(ctx->log->f_mode & FMODE_WRITE))
+			goto fail;
+	}
+	ctx->file = fget(fd);
+	if (!ctx->file || !(ctx->file->f_mode & mode))
+		goto fail;
+	if (!(ctx->file->f_mode & FMODE_STREAM)) {
+		ctx->fpos = ctx->file->f_pos;
+		ctx->ppos = &ctx->fpos;
+	}
+	return ctx;
+fail:
+	ckpt_ctx_put(ctx);
+	return ERR_PTR(err);
+}
+
+/**
+ * ckpt_ctx_get - take a reference to a context
+ * @ctx: the context
+ */
+void ckpt_ctx_get(struct ckpt_ctx *ctx)
+{
+	refcount_inc(&ctx->refs);
+}
+
+/**
+ * ckpt_ctx_put - drop a reference to a context, freeing it on the last
+ * @ctx: the context
+ *
+ * Writes the stream position back to a seekable image file, so that a
+ * following read or write continues after the image.
+ */
+void ckpt_ctx_put(struct ckpt_ctx *ctx)
+{
+	if (!refcount_dec_and_test(&ctx->refs))
+		return;
+	if (ctx->file) {
+		if (ctx->ppos)
+			ctx->file->f_pos = ctx->fpos;
+		fput(ctx->file);
+	}
+	if (ctx->log)
+		fput(ctx->log);
+	ckpt_obj_destroy(&ctx->objs);
+	kfree(ctx->regs);
+	kvfree(ctx->xstate);
+	kvfree(ctx->siginfo);
+	kfree(ctx);
+}
+
+static void ckpt_log(struct ckpt_ctx *ctx, const char *kind, const char *fmt,
+		     va_list args)
+{
+	char *line;
+	loff_t pos = 0;
+	int n;
+
+	if (!ctx->log)
+		return;
+	line = kmalloc(CKPT_LOG_LINE, GFP_KERNEL);
+	if (!line)
+		return;
+	if (ctx->subject)
+		n = scnprintf(line, CKPT_LOG_LINE, "%spid %d: ", kind, ctx->subject);
+	else
+		n = scnprintf(line, CKPT_LOG_LINE, "%s", kind);
+	n += vscnprintf(line + n, CKPT_LOG_LINE - n - 1, fmt, args);
+	line[n++] = '\n';
+	kernel_write(ctx->log, line, n, &pos);
+	kfree(line);
+}
+
+/**
+ * ckpt_err - report why a checkpoint or restart fails
+ * @ctx:	the context
+ * @err:	the (negative) errno the operation will fail with
+ * @fmt:	the reason, printf-style, without a trailing newline
+ *
+ * Only the first reason of a failure is logged: later ones are usually
+ * consequences of it.
+ *
+ * Return: @err, so that callers can write "return ckpt_err(...)".
+ */
+int ckpt_err(struct ckpt_ctx *ctx, int err, const char *fmt, ...)
+{
+	va_list args;
+
+	if (ctx->err_logged)
+		return err;
+	ctx->err_logged = true;
+	va_start(args, fmt);
+	ckpt_log(ctx, "", fmt, args);
+	va_end(args);
+	return err;
+}
+
+/**
+ * ckpt_warn - report something the user should know that is no failure
+ * @ctx:	the context
+ * @fmt:	the warning, printf-style, without a trailing newline
+ */
+void ckpt_warn(struct ckpt_ctx *ctx, const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	ckpt_log(ctx, "warning: ", fmt, args);
+	va_end(args);
+}

@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Open files and file descriptors.
+ *
+ * Each open file description is written once (CKPT_REC_FILE, with an
+ * object id) and each descriptor refers to it (CKPT_REC_FD), so that
+ * descriptors sharing one description (dup(2)) share it again after
+ * restart, with one offset.
+ *
+ * What is supported for now: regular files and character devices other
+ * than terminals, reopened by path with their flags and offset; and on
+ * descriptors 0, 1 and 2 anything else (a terminal, a pipe, a socket),
+ * which restart replaces with the restarter's own descriptor.  Anything
+ * else is refused with the reason, e.g. "fd 5 is a socket".
+ */
+
+#define pr_fmt(fmt) "checkpoint: " fmt
+
+#include <linux/fdtable.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/namei.h>
+#include <linux/net.h>
+#include <linux/slab.h>
+#include <linux/major.h>
+#include <net/sock.h>
+
+#include "internal.h"
+
+#define CKPT_FILE_STATUS_FLAGS	(O_APPEND | O_NONBLOCK | O_NDELAY | O_DSYNC | O_SYNC | \
+				 O_NOATIME | O_DIRECT | O_LARGEFILE | FASYNC)
+
+/*
+ * Terminals are recognised by their device numbers (tty, console and
+ * pty majors): the tty layer does not export a test on a struct file.
+ */
+static bool ckpt_is_tty(struct file *f)
+{
+	struct inode *inode = file_inode(f);
+	unsigned int major = imajor(inode);
+
+	return S_ISCHR(inode->i_mode) &&
+	       (major == TTY_MAJOR || major == TTYAUX_MAJOR ||
+		(major >= UNIX98_PTY_MASTER_MAJOR &&
+		 major < UNIX98_PTY_SLAVE_MAJOR + UNIX98_PTY_MAJOR_COUNT));
+}
+
+static const char *ckpt_file_kind(struct file *f, char *buf, size_t len)
+{
+	umode_t mode = file_inode(f)->i_mode;
+	struct socket *sock;
+
+	if (S_ISSOCK(mode)) {
+		sock = sock_from_file(f);
+		if (sock && sock->sk) {
+			switch (sock->sk->sk_family) {
+			case AF_UNIX:
+				return "a unix socket";
+			case AF_INET:
+				return "an AF_INET socket";
+			case AF_INET6:
+				return "an AF_INET6 socket";
+			}
+		}
+		return "a socket";
+	}
+	if (S_ISFIFO(mode))
+		return "a pipe";
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (ckpt_is_tty(f))
+		return "a terminal";
+	if (!S_ISREG(mode) && !S_ISCHR(mode) && !S_ISBLK(mode)) {
+		snprintf(buf, len, "an anonymous file (%pD)", f);
+		return buf;
+	}
+	if (S_ISBLK(mode))
+		return "a block device";
+	return "a deleted file";
+}
+
+static int ckpt_write_file(struct ckpt_ctx *ctx, struct file *f, unsigned int fd,
+			   char *buf, u32 *objid)
+{
+	struct ckpt_rec_file rec = {};
+	umode_t mode = file_inode(f)->i_mode;
+	const char *path = NULL;
+	char what[64];
+	int err;
+
+	*objid = ckpt_obj_lookup_ptr(&ctx->objs, f);
+	if (*objid)
+		return 0;
+
+	if ((S_ISREG(mode) || (S_ISCHR(mode) && !ckpt_is_tty(f))) &&
+	    !d_unlinked(f->f_path.dentry)) {
+		path = d_path(&f->f_path, buf, PATH_MAX);
+		if (IS_ERR(path))
+			return ckpt_err(ctx, PTR_ERR(path), "fd %u: path unavailable", fd);
+		rec.kind = S_ISREG(mode) ? CKPT_FILE_REG : CKPT_FILE_CHR;
+	} else if (fd <= 2) {
+		rec.kind = CKPT_FILE_INHERIT;
+	} else {
+		return ckpt_err(ctx, -EOPNOTSUPP, "fd %u is %s: not supported", fd,
+				ckpt_file_kind(f, what, sizeof(what)));
+	}
+	rec.objid = ckpt_obj_new_id(&ctx->objs);
+	err = ckpt_obj_add(&ctx->objs, f, rec.objid, NULL);
+	if (err)
+		return err;
+	rec.flags = f->f_flags & CKPT_FILE_STATUS_FLAGS;
+	rec.mode = (f->f_mode & FMODE_READ ? 1 : 0) | (f->f_mode & FMODE_WRITE ? 2 : 0);
+	if (rec.kind == CKPT_FILE_REG) {
+		rec.pos = f->f_pos;
+		rec.size = i_size_read(file_inode(f));
+	}
+	*objid = rec.objid;
+	return ckpt_write_record_str(ctx, CKPT_REC_FILE, &rec, sizeof(rec), path,
+				     &rec.path_len);
+}
+
+/**
+ * ckpt_write_files - write the open files and descriptors of a process
+ * @ctx:	the checkpoint context
+ * @t:		the frozen process
+ *
+ * The files stay referenced in @ctx's object table (without a reference
+ * of their own: the process is frozen and holds them) until the image is
+ * written.
+ *
+ * Return: 0, -EOPNOTSUPP for a descriptor that cannot be saved (with the
+ * reason logged), or a negative errno.
+ */
+int ckpt_write_files(struct ckpt_ctx *ctx, struct task_struct *t)
+{
+	unsigned int fd = 0;
+	struct file *f;
+	char *buf;
+	int err = 0;
+
+	buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		struct ckpt_rec_fd rec = {};
+
+		rcu_read_lock();
+		f = task_lookup_next_fdget_rcu(t, &fd);
+		rcu_read_unlock();
+		if (!f)
+			break;
+
+		if (fd >= CKPT_MAX_FILES) {
+			fput(f);
+			err = ckpt_err(ctx, -EOPNOTSUPP, "fd %u is too large", fd);
+			break;
+		}
+		err = ckpt_write_file(ctx, f, fd, buf, &rec.objid);
+		if (!err) {
+			rec.fd = fd;
+			task_lock(t);
+			if (t->files) {
+				rcu_read_lock();
+				rec.cloexec = close_on_exec(fd, t->files);
+				rcu_read_unlock();
+			}
+			task_unlock(t);
+			err = ckpt_write_record(ctx, CKPT_REC_FD, &rec, sizeof(rec));
+		}
+		fput(f);
+		if (err)
+			break;
+		fd++;
+	}
+	kfree(buf);
+	return err;
+}
+
+static void ckpt_fput(void *f)
+{
+	fput(f);
+}
+
+static int ckpt_read_file(struct ckpt_ctx *ctx)
+{
+	static const int acc[4] = { -1, O_RDONLY, O_WRONLY, O_RDWR };
+	struct ckpt_rec_file *r;
+	const char *path = NULL;
+	struct file *f = NULL;
+	int err = -ENOEXEC;
+
+	r = ckpt_read_record(ctx, CKPT_REC_FILE, sizeof(*r), sizeof(*r) + CKPT_MAX_PATH);
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	if (!r->objid || r->mode < 1 || r->mode > 3 || r->flags & ~CKPT_FILE_STATUS_FLAGS ||
+	    r->reserved || r->pos < 0) {
+		ckpt_err(ctx, err, "file record %u is malformed", r->objid);
+		goto out;
+	}
+	switch (r->kind) {
+	case CKPT_FILE_REG:
+	case CKPT_FILE_CHR:
+		path = ckpt_rec_str(ctx, r, r->h.len, sizeof(*r), r->path_len, "file");
+		if (!path || sizeof(*r) + r->path_len != r->h.len)
+			goto out;
+		f = filp_open(path, acc[r->mode] | r->flags | O_NOFOLLOW, 0);
+		if (IS_ERR(f)) {
+			err = PTR_ERR(f);
+			ckpt_err(ctx, err, "cannot reopen %s (error %d)", path, err);
+			goto out;
+		}
+		if ((r->kind == CKPT_FILE_REG) != S_ISREG(file_inode(f)->i_mode)) {
+			fput(f);
+			err = ckpt_err(ctx, -ESTALE, "%s changed type since the checkpoint", path);
+			goto out;
+		}
+		if (r->kind == CKPT_FILE_REG) {
+			loff_t pos = vfs_llseek(f, r->pos, SEEK_SET);
+
+			if (pos != r->pos) {
+				fput(f);
+				err = ckpt_err(ctx, pos < 0 ? pos : -EINVAL,
+					       "%s: cannot seek to %lld", path, r->pos);
+				goto out;
+			}
+			if (i_size_read(file_inode(f)) != r->size)
+				ckpt_warn(ctx, "%s was %llu bytes at checkpoint, is %lld now",
+					  path, r->size, i_size_read(file_inode(f)));
+		}
+		break;
+	case CKPT_FILE_INHERIT:
+		if (r->path_len || r->h.len != sizeof(*r))
+			goto out;
+		f = NULL;
+		break;
+	default:
+		ckpt_err(ctx, err, "file record %u has unknown kind %u", r->objid, r->kind);
+		goto out;
+	}
+	err = ckpt_obj_add(&ctx->objs, f ?: ERR_PTR(-ENOENT), r->objid, f ? ckpt_fput : NULL);
+	if (err) {
+		if (f)
+			fput(f);
+		if (err == -EEXIST)
+			err = ckpt_err(ctx, -ENOEXEC, "file id %u appears twice", r->objid);
+	}
+out:
+	kvfree(r);
+	return err;
+}
+
+static int ckpt_read_fd(struct ckpt_ctx *ctx, unsigned long *kept)
+{
+	struct ckpt_rec_fd r;
+	struct file *f;
+	int err;
+
+	err = ckpt_read_record_into(ctx, CKPT_REC_FD, &r, sizeof(r));
+	if (err)
+		return err;
+	f = ckpt_obj_lookup_id(&ctx->objs, r.objid);
+	if (!f || r.cloexec > 1 || r.reserved || r.fd >= CKPT_MAX_FILES)
+		return ckpt_err(ctx, -ENOEXEC, "fd %u: malformed record or unknown file %u",
+				r.fd, r.objid);
+	if (IS_ERR(f)) {
+		/* CKPT_FILE_INHERIT: keep the restarter's descriptor. */
+		if (r.fd > 2)
+			return ckpt_err(ctx, -ENOEXEC, "fd %u cannot be inherited", r.fd);
+		__set_bit(r.fd, kept);
+		set_close_on_exec(r.fd, r.cloexec);
+		return 0;
+	}
+	if (r.fd <= 2)
+		__set_bit(r.fd, kept);
+	err = replace_fd(r.fd, f, r.cloexec ? O_CLOEXEC : 0);
+	if (err < 0)
+		return ckpt_err(ctx, err, "cannot install fd %u (error %d)", r.fd, err);
+	return 0;
+}
+
+/**
+ * ckpt_read_files - restore current's descriptors from the image
+ * @ctx: the restart context
+ *
+ * Runs in the task being restored, which holds a copy of the
+ * restarter's descriptors: descriptors 0-2 saved as inherited stay, all
+ * others are closed, then each saved descriptor is installed.
+ *
+ * Return: 0, -ENOEXEC for a malformed record, or the error of the file
+ * that could not be reopened (logged).
+ */
+int ckpt_read_files(struct ckpt_ctx *ctx)
+{
+	unsigned long kept = 0;
+	unsigned int fd;
+	int type, err;
+
+	err = __close_range(3, ~0U, 0);
+	if (err)
+		return err;
+	while ((type = ckpt_peek_type(ctx)) == CKPT_REC_FILE || type == CKPT_REC_FD) {
+		err = type == CKPT_REC_FILE ? ckpt_read_file(ctx) : ckpt_read_fd(ctx, &kept);
+		if (err)
+			return err;
+	}
+	if (type < 0)
+		return type;
+	for (fd = 0; fd <= 2; fd++)
+		if (!test_bit(fd, &kept))
+			close_fd(fd);
+	return 0;
+}

@@ -1,0 +1,679 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The address space: mm fields (CKPT_REC_MM), every mapping
+ * (CKPT_REC_VMA) and the contents of private memory (CKPT_REC_PAGES).
+ *
+ * Checkpoint writes, for private anonymous mappings, every page that is
+ * present (never-touched pages and the shared zero page are holes), and
+ * for private file mappings the pages that were copied on write; the
+ * rest comes back from the file.  Shared file mappings are mapped again
+ * from their file.  Pages are found with the page-table walker, pinned
+ * with GUP under the mmap lock, and written after dropping it, as core
+ * dumps do, so no file-system lock is taken under the mmap lock.
+ *
+ * Restart rebuilds the address space in the restored task itself:
+ * everything it inherited is unmapped, then the vDSO is placed where it
+ * was, and each mapping is made with vm_mmap() at its address; pages are
+ * copied in with ordinary user copies, or with a forced GUP write where
+ * the mapping is not writable.  Shared anonymous memory, device and
+ * hugetlb mappings and protection keys are refused at checkpoint time.
+ */
+
+#define pr_fmt(fmt) "checkpoint: " fmt
+
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/hugetlb.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/namei.h>
+#include <linux/pagewalk.h>
+#include <linux/pkeys.h>
+#include <linux/sched/mm.h>
+#include <linux/security.h>
+#include <linux/shmem_fs.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/vdso.h>
+
+#include "internal.h"
+
+#define CKPT_VMA_FLAGS	(CKPT_VMA_GROWSDOWN | CKPT_VMA_LOCKED | CKPT_VMA_DONTDUMP | \
+			 CKPT_VMA_HEAP | CKPT_VMA_STACK)
+
+struct ckpt_vma {
+	unsigned long start, end, pgoff, vm_flags;
+	u32 kind, prot, flags;
+	char *path;
+};
+
+static void ckpt_free_vmas(struct ckpt_vma *v, unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		kfree(v[i].path);
+	kvfree(v);
+}
+
+/* Classify one mapping; a reason is logged for what is not supported. */
+static int ckpt_classify_vma(struct ckpt_ctx *ctx, struct mm_struct *mm,
+			     struct vm_area_struct *vma, struct ckpt_vma *v, char *buf)
+{
+	const char *name = NULL;
+
+	v->start = vma->vm_start;
+	v->end = vma->vm_end;
+	v->pgoff = vma->vm_pgoff;
+	v->vm_flags = vma->vm_flags;
+	v->prot = (vma->vm_flags & VM_READ ? PROT_READ : 0) |
+		  (vma->vm_flags & VM_WRITE ? PROT_WRITE : 0) |
+		  (vma->vm_flags & VM_EXEC ? PROT_EXEC : 0);
+	v->flags = 0;
+	if (vma->vm_flags & VM_GROWSDOWN)
+		v->flags |= CKPT_VMA_GROWSDOWN;
+	if (vma->vm_flags & VM_LOCKED)
+		v->flags |= CKPT_VMA_LOCKED;
+	if (vma->vm_flags & VM_DONTDUMP)
+		v->flags |= CKPT_VMA_DONTDUMP;
+	if (vma->vm_start <= mm->start_stack && mm->start_stack < vma->vm_end)
+		v->flags |= CKPT_VMA_STACK;
+	if (vma->vm_start <= mm->brk && vma->vm_end >= mm->start_brk && !vma->vm_file &&
+	    mm->brk > mm->start_brk)
+		v->flags |= CKPT_VMA_HEAP;
+
+	if (vma->vm_ops && vma->vm_ops->name)
+		name = vma->vm_ops->name(vma);
+	if (name && !strcmp(name, "[vdso]")) {
+		v->kind = CKPT_VMA_VDSO;
+		return 0;
+	}
+	if (name && !strcmp(name, "[vvar]")) {
+		v->kind = CKPT_VMA_VVAR;
+		return 0;
+	}
+	if (vma->vm_flags & (VM_IO | VM_PFNMAP | VM_MIXEDMAP) || is_vm_hugetlb_page(vma))
+		return ckpt_err(ctx, -EOPNOTSUPP, "mapping %#lx-%#lx is a device or hugetlb mapping: not supported",
+				v->start, v->end);
+	if (name)
+		return ckpt_err(ctx, -EOPNOTSUPP, "mapping %#lx-%#lx (%s): not supported",
+				v->start, v->end, name);
+	if (vma_pkey(vma))
+		return ckpt_err(ctx, -EOPNOTSUPP, "mapping %#lx-%#lx uses protection key %d: not supported",
+				v->start, v->end, vma_pkey(vma));
+	if (!vma->vm_file) {
+		if (vma->vm_flags & VM_SHARED)
+			return ckpt_err(ctx, -EOPNOTSUPP, "mapping %#lx-%#lx is shared anonymous memory: not supported",
+					v->start, v->end);
+		v->kind = CKPT_VMA_ANON;
+		return 0;
+	}
+	if (d_unlinked(vma->vm_file->f_path.dentry)) {
+		if (vma->vm_flags & VM_SHARED && shmem_file(vma->vm_file))
+			return ckpt_err(ctx, -EOPNOTSUPP, "mapping %#lx-%#lx is shared anonymous memory: not supported",
+					v->start, v->end);
+		return ckpt_err(ctx, -EOPNOTSUPP, "mapping %#lx-%#lx is of a deleted file: not supported",
+				v->start, v->end);
+	}
+	name = d_path(&vma->vm_file->f_path, buf, PATH_MAX);
+	if (IS_ERR(name))
+		return ckpt_err(ctx, PTR_ERR(name), "mapping %#lx-%#lx: file path unavailable",
+				v->start, v->end);
+	v->path = kstrdup(name, GFP_KERNEL);
+	if (!v->path)
+		return -ENOMEM;
+	v->kind = vma->vm_flags & VM_SHARED ? CKPT_VMA_FILE_SHARED : CKPT_VMA_FILE_PRIVATE;
+	return 0;
+}
+
+/* Collect up to CKPT_MAX_PAGES_PER_REC consecutive pages worth saving. */
+struct ckpt_run {
+	struct vm_area_struct *vma;
+	unsigned long start;
+	unsigned long next;
+	unsigned int nr;
+};
+
+static int ckpt_run_pte(pte_t *ptep, unsigned long addr, unsigned long next,
+			struct mm_walk *walk)
+{
+	struct ckpt_run *run = walk->private;
+	pte_t pte = ptep_get(ptep);
+	bool want = false;
+
+	if (pte_present(pte)) {
+		struct page *page = vm_normal_page(walk->vma, addr, pte);
+
+		/* Private file pages not yet copied come back from the file. */
+		want = page && (!walk->vma->vm_file || PageAnon(page));
+	} else if (!pte_none(pte)) {
+		want = true;	/* swapped out: GUP brings it back */
+	}
+
+	if (run->nr && (!want || addr != run->start + run->nr * PAGE_SIZE ||
+			run->nr == CKPT_MAX_PAGES_PER_REC)) {
+		run->next = addr;
+		return 1;
+	}
+	if (want) {
+		if (!run->nr)
+			run->start = addr;
+		run->nr++;
+	}
+	return 0;
+}
+
+static const struct mm_walk_ops ckpt_run_ops = {
+	.pte_entry	= ckpt_run_pte,
+	.walk_lock	= PGWALK_RDLOCK,
+};
+
+static int ckpt_write_vma_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
+				const struct ckpt_vma *v, struct page **pages)
+{
+	unsigned long addr = v->start;
+	struct ckpt_rec_pages rec = {};
+	int err = 0;
+
+	while (addr < v->end && !err) {
+		struct ckpt_run run = { .next = v->end };
+		struct vm_area_struct *vma;
+		long got = 0, i;
+
+		if (mmap_read_lock_killable(mm))
+			return ckpt_err(ctx, -EINTR, "interrupted by a signal");
+		vma = vma_lookup(mm, addr);
+		if (!vma || vma->vm_start != v->start || vma->vm_end != v->end) {
+			mmap_read_unlock(mm);
+			return ckpt_err(ctx, -EBUSY, "address space changed while frozen");
+		}
+		walk_page_range(mm, addr, v->end, &ckpt_run_ops, &run);
+		if (run.nr) {
+			got = get_user_pages_remote(mm, run.start, run.nr, FOLL_FORCE,
+						    pages, NULL);
+			if (got <= 0) {
+				mmap_read_unlock(mm);
+				return ckpt_err(ctx, got ? got : -EFAULT,
+						"cannot read memory at %#lx", run.start);
+			}
+		}
+		mmap_read_unlock(mm);
+		if (!run.nr)
+			break;
+
+		rec.addr = run.start;
+		rec.nr_pages = got;
+		rec.h.type = CKPT_REC_PAGES;
+		rec.h.len = sizeof(rec) + got * PAGE_SIZE;
+		err = ckpt_write(ctx, &rec, sizeof(rec));
+		if (!err)
+			err = ckpt_write_pages(ctx, pages, got);
+		for (i = 0; i < got; i++)
+			put_page(pages[i]);
+		addr = got < run.nr ? run.start + got * PAGE_SIZE : run.next;
+		cond_resched();
+	}
+	return err;
+}
+
+/**
+ * ckpt_write_mm - write the address space of a process
+ * @ctx:	the checkpoint context
+ * @t:		the frozen process (or current)
+ *
+ * Return: 0, -EOPNOTSUPP for a mapping that cannot be saved (with the
+ * reason logged), or a negative errno.
+ */
+int ckpt_write_mm(struct ckpt_ctx *ctx, struct task_struct *t)
+{
+	struct mm_struct *mm = get_task_mm(t);
+	struct ckpt_rec_mm *rec = NULL;
+	struct ckpt_vma *vmas = NULL;
+	struct page **pages = NULL;
+	struct vm_area_struct *vma;
+	struct file *exe;
+	unsigned int nr = 0, i;
+	char *buf, *exe_path = NULL;
+	int err = 0;
+
+	if (!mm)
+		return ckpt_err(ctx, -EINVAL, "has no address space");
+	buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	rec = kzalloc(sizeof(*rec), GFP_KERNEL);
+	pages = kmalloc_array(CKPT_MAX_PAGES_PER_REC, sizeof(*pages), GFP_KERNEL);
+	if (!buf || !rec || !pages) {
+		err = -ENOMEM;
+		goto out;
+	}
+
+	if (mmap_read_lock_killable(mm)) {
+		err = ckpt_err(ctx, -EINTR, "interrupted by a signal");
+		goto out;
+	}
+	vmas = kvcalloc(mm->map_count, sizeof(*vmas), GFP_KERNEL);
+	if (!vmas) {
+		mmap_read_unlock(mm);
+		err = -ENOMEM;
+		goto out;
+	}
+	{
+		VMA_ITERATOR(vmi, mm, 0);
+
+		for_each_vma(vmi, vma) {
+			if (nr == mm->map_count)
+				break;
+			err = ckpt_classify_vma(ctx, mm, vma, &vmas[nr], buf);
+			nr++;
+			if (err)
+				break;
+		}
+	}
+	rec->start_code = mm->start_code;
+	rec->end_code = mm->end_code;
+	rec->start_data = mm->start_data;
+	rec->end_data = mm->end_data;
+	rec->start_brk = mm->start_brk;
+	rec->brk = mm->brk;
+	rec->start_stack = mm->start_stack;
+	rec->arg_start = mm->arg_start;
+	rec->arg_end = mm->arg_end;
+	rec->env_start = mm->env_start;
+	rec->env_end = mm->env_end;
+	BUILD_BUG_ON(AT_VECTOR_SIZE > CKPT_AUXV_WORDS);
+	rec->auxv_words = AT_VECTOR_SIZE;
+	for (i = 0; i < AT_VECTOR_SIZE; i++)
+		rec->auxv[i] = mm->saved_auxv[i];
+	mmap_read_unlock(mm);
+	if (err)
+		goto out;
+
+	for (i = 0; i < nr; i++) {
+		if (vmas[i].kind == CKPT_VMA_VDSO)
+			rec->vdso = vmas[i].start;
+		if (vmas[i].kind == CKPT_VMA_VVAR)
+			rec->vvar = vmas[i].start;
+	}
+	rec->nr_vmas = nr;
+
+	exe = get_mm_exe_file(mm);
+	if (exe) {
+		char *p = d_path(&exe->f_path, buf, PATH_MAX);
+
+		if (!IS_ERR(p) && !d_unlinked(exe->f_path.dentry))
+			exe_path = kstrdup(p, GFP_KERNEL);
+		else
+			ckpt_warn(ctx, "executable is deleted or unreachable: not recorded");
+		fput(exe);
+	}
+	err = ckpt_write_record_str(ctx, CKPT_REC_MM, rec, sizeof(*rec), exe_path,
+				    &rec->exe_len);
+
+	for (i = 0; i < nr && !err; i++) {
+		struct ckpt_rec_vma vr = {
+			.start = vmas[i].start,
+			.end = vmas[i].end,
+			.pgoff = vmas[i].pgoff,
+			.vm_flags = vmas[i].vm_flags,
+			.kind = vmas[i].kind,
+			.prot = vmas[i].prot,
+			.flags = vmas[i].flags,
+		};
+
+		err = ckpt_write_record_str(ctx, CKPT_REC_VMA, &vr, sizeof(vr), vmas[i].path,
+					    &vr.path_len);
+	}
+	for (i = 0; i < nr && !err; i++)
+		if (vmas[i].kind == CKPT_VMA_ANON || vmas[i].kind == CKPT_VMA_FILE_PRIVATE)
+			err = ckpt_write_vma_pages(ctx, mm, &vmas[i], pages);
+out:
+	if (vmas)
+		ckpt_free_vmas(vmas, nr);
+	kfree(exe_path);
+	kfree(pages);
+	kfree(rec);
+	kfree(buf);
+	mmput(mm);
+	return err;
+}
+
+/* ---- restart ---- */
+
+static bool ckpt_user_range(u64 start, u64 end)
+{
+	return start <= end && end <= TASK_SIZE;
+}
+
+static int ckpt_check_mm(struct ckpt_ctx *ctx, const struct ckpt_rec_mm *r)
+{
+	const char *bad = NULL;
+
+	if (!ckpt_user_range(r->start_code, r->end_code))
+		bad = "code";
+	else if (!ckpt_user_range(r->start_data, r->end_data))
+		bad = "data";
+	else if (!ckpt_user_range(r->start_brk, r->brk))
+		bad = "brk";
+	else if (!ckpt_user_range(r->arg_start, r->arg_end))
+		bad = "arguments";
+	else if (!ckpt_user_range(r->env_start, r->env_end))
+		bad = "environment";
+	else if (r->start_stack >= TASK_SIZE)
+		bad = "stack";
+	else if (r->nr_vmas > CKPT_MAX_VMAS)
+		bad = "mapping count";
+	else if (r->auxv_words > AT_VECTOR_SIZE || r->auxv_words % 2 ||
+		 (r->auxv_words && r->auxv[r->auxv_words - 2] != AT_NULL))
+		bad = "auxiliary vector";
+	else if (r->vdso && (r->vdso != r->vvar - vdso_image_64.sym_vvar_start ||
+			     r->vdso + vdso_image_64.size > TASK_SIZE || !PAGE_ALIGNED(r->vvar)))
+		bad = "vDSO address";
+	else if (!r->vdso && r->vvar)
+		bad = "vvar address";
+	else if (r->reserved)
+		bad = "reserved field";
+	if (bad)
+		return ckpt_err(ctx, -ENOEXEC, "mm record has a bad %s", bad);
+	return 0;
+}
+
+static struct file *ckpt_open_mapped(struct ckpt_ctx *ctx, const char *path, int flags)
+{
+	struct file *f = filp_open(path, flags | O_LARGEFILE | O_NOFOLLOW, 0);
+
+	if (IS_ERR(f)) {
+		ckpt_err(ctx, PTR_ERR(f), "cannot open %s (error %ld)", path, PTR_ERR(f));
+		return f;
+	}
+	if (!S_ISREG(file_inode(f)->i_mode)) {
+		fput(f);
+		ckpt_err(ctx, -EACCES, "%s is no longer a regular file", path);
+		return ERR_PTR(-EACCES);
+	}
+	return f;
+}
+
+static int ckpt_set_exe(struct ckpt_ctx *ctx, const char *path)
+{
+	struct file *f = ckpt_open_mapped(ctx, path, O_RDONLY);
+	int err;
+
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	err = file_permission(f, MAY_EXEC);
+	if (!err && path_noexec(&f->f_path))
+		err = -EACCES;
+	if (!err)
+		err = replace_mm_exe_file(current->mm, f);
+	if (err)
+		ckpt_err(ctx, err, "executable %s: cannot use it (error %d)", path, err);
+	fput(f);
+	return err;
+}
+
+static int ckpt_map_vma(struct ckpt_ctx *ctx, const struct ckpt_rec_vma *r,
+			const char *path)
+{
+	unsigned long len = r->end - r->start;
+	unsigned long flags = MAP_FIXED_NOREPLACE;
+	struct file *file = NULL;
+	unsigned long addr;
+
+	if (r->kind == CKPT_VMA_ANON) {
+		flags |= MAP_PRIVATE | MAP_ANONYMOUS;
+		if (r->flags & CKPT_VMA_GROWSDOWN)
+			flags |= MAP_GROWSDOWN;
+	} else {
+		int oflags = O_RDONLY;
+
+		if (r->kind == CKPT_VMA_FILE_SHARED) {
+			flags |= MAP_SHARED;
+			if (r->prot & PROT_WRITE || r->vm_flags & VM_MAYWRITE)
+				oflags = O_RDWR;
+		} else {
+			flags |= MAP_PRIVATE;
+		}
+		file = ckpt_open_mapped(ctx, path, oflags);
+		if (IS_ERR(file) && oflags == O_RDWR && !(r->prot & PROT_WRITE)) {
+			ctx->err_logged = false;
+			file = ckpt_open_mapped(ctx, path, O_RDONLY);
+		}
+		if (IS_ERR(file))
+			return PTR_ERR(file);
+	}
+	addr = vm_mmap(file, r->start, len, r->prot, flags, r->pgoff << PAGE_SHIFT);
+	if (file)
+		fput(file);
+	if (IS_ERR_VALUE(addr))
+		return ckpt_err(ctx, (long)addr, "cannot map %#llx-%#llx%s%s (error %ld)",
+				r->start, r->end, path ? " of " : "", path ?: "", (long)addr);
+	if (addr != r->start)
+		return ckpt_err(ctx, -EINVAL, "mapping %#llx-%#llx landed at %#lx",
+				r->start, r->end, addr);
+	return 0;
+}
+
+static int ckpt_read_vma(struct ckpt_ctx *ctx, const struct ckpt_rec_mm *mr,
+			 struct ckpt_vma *v, u64 prev_end)
+{
+	struct ckpt_rec_vma *r;
+	const char *path = NULL;
+	long vvar_size = -vdso_image_64.sym_vvar_start;
+	int err = -ENOEXEC;
+
+	r = ckpt_read_record(ctx, CKPT_REC_VMA, sizeof(*r), sizeof(*r) + CKPT_MAX_PATH);
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	if (!PAGE_ALIGNED(r->start) || !PAGE_ALIGNED(r->end) || r->start >= r->end ||
+	    r->end > TASK_SIZE || r->start < prev_end || r->start < mmap_min_addr ||
+	    r->prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC) || r->flags & ~CKPT_VMA_FLAGS ||
+	    r->pgoff > (ULONG_MAX >> PAGE_SHIFT) - ((r->end - r->start) >> PAGE_SHIFT)) {
+		ckpt_err(ctx, err, "mapping %#llx-%#llx: bad range, protection or flags",
+			 r->start, r->end);
+		goto out;
+	}
+	switch (r->kind) {
+	case CKPT_VMA_ANON:
+		if (r->path_len || r->h.len != sizeof(*r))
+			goto bad;
+		break;
+	case CKPT_VMA_FILE_PRIVATE:
+	case CKPT_VMA_FILE_SHARED:
+		path = ckpt_rec_str(ctx, r, r->h.len, sizeof(*r), r->path_len, "mapped file");
+		if (!path || sizeof(*r) + r->path_len != r->h.len)
+			goto bad;
+		break;
+	case CKPT_VMA_VDSO:
+		if (r->start != mr->vdso || r->end - r->start != vdso_image_64.size ||
+		    r->h.len != sizeof(*r))
+			goto bad;
+		break;
+	case CKPT_VMA_VVAR:
+		if (r->start != mr->vvar || r->end - r->start != vvar_size ||
+		    r->h.len != sizeof(*r))
+			goto bad;
+		break;
+	default:
+		goto bad;
+	}
+	v->start = r->start;
+	v->end = r->end;
+	v->kind = r->kind;
+	err = 0;
+	if (r->kind != CKPT_VMA_VDSO && r->kind != CKPT_VMA_VVAR)
+		err = ckpt_map_vma(ctx, r, path);
+	goto out;
+bad:
+	ckpt_err(ctx, -ENOEXEC, "mapping %#llx-%#llx: malformed record of kind %u",
+		 r->start, r->end, r->kind);
+out:
+	kvfree(r);
+	return err;
+}
+
+/* The restored mapping that holds [addr, addr + len), or NULL. */
+static const struct ckpt_vma *ckpt_find_vma(const struct ckpt_vma *v, unsigned int nr,
+					    u64 addr, u64 len)
+{
+	unsigned int lo = 0, hi = nr;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (addr >= v[mid].end)
+			lo = mid + 1;
+		else if (addr < v[mid].start)
+			hi = mid;
+		else
+			return len <= v[mid].end - addr ? &v[mid] : NULL;
+	}
+	return NULL;
+}
+
+#define CKPT_COPY_CHUNK	(16 * PAGE_SIZE)
+
+static int ckpt_read_pages(struct ckpt_ctx *ctx, const struct ckpt_vma *vmas,
+			   unsigned int nr, void *buf)
+{
+	struct ckpt_rec_pages r;
+	const struct ckpt_vma *v;
+	u64 addr, left;
+	long len;
+	int err;
+
+	len = ckpt_read_record_head(ctx, CKPT_REC_PAGES, &r, sizeof(r),
+				    sizeof(r) + CKPT_MAX_PAGES_PER_REC * PAGE_SIZE);
+	if (len < 0)
+		return len;
+	if (!r.nr_pages || r.nr_pages > CKPT_MAX_PAGES_PER_REC || r.reserved ||
+	    len != sizeof(r) + (u64)r.nr_pages * PAGE_SIZE || !PAGE_ALIGNED(r.addr))
+		return ckpt_err(ctx, -ENOEXEC, "malformed pages record at %#llx", r.addr);
+	left = (u64)r.nr_pages * PAGE_SIZE;
+	v = ckpt_find_vma(vmas, nr, r.addr, left);
+	if (!v || (v->kind != CKPT_VMA_ANON && v->kind != CKPT_VMA_FILE_PRIVATE))
+		return ckpt_err(ctx, -ENOEXEC, "pages at %#llx are outside private mappings",
+				r.addr);
+
+	addr = r.addr;
+	while (left) {
+		size_t n = min_t(u64, left, CKPT_COPY_CHUNK);
+
+		err = ckpt_read_data(ctx, buf, n);
+		if (err)
+			return err;
+		if (copy_to_user((void __user *)addr, buf, n) &&
+		    access_remote_vm(current->mm, addr, buf, n,
+				     FOLL_WRITE | FOLL_FORCE) != n)
+			return ckpt_err(ctx, -EFAULT, "cannot fill memory at %#llx", addr);
+		addr += n;
+		left -= n;
+		cond_resched();
+	}
+	return 0;
+}
+
+/**
+ * ckpt_read_mm - rebuild current's address space from the image
+ * @ctx: the restart context
+ *
+ * Runs in the task being restored, which still has a copy of the
+ * restarter's address space.
+ *
+ * Return: 0, -ENOEXEC for a malformed image, or the error of the
+ * mapping or file that could not be recreated (logged).
+ */
+int ckpt_read_mm(struct ckpt_ctx *ctx)
+{
+	struct mm_struct *mm = current->mm;
+	struct ckpt_vma *vmas = NULL;
+	struct ckpt_rec_mm *r;
+	const char *exe = NULL;
+	void *buf = NULL;
+	unsigned int i;
+	u64 prev_end = 0;
+	int err;
+
+	r = ckpt_read_record(ctx, CKPT_REC_MM, sizeof(*r), sizeof(*r) + CKPT_MAX_PATH);
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	err = ckpt_check_mm(ctx, r);
+	if (err)
+		goto out;
+	if (r->exe_len) {
+		exe = ckpt_rec_str(ctx, r, r->h.len, sizeof(*r), r->exe_len, "executable");
+		if (!exe || sizeof(*r) + r->exe_len != r->h.len) {
+			err = -ENOEXEC;
+			goto out;
+		}
+	} else if (r->h.len != sizeof(*r)) {
+		err = ckpt_err(ctx, -ENOEXEC, "mm record has trailing bytes");
+		goto out;
+	}
+
+	err = -ENOMEM;
+	vmas = kvcalloc(r->nr_vmas ?: 1, sizeof(*vmas), GFP_KERNEL);
+	buf = kvmalloc(CKPT_COPY_CHUNK, GFP_KERNEL);
+	if (!vmas || !buf)
+		goto out;
+
+	/* Start from an empty address space. */
+	err = vm_munmap(0, TASK_SIZE);
+	if (err) {
+		ckpt_err(ctx, err, "cannot empty the address space (error %d)", err);
+		goto out;
+	}
+	if (exe) {
+		err = ckpt_set_exe(ctx, exe);
+		if (err)
+			goto out;
+	}
+	if (r->vdso) {
+		err = map_vdso_once(&vdso_image_64, r->vvar);
+		if (!err && (unsigned long)mm->context.vdso != r->vdso)
+			err = -EBUSY;
+		if (err) {
+			ckpt_err(ctx, err, "cannot place the vDSO at %#llx (error %d)", r->vdso, err);
+			goto out;
+		}
+	}
+
+	for (i = 0; i < r->nr_vmas; i++) {
+		err = ckpt_read_vma(ctx, r, &vmas[i], prev_end);
+		if (err)
+			goto out;
+		prev_end = vmas[i].end;
+	}
+	while ((err = ckpt_peek_type(ctx)) == CKPT_REC_PAGES) {
+		err = ckpt_read_pages(ctx, vmas, r->nr_vmas, buf);
+		if (err)
+			goto out;
+	}
+	if (err < 0)
+		goto out;
+
+	if (mmap_write_lock_killable(mm)) {
+		err = -EINTR;
+		goto out;
+	}
+	mm->start_code = r->start_code;
+	mm->end_code = r->end_code;
+	mm->start_data = r->start_data;
+	mm->end_data = r->end_data;
+	mm->start_brk = r->start_brk;
+	mm->brk = r->brk;
+	mm->start_stack = r->start_stack;
+	mm->arg_start = r->arg_start;
+	mm->arg_end = r->arg_end;
+	mm->env_start = r->env_start;
+	mm->env_end = r->env_end;
+	memset(mm->saved_auxv, 0, sizeof(mm->saved_auxv));
+	for (i = 0; i < r->auxv_words; i++)
+		mm->saved_auxv[i] = r->auxv[i];
+	mmap_write_unlock(mm);
+	err = 0;
+out:
+	kvfree(buf);
+	kvfree(vmas);
+	kvfree(r);
+	return err;
+}

@@ -1,0 +1,485 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The image stream: typed, length-prefixed, 8-byte aligned records,
+ * written and read strictly sequentially so that the image can be a
+ * pipe or a socket, with a SHA-256 of every byte kept on the way and
+ * written (or checked) in the trailer.
+ *
+ * Everything read here is untrusted: record lengths are bounded before
+ * anything is allocated, padding must be zero, and strings must be
+ * terminated inside their record.
+ */
+
+#define pr_fmt(fmt) "checkpoint: " fmt
+
+#include <linux/bvec.h>
+#include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uio.h>
+
+#include "internal.h"
+
+static const char * const ckpt_rec_names[CKPT_REC_MAX] = {
+	[CKPT_REC_HEADER]	= "header",
+	[CKPT_REC_TASK]		= "task",
+	[CKPT_REC_CRED]		= "cred",
+	[CKPT_REC_RLIMITS]	= "rlimits",
+	[CKPT_REC_FS]		= "fs",
+	[CKPT_REC_MM]		= "mm",
+	[CKPT_REC_VMA]		= "vma",
+	[CKPT_REC_PAGES]	= "pages",
+	[CKPT_REC_SIGHAND]	= "sighand",
+	[CKPT_REC_SIGNAL]	= "signal",
+	[CKPT_REC_SIGINFO]	= "siginfo",
+	[CKPT_REC_FILE]		= "file",
+	[CKPT_REC_FD]		= "fd",
+	[CKPT_REC_THREAD]	= "thread",
+	[CKPT_REC_XSTATE]	= "xstate",
+	[CKPT_REC_TASK_END]	= "task end",
+	[CKPT_REC_TRAILER]	= "trailer",
+};
+
+/**
+ * ckpt_rec_name - name of a record type, for messages
+ * @type: the type
+ *
+ * Return: a static string.
+ */
+const char *ckpt_rec_name(u32 type)
+{
+	if (type < CKPT_REC_MAX && ckpt_rec_names[type])
+		return ckpt_rec_names[type];
+	return "unknown";
+}
+
+static int ckpt_write_error(struct ckpt_ctx *ctx, ssize_t n)
+{
+	if (n >= 0 || n == -ERESTARTSYS || n == -ERESTARTNOINTR ||
+	    n == -ERESTARTNOHAND || n == -EINTR)
+		n = signal_pending(current) ? -EINTR : -EIO;
+	return ckpt_err(ctx, n, "writing the image at byte %llu failed (error %zd)",
+			ctx->offset, n);
+}
+
+/**
+ * ckpt_write - append bytes to the image
+ * @ctx:	the checkpoint context
+ * @buf:	kernel buffer
+ * @len:	bytes
+ *
+ * Return: 0, or a negative errno (-ENOSPC, -EPIPE, -EINTR...).
+ */
+int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len)
+{
+	const u8 *p = buf;
+	size_t left = len;
+
+	while (left) {
+		ssize_t n = kernel_write(ctx->file, p, left, ctx->ppos);
+
+		if (n <= 0)
+			return ckpt_write_error(ctx, n);
+		if (fatal_signal_pending(current))
+			return ckpt_err(ctx, -EINTR, "interrupted by a signal");
+		p += n;
+		left -= n;
+	}
+	sha256_update(&ctx->sha, buf, len);
+	ctx->offset += len;
+	return 0;
+}
+
+/**
+ * ckpt_write_pages - append whole pages to the image
+ * @ctx:	the checkpoint context
+ * @pages:	pinned pages
+ * @nr:		how many
+ *
+ * The pages go to the file in one vectored write per batch, with no
+ * copy through a buffer of our own (the way core dumps emit pages).
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_write_pages(struct ckpt_ctx *ctx, struct page **pages, unsigned int nr)
+{
+	struct bio_vec *bv;
+	struct iov_iter iter;
+	unsigned int i;
+	int err = 0;
+
+	bv = kmalloc_array(nr, sizeof(*bv), GFP_KERNEL);
+	if (!bv)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++) {
+		void *kaddr = kmap_local_page(pages[i]);
+
+		sha256_update(&ctx->sha, kaddr, PAGE_SIZE);
+		kunmap_local(kaddr);
+		bvec_set_page(&bv[i], pages[i], PAGE_SIZE, 0);
+	}
+	iov_iter_bvec(&iter, ITER_SOURCE, bv, nr, (size_t)nr * PAGE_SIZE);
+	while (iov_iter_count(&iter)) {
+		ssize_t n = vfs_iter_write(ctx->file, &iter, ctx->ppos, 0);
+
+		if (n <= 0) {
+			err = ckpt_write_error(ctx, n);
+			break;
+		}
+		if (fatal_signal_pending(current)) {
+			err = ckpt_err(ctx, -EINTR, "interrupted by a signal");
+			break;
+		}
+	}
+	if (!err)
+		ctx->offset += (u64)nr * PAGE_SIZE;
+	kfree(bv);
+	return err;
+}
+
+static const u8 ckpt_zeroes[CKPT_ALIGN];
+
+/**
+ * ckpt_write_record - append one record
+ * @ctx:	the checkpoint context
+ * @type:	record type
+ * @rec:	the record, starting with a struct ckpt_hdr that this fills in
+ * @len:	its length in bytes
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_write_record(struct ckpt_ctx *ctx, u32 type, void *rec, size_t len)
+{
+	struct ckpt_hdr *h = rec;
+	int err;
+
+	h->type = type;
+	h->len = len;
+	err = ckpt_write(ctx, rec, len);
+	if (!err && ckpt_pad(len))
+		err = ckpt_write(ctx, ckpt_zeroes, ckpt_pad(len));
+	return err;
+}
+
+/**
+ * ckpt_write_record_str - append a record that ends with a string
+ * @ctx:	the checkpoint context
+ * @type:	record type
+ * @rec:	the fixed part of the record
+ * @len:	its length
+ * @str:	the string, or NULL for none
+ * @str_len:	the record's field that gets the string's size, terminator
+ *		included (0 for none)
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_write_record_str(struct ckpt_ctx *ctx, u32 type, void *rec, size_t len,
+			  const char *str, u32 *str_len)
+{
+	size_t slen = str ? strlen(str) + 1 : 0;
+	struct ckpt_hdr *h = rec;
+	int err;
+
+	*str_len = slen;
+	h->type = type;
+	h->len = len + slen;
+	err = ckpt_write(ctx, rec, len);
+	if (!err && slen)
+		err = ckpt_write(ctx, str, slen);
+	if (!err && ckpt_pad(len + slen))
+		err = ckpt_write(ctx, ckpt_zeroes, ckpt_pad(len + slen));
+	return err;
+}
+
+/**
+ * ckpt_write_trailer - end the image with the SHA-256 of all of it
+ * @ctx: the checkpoint context
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_write_trailer(struct ckpt_ctx *ctx)
+{
+	struct ckpt_rec_trailer t = {};
+	int err;
+
+	t.total_len = ctx->offset;
+	sha256_final(&ctx->sha, t.sha256);
+	t.h.type = CKPT_REC_TRAILER;
+	t.h.len = sizeof(t);
+	/* The trailer itself is not part of the digest. */
+	while (true) {
+		ssize_t n = kernel_write(ctx->file, &t, sizeof(t), ctx->ppos);
+
+		if (n == sizeof(t))
+			break;
+		/* A partial write of 48 bytes: treat as failure. */
+		err = ckpt_write_error(ctx, n);
+		return err;
+	}
+	ctx->offset += sizeof(t);
+	return 0;
+}
+
+/*
+ * Read exactly @len bytes without hashing them.
+ */
+static int ckpt_read_raw(struct ckpt_ctx *ctx, void *buf, size_t len)
+{
+	u8 *p = buf;
+
+	while (len) {
+		ssize_t n = kernel_read(ctx->file, p, len, ctx->ppos);
+
+		if (n == 0)
+			return ckpt_err(ctx, -ENOEXEC,
+					"image truncated at byte %llu", ctx->offset);
+		if (n < 0) {
+			if (signal_pending(current))
+				return ckpt_err(ctx, -EINTR, "interrupted by a signal");
+			return ckpt_err(ctx, n, "reading the image at byte %llu failed (error %zd)",
+					ctx->offset, n);
+		}
+		p += n;
+		len -= n;
+		ctx->offset += n;
+	}
+	return 0;
+}
+
+/**
+ * ckpt_read - read bytes of the image
+ * @ctx:	the restart context
+ * @buf:	kernel buffer
+ * @len:	bytes
+ *
+ * Return: 0, -ENOEXEC if the image ends early, or another negative errno.
+ */
+int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len)
+{
+	int err = ckpt_read_raw(ctx, buf, len);
+
+	if (!err)
+		sha256_update(&ctx->sha, buf, len);
+	return err;
+}
+
+/**
+ * ckpt_peek_type - the type of the next record, without consuming it
+ * @ctx: the restart context
+ *
+ * Return: the type (> 0), or a negative errno.
+ */
+int ckpt_peek_type(struct ckpt_ctx *ctx)
+{
+	int err;
+
+	if (ctx->have_next)
+		return ctx->next.type;
+	ctx->sha_at_next = ctx->sha;
+	err = ckpt_read(ctx, &ctx->next, sizeof(ctx->next));
+	if (err)
+		return err;
+	ctx->have_next = true;
+	if (!ctx->next.type || ctx->next.type >= CKPT_REC_MAX)
+		return ckpt_err(ctx, -ENOEXEC, "record of unknown type %u at byte %llu",
+				ctx->next.type, ctx->offset - sizeof(ctx->next));
+	return ctx->next.type;
+}
+
+static int ckpt_check_padding(struct ckpt_ctx *ctx, u32 len)
+{
+	u8 pad[CKPT_ALIGN];
+	size_t n = ckpt_pad(len);
+	int err;
+
+	if (!n)
+		return 0;
+	err = ckpt_read(ctx, pad, n);
+	if (err)
+		return err;
+	if (memchr_inv(pad, 0, n))
+		return ckpt_err(ctx, -ENOEXEC, "non-zero padding after a %s record",
+				ckpt_rec_name(ctx->next.type));
+	return 0;
+}
+
+/*
+ * Consume the next record's header, which must be of @type and between
+ * @min and @max bytes long.  Returns its length.
+ */
+static long ckpt_take_header(struct ckpt_ctx *ctx, u32 type, size_t min, size_t max)
+{
+	int t = ckpt_peek_type(ctx);
+
+	if (t < 0)
+		return t;
+	if (t != type)
+		return ckpt_err(ctx, -ENOEXEC, "expected a %s record at byte %llu, found %s",
+				ckpt_rec_name(type), ctx->offset - sizeof(ctx->next),
+				ckpt_rec_name(t));
+	if (ctx->next.len < min || ctx->next.len > max || ctx->next.len > CKPT_MAX_RECORD)
+		return ckpt_err(ctx, -ENOEXEC, "%s record at byte %llu has bad length %u",
+				ckpt_rec_name(type), ctx->offset - sizeof(ctx->next),
+				ctx->next.len);
+	ctx->have_next = false;
+	return ctx->next.len;
+}
+
+/**
+ * ckpt_read_record - read a whole record of a given type
+ * @ctx:	the restart context
+ * @type:	the type it must have
+ * @min:	its smallest valid length (at least its fixed part)
+ * @max:	its largest valid length
+ *
+ * Return: the record (kvfree() it), with its header; or an ERR_PTR,
+ * -ENOEXEC when the image does not hold such a record here.
+ */
+void *ckpt_read_record(struct ckpt_ctx *ctx, u32 type, size_t min, size_t max)
+{
+	long len = ckpt_take_header(ctx, type, min, max);
+	struct ckpt_hdr *rec;
+	int err;
+
+	if (len < 0)
+		return ERR_PTR(len);
+	rec = kvmalloc(len, GFP_KERNEL);
+	if (!rec)
+		return ERR_PTR(-ENOMEM);
+	*rec = ctx->next;
+	err = ckpt_read(ctx, rec + 1, len - sizeof(*rec));
+	if (!err)
+		err = ckpt_check_padding(ctx, len);
+	if (err) {
+		kvfree(rec);
+		return ERR_PTR(err);
+	}
+	return rec;
+}
+
+/**
+ * ckpt_read_record_into - read a fixed-size record into a buffer
+ * @ctx:	the restart context
+ * @type:	the type it must have
+ * @rec:	buffer of @len bytes
+ * @len:	the record's exact length
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_read_record_into(struct ckpt_ctx *ctx, u32 type, void *rec, size_t len)
+{
+	long n = ckpt_take_header(ctx, type, len, len);
+	int err;
+
+	if (n < 0)
+		return n;
+	*(struct ckpt_hdr *)rec = ctx->next;
+	err = ckpt_read(ctx, (u8 *)rec + sizeof(struct ckpt_hdr),
+			len - sizeof(struct ckpt_hdr));
+	return err ?: ckpt_check_padding(ctx, len);
+}
+
+/**
+ * ckpt_read_record_head - read the fixed part of a variable-size record
+ * @ctx:	the restart context
+ * @type:	the type it must have
+ * @rec:	buffer for the fixed part, header included
+ * @fixed:	size of the fixed part
+ * @max:	the record's largest valid length
+ *
+ * The caller reads the rest with ckpt_read_data().
+ *
+ * Return: the record's length, or a negative errno.
+ */
+long ckpt_read_record_head(struct ckpt_ctx *ctx, u32 type, void *rec, size_t fixed,
+			   size_t max)
+{
+	long len = ckpt_take_header(ctx, type, fixed, max);
+	int err;
+
+	if (len < 0)
+		return len;
+	*(struct ckpt_hdr *)rec = ctx->next;
+	err = ckpt_read(ctx, (u8 *)rec + sizeof(struct ckpt_hdr),
+			fixed - sizeof(struct ckpt_hdr));
+	return err ?: len;
+}
+
+/**
+ * ckpt_read_data - read the payload that follows a record's fixed part
+ * @ctx:	the restart context
+ * @buf:	kernel buffer
+ * @len:	bytes
+ *
+ * For records whose data is consumed piecewise (pages); their length is
+ * a multiple of CKPT_ALIGN, so there is no padding to skip.
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_read_data(struct ckpt_ctx *ctx, void *buf, size_t len)
+{
+	return ckpt_read(ctx, buf, len);
+}
+
+/**
+ * ckpt_read_trailer - read the trailer and check the image's digest
+ * @ctx: the restart context
+ *
+ * Return: 0 if the trailer matches everything read before it, else
+ * -ENOEXEC.
+ */
+int ckpt_read_trailer(struct ckpt_ctx *ctx)
+{
+	struct ckpt_rec_trailer t;
+	struct sha256_state sha;
+	u8 digest[SHA256_DIGEST_SIZE];
+	u64 before;
+	int type;
+
+	type = ckpt_peek_type(ctx);
+	if (type < 0)
+		return type;
+	/* Digest of everything before the trailer's header. */
+	sha = ctx->sha_at_next;
+	before = ctx->offset - sizeof(struct ckpt_hdr);
+	if (type != CKPT_REC_TRAILER || ctx->next.len != sizeof(t))
+		return ckpt_err(ctx, -ENOEXEC, "expected the trailer at byte %llu, found %s",
+				before, ckpt_rec_name(type));
+	ctx->have_next = false;
+	t.h = ctx->next;
+	if (ckpt_read_raw(ctx, (u8 *)&t + sizeof(t.h), sizeof(t) - sizeof(t.h)))
+		return -ENOEXEC;
+	sha256_final(&sha, digest);
+	if (t.total_len != before)
+		return ckpt_err(ctx, -ENOEXEC, "trailer says %llu bytes, image has %llu",
+				t.total_len, before);
+	if (memcmp(digest, t.sha256, sizeof(digest)))
+		return ckpt_err(ctx, -ENOEXEC, "SHA-256 mismatch: image corrupted");
+	return 0;
+}
+
+/**
+ * ckpt_rec_str - check and return a string stored inside a record
+ * @ctx:	the restart context
+ * @rec:	the record
+ * @rec_len:	its length
+ * @off:	offset of the string in the record
+ * @len:	the string's size as the record states it, terminator included
+ * @what:	what the string is, for the message
+ *
+ * Return: the string, or NULL (with a reason logged) if it does not fit
+ * the record, is empty, too long, or not terminated where stated.
+ */
+const char *ckpt_rec_str(struct ckpt_ctx *ctx, const void *rec, size_t rec_len,
+			 size_t off, u32 len, const char *what)
+{
+	const char *s = (const char *)rec + off;
+
+	if (off > rec_len || len > rec_len - off || len < 2 || len > CKPT_MAX_PATH ||
+	    s[len - 1] != '\0' || strnlen(s, len) != len - 1) {
+		ckpt_err(ctx, -ENOEXEC, "malformed %s string", what);
+		return NULL;
+	}
+	return s;
+}

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Per-process attributes: identity in the tree (pid, parent, process
+ * group, session), comm, personality, nice, parent-death signal, exit
+ * signal, umask, dumpable, no_new_privs, and whether it was stopped.
+ */
+
+#define pr_fmt(fmt) "checkpoint: " fmt
+
+#include <linux/fs_struct.h>
+#include <linux/personality.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched/coredump.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/signal.h>
+
+#include "internal.h"
+
+#define CKPT_TASK_FLAGS	(CKPT_TASK_STOPPED | CKPT_TASK_NO_NEW_PRIVS | CKPT_TASK_SELF)
+
+/**
+ * ckpt_write_task - write the CKPT_REC_TASK record of a process
+ * @ctx:	the checkpoint context
+ * @t:		the (frozen, or current) process
+ * @self:	@t checkpoints itself
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_write_task(struct ckpt_ctx *ctx, struct task_struct *t, bool self)
+{
+	struct ckpt_rec_task rec = {};
+
+	rcu_read_lock();
+	rec.pid = task_pid_vnr(t);
+	rec.tgid = task_tgid_vnr(t);
+	rec.ppid = task_tgid_vnr(rcu_dereference(t->real_parent));
+	rec.pgid = task_pgrp_vnr(t);
+	rec.sid = task_session_vnr(t);
+	rcu_read_unlock();
+	rec.exit_signal = t->exit_signal;
+	rec.pdeath_signal = t->pdeath_signal;
+	rec.nice = task_nice(t);
+	rec.personality = t->personality;
+	task_lock(t);
+	rec.umask = t->fs ? t->fs->umask : 0022;
+	task_unlock(t);
+	rec.dumpable = t->mm ? get_dumpable(t->mm) : 0;
+	rec.nr_threads = 1;
+	if (ckpt_task_stopped(t))
+		rec.flags |= CKPT_TASK_STOPPED;
+	if (task_no_new_privs(t))
+		rec.flags |= CKPT_TASK_NO_NEW_PRIVS;
+	if (self)
+		rec.flags |= CKPT_TASK_SELF;
+	__get_task_comm(rec.comm, sizeof(rec.comm), t);
+	return ckpt_write_record(ctx, CKPT_REC_TASK, &rec, sizeof(rec));
+}
+
+/**
+ * ckpt_check_task - validate a CKPT_REC_TASK record before acting on it
+ * @ctx:	the restart context
+ * @rec:	the record
+ *
+ * Return: 0 or -ENOEXEC (with the reason logged).
+ */
+int ckpt_check_task(struct ckpt_ctx *ctx, const struct ckpt_rec_task *rec)
+{
+	const char *bad = NULL;
+
+	if (rec->pid <= 0 || rec->pid >= READ_ONCE(pid_max) || rec->tgid != rec->pid)
+		bad = "pid";
+	else if (!valid_signal(rec->exit_signal) || rec->exit_signal == SIGKILL ||
+		 rec->exit_signal == SIGSTOP)
+		bad = "exit signal";
+	else if (!valid_signal(rec->pdeath_signal))
+		bad = "parent-death signal";
+	else if (rec->nice < MIN_NICE || rec->nice > MAX_NICE)
+		bad = "nice value";
+	else if (rec->umask & ~0777)
+		bad = "umask";
+	else if (rec->dumpable > SUID_DUMP_ROOT)
+		bad = "dumpable";
+	else if (rec->nr_threads != 1)
+		bad = "thread count (multi-threaded processes are not supported)";
+	else if (rec->flags & ~CKPT_TASK_FLAGS)
+		bad = "flags";
+	else if (strnlen(rec->comm, sizeof(rec->comm)) == sizeof(rec->comm))
+		bad = "comm";
+	else if (rec->reserved)
+		bad = "reserved field";
+	if (bad)
+		return ckpt_err(ctx, -ENOEXEC, "task record has a bad %s", bad);
+	return 0;
+}
+
+/**
+ * ckpt_read_task - apply a CKPT_REC_TASK record to the current task
+ * @ctx:	the restart context
+ * @rec:	the record, checked by ckpt_check_task()
+ *
+ * Runs in the task being restored.  Lowering nice needs what
+ * setpriority(2) needs; no_new_privs can be set but not cleared.
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_read_task(struct ckpt_ctx *ctx, const struct ckpt_rec_task *rec)
+{
+	if (rec->nice < task_nice(current) && !can_nice(current, rec->nice))
+		return ckpt_err(ctx, -EPERM, "nice %d is below the restarter's (needs CAP_SYS_NICE)",
+				rec->nice);
+	if (!(rec->flags & CKPT_TASK_NO_NEW_PRIVS) && task_no_new_privs(current))
+		return ckpt_err(ctx, -EPERM, "cannot clear no_new_privs inherited from the restarter");
+
+	set_task_comm(current, rec->comm);
+	current->personality = rec->personality;
+	current->pdeath_signal = rec->pdeath_signal;
+	set_user_nice(current, rec->nice);
+	if (rec->flags & CKPT_TASK_NO_NEW_PRIVS)
+		task_set_no_new_privs(current);
+	spin_lock(&current->fs->lock);
+	current->fs->umask = rec->umask;
+	spin_unlock(&current->fs->lock);
+	return 0;
+}

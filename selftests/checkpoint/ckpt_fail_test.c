@@ -1,0 +1,572 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * checkpoint/restart: failures, and what they leave behind.
+ *
+ * A checkpoint that fails leaves its target exactly as it was, even
+ * when CKPT_KILL or CKPT_STOP was asked for: the image going to a full
+ * tmpfs (ENOSPC) or to a pipe nobody reads any more (EPIPE); a target
+ * holding a socket, a pipe or an eventfd above fd 2 (EOPNOTSUPP, with
+ * the reason on logfd).  Argument errors: ESRCH for a pid that does not
+ * exist, EINVAL for unknown flags, EBADF for bad descriptors, and
+ * init and kernel threads are refused.  restart() of an empty file is
+ * ENOEXEC; of garbage, a truncated or corrupted image, an error too,
+ * and nothing is left behind.
+ */
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <strings.h>
+#include <sys/eventfd.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+
+#include "ckpt_test.h"
+
+#undef TEST_TIMEOUT_DEFAULT
+#define TEST_TIMEOUT_DEFAULT 60
+
+/* Start the computing child and wait until it is well on its way. */
+static pid_t start_compute(void)
+{
+	pid_t child = ckpt_spawn_main(ckpt_compute_main);
+	uint64_t p;
+
+	if (child < 0)
+		return -1;
+	p = ckpt_compute_wait_past(child, 10000, 20000);
+	if (p == (uint64_t)-1 || p <= 10000) {
+		ckpt_kill_reap(child);
+		return -1;
+	}
+	return child;
+}
+
+/*
+ * After a failed checkpoint: the computing child is still there, not
+ * stopped, computes on, and finishes with the right result.
+ */
+static int compute_intact(pid_t child)
+{
+	uint64_t p;
+	int status;
+
+	if (waitpid(child, &status, WNOHANG) != 0) {
+		ckpt_msg("target %d is gone", (int)child);
+		return -1;
+	}
+	p = ckpt_compute_progress_of(child);
+	if (p == (uint64_t)-1 || ckpt_compute_wait_past(child, p, 5000) <= p) {
+		ckpt_msg("target %d does not compute any more (state %c)",
+			 (int)child, ckpt_proc_state(child) ?: '?');
+		ckpt_kill_reap(child);
+		return -1;
+	}
+	return ckpt_wake_reap(child);
+}
+
+/* A sleeping child with memory to check. */
+#define MEM_SIZE	(512 * 1024)
+
+static uint64_t *mem;
+
+static int mem_setup(void)
+{
+	mem = malloc(MEM_SIZE);
+	CHILD_CHECK(1, mem, "malloc");
+	ckpt_fill(mem, MEM_SIZE, 19);
+	return 0;
+}
+
+static int mem_verify(void)
+{
+	long bad = ckpt_check_fill(mem, MEM_SIZE, 19);
+
+	CHILD_CHECK(2, bad < 0, "word %ld", bad);
+	return 0;
+}
+
+/* After a failed checkpoint: the sleeping child sleeps on, and is fine. */
+static int sleeper_intact(pid_t child)
+{
+	int status;
+
+	if (waitpid(child, &status, WNOHANG) != 0) {
+		ckpt_msg("target %d is gone", (int)child);
+		return -1;
+	}
+	if (ckpt_wait_state(child, "S", 2000) != 'S') {
+		ckpt_msg("target %d: state %c", (int)child,
+			 ckpt_proc_state(child) ?: '?');
+		ckpt_kill_reap(child);
+		return -1;
+	}
+	return ckpt_wake_reap(child);
+}
+
+/* Read what is in the pipe @fd (write end closed) into @buf. */
+static void read_log(int fd, char *buf, size_t size)
+{
+	ssize_t n = ckpt_read_all(fd, buf, size - 1);
+
+	buf[n > 0 ? n : 0] = '\0';
+}
+
+/* --------------------------------------------------------------------
+ * Writing the image fails
+ */
+
+TEST(enospc_on_a_full_tmpfs_leaves_target_running)
+{
+	char dir[64], path[96];
+	pid_t child;
+	int fd;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	snprintf(dir, sizeof(dir), "/tmp/ckpt-tiny-%d", (int)getpid());
+	ASSERT_EQ(0, mkdir(dir, 0700));
+	if (mount("tmpfs", dir, "tmpfs", 0, "size=64k")) {
+		rmdir(dir);
+		SKIP(return, "cannot mount a tmpfs: %s", strerror(errno));
+	}
+	snprintf(path, sizeof(path), "%s/image", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ASSERT_GE(fd, 0);
+
+	child = start_compute();
+	ASSERT_GT(child, 0);
+	errno = 0;
+	EXPECT_EQ(-1, checkpoint(child, fd, CKPT_KILL, 2));
+	EXPECT_EQ(ENOSPC, errno);
+	EXPECT_EQ(0, compute_intact(child));
+
+	close(fd);
+	umount2(dir, MNT_DETACH);
+	rmdir(dir);
+}
+
+TEST(epipe_on_a_closed_pipe_leaves_target_running)
+{
+	pid_t child;
+	int p[2];
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	ASSERT_NE(SIG_ERR, signal(SIGPIPE, SIG_IGN));
+	child = start_compute();
+	ASSERT_GT(child, 0);
+	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
+	close(p[0]);
+	errno = 0;
+	EXPECT_EQ(-1, checkpoint(child, p[1], CKPT_STOP, 2));
+	EXPECT_EQ(EPIPE, errno);
+	close(p[1]);
+	EXPECT_NE('T', ckpt_proc_state(child));
+	EXPECT_EQ(0, compute_intact(child));
+}
+
+/* --------------------------------------------------------------------
+ * Unsupported descriptors
+ */
+
+static int socket_setup(void)
+{
+	int sv[2];
+
+	CHILD_CHECK(1, !socketpair(AF_UNIX, SOCK_STREAM, 0, sv), "socketpair");
+	CHILD_CHECK(1, dup2(sv[0], 5) == 5, "dup2");
+	close(sv[0]);
+	close(sv[1]);
+	return mem_setup();
+}
+
+static int socket_verify(void)
+{
+	struct stat st;
+
+	CHILD_CHECK(3, !fstat(5, &st) && S_ISSOCK(st.st_mode),
+		    "fd 5 is not a socket any more");
+	return mem_verify();
+}
+
+TEST(socket_at_fd_5_is_eopnotsupp_and_logged)
+{
+	char log[4096];
+	pid_t child;
+	int fd, lp[2];
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	child = ckpt_spawn(socket_setup, socket_verify);
+	ASSERT_GT(child, 0);
+	fd = ckpt_image_open();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, pipe2(lp, O_CLOEXEC));
+	errno = 0;
+	EXPECT_EQ(-1, checkpoint(child, fd, CKPT_KILL, lp[1]));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	close(lp[1]);
+	read_log(lp[0], log, sizeof(log));
+	close(lp[0]);
+	TH_LOG("log: %s", log);
+	EXPECT_NE(NULL, strstr(log, "fd 5"));
+	EXPECT_NE(NULL, strcasestr(log, "socket"));
+	EXPECT_EQ(0, sleeper_intact(child));
+	close(fd);
+}
+
+static int pipe_fd_setup(void)
+{
+	int p[2];
+
+	CHILD_CHECK(1, !pipe(p), "pipe");
+	CHILD_CHECK(1, p[0] == 3, "pipe at fd %d", p[0]);
+	return mem_setup();
+}
+
+static int pipe_fd_verify(void)
+{
+	struct stat st;
+
+	CHILD_CHECK(3, !fstat(3, &st) && S_ISFIFO(st.st_mode), "fd 3");
+	CHILD_CHECK(4, write(4, "x", 1) == 1, "pipe broken");
+	return mem_verify();
+}
+
+TEST(pipe_above_fd_2_is_eopnotsupp_and_logged)
+{
+	char log[4096];
+	pid_t child;
+	int fd, lp[2];
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	child = ckpt_spawn(pipe_fd_setup, pipe_fd_verify);
+	ASSERT_GT(child, 0);
+	fd = ckpt_image_open();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, pipe2(lp, O_CLOEXEC));
+	errno = 0;
+	EXPECT_EQ(-1, checkpoint(child, fd, CKPT_KILL, lp[1]));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	close(lp[1]);
+	read_log(lp[0], log, sizeof(log));
+	close(lp[0]);
+	TH_LOG("log: %s", log);
+	EXPECT_NE(NULL, strstr(log, "fd 3"));
+	EXPECT_EQ(0, sleeper_intact(child));
+	close(fd);
+}
+
+static int eventfd_setup(void)
+{
+	CHILD_CHECK(1, eventfd(3, 0) == 3, "eventfd");
+	return mem_setup();
+}
+
+static int eventfd_verify(void)
+{
+	uint64_t v = 0;
+
+	CHILD_CHECK(3, read(3, &v, sizeof(v)) == sizeof(v) && v == 3,
+		    "eventfd value %llu", (unsigned long long)v);
+	return mem_verify();
+}
+
+TEST(eventfd_is_eopnotsupp)
+{
+	pid_t child;
+	int fd;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	child = ckpt_spawn(eventfd_setup, eventfd_verify);
+	ASSERT_GT(child, 0);
+	fd = ckpt_image_open();
+	ASSERT_GE(fd, 0);
+	errno = 0;
+	EXPECT_EQ(-1, checkpoint(child, fd, CKPT_STOP, -1));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_EQ(0, sleeper_intact(child));
+	close(fd);
+}
+
+/* --------------------------------------------------------------------
+ * Bad arguments
+ */
+
+TEST(nonexistent_pid_is_esrch)
+{
+	pid_t gone;
+	int fd;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	fd = ckpt_image_open();
+	ASSERT_GE(fd, 0);
+	gone = fork();
+	ASSERT_GE(gone, 0);
+	if (gone == 0)
+		_exit(0);
+	ASSERT_EQ(0, ckpt_reap(gone));
+	errno = 0;
+	EXPECT_EQ(-1, checkpoint(gone, fd, 0, 2));
+	EXPECT_EQ(ESRCH, errno);
+	errno = 0;
+	EXPECT_EQ(-1, checkpoint(-1, fd, 0, 2));
+	EXPECT_TRUE(errno == ESRCH || errno == EINVAL) TH_LOG("%s",
+							      strerror(errno));
+	EXPECT_EQ(0, ckpt_fd_size(fd));
+	close(fd);
+}
+
+TEST(unknown_flags_are_einval)
+{
+	pid_t child, kids[4];
+	int fd;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	child = ckpt_spawn(mem_setup, mem_verify);
+	ASSERT_GT(child, 0);
+	fd = ckpt_image_open();
+	ASSERT_GE(fd, 0);
+	errno = 0;
+	EXPECT_EQ(-1, checkpoint(child, fd, 0x80000000, 2));
+	EXPECT_EQ(EINVAL, errno);
+	errno = 0;
+	EXPECT_EQ(-1, checkpoint(child, fd, CKPT_FLAGS_ALL + 1, 2));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, ckpt_fd_size(fd));
+
+	/* restart() with bad flags, from a good image: nothing created. */
+	ASSERT_EQ(0, ckpt_checkpoint(child, fd, CKPT_KILL));
+	ASSERT_EQ(128 + SIGKILL, ckpt_reap(child));
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+	errno = 0;
+	EXPECT_EQ(-1, restart(fd, 0x80000000, 2));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+	errno = 0;
+	EXPECT_EQ(-1, restart(fd, RESTART_FLAGS_ALL + 1, 2));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, ckpt_children_of(0, kids, 4));
+	EXPECT_FALSE(ckpt_pid_exists(child));
+
+	/* The image was good all along. */
+	ASSERT_EQ(child, ckpt_restart_as(fd, child, 0));
+	EXPECT_EQ(0, ckpt_wake_reap(child));
+	close(fd);
+}
+
+TEST(bad_descriptors_are_ebadf)
+{
+	char path[] = "/tmp/ckpt-ro-XXXXXX";
+	int fd, ro, wo;
+	pid_t child;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	child = ckpt_spawn(mem_setup, mem_verify);
+	ASSERT_GT(child, 0);
+	fd = mkstemp(path);
+	ASSERT_GE(fd, 0);
+	ro = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(ro, 0);
+	wo = open(path, O_WRONLY | O_CLOEXEC);
+	ASSERT_GE(wo, 0);
+	unlink(path);
+
+	errno = 0;
+	EXPECT_EQ(-1, checkpoint(child, -1, CKPT_KILL, 2));
+	EXPECT_EQ(EBADF, errno);
+	errno = 0;
+	EXPECT_EQ(-1, checkpoint(child, 999, CKPT_KILL, 2));
+	EXPECT_EQ(EBADF, errno);
+	errno = 0;
+	EXPECT_EQ(-1, checkpoint(child, ro, CKPT_KILL, 2));
+	EXPECT_EQ(EBADF, errno);
+	EXPECT_EQ(0, sleeper_intact(child));
+
+	errno = 0;
+	EXPECT_EQ(-1, restart(-1, 0, 2));
+	EXPECT_EQ(EBADF, errno);
+	errno = 0;
+	EXPECT_EQ(-1, restart(999, 0, 2));
+	EXPECT_EQ(EBADF, errno);
+	errno = 0;
+	EXPECT_EQ(-1, restart(wo, 0, 2));
+	EXPECT_EQ(EBADF, errno);
+	EXPECT_FALSE(ckpt_have_children());
+	close(fd);
+	close(ro);
+	close(wo);
+}
+
+/* A kernel thread: kthreadd (pid 2), or any other if that is not one. */
+static pid_t find_kthread(void)
+{
+	unsigned long long flags;
+	struct dirent *de;
+	pid_t pid = -1;
+	DIR *dir;
+
+	if (!ckpt_proc_stat_field(2, 9, &flags) && (flags & 0x00200000))
+		return 2;
+	dir = opendir("/proc");
+	if (!dir)
+		return -1;
+	while ((de = readdir(dir))) {
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		if (!ckpt_proc_stat_field(atoi(de->d_name), 9, &flags) &&
+		    (flags & 0x00200000)) {
+			pid = atoi(de->d_name);
+			break;
+		}
+	}
+	closedir(dir);
+	return pid;
+}
+
+TEST(init_and_kernel_threads_are_refused)
+{
+	pid_t kthread;
+	int fd;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	fd = ckpt_image_open();
+	ASSERT_GE(fd, 0);
+	/* CKPT_CONTINUE only: should this ever succeed, nothing dies. */
+	errno = 0;
+	EXPECT_EQ(-1, checkpoint(1, fd, CKPT_CONTINUE, 2));
+	EXPECT_TRUE(errno == EPERM || errno == EINVAL)
+		TH_LOG("init: %s", strerror(errno));
+	EXPECT_EQ(0, kill(1, 0));
+	EXPECT_NE('T', ckpt_proc_state(1));
+
+	kthread = find_kthread();
+	ASSERT_GT(kthread, 0);
+	errno = 0;
+	EXPECT_EQ(-1, checkpoint(kthread, fd, CKPT_CONTINUE, 2));
+	EXPECT_TRUE(errno == EPERM || errno == EINVAL)
+		TH_LOG("kernel thread %d: %s", kthread, strerror(errno));
+	EXPECT_TRUE(ckpt_pid_exists(kthread));
+	close(fd);
+}
+
+/* --------------------------------------------------------------------
+ * Bad images
+ */
+
+/* restart() of @len bytes of @buf: must fail, without leftovers. */
+static int restart_bytes_fails(const void *buf, size_t len, int *err)
+{
+	int fd = ckpt_image_open();
+	pid_t got;
+
+	*err = 0;
+	if (fd < 0 || ckpt_write_all(fd, buf, len) ||
+	    lseek(fd, 0, SEEK_SET) < 0)
+		return -1;
+	errno = 0;
+	got = restart(fd, 0, 2);
+	*err = errno;
+	close(fd);
+	if (got >= 0) {
+		ckpt_msg("restart() of a bad image gave %d", (int)got);
+		if (got > 0)
+			ckpt_kill_reap(got);
+		return -1;
+	}
+	if (ckpt_have_children()) {
+		ckpt_msg("restart() failed but left a child");
+		return -1;
+	}
+	return 0;
+}
+
+TEST(restart_of_an_empty_file_is_enoexec)
+{
+	int err;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	EXPECT_EQ(0, restart_bytes_fails("", 0, &err));
+	EXPECT_EQ(ENOEXEC, err) TH_LOG("%s", strerror(err));
+}
+
+TEST(restart_of_garbage_fails)
+{
+	static uint64_t junk[1024];
+	struct ckpt_rec_header hdr;
+	int err;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	ckpt_fill(junk, sizeof(junk), 1234);
+	EXPECT_EQ(0, restart_bytes_fails(junk, sizeof(junk), &err));
+	EXPECT_NE(0, err);
+	TH_LOG("random bytes: %s", strerror(err));
+
+	/* A plausible header with a bad magic, and nothing after it. */
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.h.type = CKPT_REC_HEADER;
+	hdr.h.len = sizeof(hdr);
+	memcpy(hdr.magic, "\177CKPTIMX", CKPT_MAGIC_LEN);
+	hdr.version = CKPT_FORMAT_VERSION;
+	EXPECT_EQ(0, restart_bytes_fails(&hdr, sizeof(hdr), &err));
+	EXPECT_EQ(ENOEXEC, err) TH_LOG("%s", strerror(err));
+
+	/* The right magic, but a version from the future. */
+	memcpy(hdr.magic, CKPT_MAGIC, CKPT_MAGIC_LEN);
+	hdr.version = CKPT_FORMAT_VERSION + 100;
+	EXPECT_EQ(0, restart_bytes_fails(&hdr, sizeof(hdr), &err));
+	EXPECT_NE(0, err);
+}
+
+TEST(truncated_or_corrupted_image_fails_without_leftovers)
+{
+	pid_t child;
+	char *img;
+	off_t size;
+	int fd, err;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	child = ckpt_spawn(mem_setup, mem_verify);
+	ASSERT_GT(child, 0);
+	fd = ckpt_image_open();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, ckpt_checkpoint(child, fd, CKPT_KILL));
+	ASSERT_EQ(128 + SIGKILL, ckpt_reap(child));
+	size = ckpt_fd_size(fd);
+	ASSERT_GT(size, (off_t)MEM_SIZE);
+	img = malloc(size);
+	ASSERT_NE(NULL, img);
+	ASSERT_EQ(size, pread(fd, img, size, 0));
+
+	EXPECT_EQ(0, restart_bytes_fails(img, size / 2, &err));
+	EXPECT_EQ(0, restart_bytes_fails(img, size - 1, &err));
+	EXPECT_EQ(0, restart_bytes_fails(img, sizeof(struct ckpt_rec_header),
+					 &err));
+	/* One bit of memory contents: only the checksum can tell. */
+	img[size / 2] ^= 0x10;
+	EXPECT_EQ(0, restart_bytes_fails(img, size, &err));
+	img[size / 2] ^= 0x10;
+	/* One bit of the checksum itself. */
+	img[size - 1] ^= 0x01;
+	EXPECT_EQ(0, restart_bytes_fails(img, size, &err));
+	img[size - 1] ^= 0x01;
+	EXPECT_FALSE(ckpt_pid_exists(child));
+
+	/* The intact image still restarts. */
+	ASSERT_EQ(child, ckpt_restart_as(fd, child, 0));
+	EXPECT_EQ(0, ckpt_wake_reap(child));
+	free(img);
+	close(fd);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,1188 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * checkpoint/restart: the address space of a process.
+ *
+ * Each test forks a child that builds some memory state, checkpoints
+ * it, kills it, restarts the image and lets the restored copy check its
+ * own memory (see ckpt_test.h): malloc'ed heap, the brk area (and that
+ * brk still works), deep stack frames, anonymous mappings with holes, a
+ * sparse and a fully populated 256 MiB region, mprotect()ed ranges
+ * (protection really enforced), private file mappings (COW pages from
+ * the image, the rest from the file), shared file mappings (still
+ * writing to the file), /proc/self/maps unchanged, and the vDSO.
+ */
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <setjmp.h>
+#include <sys/time.h>
+#include <linux/auxvec.h>
+#include <linux/elf.h>
+
+#include "ckpt_test.h"
+
+/* Everything is slow under TCG with a debug kernel. */
+#undef TEST_TIMEOUT_DEFAULT
+#define TEST_TIMEOUT_DEFAULT 120
+
+#define PG		4096UL
+#define MiB		(1024 * 1024UL)
+
+/* A file in /tmp that the test creates and the child maps. */
+static char mm_path[128];
+
+static void set_mm_path(const char *what)
+{
+	snprintf(mm_path, sizeof(mm_path), "/tmp/ckpt-mm-%s-%d", what,
+		 (int)getpid());
+}
+
+/* Create @path with @pages pages, page p filled with seed @seed + p. */
+static int make_file(const char *path, size_t pages, uint64_t seed)
+{
+	static uint64_t page[PG / 8];
+	size_t p;
+	int fd;
+
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	for (p = 0; p < pages; p++) {
+		ckpt_fill(page, PG, seed + p);
+		if (ckpt_write_all(fd, page, PG)) {
+			close(fd);
+			return -1;
+		}
+	}
+	close(fd);
+	return 0;
+}
+
+/* Is the page at @p all zero? */
+static bool page_is_zero(const void *p)
+{
+	const uint64_t *w = p;
+	size_t i;
+
+	for (i = 0; i < PG / 8; i++)
+		if (w[i])
+			return false;
+	return true;
+}
+
+/*
+ * The line of /proc/self/maps that covers @addr: its permissions, offset
+ * and path.  Returns 0, or -1 if no mapping covers @addr.
+ */
+static int maps_lookup(const void *addr, char perms[8], unsigned long *off,
+		       char *path, size_t pathlen)
+{
+	static char maps[131072];
+	unsigned long a = (unsigned long)addr;
+	char *line, *end;
+
+	if (ckpt_read_file("/proc/self/maps", maps, sizeof(maps)) < 0)
+		return -1;
+	for (line = maps; *line; line = end + 1) {
+		unsigned long start, stop, o;
+		int path_off = 0;
+
+		end = strchr(line, '\n');
+		if (!end)
+			break;
+		*end = '\0';
+		if (sscanf(line, "%lx-%lx %7s %lx %*s %*s %n", &start, &stop,
+			   perms, &o, &path_off) < 4)
+			continue;
+		if (a < start || a >= stop)
+			continue;
+		if (off)
+			*off = o;
+		if (path)
+			snprintf(path, pathlen, "%s",
+				 path_off ? line + path_off : "");
+		return 0;
+	}
+	return -1;
+}
+
+/* Start address of the mapping named @name ("[heap]", "[vdso]"...). */
+static unsigned long maps_find_named(const char *name, unsigned long *endp)
+{
+	static char maps[131072];
+	char *line, *end;
+
+	if (ckpt_read_file("/proc/self/maps", maps, sizeof(maps)) < 0)
+		return 0;
+	for (line = maps; *line; line = end + 1) {
+		unsigned long start, stop;
+		int path_off = 0;
+
+		end = strchr(line, '\n');
+		if (!end)
+			break;
+		*end = '\0';
+		if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %n", &start, &stop,
+			   &path_off) < 2 || !path_off)
+			continue;
+		if (!strcmp(line + path_off, name)) {
+			if (endp)
+				*endp = stop;
+			return start;
+		}
+	}
+	return 0;
+}
+
+/* --------------------------------------------------------------------
+ * Faulting probes
+ */
+
+static sigjmp_buf probe_env;
+
+static void probe_handler(int sig)
+{
+	siglongjmp(probe_env, sig);
+}
+
+/* Access @addr; returns 0 if it worked, the signal number if it faulted. */
+static int probe(char *addr, bool write)
+{
+	struct sigaction sa, old_segv, old_bus;
+	char c;
+	int ret;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = probe_handler;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGSEGV, &sa, &old_segv);
+	sigaction(SIGBUS, &sa, &old_bus);
+	ret = sigsetjmp(probe_env, 1);
+	if (ret == 0) {
+		c = __atomic_load_n(addr, __ATOMIC_RELAXED);
+		if (write)
+			__atomic_store_n(addr, c, __ATOMIC_RELAXED);
+	}
+	sigaction(SIGSEGV, &old_segv, NULL);
+	sigaction(SIGBUS, &old_bus, NULL);
+	return ret;
+}
+
+/* --------------------------------------------------------------------
+ * Heap
+ */
+
+#define HEAP_BIG	(8 * MiB)
+#define HEAP_SMALL_N	512
+
+static uint64_t *heap_big;
+static uint64_t *heap_small[HEAP_SMALL_N];
+
+static size_t heap_small_size(int i)
+{
+	return 64 + (i % 32) * 64;
+}
+
+static int heap_setup(void)
+{
+	int i;
+
+	heap_big = malloc(HEAP_BIG);
+	CHILD_CHECK(1, heap_big, "malloc(8 MiB)");
+	ckpt_fill(heap_big, HEAP_BIG, 1);
+	for (i = 0; i < HEAP_SMALL_N; i++) {
+		heap_small[i] = malloc(heap_small_size(i));
+		CHILD_CHECK(1, heap_small[i], "malloc(%zu)", heap_small_size(i));
+		ckpt_fill(heap_small[i], heap_small_size(i), 1000 + i);
+	}
+	/* Leave some holes in malloc's free lists. */
+	for (i = 0; i < HEAP_SMALL_N; i += 3) {
+		free(heap_small[i]);
+		heap_small[i] = NULL;
+	}
+	return 0;
+}
+
+static int heap_verify(void)
+{
+	uint64_t *p;
+	long bad;
+	int i;
+
+	bad = ckpt_check_fill(heap_big, HEAP_BIG, 1);
+	CHILD_CHECK(2, bad < 0, "8 MiB block: word %ld differs", bad);
+	for (i = 0; i < HEAP_SMALL_N; i++) {
+		if (!heap_small[i])
+			continue;
+		bad = ckpt_check_fill(heap_small[i], heap_small_size(i),
+				      1000 + i);
+		CHILD_CHECK(3, bad < 0, "small block %d: word %ld differs", i,
+			    bad);
+	}
+	/* malloc's own data must be intact too. */
+	for (i = 0; i < HEAP_SMALL_N; i++)
+		free(heap_small[i]);
+	free(heap_big);
+	p = malloc(HEAP_BIG);
+	CHILD_CHECK(4, p, "malloc(8 MiB) after restart");
+	ckpt_fill(p, HEAP_BIG, 5);
+	bad = ckpt_check_fill(p, HEAP_BIG, 5);
+	CHILD_CHECK(5, bad < 0, "new block: word %ld", bad);
+	free(p);
+	for (i = 0; i < HEAP_SMALL_N; i++) {
+		heap_small[i] = malloc(heap_small_size(i));
+		CHILD_CHECK(6, heap_small[i], "small malloc after restart");
+		ckpt_fill(heap_small[i], heap_small_size(i), i);
+	}
+	for (i = 0; i < HEAP_SMALL_N; i++) {
+		bad = ckpt_check_fill(heap_small[i], heap_small_size(i), i);
+		CHILD_CHECK(7, bad < 0, "new small block %d: word %ld", i, bad);
+		free(heap_small[i]);
+	}
+	return 0;
+}
+
+TEST(heap_blocks_keep_contents_and_malloc_still_works)
+{
+	pid_t child;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	child = ckpt_spawn(heap_setup, heap_verify);
+	ASSERT_GT(child, 0);
+	EXPECT_EQ(0, ckpt_cycle(child, CKPT_CONTINUE));
+	EXPECT_FALSE(ckpt_have_children());
+}
+
+/* --------------------------------------------------------------------
+ * brk
+ */
+
+#define BRK_GROW	MiB
+#define BRK_MORE	(256 * 1024UL)
+
+static char *brk0, *brk1;
+/* startcode, endcode, startstack, start_data..env_end of /proc/self/stat */
+static const int brk_stat_fields[] = { 26, 27, 28, 45, 46, 47, 48, 49, 50, 51 };
+#define NR_BRK_FIELDS	ARRAY_SIZE(brk_stat_fields)
+static unsigned long long brk_stat_before[NR_BRK_FIELDS];
+
+static int brk_setup(void)
+{
+	size_t i;
+
+	brk0 = sbrk(0);
+	CHILD_CHECK(1, brk0 != (void *)-1, "sbrk(0)");
+	CHILD_CHECK(1, sbrk(BRK_GROW) == brk0, "sbrk(1 MiB)");
+	brk1 = sbrk(0);
+	CHILD_CHECK(1, brk1 == brk0 + BRK_GROW, "break at %p", brk1);
+	ckpt_fill(brk0, BRK_GROW, 2);
+	for (i = 0; i < NR_BRK_FIELDS; i++)
+		CHILD_CHECK(1, !ckpt_proc_stat_field(0, brk_stat_fields[i],
+						     &brk_stat_before[i]),
+			    "stat field %d", brk_stat_fields[i]);
+	return 0;
+}
+
+static int brk_verify(void)
+{
+	unsigned long long val;
+	char perms[8], path[64];
+	char *p;
+	long bad;
+	size_t i;
+
+	CHILD_CHECK(2, sbrk(0) == brk1, "break %p, expected %p", sbrk(0), brk1);
+	bad = ckpt_check_fill(brk0, BRK_GROW, 2);
+	CHILD_CHECK(3, bad < 0, "brk area word %ld differs", bad);
+	for (i = 0; i < NR_BRK_FIELDS; i++) {
+		CHILD_CHECK(4, !ckpt_proc_stat_field(0, brk_stat_fields[i], &val),
+			    "stat field %d", brk_stat_fields[i]);
+		CHILD_CHECK(5, val == brk_stat_before[i],
+			    "/proc/self/stat field %d: %#llx, was %#llx",
+			    brk_stat_fields[i], val, brk_stat_before[i]);
+	}
+	/*
+	 * The mapping that ends at the break is the heap.  (After fork(),
+	 * brk() growth is a mapping of its own: look at the last one.)
+	 */
+	CHILD_CHECK(6, !maps_lookup(brk1 - 1, perms, NULL, path, sizeof(path)),
+		    "break not mapped");
+	CHILD_CHECK(7, !strcmp(path, "[heap]") && !strcmp(perms, "rw-p"),
+		    "mapping below the break: %s %s", perms, path);
+	CHILD_CHECK(7, !maps_lookup((char *)(((unsigned long)brk1 + PG - 1) &
+					     ~(PG - 1)) - 1, perms, NULL, path,
+				    sizeof(path)) && !strcmp(path, "[heap]"),
+		    "last page of the heap: %s", path);
+	CHILD_CHECK(7, maps_lookup((char *)(((unsigned long)brk1 + PG - 1) &
+					    ~(PG - 1)), perms, NULL, path,
+				   sizeof(path)) < 0 || strcmp(path, "[heap]"),
+		    "[heap] goes on past the break %p", brk1);
+
+	/* Growing, using and shrinking the break still works. */
+	p = sbrk(BRK_MORE);
+	CHILD_CHECK(8, p == brk1, "sbrk(256 KiB) = %p, expected %p", p, brk1);
+	ckpt_fill(p, BRK_MORE, 3);
+	bad = ckpt_check_fill(p, BRK_MORE, 3);
+	CHILD_CHECK(9, bad < 0, "new brk memory word %ld", bad);
+	CHILD_CHECK(10, sbrk(0) == brk1 + BRK_MORE, "break %p", sbrk(0));
+	CHILD_CHECK(11, brk(brk1) == 0, "brk(shrink): %s", strerror(errno));
+	CHILD_CHECK(12, sbrk(0) == brk1, "break %p after shrinking", sbrk(0));
+	bad = ckpt_check_fill(brk0, BRK_GROW, 2);
+	CHILD_CHECK(13, bad < 0, "brk area word %ld after shrink", bad);
+	return 0;
+}
+
+TEST(brk_area_keeps_contents_and_still_moves)
+{
+	pid_t child;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	child = ckpt_spawn(brk_setup, brk_verify);
+	ASSERT_GT(child, 0);
+	EXPECT_EQ(0, ckpt_cycle(child, CKPT_CONTINUE));
+}
+
+/* --------------------------------------------------------------------
+ * Stack
+ */
+
+#define STACK_BIG_WORDS	(64 * 1024)	/* 512 KiB */
+#define STACK_FRAMES	200
+#define FRAME_WORDS	256		/* 2 KiB a frame */
+
+/* Keep the compiler from knowing what is in @p: it has to be in memory. */
+static void opaque(void *p)
+{
+	asm volatile("" : : "r"(p) : "memory");
+}
+
+static int stack_recurse(int depth)
+{
+	uint64_t frame[FRAME_WORDS];
+	int ret, i;
+
+	for (i = 0; i < FRAME_WORDS; i++)
+		frame[i] = ckpt_pattern(depth, i);
+	opaque(frame);
+	if (depth == 0) {
+		ckpt_child_wait();
+		ret = 0;
+	} else {
+		ret = stack_recurse(depth - 1);
+	}
+	opaque(frame);
+	if (ret)
+		return ret;
+	for (i = 0; i < FRAME_WORDS; i++)
+		CHILD_CHECK(2, frame[i] == ckpt_pattern(depth, i),
+			    "frame at depth %d, word %d", depth, i);
+	return 0;
+}
+
+static int stack_main(void)
+{
+	uint64_t big[STACK_BIG_WORDS];
+	int i, ret;
+
+	for (i = 0; i < STACK_BIG_WORDS; i++)
+		big[i] = ckpt_pattern(4, i);
+	opaque(big);
+	ret = stack_recurse(STACK_FRAMES);
+	opaque(big);
+	if (ret)
+		return ret;
+	for (i = 0; i < STACK_BIG_WORDS; i++)
+		CHILD_CHECK(3, big[i] == ckpt_pattern(4, i),
+			    "stack array word %d", i);
+	return 0;
+}
+
+TEST(stack_array_and_deep_call_chain_survive)
+{
+	pid_t child;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	child = ckpt_spawn_main(stack_main);
+	ASSERT_GT(child, 0);
+	ASSERT_EQ('S', ckpt_wait_state(child, "S", 10000));
+	EXPECT_EQ(0, ckpt_cycle(child, CKPT_CONTINUE));
+}
+
+/* --------------------------------------------------------------------
+ * Anonymous mappings with holes
+ */
+
+#define HOLES_PAGES	32
+#define HOLES_FILLED	25	/* pages 25.. are never touched */
+
+static char *holes;
+
+static bool holes_is_hole(int p)
+{
+	return (p >= 5 && p <= 7) || p == 12 || p == 20 || p == 21;
+}
+
+static int holes_setup(void)
+{
+	int p;
+
+	holes = mmap(NULL, HOLES_PAGES * PG, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHILD_CHECK(1, holes != MAP_FAILED, "mmap: %s", strerror(errno));
+	for (p = 0; p < HOLES_FILLED; p++)
+		ckpt_fill(holes + p * PG, PG, 100 + p);
+	for (p = 0; p < HOLES_PAGES; p++)
+		if (holes_is_hole(p))
+			CHILD_CHECK(1, !munmap(holes + p * PG, PG), "munmap");
+	return 0;
+}
+
+static int holes_verify(void)
+{
+	unsigned char vec;
+	long bad;
+	int p;
+
+	for (p = 0; p < HOLES_PAGES; p++) {
+		char *page = holes + p * PG;
+
+		if (holes_is_hole(p)) {
+			CHILD_CHECK(2, mincore(page, PG, &vec) < 0 &&
+				    errno == ENOMEM,
+				    "page %d should be unmapped", p);
+			continue;
+		}
+		CHILD_CHECK(3, mincore(page, PG, &vec) == 0,
+			    "page %d should be mapped: %s", p, strerror(errno));
+		if (p < HOLES_FILLED) {
+			bad = ckpt_check_fill(page, PG, 100 + p);
+			CHILD_CHECK(4, bad < 0, "page %d word %ld", p, bad);
+		} else {
+			CHILD_CHECK(5, page_is_zero(page),
+				    "untouched page %d is not zero", p);
+		}
+	}
+	/* Still writable. */
+	for (p = 0; p < HOLES_PAGES; p++)
+		if (!holes_is_hole(p))
+			CHILD_CHECK(6, probe(holes + p * PG, true) == 0,
+				    "page %d not writable", p);
+	return 0;
+}
+
+TEST(anon_mappings_keep_holes_and_contents)
+{
+	pid_t child;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	child = ckpt_spawn(holes_setup, holes_verify);
+	ASSERT_GT(child, 0);
+	EXPECT_EQ(0, ckpt_cycle(child, CKPT_CONTINUE));
+}
+
+/* --------------------------------------------------------------------
+ * 256 MiB regions
+ */
+
+#define BIG_SIZE	(256 * MiB)
+#define BIG_PAGES	(BIG_SIZE / PG)
+#define SPARSE_STRIDE	(MiB / PG)	/* one touched page per MiB */
+
+static char *big;
+
+static int sparse_setup(void)
+{
+	size_t p;
+
+	big = mmap(NULL, BIG_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	CHILD_CHECK(1, big != MAP_FAILED, "mmap(256 MiB): %s", strerror(errno));
+	for (p = 0; p < BIG_PAGES; p += SPARSE_STRIDE)
+		ckpt_fill(big + p * PG, PG, 7000 + p);
+	return 0;
+}
+
+static int sparse_verify(void)
+{
+	long bad;
+	size_t p;
+
+	for (p = 0; p < BIG_PAGES; p += SPARSE_STRIDE) {
+		bad = ckpt_check_fill(big + p * PG, PG, 7000 + p);
+		CHILD_CHECK(2, bad < 0, "page %zu word %ld", p, bad);
+		if (p + 1 < BIG_PAGES)
+			CHILD_CHECK(3, page_is_zero(big + (p + 1) * PG),
+				    "page %zu should be zero", p + 1);
+	}
+	/* A sample of the untouched pages. */
+	for (p = 5; p < BIG_PAGES; p += 13)
+		if (p % SPARSE_STRIDE)
+			CHILD_CHECK(4, page_is_zero(big + p * PG),
+				    "page %zu should be zero", p);
+	return 0;
+}
+
+TEST(sparse_256mib_region_keeps_touched_pages_and_zeroes)
+{
+	pid_t child;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	child = ckpt_spawn(sparse_setup, sparse_verify);
+	ASSERT_GT(child, 0);
+	EXPECT_EQ(0, ckpt_cycle(child, CKPT_CONTINUE));
+}
+
+static const size_t full_pages[] = { 0, 1000, 30000, BIG_PAGES - 1 };
+
+static int full_setup(void)
+{
+	size_t p, i;
+
+	big = mmap(NULL, BIG_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	CHILD_CHECK(1, big != MAP_FAILED, "mmap(256 MiB): %s", strerror(errno));
+	/* One word in every page makes every page part of the image. */
+	for (p = 0; p < BIG_PAGES; p++)
+		*(uint64_t *)(big + p * PG + (p % 512) * 8) = ckpt_pattern(3, p);
+	for (i = 0; i < ARRAY_SIZE(full_pages); i++)
+		ckpt_fill(big + full_pages[i] * PG, PG, 400 + full_pages[i]);
+	return 0;
+}
+
+static int full_verify(void)
+{
+	size_t p, i;
+	long bad;
+
+	for (i = 0; i < ARRAY_SIZE(full_pages); i++) {
+		p = full_pages[i];
+		bad = ckpt_check_fill(big + p * PG, PG, 400 + p);
+		CHILD_CHECK(2, bad < 0, "full page %zu word %ld", p, bad);
+		ckpt_fill(big + p * PG, PG, 0);
+		*(uint64_t *)(big + p * PG + (p % 512) * 8) = ckpt_pattern(3, p);
+	}
+	for (p = 0; p < BIG_PAGES; p++) {
+		uint64_t *w = (uint64_t *)(big + p * PG);
+		size_t k = p % 512;
+		bool full = false;
+
+		for (i = 0; i < ARRAY_SIZE(full_pages); i++)
+			full |= full_pages[i] == p;
+		if (full)
+			continue;
+		CHILD_CHECK(3, w[k] == ckpt_pattern(3, p),
+			    "page %zu: word %zu is %#llx", p, k,
+			    (unsigned long long)w[k]);
+		CHILD_CHECK(4, w[(k + 256) % 512] == 0,
+			    "page %zu: word %zu should be zero", p,
+			    (k + 256) % 512);
+	}
+	return 0;
+}
+
+/* 256 MiB goes through the image twice: give it time under TCG. */
+#undef TEST_TIMEOUT_DEFAULT
+#define TEST_TIMEOUT_DEFAULT 300
+TEST(every_page_of_256mib_region_survives)
+{
+	pid_t child;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	child = ckpt_spawn(full_setup, full_verify);
+	ASSERT_GT(child, 0);
+	EXPECT_EQ(0, ckpt_cycle(child, CKPT_CONTINUE));
+}
+
+#undef TEST_TIMEOUT_DEFAULT
+#define TEST_TIMEOUT_DEFAULT 120
+
+/* --------------------------------------------------------------------
+ * mprotect()ed ranges
+ */
+
+#define MP_PAGES	8
+
+static char *mp;
+/* Page 7 is unmapped, so that the range ends with page 6. */
+static const int mp_prot[MP_PAGES - 1] = {
+	PROT_READ | PROT_WRITE,		/* 0 */
+	PROT_READ,			/* 1 */
+	PROT_NONE, PROT_NONE,		/* 2, 3 */
+	PROT_READ | PROT_EXEC,		/* 4 */
+	PROT_READ | PROT_WRITE,		/* 5 */
+	PROT_WRITE,			/* 6 */
+};
+
+static const char *const mp_perms[MP_PAGES - 1] = {
+	"rw-p", "r--p", "---p", "---p", "r-xp", "rw-p", "-w-p",
+};
+
+static int mprotect_setup(void)
+{
+	int p;
+
+	mp = mmap(NULL, MP_PAGES * PG, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHILD_CHECK(1, mp != MAP_FAILED, "mmap: %s", strerror(errno));
+	for (p = 0; p < MP_PAGES; p++)
+		ckpt_fill(mp + p * PG, PG, 200 + p);
+	CHILD_CHECK(1, !munmap(mp + 7 * PG, PG), "munmap");
+	for (p = 0; p < MP_PAGES - 1; p++)
+		CHILD_CHECK(1, !mprotect(mp + p * PG, PG, mp_prot[p]),
+			    "mprotect page %d: %s", p, strerror(errno));
+	return 0;
+}
+
+static int mprotect_verify(void)
+{
+	char perms[8];
+	long bad;
+	int p;
+
+	for (p = 0; p < MP_PAGES - 1; p++) {
+		CHILD_CHECK(2, !maps_lookup(mp + p * PG, perms, NULL, NULL, 0),
+			    "page %d not mapped", p);
+		CHILD_CHECK(3, !strcmp(perms, mp_perms[p]),
+			    "page %d: perms %s, expected %s", p, perms,
+			    mp_perms[p]);
+	}
+	/* Readable pages read back. */
+	for (p = 0; p < MP_PAGES - 1; p++) {
+		if (!(mp_prot[p] & PROT_READ))
+			continue;
+		bad = ckpt_check_fill(mp + p * PG, PG, 200 + p);
+		CHILD_CHECK(4, bad < 0, "page %d word %ld", p, bad);
+	}
+	/* The protection is enforced, not only shown. */
+	CHILD_CHECK(5, probe(mp + 1 * PG, true) == SIGSEGV,
+		    "writing the read-only page did not fault");
+	CHILD_CHECK(6, probe(mp + 2 * PG, false) == SIGSEGV,
+		    "reading a PROT_NONE page did not fault");
+	CHILD_CHECK(7, probe(mp + 0 * PG, true) == 0, "page 0 not writable");
+	CHILD_CHECK(8, maps_lookup(mp + 7 * PG, perms, NULL, NULL, 0) < 0,
+		    "page 7 should be unmapped");
+	/* The contents of the PROT_NONE and write-only pages survived. */
+	CHILD_CHECK(9, !mprotect(mp + 2 * PG, 2 * PG, PROT_READ),
+		    "mprotect: %s", strerror(errno));
+	CHILD_CHECK(9, !mprotect(mp + 6 * PG, PG, PROT_READ), "mprotect");
+	for (p = 2; p < MP_PAGES - 1; p++) {
+		bad = ckpt_check_fill(mp + p * PG, PG, 200 + p);
+		CHILD_CHECK(10, bad < 0, "page %d word %ld", p, bad);
+	}
+	return 0;
+}
+
+TEST(mprotected_ranges_keep_protection_and_contents)
+{
+	pid_t child;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	child = ckpt_spawn(mprotect_setup, mprotect_verify);
+	ASSERT_GT(child, 0);
+	EXPECT_EQ(0, ckpt_cycle(child, CKPT_CONTINUE));
+}
+
+/* --------------------------------------------------------------------
+ * Private file mapping
+ */
+
+#define PF_PAGES	8
+#define PF_SEED		300
+#define PF_COW_SEED	500
+
+static char *pf, *pf_ro;
+static uint64_t pf_sum;
+
+static bool pf_is_cow(int p)
+{
+	return p == 1 || p == 4;
+}
+
+static int private_file_setup(void)
+{
+	uint64_t sum = 0;
+	size_t i;
+	int fd, p;
+
+	fd = open(mm_path, O_RDWR | O_CLOEXEC);
+	CHILD_CHECK(1, fd >= 0, "open %s: %s", mm_path, strerror(errno));
+	pf = mmap(NULL, PF_PAGES * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE,
+		  fd, 0);
+	CHILD_CHECK(1, pf != MAP_FAILED, "mmap: %s", strerror(errno));
+	pf_ro = mmap(NULL, 3 * PG, PROT_READ, MAP_PRIVATE, fd, 2 * PG);
+	CHILD_CHECK(1, pf_ro != MAP_FAILED, "mmap: %s", strerror(errno));
+	close(fd);
+	/* Read everything (file pages), then modify some (COW). */
+	for (i = 0; i < PF_PAGES * PG; i += 512)
+		sum += pf[i];
+	for (i = 0; i < 3 * PG; i += 512)
+		sum += pf_ro[i];
+	pf_sum = sum;
+	for (p = 0; p < PF_PAGES; p++)
+		if (pf_is_cow(p))
+			ckpt_fill(pf + p * PG, PG, PF_COW_SEED + p);
+	pf[6 * PG + 100] ^= 0xff;
+	return 0;
+}
+
+static int private_file_verify(void)
+{
+	char perms[8], path[256], page[PG];
+	unsigned long off;
+	long bad;
+	int p, fd;
+
+	for (p = 0; p < PF_PAGES; p++) {
+		char *pp = pf + p * PG;
+
+		if (pf_is_cow(p)) {
+			bad = ckpt_check_fill(pp, PG, PF_COW_SEED + p);
+			CHILD_CHECK(2, bad < 0, "COW page %d word %ld", p, bad);
+			continue;
+		}
+		if (p == 6)
+			pp[100] ^= 0xff;
+		bad = ckpt_check_fill(pp, PG, PF_SEED + p);
+		if (p == 6)
+			pp[100] ^= 0xff;
+		CHILD_CHECK(3, bad < 0, "page %d word %ld", p, bad);
+	}
+	for (p = 0; p < 3; p++) {
+		bad = ckpt_check_fill(pf_ro + p * PG, PG, PF_SEED + 2 + p);
+		CHILD_CHECK(4, bad < 0, "read-only mapping page %d word %ld", p,
+			    bad);
+	}
+	CHILD_CHECK(5, !maps_lookup(pf, perms, &off, path, sizeof(path)),
+		    "mapping gone");
+	CHILD_CHECK(6, !strcmp(perms, "rw-p") && off == 0 &&
+		    !strcmp(path, mm_path), "maps: %s %lx %s", perms, off, path);
+	CHILD_CHECK(5, !maps_lookup(pf_ro, perms, &off, path, sizeof(path)),
+		    "read-only mapping gone");
+	CHILD_CHECK(7, !strcmp(perms, "r--p") && off == 2 * PG &&
+		    !strcmp(path, mm_path), "maps: %s %lx %s", perms, off, path);
+	CHILD_CHECK(8, probe(pf_ro, true) == SIGSEGV,
+		    "read-only file mapping is writable");
+
+	/* Still private: writes do not reach the file. */
+	ckpt_fill(pf, PG, 999);
+	fd = open(mm_path, O_RDONLY | O_CLOEXEC);
+	CHILD_CHECK(9, fd >= 0, "open: %s", strerror(errno));
+	CHILD_CHECK(9, pread(fd, page, PG, 0) == (ssize_t)PG, "pread");
+	close(fd);
+	bad = ckpt_check_fill(page, PG, PF_SEED);
+	CHILD_CHECK(10, bad < 0, "file changed through a private mapping");
+	return 0;
+}
+
+TEST(private_file_mapping_keeps_cow_pages_and_file_pages)
+{
+	char page[PG];
+	pid_t child;
+	long bad;
+	int fd, p;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	set_mm_path("private");
+	ASSERT_EQ(0, make_file(mm_path, PF_PAGES, PF_SEED));
+	child = ckpt_spawn(private_file_setup, private_file_verify);
+	ASSERT_GT(child, 0);
+	EXPECT_EQ(0, ckpt_cycle(child, CKPT_CONTINUE));
+	/* The file itself never changed. */
+	fd = open(mm_path, O_RDONLY);
+	ASSERT_GE(fd, 0);
+	for (p = 0; p < PF_PAGES; p++) {
+		ASSERT_EQ((ssize_t)PG, pread(fd, page, PG, p * PG));
+		bad = ckpt_check_fill(page, PG, PF_SEED + p);
+		EXPECT_LT(bad, 0)
+			TH_LOG("file page %d changed (word %ld)", p, bad);
+	}
+	close(fd);
+	unlink(mm_path);
+}
+
+/* --------------------------------------------------------------------
+ * Shared file mapping
+ */
+
+#define SF_PAGES	4
+
+static char *sf;
+
+static int shared_file_setup(void)
+{
+	int fd;
+
+	fd = open(mm_path, O_RDWR | O_CLOEXEC);
+	CHILD_CHECK(1, fd >= 0, "open %s: %s", mm_path, strerror(errno));
+	sf = mmap(NULL, SF_PAGES * PG, PROT_READ | PROT_WRITE, MAP_SHARED,
+		  fd, 0);
+	CHILD_CHECK(1, sf != MAP_FAILED, "mmap: %s", strerror(errno));
+	close(fd);
+	ckpt_fill(sf, PG, 600);
+	CHILD_CHECK(1, !msync(sf, PG, MS_SYNC), "msync");
+	return 0;
+}
+
+static int shared_file_verify(void)
+{
+	char perms[8], path[256], page[PG];
+	long bad;
+	int fd;
+
+	bad = ckpt_check_fill(sf, PG, 600);
+	CHILD_CHECK(2, bad < 0, "page 0 word %ld", bad);
+	CHILD_CHECK(3, page_is_zero(sf + 3 * PG), "page 3 should be zero");
+	CHILD_CHECK(4, !maps_lookup(sf, perms, NULL, path, sizeof(path)),
+		    "mapping gone");
+	CHILD_CHECK(5, !strcmp(perms, "rw-s") && !strcmp(path, mm_path),
+		    "maps: %s %s", perms, path);
+
+	/* Writes through the mapping reach the file... */
+	ckpt_fill(sf + PG, PG, 601);
+	CHILD_CHECK(6, !msync(sf, SF_PAGES * PG, MS_SYNC), "msync: %s",
+		    strerror(errno));
+	fd = open(mm_path, O_RDWR | O_CLOEXEC);
+	CHILD_CHECK(7, fd >= 0, "open: %s", strerror(errno));
+	CHILD_CHECK(7, pread(fd, page, PG, 0) == (ssize_t)PG, "pread");
+	bad = ckpt_check_fill(page, PG, 600);
+	CHILD_CHECK(8, bad < 0, "file page 0 word %ld", bad);
+	CHILD_CHECK(7, pread(fd, page, PG, PG) == (ssize_t)PG, "pread");
+	bad = ckpt_check_fill(page, PG, 601);
+	CHILD_CHECK(9, bad < 0, "write after restart did not reach the file");
+
+	/* ...and writes to the file show in the mapping. */
+	ckpt_fill(page, PG, 602);
+	CHILD_CHECK(10, pwrite(fd, page, PG, 2 * PG) == (ssize_t)PG, "pwrite");
+	close(fd);
+	bad = ckpt_check_fill(sf + 2 * PG, PG, 602);
+	CHILD_CHECK(11, bad < 0, "file write not seen in the mapping");
+	return 0;
+}
+
+TEST(shared_file_mapping_still_writes_through_to_file)
+{
+	char page[PG];
+	pid_t child;
+	int fd;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	set_mm_path("shared");
+	fd = open(mm_path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, ftruncate(fd, SF_PAGES * PG));
+	child = ckpt_spawn(shared_file_setup, shared_file_verify);
+	ASSERT_GT(child, 0);
+	EXPECT_EQ(0, ckpt_cycle(child, CKPT_CONTINUE));
+	ASSERT_EQ((ssize_t)PG, pread(fd, page, PG, PG));
+	EXPECT_LT(ckpt_check_fill(page, PG, 601), 0)
+		TH_LOG("the restored process' write is not in the file");
+	close(fd);
+	unlink(mm_path);
+}
+
+/* --------------------------------------------------------------------
+ * /proc/self/maps as a whole
+ */
+
+struct map_entry {
+	unsigned long start, end, off;
+	char perms[8];
+	char path[160];
+};
+
+#define MAX_MAPS	256
+
+static char maps_before[65536], maps_after[65536];
+static struct map_entry ents_before[MAX_MAPS], ents_after[MAX_MAPS];
+static char *mx_anon, *mx_priv, *mx_shared;
+
+/*
+ * Parse a /proc/PID/maps text, ignoring the device and inode columns,
+ * and merge neighbours the kernel could merge on its own (same
+ * permissions and path, contiguous, and contiguous file offsets).
+ * Returns the number of entries or -1.
+ */
+static int parse_maps(const char *text, struct map_entry *e, int max)
+{
+	const char *line = text, *end;
+	int n = 0;
+
+	for (; *line; line = end + 1) {
+		struct map_entry cur;
+		char buf[512];
+		int path_off = 0;
+		size_t len;
+
+		end = strchr(line, '\n');
+		if (!end)
+			break;
+		len = end - line;
+		if (len >= sizeof(buf))
+			len = sizeof(buf) - 1;
+		memcpy(buf, line, len);
+		buf[len] = '\0';
+		memset(&cur, 0, sizeof(cur));
+		if (sscanf(buf, "%lx-%lx %7s %lx %*s %*s %n", &cur.start,
+			   &cur.end, cur.perms, &cur.off, &path_off) < 4)
+			return -1;
+		if (path_off)
+			snprintf(cur.path, sizeof(cur.path), "%s", buf + path_off);
+		if (!cur.path[0])
+			cur.off = 0;
+		if (n > 0) {
+			struct map_entry *prev = &e[n - 1];
+
+			if (prev->end == cur.start &&
+			    !strcmp(prev->perms, cur.perms) &&
+			    !strcmp(prev->path, cur.path) &&
+			    (!cur.path[0] || cur.path[0] == '[' ||
+			     prev->off + (prev->end - prev->start) == cur.off)) {
+				prev->end = cur.end;
+				continue;
+			}
+		}
+		if (n == max)
+			return -1;
+		e[n++] = cur;
+	}
+	return n;
+}
+
+static int maps_setup(void)
+{
+	int fd;
+
+	/* A bit of everything, so that the comparison means something. */
+	mx_anon = mmap(NULL, 16 * PG, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHILD_CHECK(1, mx_anon != MAP_FAILED, "mmap");
+	ckpt_fill(mx_anon, 16 * PG, 11);
+	CHILD_CHECK(1, !munmap(mx_anon + 4 * PG, 2 * PG), "munmap");
+	CHILD_CHECK(1, !mprotect(mx_anon + 8 * PG, PG, PROT_NONE), "mprotect");
+	CHILD_CHECK(1, !mprotect(mx_anon + 10 * PG, PG, PROT_READ), "mprotect");
+	fd = open(mm_path, O_RDWR | O_CLOEXEC);
+	CHILD_CHECK(1, fd >= 0, "open %s", mm_path);
+	mx_priv = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd,
+		       PG);
+	mx_shared = mmap(NULL, 2 * PG, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	CHILD_CHECK(1, mx_priv != MAP_FAILED && mx_shared != MAP_FAILED, "mmap");
+	mx_priv[PG] = 1;
+	CHILD_CHECK(1, sbrk(64 * 1024) != (void *)-1, "sbrk");
+	CHILD_CHECK(1, ckpt_read_file("/proc/self/maps", maps_before,
+				      sizeof(maps_before)) > 0, "read maps");
+	return 0;
+}
+
+static int maps_verify(void)
+{
+	int nb, na, i;
+
+	CHILD_CHECK(2, ckpt_read_file("/proc/self/maps", maps_after,
+				      sizeof(maps_after)) > 0, "read maps");
+	nb = parse_maps(maps_before, ents_before, MAX_MAPS);
+	na = parse_maps(maps_after, ents_after, MAX_MAPS);
+	CHILD_CHECK(3, nb > 0 && na > 0, "cannot parse maps");
+	for (i = 0; i < nb && i < na; i++) {
+		struct map_entry *b = &ents_before[i], *a = &ents_after[i];
+
+		if (b->start == a->start && b->end == a->end &&
+		    b->off == a->off && !strcmp(b->perms, a->perms) &&
+		    !strcmp(b->path, a->path))
+			continue;
+		ckpt_msg("maps differ at entry %d: was %lx-%lx %s %lx %s, now %lx-%lx %s %lx %s",
+			 i, b->start, b->end, b->perms, b->off, b->path,
+			 a->start, a->end, a->perms, a->off, a->path);
+		break;
+	}
+	if (i < nb || i < na) {
+		ckpt_msg("before checkpoint:\n%s", maps_before);
+		ckpt_msg("after restart:\n%s", maps_after);
+	}
+	CHILD_CHECK(4, i == nb && i == na, "%d mappings before, %d after", nb,
+		    na);
+	return 0;
+}
+
+TEST(proc_self_maps_is_unchanged)
+{
+	pid_t child;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	set_mm_path("maps");
+	ASSERT_EQ(0, make_file(mm_path, 8, 800));
+	child = ckpt_spawn(maps_setup, maps_verify);
+	ASSERT_GT(child, 0);
+	EXPECT_EQ(0, ckpt_cycle(child, CKPT_CONTINUE));
+	unlink(mm_path);
+}
+
+/* --------------------------------------------------------------------
+ * The vDSO
+ */
+
+typedef int (*vdso_cgt_t)(clockid_t, struct timespec *);
+typedef int (*vdso_gtod_t)(struct timeval *, void *);
+
+static unsigned long vdso_base;
+static vdso_cgt_t vdso_cgt;
+static vdso_gtod_t vdso_gtod;
+static struct timespec mono_before;
+static char auxv_before[4096];
+static ssize_t auxv_before_len;
+
+/* The value of @type in /proc/self/auxv (the kernel's saved copy). */
+static unsigned long auxv_value(unsigned long type)
+{
+	unsigned long auxv[256];
+	ssize_t n;
+	int i;
+
+	n = ckpt_read_file("/proc/self/auxv", (char *)auxv, sizeof(auxv));
+	for (i = 0; n > 0 && i + 1 < n / (ssize_t)sizeof(long); i += 2)
+		if (auxv[i] == type)
+			return auxv[i + 1];
+	return 0;
+}
+
+/* Look @name up in the dynamic symbols of the vDSO mapped at @base. */
+static void *vdso_sym(unsigned long base, const char *name)
+{
+	const struct elf64_hdr *eh = (const struct elf64_hdr *)base;
+	const struct elf64_phdr *ph;
+	const struct elf64_shdr *sh;
+	unsigned long load = base;
+	int i;
+
+	if (!base || memcmp(eh->e_ident, ELFMAG, SELFMAG))
+		return NULL;
+	ph = (const struct elf64_phdr *)(base + eh->e_phoff);
+	for (i = 0; i < eh->e_phnum; i++) {
+		if (ph[i].p_type == PT_LOAD) {
+			load = base + ph[i].p_offset - ph[i].p_vaddr;
+			break;
+		}
+	}
+	sh = (const struct elf64_shdr *)(base + eh->e_shoff);
+	for (i = 0; i < eh->e_shnum; i++) {
+		const struct elf64_sym *sym;
+		const char *str;
+		size_t j, n;
+
+		if (sh[i].sh_type != SHT_DYNSYM || !sh[i].sh_entsize)
+			continue;
+		sym = (const struct elf64_sym *)(base + sh[i].sh_offset);
+		str = (const char *)(base + sh[sh[i].sh_link].sh_offset);
+		n = sh[i].sh_size / sh[i].sh_entsize;
+		for (j = 0; j < n; j++)
+			if (sym[j].st_name && sym[j].st_shndx != SHN_UNDEF &&
+			    !strcmp(str + sym[j].st_name, name))
+				return (void *)(load + sym[j].st_value);
+	}
+	return NULL;
+}
+
+static long long ts_diff_ms(const struct timespec *a, const struct timespec *b)
+{
+	return (a->tv_sec - b->tv_sec) * 1000LL +
+	       (a->tv_nsec - b->tv_nsec) / 1000000;
+}
+
+static int raw_clock_gettime(clockid_t clk, struct timespec *ts)
+{
+	return syscall(SYS_clock_gettime, clk, ts);
+}
+
+static int vdso_setup(void)
+{
+	struct timespec v, s;
+
+	vdso_base = auxv_value(AT_SYSINFO_EHDR);
+	CHILD_CHECK(1, vdso_base, "no vDSO");
+	vdso_cgt = (vdso_cgt_t)vdso_sym(vdso_base, "__vdso_clock_gettime");
+	vdso_gtod = (vdso_gtod_t)vdso_sym(vdso_base, "__vdso_gettimeofday");
+	CHILD_CHECK(1, vdso_cgt && vdso_gtod, "vDSO symbols not found");
+	CHILD_CHECK(1, !vdso_cgt(CLOCK_MONOTONIC, &v), "vDSO clock_gettime");
+	CHILD_CHECK(1, !raw_clock_gettime(CLOCK_MONOTONIC, &s), "clock_gettime");
+	CHILD_CHECK(1, llabs(ts_diff_ms(&v, &s)) < 2000, "vDSO clock is off");
+	mono_before = s;
+	auxv_before_len = ckpt_read_file("/proc/self/auxv", auxv_before,
+					 sizeof(auxv_before));
+	CHILD_CHECK(1, auxv_before_len > 0, "read /proc/self/auxv");
+	return 0;
+}
+
+static int vdso_verify(void)
+{
+	static char auxv_after[4096];
+	struct timespec v, s, g;
+	struct timeval tv, stv;
+	unsigned long start;
+	ssize_t len;
+	time_t t;
+
+	start = maps_find_named("[vdso]", NULL);
+	CHILD_CHECK(2, start == vdso_base, "[vdso] at %#lx, was at %#lx",
+		    start, vdso_base);
+	CHILD_CHECK(3, auxv_value(AT_SYSINFO_EHDR) == vdso_base,
+		    "AT_SYSINFO_EHDR changed");
+
+	/* The vDSO functions found before the checkpoint still work. */
+	CHILD_CHECK(4, !vdso_cgt(CLOCK_REALTIME, &v), "vDSO CLOCK_REALTIME");
+	CHILD_CHECK(4, !raw_clock_gettime(CLOCK_REALTIME, &s), "clock_gettime");
+	CHILD_CHECK(5, llabs(ts_diff_ms(&v, &s)) < 2000,
+		    "vDSO realtime %lld ms off the system call",
+		    ts_diff_ms(&v, &s));
+	CHILD_CHECK(6, !vdso_cgt(CLOCK_MONOTONIC, &v), "vDSO CLOCK_MONOTONIC");
+	CHILD_CHECK(6, !raw_clock_gettime(CLOCK_MONOTONIC, &s), "clock_gettime");
+	CHILD_CHECK(7, llabs(ts_diff_ms(&v, &s)) < 2000,
+		    "vDSO monotonic %lld ms off the system call",
+		    ts_diff_ms(&v, &s));
+	CHILD_CHECK(8, ts_diff_ms(&v, &mono_before) >= 0,
+		    "monotonic clock went back");
+	CHILD_CHECK(9, !vdso_gtod(&tv, NULL), "vDSO gettimeofday");
+	CHILD_CHECK(9, !syscall(SYS_gettimeofday, &stv, NULL), "gettimeofday");
+	CHILD_CHECK(10, llabs((long long)tv.tv_sec - stv.tv_sec) < 2,
+		    "vDSO gettimeofday off by %lld s",
+		    (long long)tv.tv_sec - stv.tv_sec);
+
+	/* So do the C library's wrappers, which call the vDSO. */
+	CHILD_CHECK(11, !clock_gettime(CLOCK_REALTIME, &g), "clock_gettime");
+	CHILD_CHECK(12, !raw_clock_gettime(CLOCK_REALTIME, &s) &&
+		    llabs(ts_diff_ms(&g, &s)) < 2000, "libc realtime off");
+	CHILD_CHECK(13, !gettimeofday(&tv, NULL) &&
+		    llabs((long long)tv.tv_sec - s.tv_sec) < 2,
+		    "libc gettimeofday off");
+	t = time(NULL);
+	CHILD_CHECK(14, llabs((long long)t - s.tv_sec) < 2, "time() off");
+
+	len = ckpt_read_file("/proc/self/auxv", auxv_after, sizeof(auxv_after));
+	CHILD_CHECK(15, len == auxv_before_len &&
+		    !memcmp(auxv_before, auxv_after, len),
+		    "/proc/self/auxv changed");
+	return 0;
+}
+
+TEST(vdso_still_works_at_the_same_address)
+{
+	pid_t child;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	child = ckpt_spawn(vdso_setup, vdso_verify);
+	ASSERT_GT(child, 0);
+	EXPECT_EQ(0, ckpt_cycle(child, CKPT_CONTINUE));
+}
+
+TEST_HARNESS_MAIN

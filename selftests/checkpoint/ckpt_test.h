@@ -1,0 +1,993 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ckpt_test.h - shared helpers for the checkpoint/restart selftests.
+ *
+ * The tests follow the ZDTM pattern ("zero downtime migration", from
+ * CRIU): a child process sets up some known state, the test checkpoints
+ * it, kills it, restarts the image and wakes the restored copy, which
+ * then checks that its state is still what it set up and reports
+ * through its exit status.
+ *
+ *	pid_t child = ckpt_spawn(setup, verify);
+ *	ASSERT_EQ(0, ckpt_cycle(child, CKPT_CONTINUE));
+ *
+ * The child process:
+ *  - gets SIGKILL as parent-death signal, so it never outlives the test;
+ *  - closes every descriptor above 2 and unmaps the harness' shared
+ *    anonymous mapping: neither can be checkpointed, and the child has
+ *    no use for them;
+ *  - has SIGUSR2 blocked and handled by the harness (ckpt_wake_handler()
+ *    sets ckpt_woken): SIGUSR2's handler belongs to the harness, tests
+ *    must not change it;
+ *  - runs setup(); a non-zero return value becomes its exit status;
+ *  - tells the parent it is ready through a pipe that it then closes,
+ *    and waits in sigsuspend() (with SIGUSR2 unblocked) until SIGUSR2
+ *    arrives;
+ *  - runs verify() and exits with its return value.
+ *
+ * Exit statuses: 0 is a pass, 1..99 are the test's own check failures
+ * (CHILD_CHECK(code, cond, ...) prints a line to fd 2, which the child
+ * shares with the test, and exits with @code at once), 100..127 are
+ * failures of the helpers in the child, and 128 + N means the child was
+ * killed by signal N.
+ *
+ * Children with a main function of their own (ckpt_spawn_main()) call
+ * ckpt_child_wait() wherever they want to be checkpointed, or
+ * ckpt_child_ready() before a busy loop that polls ckpt_woken.
+ *
+ * Everything here runs as root: every test starts with
+ *
+ *	if (!ckpt_preamble(_metadata))
+ *		return;
+ *
+ * which skips it otherwise, or when the kernel lacks the system calls.
+ *
+ * This header includes the kselftest harness itself.
+ */
+#ifndef _CKPT_TEST_H
+#define _CKPT_TEST_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/checkpoint.h>
+#include "ckpt_syscalls.h"
+
+/*
+ * With -Wextra, the harness' own functions and the wrappers that TEST()
+ * generates have unused parameters: the warning is off from here on.
+ */
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#include "../kselftest_harness.h"
+
+/* Signal that wakes a waiting test child (its handler is the harness'). */
+#define CKPT_WAKE_SIG		SIGUSR2
+
+/* Where the child keeps the write end of its readiness pipe. */
+#define CKPT_READY_FD		100
+
+/* Exit statuses of the helpers in the child (100..127). */
+#define CKPT_EXIT_INIT		100	/* ckpt_child_init() failed */
+#define CKPT_EXIT_READY		101	/* could not tell the parent */
+#define CKPT_EXIT_WAIT		102	/* sigsuspend() misbehaved */
+
+/* ckpt_cycle() results below 0: which step of the cycle failed. */
+#define CKPT_CYCLE_ECHECKPOINT	(-1)
+#define CKPT_CYCLE_EKILL	(-2)
+#define CKPT_CYCLE_ERESTART	(-3)
+#define CKPT_CYCLE_EPID		(-4)
+#define CKPT_CYCLE_EWAIT	(-5)
+#define CKPT_CYCLE_EIMAGE	(-6)
+
+/* Atomic accesses, for what signal handlers and other processes see. */
+#define CKPT_LOAD(x)		__atomic_load_n(&(x), __ATOMIC_SEQ_CST)
+#define CKPT_STORE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_SEQ_CST)
+
+/*
+ * Set by the SIGUSR2 handler; read it with CKPT_LOAD().  Not static:
+ * busy loops written in assembly poll it by name.
+ */
+sig_atomic_t ckpt_woken;
+
+/* In the child: the write end of the readiness pipe, -1 once used. */
+static int ckpt_ready_fd = -1;
+
+#define ckpt_msg(fmt, ...) \
+	fprintf(stderr, "# [%d] " fmt "\n", (int)getpid(), ##__VA_ARGS__)
+
+/* Say which check failed in a test child, and exit with @code. */
+static inline void ckpt_child_fail(int code, int line, const char *cond,
+				   const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "# [%d] child check %d failed at line %d: %s: ",
+		(int)getpid(), code, line, cond);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	_exit(code);
+}
+
+/*
+ * In test children only: unless @cond holds, exit at once with status
+ * @code (1..99), saying which check failed and why.
+ */
+#define CHILD_CHECK(code, cond, fmt, ...) do {				\
+	if (!(cond))							\
+		ckpt_child_fail(code, __LINE__, #cond, fmt, ##__VA_ARGS__); \
+} while (0)
+
+/* --------------------------------------------------------------------
+ * Generic helpers
+ */
+
+static inline bool ckpt_supported(void)
+{
+	int nosys;
+
+	/* What a system call that does not exist fails with. */
+	syscall(-1L);
+	nosys = errno;
+	/* A bad descriptor: EBADF if the call exists. */
+	errno = 0;
+	if (restart(-1, 0, -1) >= 0)
+		return true;	/* nonsense, but let the tests say so */
+	return errno != nosys;
+}
+
+/* Skip the test unless we are root and the system calls exist. */
+static inline bool ckpt_preamble(struct __test_metadata *_metadata)
+{
+	if (geteuid() != 0)
+		SKIP(return false, "must run as root");
+	if (!ckpt_supported())
+		SKIP(return false, "checkpoint(2)/restart(2) not available");
+	return true;
+}
+
+/* write() all of @len bytes, retrying on EINTR and short writes. */
+static inline int ckpt_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* read() until @len bytes or end of file; returns the bytes read or -1. */
+static inline ssize_t ckpt_read_all(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = read(fd, p + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		done += n;
+	}
+	return done;
+}
+
+/*
+ * Read a whole (small) file into @buf, NUL-terminated, with read(2) only,
+ * so that it allocates no memory.  Returns the length or -1.
+ */
+static inline ssize_t ckpt_read_file(const char *path, char *buf, size_t size)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = ckpt_read_all(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
+}
+
+/*
+ * Copy the value of the line "@name:" of /proc/@pid/status (0: self) into
+ * @out, without the name and leading blanks.  Returns 0 or -1.
+ */
+static inline int ckpt_status_field(pid_t pid, const char *name, char *out,
+				    size_t outlen)
+{
+	char path[64], buf[4096];
+	size_t nlen = strlen(name);
+	char *line, *end;
+
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/status");
+	if (ckpt_read_file(path, buf, sizeof(buf)) < 0)
+		return -1;
+	for (line = buf; line && *line; line = end ? end + 1 : NULL) {
+		end = strchr(line, '\n');
+		if (end)
+			*end = '\0';
+		if (!strncmp(line, name, nlen) && line[nlen] == ':') {
+			line += nlen + 1;
+			while (*line == ' ' || *line == '\t')
+				line++;
+			snprintf(out, outlen, "%s", line);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* State letter of /proc/@pid/stat ('R', 'S', 'T', 'Z'...), or 0. */
+static inline char ckpt_proc_state(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (ckpt_read_file(path, buf, sizeof(buf)) < 0)
+		return 0;
+	p = strrchr(buf, ')');
+	if (!p || p[1] != ' ')
+		return 0;
+	return p[2];
+}
+
+/* Field @field (1-based, as in proc(5)) of /proc/@pid/stat as a number. */
+static inline int ckpt_proc_stat_field(pid_t pid, int field,
+				       unsigned long long *val)
+{
+	char path[64], buf[2048], *p, *tok, *save;
+	int i;
+
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/stat");
+	if (ckpt_read_file(path, buf, sizeof(buf)) < 0)
+		return -1;
+	p = strrchr(buf, ')');
+	if (!p || field < 3)
+		return -1;
+	/* Field 3 (state) is the first after the command name. */
+	for (i = 3, tok = strtok_r(p + 1, "\n ", &save); tok;
+	     i++, tok = strtok_r(NULL, "\n ", &save)) {
+		if (i == field) {
+			*val = strtoull(tok, NULL, 10);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static inline uint64_t ckpt_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static inline void ckpt_sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/*
+ * Wait up to @timeout_ms for @pid to be in one of the states in @states
+ * (e.g. "S" or "T").  Returns the state reached, or 0 on timeout.
+ */
+static inline char ckpt_wait_state(pid_t pid, const char *states,
+				   unsigned int timeout_ms)
+{
+	uint64_t end = ckpt_now_ms() + timeout_ms;
+	char st;
+
+	for (;;) {
+		st = ckpt_proc_state(pid);
+		if (st && strchr(states, st))
+			return st;
+		if (ckpt_now_ms() >= end)
+			return 0;
+		ckpt_sleep_ms(5);
+	}
+}
+
+/*
+ * Reap @pid.  Returns its exit code, 128 + signal number if a signal
+ * killed it, or -1 if it could not be waited for.
+ */
+static inline int ckpt_reap(pid_t pid)
+{
+	int status;
+	pid_t ret;
+
+	do {
+		ret = waitpid(pid, &status, 0);
+	} while (ret < 0 && errno == EINTR);
+	if (ret < 0 || (pid > 0 && ret != pid))
+		return -1;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return -1;
+}
+
+/* SIGKILL and reap @pid; returns what ckpt_reap() says. */
+static inline int ckpt_kill_reap(pid_t pid)
+{
+	if (pid <= 0)
+		return -1;
+	kill(pid, SIGKILL);
+	return ckpt_reap(pid);
+}
+
+/* Wake a test child with SIGUSR2 and reap it: its verdict. */
+static inline int ckpt_wake_reap(pid_t pid)
+{
+	if (kill(pid, CKPT_WAKE_SIG)) {
+		ckpt_msg("kill(%d, SIGUSR2): %s", (int)pid, strerror(errno));
+		ckpt_kill_reap(pid);
+		return -1;
+	}
+	return ckpt_reap(pid);
+}
+
+/* Does @pid (a process or thread) exist at all, zombie included? */
+static inline bool ckpt_pid_exists(pid_t pid)
+{
+	char path[64];
+	struct stat st;
+
+	if (kill(pid, 0) == 0 || errno != ESRCH)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	return stat(path, &st) == 0;
+}
+
+/* Is there still a child of ours to wait for (zombies included)? */
+static inline bool ckpt_have_children(void)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_ALL, 0, &si, WEXITED | WSTOPPED | WNOHANG | WNOWAIT))
+		return errno != ECHILD;
+	return true;
+}
+
+/*
+ * Processes whose parent is @ppid (0: us), found by scanning /proc.
+ * Returns the count, or -1.  The first @max of them go to @pids.
+ */
+static inline int ckpt_children_of(pid_t ppid, pid_t *pids, int max)
+{
+	unsigned long long pp;
+	struct dirent *de;
+	int count = 0;
+	DIR *dir;
+
+	if (!ppid)
+		ppid = getpid();
+	dir = opendir("/proc");
+	if (!dir)
+		return -1;
+	while ((de = readdir(dir))) {
+		pid_t pid;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		pid = atoi(de->d_name);
+		if (ckpt_proc_stat_field(pid, 4, &pp) || (pid_t)pp != ppid)
+			continue;
+		if (pids && count < max)
+			pids[count] = pid;
+		count++;
+	}
+	closedir(dir);
+	return count;
+}
+
+/*
+ * Number of user processes in /proc (kernel threads, whose flags have
+ * PF_KTHREAD, are left out: they come and go on their own).
+ */
+static inline int ckpt_count_user_processes(void)
+{
+	unsigned long long flags;
+	struct dirent *de;
+	int count = 0;
+	DIR *dir;
+
+	dir = opendir("/proc");
+	if (!dir)
+		return -1;
+	while ((de = readdir(dir))) {
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		if (ckpt_proc_stat_field(atoi(de->d_name), 9, &flags))
+			continue;	/* gone meanwhile */
+		if (flags & 0x00200000)	/* PF_KTHREAD */
+			continue;
+		count++;
+	}
+	closedir(dir);
+	return count;
+}
+
+/* Read @len bytes at @addr of process @pid through /proc/PID/mem. */
+static inline int ckpt_peek(pid_t pid, const void *addr, void *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = pread(fd, buf, len, (off_t)(uintptr_t)addr);
+	close(fd);
+	return n == (ssize_t)len ? 0 : -1;
+}
+
+/* A 64-bit variable of process @pid at the same address as ours. */
+static inline uint64_t ckpt_peek_u64(pid_t pid, const uint64_t *addr)
+{
+	uint64_t val = 0;
+
+	if (ckpt_peek(pid, addr, &val, sizeof(val)))
+		return (uint64_t)-1;
+	return val;
+}
+
+/* Cheap deterministic pattern for memory checks. */
+static inline uint64_t ckpt_pattern(uint64_t seed, uint64_t i)
+{
+	uint64_t x = seed ^ (i * 0x9e3779b97f4a7c15ULL);
+
+	x ^= x >> 31;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 29;
+	return x;
+}
+
+static inline void ckpt_fill(void *buf, size_t len, uint64_t seed)
+{
+	uint64_t *p = buf;
+	size_t i;
+
+	for (i = 0; i < len / 8; i++)
+		p[i] = ckpt_pattern(seed, i);
+}
+
+/* Index of the first word that does not match, or -1 if all do. */
+static inline long ckpt_check_fill(const void *buf, size_t len, uint64_t seed)
+{
+	const uint64_t *p = buf;
+	size_t i;
+
+	for (i = 0; i < len / 8; i++)
+		if (p[i] != ckpt_pattern(seed, i))
+			return (long)i;
+	return -1;
+}
+
+/* --------------------------------------------------------------------
+ * Images
+ */
+
+/* An empty, already unlinked image file in /tmp, open read-write. */
+static inline int ckpt_image_open(void)
+{
+	char path[] = "/tmp/ckpt-img-XXXXXX";
+	int fd;
+
+	fd = mkostemp(path, O_CLOEXEC);
+	if (fd < 0) {
+		ckpt_msg("mkostemp(%s): %s", path, strerror(errno));
+		return -1;
+	}
+	unlink(path);
+	return fd;
+}
+
+static inline off_t ckpt_fd_size(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return -1;
+	return st.st_size;
+}
+
+/*
+ * checkpoint(@pid) into @fd with @flags and the reasons of a failure on
+ * fd 2.  Returns what the call returned, with errno preserved.
+ */
+static inline long ckpt_checkpoint(pid_t pid, int fd, unsigned int flags)
+{
+	long ret;
+	int err;
+
+	errno = 0;
+	ret = checkpoint(pid, fd, flags, 2);
+	err = errno;
+	if (ret)
+		ckpt_msg("checkpoint(%d, flags %#x) = %ld: %s", (int)pid,
+			 flags, ret, strerror(err));
+	errno = err;
+	return ret;
+}
+
+/* restart() from the start of @fd; errno preserved. */
+static inline pid_t ckpt_restart(int fd, unsigned int flags)
+{
+	pid_t ret;
+	int err;
+
+	if (lseek(fd, 0, SEEK_SET) < 0) {
+		ckpt_msg("lseek(image): %s", strerror(errno));
+		return -1;
+	}
+	errno = 0;
+	ret = restart(fd, flags, 2);
+	err = errno;
+	if (ret < 0)
+		ckpt_msg("restart(flags %#x): %s", flags, strerror(err));
+	errno = err;
+	return ret;
+}
+
+/*
+ * Restart the image in @fd, which must give back process @pid.
+ * Returns @pid or a CKPT_CYCLE_* error (a wrong process is killed).
+ */
+static inline int ckpt_restart_as(int fd, pid_t pid, unsigned int flags)
+{
+	pid_t got = ckpt_restart(fd, flags);
+
+	if (got < 0)
+		return CKPT_CYCLE_ERESTART;
+	if (got != pid) {
+		ckpt_msg("restart() gave pid %d, expected %d", (int)got,
+			 (int)pid);
+		if (got > 0)
+			ckpt_kill_reap(got);
+		return CKPT_CYCLE_EPID;
+	}
+	return pid;
+}
+
+/*
+ * The whole cycle on a child that waits for SIGUSR2:
+ * checkpoint(@child, image, @flags) -> SIGKILL and reap @child ->
+ * restart(image), which must give back @child's pid -> SIGUSR2 -> reap.
+ *
+ * Returns the restored child's verdict (exit status, or 128 + signal),
+ * or a CKPT_CYCLE_* error, after killing whatever was left over.
+ */
+static inline int ckpt_cycle(pid_t child, unsigned int flags)
+{
+	int fd, ret, status;
+
+	fd = ckpt_image_open();
+	if (fd < 0) {
+		ckpt_kill_reap(child);
+		return CKPT_CYCLE_EIMAGE;
+	}
+	if (ckpt_checkpoint(child, fd, flags)) {
+		ckpt_kill_reap(child);
+		close(fd);
+		return CKPT_CYCLE_ECHECKPOINT;
+	}
+	status = ckpt_kill_reap(child);
+	if (status != 128 + SIGKILL) {
+		ckpt_msg("original %d: status %d instead of SIGKILL",
+			 (int)child, status);
+		close(fd);
+		return CKPT_CYCLE_EKILL;
+	}
+	ret = ckpt_restart_as(fd, child, 0);
+	close(fd);
+	if (ret < 0)
+		return ret;
+	status = ckpt_wake_reap(child);
+	if (status < 0)
+		return CKPT_CYCLE_EWAIT;
+	if (status)
+		ckpt_msg("restored %d: exit status %d", (int)child, status);
+	return status;
+}
+
+/* --------------------------------------------------------------------
+ * The child side
+ */
+
+static inline void ckpt_wake_handler(int sig)
+{
+	(void)sig;
+	CKPT_STORE(ckpt_woken, 1);
+}
+
+/* close_range(2), with a loop as fallback on old kernels. */
+static inline void ckpt_close_range(unsigned int first, unsigned int last)
+{
+	unsigned int fd;
+
+	if (first > last)
+		return;
+	if (syscall(SYS_close_range, first, last, 0) == 0)
+		return;
+	for (fd = first; fd <= last && fd < 4096; fd++)
+		close(fd);
+}
+
+/*
+ * Unmap the shared anonymous mappings the harness left us (its results
+ * page): the image format has no room for them, and the child does not
+ * use them.  Shared file mappings are kept.
+ */
+static inline int ckpt_drop_shared_anon(void)
+{
+	static char maps[65536];
+	char *line, *end;
+
+	if (ckpt_read_file("/proc/self/maps", maps, sizeof(maps)) < 0)
+		return -1;
+	for (line = maps; *line; line = end + 1) {
+		unsigned long start, stop;
+		char perms[8];
+		int path_off = 0;
+		const char *path;
+
+		end = strchr(line, '\n');
+		if (!end)
+			break;
+		*end = '\0';
+		if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %n", &start, &stop,
+			   perms, &path_off) < 3)
+			continue;
+		path = path_off ? line + path_off : "";
+		if (perms[3] != 's')
+			continue;
+		if (*path && strncmp(path, "/dev/zero", 9) &&
+		    strncmp(path, "[anon_shmem", 11) &&
+		    strncmp(path, "/SYSV", 5))
+			continue;
+		if (munmap((void *)start, stop - start))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Everything a test child does first: see the header comment.
+ * @ready_fd is the write end of the readiness pipe.
+ */
+static inline void ckpt_child_init(int ready_fd, pid_t parent)
+{
+	struct sigaction sa;
+	sigset_t set;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+		_exit(CKPT_EXIT_INIT);
+	if (ready_fd != CKPT_READY_FD) {
+		if (dup2(ready_fd, CKPT_READY_FD) < 0)
+			_exit(CKPT_EXIT_INIT);
+		close(ready_fd);
+	}
+	ckpt_ready_fd = CKPT_READY_FD;
+	ckpt_close_range(3, CKPT_READY_FD - 1);
+	ckpt_close_range(CKPT_READY_FD + 1, ~0U);
+	if (ckpt_drop_shared_anon())
+		_exit(CKPT_EXIT_INIT);
+
+	sigemptyset(&set);
+	sigaddset(&set, CKPT_WAKE_SIG);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		_exit(CKPT_EXIT_INIT);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = ckpt_wake_handler;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(CKPT_WAKE_SIG, &sa, NULL))
+		_exit(CKPT_EXIT_INIT);
+	CKPT_STORE(ckpt_woken, 0);
+}
+
+/* Tell the parent we are ready, and close the pipe (idempotent). */
+static inline void ckpt_child_ready(void)
+{
+	char c = 'R';
+
+	if (ckpt_ready_fd < 0)
+		return;
+	if (ckpt_write_all(ckpt_ready_fd, &c, 1))
+		_exit(CKPT_EXIT_READY);
+	close(ckpt_ready_fd);
+	ckpt_ready_fd = -1;
+}
+
+/* Unblock SIGUSR2 (for children that poll ckpt_woken). */
+static inline void ckpt_child_unblock_wake(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, CKPT_WAKE_SIG);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
+/*
+ * Tell the parent we are ready, then sleep in sigsuspend() with the
+ * current mask less SIGUSR2 until SIGUSR2 has been handled.
+ */
+static inline void ckpt_child_wait(void)
+{
+	sigset_t mask;
+
+	ckpt_child_ready();
+	if (sigprocmask(SIG_BLOCK, NULL, &mask))
+		_exit(CKPT_EXIT_WAIT);
+	sigdelset(&mask, CKPT_WAKE_SIG);
+	while (!CKPT_LOAD(ckpt_woken))
+		sigsuspend(&mask);
+}
+
+/*
+ * Fork a test child that runs @child_main() after ckpt_child_init() and
+ * exits with its return value.  If @fd1 >= 0 it becomes the child's fd 1.
+ * Returns the child's pid once it said it is ready, or -1 (the child is
+ * then reaped, and what it exited with is printed).
+ */
+static inline pid_t ckpt_spawn_main_fd1(int (*child_main)(void), int fd1)
+{
+	pid_t parent = getpid(), pid;
+	int pfd[2], status;
+	ssize_t n;
+	char c;
+
+	if (pipe2(pfd, O_CLOEXEC)) {
+		ckpt_msg("pipe2: %s", strerror(errno));
+		return -1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		ckpt_msg("fork: %s", strerror(errno));
+		close(pfd[0]);
+		close(pfd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(pfd[0]);
+		if (fd1 >= 0 && fd1 != 1 && dup2(fd1, 1) < 0)
+			_exit(CKPT_EXIT_INIT);
+		ckpt_child_init(pfd[1], parent);
+		_exit(child_main());
+	}
+	close(pfd[1]);
+	do {
+		n = read(pfd[0], &c, 1);
+	} while (n < 0 && errno == EINTR);
+	close(pfd[0]);
+	if (n != 1) {
+		status = ckpt_reap(pid);
+		ckpt_msg("child %d exited before it was ready: status %d",
+			 (int)pid, status);
+		return -1;
+	}
+	return pid;
+}
+
+static inline pid_t ckpt_spawn_main(int (*child_main)(void))
+{
+	return ckpt_spawn_main_fd1(child_main, -1);
+}
+
+/* The setup/verify pair of ckpt_spawn(), for ckpt_spawn_sv_main(). */
+static int (*ckpt_setup_fn)(void);
+static int (*ckpt_verify_fn)(void);
+
+static inline int ckpt_spawn_sv_main(void)
+{
+	int ret;
+
+	ret = ckpt_setup_fn ? ckpt_setup_fn() : 0;
+	if (ret) {
+		ckpt_msg("setup failed: %d", ret);
+		return ret;
+	}
+	ckpt_child_wait();
+	return ckpt_verify_fn ? ckpt_verify_fn() : 0;
+}
+
+/*
+ * Fork a child that runs @setup, waits for SIGUSR2, then runs @verify
+ * and exits with its result.  Returns once the child sleeps in
+ * sigsuspend(), or -1.
+ */
+static inline pid_t ckpt_spawn(int (*setup)(void), int (*verify)(void))
+{
+	pid_t pid;
+
+	ckpt_setup_fn = setup;
+	ckpt_verify_fn = verify;
+	pid = ckpt_spawn_main(ckpt_spawn_sv_main);
+	if (pid < 0)
+		return -1;
+	if (ckpt_wait_state(pid, "S", 10000) != 'S') {
+		ckpt_msg("child %d never went to sleep (state %c)", (int)pid,
+			 ckpt_proc_state(pid) ?: '?');
+		ckpt_kill_reap(pid);
+		return -1;
+	}
+	return pid;
+}
+
+/* --------------------------------------------------------------------
+ * A computing child: runs until SIGUSR2, then checks its result
+ */
+
+#define CKPT_COMPUTE_SEED	0x5eed5eed12345678ULL
+#define CKPT_COMPUTE_HEAP	(1024 * 1024UL)
+
+/* Iterations done so far; the parent reads it with ckpt_peek_u64(). */
+static uint64_t ckpt_compute_progress;
+static uint64_t *ckpt_compute_heap;
+
+static inline uint64_t ckpt_compute_step(uint64_t acc, uint64_t i)
+{
+	acc ^= i * 0x9e3779b97f4a7c15ULL;
+	acc = (acc << 13 | acc >> 51) * 0xff51afd7ed558ccdULL;
+	return acc + (acc >> 29);
+}
+
+/*
+ * Child main: fills 1 MiB of heap, then computes until SIGUSR2, then
+ * recomputes the same number of steps uninterrupted and exits 0 if the
+ * two results and the heap agree.
+ */
+static inline int ckpt_compute_main(void)
+{
+	uint64_t acc = CKPT_COMPUTE_SEED, ref = CKPT_COMPUTE_SEED, i = 0, j;
+	long bad;
+
+	ckpt_compute_heap = malloc(CKPT_COMPUTE_HEAP);
+	CHILD_CHECK(1, ckpt_compute_heap, "malloc");
+	ckpt_fill(ckpt_compute_heap, CKPT_COMPUTE_HEAP, 77);
+	ckpt_child_unblock_wake();
+	ckpt_child_ready();
+
+	while (!CKPT_LOAD(ckpt_woken)) {
+		acc = ckpt_compute_step(acc, i);
+		__atomic_store_n(&ckpt_compute_progress, ++i, __ATOMIC_RELAXED);
+	}
+	for (j = 0; j < i; j++)
+		ref = ckpt_compute_step(ref, j);
+	CHILD_CHECK(2, acc == ref, "after %llu steps: %#llx, uninterrupted %#llx",
+		    (unsigned long long)i, (unsigned long long)acc,
+		    (unsigned long long)ref);
+	CHILD_CHECK(3, CKPT_LOAD(ckpt_compute_progress) == i,
+		    "progress %llu, i %llu",
+		    (unsigned long long)CKPT_LOAD(ckpt_compute_progress),
+		    (unsigned long long)i);
+	bad = ckpt_check_fill(ckpt_compute_heap, CKPT_COMPUTE_HEAP, 77);
+	CHILD_CHECK(4, bad < 0, "heap word %ld changed", bad);
+	return 0;
+}
+
+/* Progress of a computing child, (uint64_t)-1 if unreadable. */
+static inline uint64_t ckpt_compute_progress_of(pid_t pid)
+{
+	return ckpt_peek_u64(pid, &ckpt_compute_progress);
+}
+
+/*
+ * Wait up to @timeout_ms for the counter at @addr in process @pid (same
+ * address as ours) to get past @after.  Returns the value seen last,
+ * (uint64_t)-1 if it could not be read.
+ */
+static inline uint64_t ckpt_wait_counter_past(pid_t pid, const uint64_t *addr,
+					      uint64_t after,
+					       unsigned int timeout_ms)
+{
+	uint64_t end = ckpt_now_ms() + timeout_ms, p;
+
+	for (;;) {
+		p = ckpt_peek_u64(pid, addr);
+		if (p != (uint64_t)-1 && p > after)
+			return p;
+		if (ckpt_now_ms() >= end)
+			return p;
+		ckpt_sleep_ms(10);
+	}
+}
+
+/* Wait for the computing child @pid to get past @after steps. */
+static inline uint64_t ckpt_compute_wait_past(pid_t pid, uint64_t after,
+					      unsigned int timeout_ms)
+{
+	return ckpt_wait_counter_past(pid, &ckpt_compute_progress, after,
+				      timeout_ms);
+}
+
+/* --------------------------------------------------------------------
+ * Copying a stream through a helper process
+ */
+
+/*
+ * Fork a process that copies @in to @out until end of file and exits 0
+ * (1 on an error).  @close_fd (if >= 0) is closed in it first: the other
+ * end of a pipe the helper must not hold.  Returns its pid or -1.
+ */
+static inline pid_t ckpt_start_copier(int in, int out, int close_fd)
+{
+	static char buf[65536];
+	pid_t pid;
+	ssize_t n;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (close_fd >= 0)
+		close(close_fd);
+	for (;;) {
+		n = read(in, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			_exit(1);
+		if (n == 0)
+			_exit(0);
+		if (ckpt_write_all(out, buf, n))
+			_exit(1);
+	}
+}
+
+#endif /* _CKPT_TEST_H */
