@@ -84,9 +84,11 @@ static int ckpt_may_checkpoint(struct ckpt_ctx *ctx, struct task_struct *t, bool
 	if (t->ptrace)
 		return ckpt_err(ctx, -EBUSY, "is being traced");
 	if (t->vfork_done)
-		return ckpt_err(ctx, -EOPNOTSUPP, "is a vfork() child sharing its parent's memory: not supported");
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"is a vfork() child sharing its parent's memory: not supported");
 	if (nr_threads > 1)
-		return ckpt_err(ctx, -EOPNOTSUPP, "has %d threads: multi-threaded processes are not supported yet",
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"has %d threads: multi-threaded processes are not supported yet",
 				nr_threads);
 	if (!t->mm)
 		return ckpt_err(ctx, -EINVAL, "has no address space");

@@ -140,14 +140,16 @@ int ckpt_read_cred(struct ckpt_ctx *ctx, struct cred **newp)
 	gids[3] = make_kgid(ns, rec->fsgid);
 	for (i = 0; i < 4; i++) {
 		if (!uid_valid(uids[i]) || !gid_valid(gids[i])) {
-			ckpt_err(ctx, -EINVAL, "user or group id not mapped in this user namespace");
+			ckpt_err(ctx, -EINVAL,
+				 "user or group id not mapped in this user namespace");
 			err = -EINVAL;
 			goto out;
 		}
 		if (!ckpt_may_uid(old, uids[i]) || !ckpt_may_gid(old, gids[i])) {
-			ckpt_err(ctx, -EPERM, "uid %u/gid %u: restarter may not take these ids",
-				 i == 0 ? rec->uid : i == 1 ? rec->euid : i == 2 ? rec->suid : rec->fsuid,
-				 i == 0 ? rec->gid : i == 1 ? rec->egid : i == 2 ? rec->sgid : rec->fsgid);
+			ckpt_err(ctx, -EPERM,
+				 "ids %u/%u/%u/%u, groups %u/%u/%u/%u: restarter may not take them",
+				 rec->uid, rec->euid, rec->suid, rec->fsuid,
+				 rec->gid, rec->egid, rec->sgid, rec->fsgid);
 			err = -EPERM;
 			goto out;
 		}

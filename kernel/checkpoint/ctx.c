@@ -97,7 +97,6 @@ static void ckpt_log(struct ckpt_ctx *ctx, const char *kind, const char *fmt,
 		     va_list args)
 {
 	char *line;
-	loff_t pos = 0;
 	int n;
 
 	if (!ctx->log)
@@ -111,7 +110,9 @@ static void ckpt_log(struct ckpt_ctx *ctx, const char *kind, const char *fmt,
 		n = scnprintf(line, CKPT_LOG_LINE, "%s", kind);
 	n += vscnprintf(line + n, CKPT_LOG_LINE - n - 1, fmt, args);
 	line[n++] = '\n';
-	kernel_write(ctx->log, line, n, &pos);
+	/* Appended at the log file's own position, as write(2) would. */
+	ckpt_kernel_write(ctx->log, line, n,
+			  ctx->log->f_mode & FMODE_STREAM ? NULL : &ctx->log->f_pos);
 	kfree(line);
 }
 

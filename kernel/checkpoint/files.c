@@ -203,13 +203,13 @@ static int ckpt_read_file(struct ckpt_ctx *ctx)
 		path = ckpt_rec_str(ctx, r, r->h.len, sizeof(*r), r->path_len, "file");
 		if (!path || sizeof(*r) + r->path_len != r->h.len)
 			goto out;
-		f = filp_open(path, acc[r->mode] | r->flags | O_NOFOLLOW, 0);
+		f = filp_open(path, acc[r->mode] | r->flags, 0);
 		if (IS_ERR(f)) {
 			err = PTR_ERR(f);
 			ckpt_err(ctx, err, "cannot reopen %s (error %d)", path, err);
 			goto out;
 		}
-		if ((r->kind == CKPT_FILE_REG) != S_ISREG(file_inode(f)->i_mode)) {
+		if (!(r->kind == CKPT_FILE_REG) != !S_ISREG(file_inode(f)->i_mode)) {
 			fput(f);
 			err = ckpt_err(ctx, -ESTALE, "%s changed type since the checkpoint", path);
 			goto out;

@@ -127,11 +127,10 @@ int ckpt_read_fs(struct ckpt_ctx *ctx)
 	}
 	get_fs_root(current->fs, &cur);
 	if (!path_equal(&root, &cur)) {
-		if (!ns_capable(current_user_ns(), CAP_SYS_CHROOT)) {
+		if (!ns_capable(current_user_ns(), CAP_SYS_CHROOT))
 			err = ckpt_err(ctx, -EPERM, "root directory %s: needs CAP_SYS_CHROOT", rt);
-		} else {
+		else
 			set_fs_root(current->fs, &root);
-		}
 	}
 	path_put(&cur);
 	path_put(&root);

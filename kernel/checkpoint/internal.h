@@ -91,7 +91,10 @@ struct ckpt_ctx {
 	u32 nr_siginfo;
 };
 
-#define ckpt_pad(len)	(ALIGN((len), CKPT_ALIGN) - (len))
+static inline size_t ckpt_pad(size_t len)
+{
+	return ALIGN(len, CKPT_ALIGN) - len;
+}
 
 /* ctx.c */
 struct ckpt_ctx *ckpt_ctx_alloc(int fd, int logfd, fmode_t mode);
@@ -101,8 +104,10 @@ __printf(3, 4) int ckpt_err(struct ckpt_ctx *ctx, int err, const char *fmt, ...)
 __printf(2, 3) void ckpt_warn(struct ckpt_ctx *ctx, const char *fmt, ...);
 
 /* stream.c */
+ssize_t ckpt_kernel_write(struct file *file, const void *buf, size_t len, loff_t *ppos);
 int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len);
 int ckpt_write_pages(struct ckpt_ctx *ctx, struct page **pages, unsigned int nr);
+int ckpt_write_padding(struct ckpt_ctx *ctx, size_t len);
 int ckpt_write_record(struct ckpt_ctx *ctx, u32 type, void *rec, size_t len);
 int ckpt_write_record_str(struct ckpt_ctx *ctx, u32 type, void *rec, size_t len,
 			  const char *str, u32 *str_len);

@@ -94,26 +94,31 @@ static int ckpt_classify_vma(struct ckpt_ctx *ctx, struct mm_struct *mm,
 		return 0;
 	}
 	if (vma->vm_flags & (VM_IO | VM_PFNMAP | VM_MIXEDMAP) || is_vm_hugetlb_page(vma))
-		return ckpt_err(ctx, -EOPNOTSUPP, "mapping %#lx-%#lx is a device or hugetlb mapping: not supported",
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"mapping %#lx-%#lx is a device or hugetlb mapping: not supported",
 				v->start, v->end);
 	if (name)
 		return ckpt_err(ctx, -EOPNOTSUPP, "mapping %#lx-%#lx (%s): not supported",
 				v->start, v->end, name);
 	if (vma_pkey(vma))
-		return ckpt_err(ctx, -EOPNOTSUPP, "mapping %#lx-%#lx uses protection key %d: not supported",
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"mapping %#lx-%#lx uses protection key %d: not supported",
 				v->start, v->end, vma_pkey(vma));
 	if (!vma->vm_file) {
 		if (vma->vm_flags & VM_SHARED)
-			return ckpt_err(ctx, -EOPNOTSUPP, "mapping %#lx-%#lx is shared anonymous memory: not supported",
+			return ckpt_err(ctx, -EOPNOTSUPP,
+					"mapping %#lx-%#lx is shared anonymous memory: not supported",
 					v->start, v->end);
 		v->kind = CKPT_VMA_ANON;
 		return 0;
 	}
 	if (d_unlinked(vma->vm_file->f_path.dentry)) {
 		if (vma->vm_flags & VM_SHARED && shmem_file(vma->vm_file))
-			return ckpt_err(ctx, -EOPNOTSUPP, "mapping %#lx-%#lx is shared anonymous memory: not supported",
+			return ckpt_err(ctx, -EOPNOTSUPP,
+					"mapping %#lx-%#lx is shared anonymous memory: not supported",
 					v->start, v->end);
-		return ckpt_err(ctx, -EOPNOTSUPP, "mapping %#lx-%#lx is of a deleted file: not supported",
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"mapping %#lx-%#lx is of a deleted file: not supported",
 				v->start, v->end);
 	}
 	name = d_path(&vma->vm_file->f_path, buf, PATH_MAX);
@@ -632,7 +637,8 @@ int ckpt_read_mm(struct ckpt_ctx *ctx)
 		if (!err && (unsigned long)mm->context.vdso != r->vdso)
 			err = -EBUSY;
 		if (err) {
-			ckpt_err(ctx, err, "cannot place the vDSO at %#llx (error %d)", r->vdso, err);
+			ckpt_err(ctx, err,
+				 "cannot place the vDSO at %#llx (error %d)", r->vdso, err);
 			goto out;
 		}
 	}

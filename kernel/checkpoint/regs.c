@@ -88,7 +88,8 @@ int ckpt_arch_check_header(struct ckpt_ctx *ctx, const struct ckpt_rec_header *h
 				h->xstate_size, fpu_user_cfg.max_size);
 	ckpt_vdso_digest(digest);
 	if (memcmp(digest, h->vdso_sha256, sizeof(digest)))
-		return ckpt_err(ctx, -ENOEXEC, "image was taken with another vDSO (another kernel build)");
+		return ckpt_err(ctx, -ENOEXEC,
+				"image was taken with another vDSO (another kernel build)");
 	return 0;
 }
 
@@ -169,8 +170,8 @@ int ckpt_write_thread(struct ckpt_ctx *ctx, struct task_struct *t, bool self)
 	err = ckpt_write(ctx, &xrec, sizeof(xrec));
 	if (!err)
 		err = ckpt_write(ctx, xbuf, size);
-	if (!err && ckpt_pad(xrec.h.len))
-		err = ckpt_write(ctx, (u8 [CKPT_ALIGN]){}, ckpt_pad(xrec.h.len));
+	if (!err)
+		err = ckpt_write_padding(ctx, xrec.h.len);
 	kfree(xbuf);
 	return err;
 }

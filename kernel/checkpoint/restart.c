@@ -51,7 +51,8 @@ static int ckpt_read_header(struct ckpt_ctx *ctx)
 		return ckpt_err(ctx, -ENOEXEC, "image format version %u, this kernel reads %u",
 				h->version, CKPT_FORMAT_VERSION);
 	if (h->page_size != PAGE_SIZE || h->nsig != _NSIG || h->rlim_nlimits != RLIM_NLIMITS)
-		return ckpt_err(ctx, -ENOEXEC, "image constants differ (page size %u, %u signals, %u rlimits)",
+		return ckpt_err(ctx, -ENOEXEC,
+				"image constants differ (page size %u, %u signals, %u rlimits)",
 				h->page_size, h->nsig, h->rlim_nlimits);
 	if (h->flags & ~CKPT_FLAGS_ALL || h->nr_tasks != 1 ||
 	    memchr_inv(h->reserved, 0, sizeof(h->reserved)) ||
@@ -126,6 +127,7 @@ static int ckpt_restore_child(void *arg)
 		commit_creds(new);
 		new = NULL;
 		set_dumpable(current->mm, ctx->task.dumpable);
+		current->pdeath_signal = ctx->task.pdeath_signal;
 		err = ckpt_queue_signals(ctx);
 	}
 	if (new)
@@ -166,7 +168,7 @@ static void ckpt_reap(pid_t nr)
 	do {
 		ret = kernel_wait4(nr, NULL, __WALL, NULL);
 		if (ret == -ERESTARTSYS || ret == -EINTR)
-			msleep(1);
+			usleep_range(500, 2000);
 	} while (ret == -ERESTARTSYS || ret == -EINTR);
 }
 

@@ -54,6 +54,37 @@ const char *ckpt_rec_name(u32 type)
 	return "unknown";
 }
 
+/**
+ * ckpt_kernel_write - write a kernel buffer to any writable file
+ * @file:	the file
+ * @buf:	the bytes
+ * @len:	how many
+ * @ppos:	file position, or NULL for streams
+ *
+ * kernel_write() refuses files that have both ->write and ->write_iter
+ * (such as /dev/null); going through vfs_iter_write() works for every
+ * file with ->write_iter: regular files, pipes, sockets, terminals.
+ *
+ * Return: bytes written or a negative errno.
+ */
+ssize_t ckpt_kernel_write(struct file *file, const void *buf, size_t len, loff_t *ppos)
+{
+	struct kvec kv = { .iov_base = (void *)buf, .iov_len = len };
+	struct iov_iter iter;
+
+	iov_iter_kvec(&iter, ITER_SOURCE, &kv, 1, len);
+	return vfs_iter_write(file, &iter, ppos, 0);
+}
+
+static ssize_t ckpt_kernel_read(struct file *file, void *buf, size_t len, loff_t *ppos)
+{
+	struct kvec kv = { .iov_base = buf, .iov_len = len };
+	struct iov_iter iter;
+
+	iov_iter_kvec(&iter, ITER_DEST, &kv, 1, len);
+	return vfs_iter_read(file, &iter, ppos, 0);
+}
+
 static int ckpt_write_error(struct ckpt_ctx *ctx, ssize_t n)
 {
 	if (n >= 0 || n == -ERESTARTSYS || n == -ERESTARTNOINTR ||
@@ -77,7 +108,7 @@ int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len)
 	size_t left = len;
 
 	while (left) {
-		ssize_t n = kernel_write(ctx->file, p, left, ctx->ppos);
+		ssize_t n = ckpt_kernel_write(ctx->file, p, left, ctx->ppos);
 
 		if (n <= 0)
 			return ckpt_write_error(ctx, n);
@@ -141,6 +172,18 @@ int ckpt_write_pages(struct ckpt_ctx *ctx, struct page **pages, unsigned int nr)
 static const u8 ckpt_zeroes[CKPT_ALIGN];
 
 /**
+ * ckpt_write_padding - pad a record of @len bytes to CKPT_ALIGN
+ * @ctx:	the checkpoint context
+ * @len:	the record's length
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_write_padding(struct ckpt_ctx *ctx, size_t len)
+{
+	return ckpt_pad(len) ? ckpt_write(ctx, ckpt_zeroes, ckpt_pad(len)) : 0;
+}
+
+/**
  * ckpt_write_record - append one record
  * @ctx:	the checkpoint context
  * @type:	record type
@@ -157,9 +200,7 @@ int ckpt_write_record(struct ckpt_ctx *ctx, u32 type, void *rec, size_t len)
 	h->type = type;
 	h->len = len;
 	err = ckpt_write(ctx, rec, len);
-	if (!err && ckpt_pad(len))
-		err = ckpt_write(ctx, ckpt_zeroes, ckpt_pad(len));
-	return err;
+	return err ?: ckpt_write_padding(ctx, len);
 }
 
 /**
@@ -187,9 +228,7 @@ int ckpt_write_record_str(struct ckpt_ctx *ctx, u32 type, void *rec, size_t len,
 	err = ckpt_write(ctx, rec, len);
 	if (!err && slen)
 		err = ckpt_write(ctx, str, slen);
-	if (!err && ckpt_pad(len + slen))
-		err = ckpt_write(ctx, ckpt_zeroes, ckpt_pad(len + slen));
-	return err;
+	return err ?: ckpt_write_padding(ctx, len + slen);
 }
 
 /**
@@ -201,22 +240,16 @@ int ckpt_write_record_str(struct ckpt_ctx *ctx, u32 type, void *rec, size_t len,
 int ckpt_write_trailer(struct ckpt_ctx *ctx)
 {
 	struct ckpt_rec_trailer t = {};
-	int err;
+	ssize_t n;
 
 	t.total_len = ctx->offset;
 	sha256_final(&ctx->sha, t.sha256);
 	t.h.type = CKPT_REC_TRAILER;
 	t.h.len = sizeof(t);
 	/* The trailer itself is not part of the digest. */
-	while (true) {
-		ssize_t n = kernel_write(ctx->file, &t, sizeof(t), ctx->ppos);
-
-		if (n == sizeof(t))
-			break;
-		/* A partial write of 48 bytes: treat as failure. */
-		err = ckpt_write_error(ctx, n);
-		return err;
-	}
+	n = ckpt_kernel_write(ctx->file, &t, sizeof(t), ctx->ppos);
+	if (n != sizeof(t))
+		return ckpt_write_error(ctx, n);
 	ctx->offset += sizeof(t);
 	return 0;
 }
@@ -229,7 +262,7 @@ static int ckpt_read_raw(struct ckpt_ctx *ctx, void *buf, size_t len)
 	u8 *p = buf;
 
 	while (len) {
-		ssize_t n = kernel_read(ctx->file, p, len, ctx->ppos);
+		ssize_t n = ckpt_kernel_read(ctx->file, p, len, ctx->ppos);
 
 		if (n == 0)
 			return ckpt_err(ctx, -ENOEXEC,

@@ -42,7 +42,7 @@ static int busy_cycle(pid_t child, const uint64_t *iter,
 	int c, fd, ret;
 
 	for (c = 0; c < cycles; c++) {
-		before = ckpt_wait_counter_past(child, iter, last + 1000, 20000);
+		before = ckpt_wait_counter_past(child, (const uint64_t *)iter, last + 1000, 20000);
 		if (before == (uint64_t)-1 || before <= last + 1000) {
 			ckpt_msg("cycle %d: child %d does not loop (%llu)", c,
 				 (int)child, (unsigned long long)before);
@@ -69,7 +69,7 @@ static int busy_cycle(pid_t child, const uint64_t *iter,
 		close(fd);
 		if (ret < 0)
 			return ret;
-		after = ckpt_peek_u64(child, iter);
+		after = ckpt_peek_u64(child, (const uint64_t *)iter);
 		if (after == (uint64_t)-1 || after < before) {
 			ckpt_msg("cycle %d: restored counter %llu < %llu", c,
 				 (unsigned long long)after,
@@ -77,7 +77,7 @@ static int busy_cycle(pid_t child, const uint64_t *iter,
 			ckpt_kill_reap(child);
 			return CKPT_CYCLE_EWAIT;
 		}
-		last = ckpt_wait_counter_past(child, iter, after, 20000);
+		last = ckpt_wait_counter_past(child, (const uint64_t *)iter, after, 20000);
 		if (last == (uint64_t)-1 || last <= after) {
 			ckpt_msg("cycle %d: restored child does not loop",
 				 c);

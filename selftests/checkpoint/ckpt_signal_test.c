@@ -515,8 +515,21 @@ static int restart_check_asleep(int fd, pid_t pid, int pre_sig)
 {
 	int status;
 
+	int i;
+
 	if (ckpt_restart_as(fd, pid, 0) < 0)
 		return -1;
+	/*
+	 * As after a stop and continue, the restored task re-enters its
+	 * call on its own; a signal sent before then meets its own mask.
+	 * Probe the call's temporary mask once the task is back in it.
+	 */
+	for (i = 0; pre_sig && i < 500; i++) {
+		if (ckpt_proc_state(pid) == 'S' &&
+		    status_mask(pid, "SigBlk") & sigbit(pre_sig))
+			break;
+		ckpt_sleep_ms(10);
+	}
 	if (pre_sig)
 		kill(pid, pre_sig);
 	ckpt_sleep_ms(300);

@@ -337,7 +337,8 @@ static inline char ckpt_wait_state(pid_t pid, const char *states,
 
 /*
  * Reap @pid.  Returns its exit code, 128 + signal number if a signal
- * killed it, or -1 if it could not be waited for.
+ * killed it, or -1 if it could not be waited for.  __WALL: a restored
+ * process keeps the exit signal it had, which need not be SIGCHLD.
  */
 static inline int ckpt_reap(pid_t pid)
 {
@@ -345,7 +346,7 @@ static inline int ckpt_reap(pid_t pid)
 	pid_t ret;
 
 	do {
-		ret = waitpid(pid, &status, 0);
+		ret = waitpid(pid, &status, __WALL);
 	} while (ret < 0 && errno == EINTR);
 	if (ret < 0 || (pid > 0 && ret != pid))
 		return -1;
@@ -394,7 +395,7 @@ static inline bool ckpt_have_children(void)
 	siginfo_t si;
 
 	memset(&si, 0, sizeof(si));
-	if (waitid(P_ALL, 0, &si, WEXITED | WSTOPPED | WNOHANG | WNOWAIT))
+	if (waitid(P_ALL, 0, &si, WEXITED | WSTOPPED | WNOHANG | WNOWAIT | __WALL))
 		return errno != ECHILD;
 	return true;
 }
@@ -432,12 +433,14 @@ static inline int ckpt_children_of(pid_t ppid, pid_t *pids, int max)
 }
 
 /*
- * Number of user processes in /proc (kernel threads, whose flags have
- * PF_KTHREAD, are left out: they come and go on their own).
+ * Number of processes in our process group.  The harness runs each test
+ * in a process group of its own, and everything the test forks or
+ * restarts stays in it, so a leftover shows up here even after it has
+ * been reparented; processes of other tests and kernel threads do not.
  */
 static inline int ckpt_count_user_processes(void)
 {
-	unsigned long long flags;
+	unsigned long long pgrp;
 	struct dirent *de;
 	int count = 0;
 	DIR *dir;
@@ -448,14 +451,39 @@ static inline int ckpt_count_user_processes(void)
 	while ((de = readdir(dir))) {
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
-		if (ckpt_proc_stat_field(atoi(de->d_name), 9, &flags))
+		if (ckpt_proc_stat_field(atoi(de->d_name), 5, &pgrp))
 			continue;	/* gone meanwhile */
-		if (flags & 0x00200000)	/* PF_KTHREAD */
+		if ((pid_t)pgrp != getpgrp())
 			continue;
 		count++;
 	}
 	closedir(dir);
 	return count;
+}
+
+/* Print every process (pid, state, comm), to explain a count mismatch. */
+static inline void ckpt_list_processes(void)
+{
+	char path[300], line[256];
+	struct dirent *de;
+	DIR *dir;
+	FILE *f;
+
+	dir = opendir("/proc");
+	if (!dir)
+		return;
+	while ((de = readdir(dir))) {
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(line, sizeof(line), f))
+			ckpt_msg("process: %.80s", line);
+		fclose(f);
+	}
+	closedir(dir);
 }
 
 /* Read @len bytes at @addr of process @pid through /proc/PID/mem. */

@@ -16,14 +16,17 @@
  *     CKPT_REC_CRED, CKPT_REC_RLIMITS, CKPT_REC_FS
  *     CKPT_REC_MM, CKPT_REC_VMA...  then CKPT_REC_PAGES...
  *     CKPT_REC_SIGHAND, CKPT_REC_SIGNAL, CKPT_REC_SIGINFO...
- *     CKPT_REC_FILE...              open files, each with an object id
- *     CKPT_REC_FD...                descriptors referring to those ids
+ *     CKPT_REC_FILE, CKPT_REC_FD... descriptors, in fd order; each open
+ *                                   file once, before the first
+ *                                   CKPT_REC_FD that refers to its id
  *     CKPT_REC_THREAD               registers of a thread
  *     CKPT_REC_XSTATE               its FPU/extended state (XSAVE layout)
  *     CKPT_REC_TASK_END
  *   CKPT_REC_TRAILER                SHA-256 of every byte before it
  *
  * All integers are in the byte order of the architecture in the header.
+ * The trailer's SHA-256 detects corruption, not tampering: restart(2)
+ * validates every field whatever the digest says.
  * The format is versioned by CKPT_FORMAT_VERSION, which changes whenever
  * a record changes.  Documentation/checkpoint/image-format.rst describes
  * every field and what restart(2) checks.
@@ -185,7 +188,7 @@ struct ckpt_rec_mm {
 	__u64 vdso;		/* address of the [vdso] text, 0 if none */
 	__u64 vvar;		/* address of [vvar], 0 if none */
 	__u32 nr_vmas;		/* CKPT_REC_VMA records that follow */
-	__u32 auxv_words;	/* words of saved_auxv used (pairs) */
+	__u32 auxv_words;	/* words of auxv used: even, ends with AT_NULL */
 	__u64 auxv[CKPT_AUXV_WORDS];
 	__u32 exe_len;		/* bytes of exe path, terminator included */
 	__u32 reserved;

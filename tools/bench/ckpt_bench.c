@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ckpt_bench: checkpoint and restart against plain I/O, in one VM run.
+ *
+ *   ckpt_bench [-d DIR] [-s MIB]...
+ *
+ * For each size (default 256 and 1024 MiB) a child dirties that much
+ * anonymous memory; its checkpoint to DIR (a tmpfs) is timed against a
+ * plain write() of as many bytes from memory, and the restart against a
+ * plain read() of them.  Then the full cycle (checkpoint, kill, restart,
+ * wait) of a small 4 MiB process is timed against fork+exec+wait of a
+ * small static program.  Prints ratios; exits non-zero only when an
+ * operation fails, never because of a ratio.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/checkpoint.h>
+#include "ckpt_syscalls.h"
+
+static const char *dir = "/tmp";
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "bench: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void dirty(char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i += 8)
+		*(uint64_t *)(p + i) = i * 0x9e3779b97f4a7c15ull;
+}
+
+/* A child holding @mib MiB of dirty memory, waiting in pause(). */
+static pid_t spawn(size_t mib)
+{
+	int p[2];
+	pid_t pid;
+	char c = 0;
+
+	if (pipe(p))
+		die("pipe");
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (!pid) {
+		char *mem = mmap(NULL, mib << 20, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (mem == MAP_FAILED)
+			_exit(1);
+		dirty(mem, mib << 20);
+		close(p[0]);
+		if (write(p[1], &c, 1) != 1)
+			_exit(1);
+		close(p[1]);
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	if (read(p[0], &c, 1) != 1)
+		die("child setup");
+	close(p[0]);
+	return pid;
+}
+
+static void reap(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, __WALL);
+}
+
+static int tmpfile_in(const char *name, char *path, size_t len)
+{
+	int fd;
+
+	snprintf(path, len, "%s/%s", dir, name);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0)
+		die(path);
+	return fd;
+}
+
+static void one_size(size_t mib)
+{
+	char img[256], plain[256];
+	double t0, t_ckpt, t_rst, t_write, t_read;
+	size_t len = mib << 20, off;
+	pid_t pid, got;
+	char *buf;
+	int fd;
+
+	pid = spawn(mib);
+	fd = tmpfile_in("bench.img", img, sizeof(img));
+	t0 = now();
+	if (checkpoint(pid, fd, CKPT_CONTINUE, 2))
+		die("checkpoint");
+	t_ckpt = now() - t0;
+	reap(pid);
+	lseek(fd, 0, SEEK_SET);
+	t0 = now();
+	got = restart(fd, RESTART_STOPPED, 2);
+	t_rst = now() - t0;
+	if (got != pid)
+		die("restart");
+	reap(got);
+	close(fd);
+	unlink(img);
+
+	buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED)
+		die("mmap");
+	dirty(buf, len);
+	fd = tmpfile_in("bench.plain", plain, sizeof(plain));
+	t0 = now();
+	for (off = 0; off < len; ) {
+		ssize_t n = write(fd, buf + off, len - off);
+
+		if (n <= 0)
+			die("write");
+		off += n;
+	}
+	t_write = now() - t0;
+	lseek(fd, 0, SEEK_SET);
+	munmap(buf, len);
+	buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED)
+		die("mmap");
+	t0 = now();
+	for (off = 0; off < len; ) {
+		ssize_t n = read(fd, buf + off, len - off);
+
+		if (n <= 0)
+			die("read");
+		off += n;
+	}
+	t_read = now() - t0;
+	munmap(buf, len);
+	close(fd);
+	unlink(plain);
+
+	printf("bench: %4zu MiB: checkpoint %7.3f s, plain write %7.3f s, ratio %.2f (target <= 1.10)\n",
+	       mib, t_ckpt, t_write, t_ckpt / t_write);
+	printf("bench: %4zu MiB: restart    %7.3f s, plain read  %7.3f s, ratio %.2f (target <= 1.30)\n",
+	       mib, t_rst, t_read, t_rst / t_read);
+}
+
+static void small_cycle(int reps)
+{
+	double t0, t_cycle = 0, t_fork = 0;
+	char img[256];
+	int i, fd;
+
+	for (i = 0; i < reps; i++) {
+		pid_t pid = spawn(4), got;
+
+		fd = tmpfile_in("bench-small.img", img, sizeof(img));
+		t0 = now();
+		if (checkpoint(pid, fd, CKPT_KILL, 2))
+			die("checkpoint");
+		waitpid(pid, NULL, 0);
+		lseek(fd, 0, SEEK_SET);
+		got = restart(fd, 0, 2);
+		if (got != pid)
+			die("restart");
+		kill(got, SIGKILL);
+		waitpid(got, NULL, __WALL);
+		t_cycle += now() - t0;
+		close(fd);
+		unlink(img);
+
+		t0 = now();
+		pid = fork();
+		if (!pid) {
+			execl("/bin/true", "true", (char *)NULL);
+			_exit(127);
+		}
+		waitpid(pid, NULL, 0);
+		t_fork += now() - t0;
+	}
+	printf("bench: 4 MiB process: checkpoint+kill+restart %.1f ms, fork+exec+wait %.1f ms, ratio %.2f\n",
+	       t_cycle * 1e3 / reps, t_fork * 1e3 / reps, t_cycle / t_fork);
+}
+
+int main(int argc, char **argv)
+{
+	size_t sizes[8] = { 256, 1024 };
+	int nsizes = 0, c, i;
+
+	while ((c = getopt(argc, argv, "d:s:")) != -1) {
+		if (c == 'd')
+			dir = optarg;
+		else if (c == 's' && nsizes < 8)
+			sizes[nsizes++] = strtoul(optarg, NULL, 10);
+		else
+			return 2;
+	}
+	if (!nsizes)
+		nsizes = 2;
+	for (i = 0; i < nsizes; i++)
+		one_size(sizes[i]);
+	small_cycle(10);
+	return 0;
+}
