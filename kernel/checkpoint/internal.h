@@ -169,6 +169,11 @@ int ckpt_queue_signals(struct ckpt_ctx *ctx);
 int ckpt_write_files(struct ckpt_ctx *ctx, struct task_struct *t);
 int ckpt_read_files(struct ckpt_ctx *ctx);
 
+/* rseq.c */
+void ckpt_save_rseq(struct task_struct *t, struct ckpt_rec_thread *rec);
+int ckpt_check_rseq(struct ckpt_ctx *ctx, const struct ckpt_rec_thread *rec);
+void ckpt_restore_rseq(const struct ckpt_rec_thread *rec);
+
 /* regs.c */
 int ckpt_write_thread(struct ckpt_ctx *ctx, struct task_struct *t, bool self);
 int ckpt_read_thread(struct ckpt_ctx *ctx);

@@ -152,6 +152,7 @@ int ckpt_write_thread(struct ckpt_ctx *ctx, struct task_struct *t, bool self)
 		ckpt_syscall_restart(ctx, &rec.regs);
 	}
 	rec.tid = task_pid_vnr(t);
+	ckpt_save_rseq(t, &rec);
 	err = ckpt_write_record(ctx, CKPT_REC_THREAD, &rec, sizeof(rec));
 	if (err)
 		return err;
@@ -201,6 +202,9 @@ int ckpt_read_thread(struct ckpt_ctx *ctx)
 	if (ctx->regs->tid != ctx->task.pid || ctx->regs->reserved)
 		return ckpt_err(ctx, -ENOEXEC, "thread record for tid %d in process %d",
 				ctx->regs->tid, ctx->task.pid);
+	err = ckpt_check_rseq(ctx, ctx->regs);
+	if (err)
+		return err;
 
 	if (ckpt_peek_type(ctx) != CKPT_REC_XSTATE || ctx->next.len != sizeof(xrec) + size)
 		return ckpt_err(ctx, -ENOEXEC, "missing or malformed xstate record");

@@ -124,6 +124,7 @@ static int ckpt_restore_child(void *arg)
 	err = w ? ckpt_restore_self(ctx, &new) : -ENOMEM;
 	if (!err) {
 		w->ax = ctx->regs->regs.ax;
+		ckpt_restore_rseq(ctx->regs);
 		commit_creds(new);
 		new = NULL;
 		set_dumpable(current->mm, ctx->task.dumpable);

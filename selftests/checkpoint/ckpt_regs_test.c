@@ -20,6 +20,8 @@
 #define _GNU_SOURCE
 #endif
 #include <cpuid.h>
+#include <stddef.h>
+#include <sys/rseq.h>
 #include <asm/prctl.h>
 
 #include "ckpt_test.h"
@@ -692,6 +694,92 @@ TEST(pkru_survives)
 		SKIP(return, "pkey_alloc: %s", strerror(errno));
 	pkey_free(key);
 	child = ckpt_spawn(pkru_setup, pkru_verify);
+	ASSERT_GT(child, 0);
+	EXPECT_EQ(0, ckpt_cycle(child, CKPT_CONTINUE));
+}
+
+/* --------------------------------------------------------------------
+ * rseq registration: the C library registers its rseq area at startup.
+ * The restored process must have its own registration back, and no
+ * other (a restored task starts as a copy of the restarter, which has
+ * its own).  rseq(2) tells: registering the same area again gives EBUSY
+ * when it is registered, and succeeds when nothing is.
+ */
+
+#define CKPT_RSEQ_UNREGISTER	1
+
+static void *rseq_area(void)
+{
+	unsigned long tp;
+
+	asm volatile("mov %%fs:0, %0" : "=r"(tp));
+	return (void *)(tp + __rseq_offset);
+}
+
+static unsigned int rseq_len(void)
+{
+	return __rseq_size < 32 ? 32 : __rseq_size;
+}
+
+static int rseq_registered_setup(void)
+{
+	CHILD_CHECK(1, __rseq_size > 0, "the C library did not register rseq");
+	CHILD_CHECK(1, syscall(SYS_rseq, rseq_area(), rseq_len(), 0, RSEQ_SIG) < 0 &&
+		    errno == EBUSY, "rseq area not registered before checkpoint");
+	return 0;
+}
+
+static int rseq_registered_verify(void)
+{
+	long r = syscall(SYS_rseq, rseq_area(), rseq_len(), 0, RSEQ_SIG);
+
+	CHILD_CHECK(2, r < 0 && errno == EBUSY,
+		    "own rseq area not registered after restart (rseq: %ld, %s)",
+		    r, strerror(errno));
+	return 0;
+}
+
+static int rseq_unregistered_setup(void)
+{
+	CHILD_CHECK(1, __rseq_size > 0, "the C library did not register rseq");
+	CHILD_CHECK(1, !syscall(SYS_rseq, rseq_area(), rseq_len(),
+				CKPT_RSEQ_UNREGISTER, RSEQ_SIG),
+		    "rseq unregister: %s", strerror(errno));
+	return 0;
+}
+
+static int rseq_unregistered_verify(void)
+{
+	long r = syscall(SYS_rseq, rseq_area(), rseq_len(), 0, RSEQ_SIG);
+
+	CHILD_CHECK(2, r == 0,
+		    "a registration came back that the process did not have (rseq: %s)",
+		    strerror(errno));
+	return 0;
+}
+
+TEST(rseq_registration_survives)
+{
+	pid_t child;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	if (!__rseq_size)
+		SKIP(return, "the C library does not use rseq");
+	child = ckpt_spawn(rseq_registered_setup, rseq_registered_verify);
+	ASSERT_GT(child, 0);
+	EXPECT_EQ(0, ckpt_cycle(child, CKPT_CONTINUE));
+}
+
+TEST(unregistered_rseq_is_not_inherited_from_the_restarter)
+{
+	pid_t child;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	if (!__rseq_size)
+		SKIP(return, "the C library does not use rseq");
+	child = ckpt_spawn(rseq_unregistered_setup, rseq_unregistered_verify);
 	ASSERT_GT(child, 0);
 	EXPECT_EQ(0, ckpt_cycle(child, CKPT_CONTINUE));
 }

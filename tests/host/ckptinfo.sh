@@ -230,7 +230,7 @@ fd-objid refers to objid 9, which no earlier FILE record has
 dup-objid objid 2 is used twice
 trailing data after the trailer
 bad-padding padding after the record is not zero
-total-len total_len 17432 does not match
+total-len TRAILER record: total_len [0-9]* does not match the [0-9]* bytes before it
 nr-vmas PAGES record: unexpected here: VMA 3 of 3
 nsig nr 32 differs from the header's nsig 64
 nr-tasks TRAILER record: unexpected here: TASK \(1 more announced by the header\)

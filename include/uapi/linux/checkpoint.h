@@ -312,6 +312,9 @@ struct ckpt_rec_thread {
 	__s32 tid;
 	__u32 reserved;
 	struct ckpt_x86_64_regs regs;
+	__u64 rseq;		/* rseq(2) area, 0 if not registered */
+	__u32 rseq_len;
+	__u32 rseq_sig;
 };
 
 /* CKPT_REC_XSTATE: the thread's XSAVE area, xstate_size bytes */
