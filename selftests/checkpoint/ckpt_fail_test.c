@@ -21,6 +21,8 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 
+#include <sys/time.h>
+
 #include "ckpt_test.h"
 
 #undef TEST_TIMEOUT_DEFAULT
@@ -144,6 +146,44 @@ TEST(enospc_on_a_full_tmpfs_leaves_target_running)
 	close(fd);
 	umount2(dir, MNT_DETACH);
 	rmdir(dir);
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * A checkpoint blocked writing to a full pipe nobody reads is
+ * interrupted by a signal to the checkpointer: EINTR, and the target
+ * runs on as before (not stopped although CKPT_STOP was asked for).
+ */
+TEST(signal_to_the_checkpointer_fails_with_eintr_and_leaves_target_running)
+{
+	struct sigaction sa;
+	struct itimerval it;
+	pid_t child;
+	int p[2];
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;	/* no SA_RESTART */
+	sigemptyset(&sa.sa_mask);
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	child = start_compute();
+	ASSERT_GT(child, 0);
+	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
+	memset(&it, 0, sizeof(it));
+	it.it_value.tv_usec = 500000;
+	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
+	errno = 0;
+	EXPECT_EQ(-1, checkpoint(child, p[1], CKPT_STOP, 2));
+	EXPECT_EQ(EINTR, errno);
+	close(p[0]);
+	close(p[1]);
+	EXPECT_NE('T', ckpt_proc_state(child));
+	EXPECT_EQ(0, compute_intact(child));
 }
 
 TEST(epipe_on_a_closed_pipe_leaves_target_running)
