@@ -20,8 +20,8 @@
 #include <linux/sched/task_stack.h>
 #include <linux/slab.h>
 #include <linux/task_work.h>
+#include <linux/user.h>
 #include <asm/fpu/types.h>
-#include <asm/user.h>
 #include <asm/vdso.h>
 
 #include "internal.h"

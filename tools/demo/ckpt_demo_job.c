@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define WORDS	(16u << 20) / sizeof(uint64_t)
+#define WORDS	((16u << 20) / sizeof(uint64_t))
 
 int main(int argc, char **argv)
 {
