@@ -118,7 +118,6 @@ void *ckpt_read_record(struct ckpt_ctx *ctx, u32 type, size_t min, size_t max);
 int ckpt_read_record_into(struct ckpt_ctx *ctx, u32 type, void *rec, size_t len);
 long ckpt_read_record_head(struct ckpt_ctx *ctx, u32 type, void *rec, size_t fixed,
 			   size_t max);
-int ckpt_read_data(struct ckpt_ctx *ctx, void *buf, size_t len);
 int ckpt_read_trailer(struct ckpt_ctx *ctx);
 const char *ckpt_rec_str(struct ckpt_ctx *ctx, const void *rec, size_t rec_len,
 			 size_t off, u32 len, const char *what);

@@ -563,7 +563,7 @@ static int ckpt_read_pages(struct ckpt_ctx *ctx, const struct ckpt_vma *vmas,
 	while (left) {
 		size_t n = min_t(u64, left, CKPT_COPY_CHUNK);
 
-		err = ckpt_read_data(ctx, buf, n);
+		err = ckpt_read(ctx, buf, n);
 		if (err)
 			return err;
 		if (copy_to_user((void __user *)addr, buf, n) &&

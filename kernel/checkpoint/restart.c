@@ -40,9 +40,6 @@ static int ckpt_read_header(struct ckpt_ctx *ctx)
 	int err;
 
 	err = ckpt_read_record_into(ctx, CKPT_REC_HEADER, h, sizeof(*h));
-	if (err == -ENOEXEC && ctx->offset <= sizeof(*h) && !ctx->have_next &&
-	    ctx->next.type != CKPT_REC_HEADER)
-		return err;
 	if (err)
 		return err;
 	if (memcmp(h->magic, CKPT_MAGIC, CKPT_MAGIC_LEN))

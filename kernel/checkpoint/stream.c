@@ -421,7 +421,7 @@ int ckpt_read_record_into(struct ckpt_ctx *ctx, u32 type, void *rec, size_t len)
  * @fixed:	size of the fixed part
  * @max:	the record's largest valid length
  *
- * The caller reads the rest with ckpt_read_data().
+ * The caller reads the rest with ckpt_read().
  *
  * Return: the record's length, or a negative errno.
  */
@@ -437,22 +437,6 @@ long ckpt_read_record_head(struct ckpt_ctx *ctx, u32 type, void *rec, size_t fix
 	err = ckpt_read(ctx, (u8 *)rec + sizeof(struct ckpt_hdr),
 			fixed - sizeof(struct ckpt_hdr));
 	return err ?: len;
-}
-
-/**
- * ckpt_read_data - read the payload that follows a record's fixed part
- * @ctx:	the restart context
- * @buf:	kernel buffer
- * @len:	bytes
- *
- * For records whose data is consumed piecewise (pages); their length is
- * a multiple of CKPT_ALIGN, so there is no padding to skip.
- *
- * Return: 0 or a negative errno.
- */
-int ckpt_read_data(struct ckpt_ctx *ctx, void *buf, size_t len)
-{
-	return ckpt_read(ctx, buf, len);
 }
 
 /**
