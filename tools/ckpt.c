@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ckpt: checkpoint a process with checkpoint(2).
+ * ckpt: checkpoint a process, or a whole job, with checkpoint(2).
  *
- *   ckpt [--continue|--stop|--kill] [-o FILE] PID
+ *   ckpt [--continue|--stop|--kill] [--pgrp|--session|--tree]
+ *        [--outside-pipes-broken] [-o FILE] ID
  *
- * The image goes to FILE, or to standard output (never to a terminal).
- * Exit status: 0 image written, 1 checkpoint failed, 2 usage error.
+ * ID is a PID (a process with all its threads, or with --tree the process
+ * and all its descendants), a process group ID (--pgrp) or a session ID
+ * (--session).  The image goes to FILE, or to standard output (never to a
+ * terminal).  Exit status: 0 image written, 1 checkpoint failed, 2 usage
+ * error.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,32 +35,66 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: ckpt [--continue|--stop|--kill] [-o FILE] PID\n"
-		"Checkpoint process PID: write its image to FILE or standard output.\n\n"
-		"  -c, --continue     let the process run on afterwards (default)\n"
+		"Usage: ckpt [--continue|--stop|--kill] [--pgrp|--session|--tree]\n"
+		"            [--outside-pipes-broken] [-o FILE] ID\n"
+		"Checkpoint a process, or a whole job: write its image to FILE or\n"
+		"standard output.  ID is a PID unless --pgrp or --session is given.\n\n"
+		"What happens to the job afterwards:\n"
+		"  -c, --continue     let it run on (default)\n"
 		"  -s, --stop         leave it stopped, as SIGSTOP would\n"
-		"  -k, --kill         kill it once the image is complete\n"
+		"  -k, --kill         kill it once the image is complete\n\n"
+		"What the job is (default: process ID, with all its threads):\n"
+		"  -g, --pgrp         the process group ID\n"
+		"  -S, --session      the session ID\n"
+		"  -t, --tree         process ID and all its descendants\n\n"
+		"  -b, --outside-pipes-broken\n"
+		"                     save a pipe that a process outside the job also\n"
+		"                     holds as if the outside ends were closed, instead\n"
+		"                     of failing\n"
 		"  -o, --output FILE  write the image to FILE (created with mode 0600)\n"
 		"  -h, --help         show this help\n\n"
 		"Exit status: 0 image written, 1 checkpoint failed (the kernel's\n"
 		"reasons are on standard error), 2 bad arguments.\n");
 }
 
-static const char *hint(int err)
+static const char *hint(int err, unsigned int scope)
 {
 	switch (err) {
 	case EPERM:
-		return " (ptrace access to the process is needed)";
+		return " (ptrace access to every process of the job is needed)";
 	case EBUSY:
-		return " (the process is being traced or checkpointed)";
+		return " (a process is traced or checkpointed, or a pipe is held outside the job)";
 	case EINTR:
-		return " (the process runs on unchanged)";
+		return " (the job runs on unchanged)";
+	case EINVAL:
+		if (scope != CKPT_PROCESS)
+			return " (ckpt must not be a member of the job it checkpoints)";
+		break;
+	case ESRCH:
+		return scope == CKPT_PGRP ? " (no such process group)" :
+		       scope == CKPT_SESSION ? " (no such session)" : " (no such process)";
+	case ETIMEDOUT:
+		return " (a task did not stop in time; the job runs on unchanged)";
 	case ENOSPC:
 	case EPIPE:
 	case EIO:
-		return " (writing the image failed; the process runs on unchanged)";
+		return " (writing the image failed; the job runs on unchanged)";
 	}
 	return "";
+}
+
+/* What ID names, for messages */
+static const char *id_name(unsigned int scope)
+{
+	switch (scope) {
+	case CKPT_PGRP:
+		return "process group";
+	case CKPT_SESSION:
+		return "session";
+	case CKPT_TREE:
+		return "tree of pid";
+	}
+	return "pid";
 }
 
 int main(int argc, char **argv)
@@ -65,18 +103,23 @@ int main(int argc, char **argv)
 		{ "continue", no_argument, NULL, 'c' },
 		{ "stop", no_argument, NULL, 's' },
 		{ "kill", no_argument, NULL, 'k' },
+		{ "pgrp", no_argument, NULL, 'g' },
+		{ "session", no_argument, NULL, 'S' },
+		{ "tree", no_argument, NULL, 't' },
+		{ "outside-pipes-broken", no_argument, NULL, 'b' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int c, fd, err, logfd, is_reg = 0, action = -1, next;
+	int c, fd, err, logfd, is_reg = 0, action = -1, scope = -1, next;
+	unsigned int flags = 0;
 	const char *out = NULL;
 	struct sigaction sa;
 	struct stat st;
 	char *end;
 	long pid;
 
-	while ((c = getopt_long(argc, argv, "+csko:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+cskgStbo:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 		case 's':
@@ -87,6 +130,19 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			action = next;
+			break;
+		case 'g':
+		case 'S':
+		case 't':
+			next = c == 'g' ? CKPT_PGRP : c == 'S' ? CKPT_SESSION : CKPT_TREE;
+			if (scope >= 0 && scope != next) {
+				fprintf(stderr, "ckpt: --pgrp, --session, --tree: choose one\n");
+				return 2;
+			}
+			scope = next;
+			break;
+		case 'b':
+			flags |= CKPT_OUTSIDE_PIPES_BROKEN;
 			break;
 		case 'o':
 			out = optarg;
@@ -103,14 +159,19 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (action < 0)
+		action = CKPT_CONTINUE;
+	if (scope < 0)
+		scope = CKPT_PROCESS;
+	flags |= action | scope;
 	errno = 0;
 	pid = strtol(argv[optind], &end, 10);
 	if (errno || *end || end == argv[optind] || pid <= 0 || pid > 0x7fffffff) {
-		fprintf(stderr, "ckpt: %s: not a valid PID\n", argv[optind]);
+		fprintf(stderr, "ckpt: %s: not a valid %s\n", argv[optind],
+			scope == CKPT_PGRP ? "process group ID" :
+			scope == CKPT_SESSION ? "session ID" : "PID");
 		return 2;
 	}
-	if (action < 0)
-		action = CKPT_CONTINUE;
 
 	if (out) {
 		fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -130,9 +191,9 @@ int main(int argc, char **argv)
 	logfd = fcntl(2, F_GETFD) < 0 ? -1 : 2;
 
 	/*
-	 * A signal interrupts checkpoint(2) with EINTR, leaving the process
-	 * as it was; remove the partial image before dying of it.  A reader
-	 * that goes away makes it fail with EPIPE instead of killing us.
+	 * A signal interrupts checkpoint(2) with EINTR, leaving the job as it
+	 * was; remove the partial image before dying of it.  A reader that
+	 * goes away makes it fail with EPIPE instead of killing us.
 	 */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -141,11 +202,12 @@ int main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (checkpoint((pid_t)pid, fd, action, logfd) < 0) {
+	if (checkpoint((pid_t)pid, fd, flags, logfd) < 0) {
 		err = errno;
 		if (is_reg)
 			unlink(out);
-		fprintf(stderr, "ckpt: pid %ld: %s%s\n", pid, strerror(err), hint(err));
+		fprintf(stderr, "ckpt: %s %ld: %s%s\n", id_name(scope), pid, strerror(err),
+			hint(err, scope));
 		if (caught) {
 			signal(caught, SIG_DFL);
 			raise(caught);

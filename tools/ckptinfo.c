@@ -6,7 +6,8 @@
  *
  * The image is read once, sequentially, from FILE or standard input, so
  * it can come from a pipe.  Every record is bounds-checked before it is
- * decoded: the input is untrusted.
+ * decoded: the input is untrusted.  After the records comes a view of the
+ * whole job: its process tree, threads, pipes, FIFOs and terminal.
  *
  * Exit status: 0 if the image is well-formed and its SHA-256 matches,
  * 1 if it is malformed, truncated or fails the checksum, 2 on usage errors.
@@ -31,14 +32,15 @@
 #define TEXT_INDENT	31	/* column where decoded fields start */
 #define MAX_NSIG	64	/* signal masks in the image are 64 bits */
 #define MAX_RLIMITS	64
-#define MAX_THREADS	4194304	/* PID_MAX_LIMIT */
+#define MAX_TREE_INDENT	32	/* text: deeper processes are not indented more */
 #define MIN_XSTATE	576	/* legacy area + XSAVE header */
 #define JSON_DEPTH	16
 
 #define SIGKILL_NR	9
 #define SIGSTOP_NR	19
 #define SIGINFO_USED	48	/* bytes of info[] the kernel uses (kernel_siginfo_t) */
-#define TASK_FLAGS	(CKPT_TASK_STOPPED | CKPT_TASK_NO_NEW_PRIVS | CKPT_TASK_SELF)
+#define TASK_FLAGS	(CKPT_TASK_STOPPED | CKPT_TASK_NO_NEW_PRIVS | CKPT_TASK_SELF | \
+			 CKPT_TASK_ZOMBIE | CKPT_TASK_CTTY | CKPT_TASK_SUBREAPER)
 #define VMA_FLAGS	(CKPT_VMA_GROWSDOWN | CKPT_VMA_LOCKED | CKPT_VMA_DONTDUMP | \
 			 CKPT_VMA_HEAP | CKPT_VMA_STACK)
 
@@ -58,7 +60,8 @@ static const char *const rec_names[CKPT_REC_MAX] = {
 	[CKPT_REC_SIGINFO] = "SIGINFO",	[CKPT_REC_FILE] = "FILE",
 	[CKPT_REC_FD] = "FD",		[CKPT_REC_THREAD] = "THREAD",
 	[CKPT_REC_XSTATE] = "XSTATE",	[CKPT_REC_TASK_END] = "TASK_END",
-	[CKPT_REC_TRAILER] = "TRAILER",
+	[CKPT_REC_TRAILER] = "TRAILER",	[CKPT_REC_PIPE] = "PIPE",
+	[CKPT_REC_TTY] = "TTY",
 };
 
 static const char *const vma_kinds[] = {
@@ -73,6 +76,30 @@ static const char *const file_kinds[] = {
 	[CKPT_FILE_REG] = "reg",
 	[CKPT_FILE_CHR] = "chr",
 	[CKPT_FILE_INHERIT] = "inherit",
+	[CKPT_FILE_PIPE] = "pipe",
+	[CKPT_FILE_FIFO] = "fifo",
+	[CKPT_FILE_CTTY] = "ctty",
+};
+
+static const char *const scopes[] = {
+	[CKPT_PROCESS >> 2] = "process",
+	[CKPT_PGRP >> 2] = "pgrp",
+	[CKPT_SESSION >> 2] = "session",
+	[CKPT_TREE >> 2] = "tree",
+};
+
+static const char *const restart_kinds[] = {
+	[CKPT_RESTART_NONE] = "none",
+	[CKPT_RESTART_NANOSLEEP] = "nanosleep",
+	[CKPT_RESTART_FUTEX] = "futex",
+	[CKPT_RESTART_POLL] = "poll",
+};
+
+static const char *const clock_names[] = {
+	"CLOCK_REALTIME", "CLOCK_MONOTONIC", "CLOCK_PROCESS_CPUTIME_ID",
+	"CLOCK_THREAD_CPUTIME_ID", "CLOCK_MONOTONIC_RAW", "CLOCK_REALTIME_COARSE",
+	"CLOCK_MONOTONIC_COARSE", "CLOCK_BOOTTIME", "CLOCK_REALTIME_ALARM",
+	"CLOCK_BOOTTIME_ALARM", NULL, "CLOCK_TAI",
 };
 
 static const char *const sig_names[32] = {
@@ -97,6 +124,9 @@ static const struct flag_name task_flags[] = {
 	{ CKPT_TASK_STOPPED, "stopped" },
 	{ CKPT_TASK_NO_NEW_PRIVS, "no_new_privs" },
 	{ CKPT_TASK_SELF, "self" },
+	{ CKPT_TASK_ZOMBIE, "zombie" },
+	{ CKPT_TASK_CTTY, "ctty" },
+	{ CKPT_TASK_SUBREAPER, "subreaper" },
 	{ 0, NULL }
 };
 
@@ -135,8 +165,54 @@ static const struct flag_name open_flags[] = {
 	{ 0, NULL }
 };
 
+/* termios bits (asm-generic/termbits.h, as on x86_64) */
+static const struct flag_name tty_iflags[] = {
+	{ 0x0001, "ignbrk" }, { 0x0002, "brkint" }, { 0x0004, "ignpar" },
+	{ 0x0008, "parmrk" }, { 0x0010, "inpck" }, { 0x0020, "istrip" },
+	{ 0x0040, "inlcr" }, { 0x0080, "igncr" }, { 0x0100, "icrnl" },
+	{ 0x0200, "iuclc" }, { 0x0400, "ixon" }, { 0x0800, "ixany" },
+	{ 0x1000, "ixoff" }, { 0x2000, "imaxbel" }, { 0x4000, "iutf8" },
+	{ 0, NULL }
+};
+
+static const struct flag_name tty_oflags[] = {
+	{ 0x0001, "opost" }, { 0x0002, "olcuc" }, { 0x0004, "onlcr" },
+	{ 0x0008, "ocrnl" }, { 0x0010, "onocr" }, { 0x0020, "onlret" },
+	{ 0, NULL }
+};
+
+static const struct flag_name tty_cflags[] = {
+	{ 0x0040, "cstopb" }, { 0x0080, "cread" }, { 0x0100, "parenb" },
+	{ 0x0200, "parodd" }, { 0x0400, "hupcl" }, { 0x0800, "clocal" },
+	{ 0x80000000, "crtscts" },
+	{ 0, NULL }
+};
+
+static const struct flag_name tty_lflags[] = {
+	{ 0x0001, "isig" }, { 0x0002, "icanon" }, { 0x0008, "echo" },
+	{ 0x0010, "echoe" }, { 0x0020, "echok" }, { 0x0040, "echonl" },
+	{ 0x0080, "noflsh" }, { 0x0100, "tostop" }, { 0x0200, "echoctl" },
+	{ 0x0400, "echoprt" }, { 0x0800, "echoke" }, { 0x8000, "iexten" },
+	{ 0, NULL }
+};
+
+#define TTY_CSIZE	0x30
+#define TTY_ICANON	0x2
+#define TTY_ECHO	0x8
+#define TTY_ISIG	0x1
+
+/* Control characters shown, by index in c_cc (x86_64) */
+static const struct {
+	int idx;
+	const char *name;
+} tty_ccs[] = {
+	{ 0, "intr" }, { 1, "quit" }, { 2, "erase" }, { 3, "kill" }, { 4, "eof" },
+	{ 10, "susp" }, { 8, "start" }, { 9, "stop" }, { 6, "min" }, { 5, "time" },
+};
+
 enum state {
 	ST_HEADER,	/* HEADER */
+	ST_FIRST,	/* TTY or the first TASK */
 	ST_TASK,	/* TASK, or TRAILER once nr_tasks have been seen */
 	ST_CRED,
 	ST_RLIMITS,
@@ -144,10 +220,10 @@ enum state {
 	ST_MM,
 	ST_VMA,		/* nr_vmas VMA records */
 	ST_PAGES,	/* PAGES, or SIGHAND */
+	ST_FILES,	/* FILE, PIPE, FD, or the first THREAD */
+	ST_XSTATE,
 	ST_SIGNAL,
 	ST_SIGINFO,	/* nr_siginfo SIGINFO records */
-	ST_FILES,	/* FILE, FD, or THREAD */
-	ST_XSTATE,
 	ST_THREAD,	/* THREAD of the next thread */
 	ST_END,		/* TASK_END */
 	ST_DONE,	/* after the trailer: end of input */
@@ -170,10 +246,52 @@ struct pages_ent {
 	__u32 nr;
 };
 
-/* Open-addressing set of non-zero 32-bit ids */
+/* Open-addressing map of non-zero 32-bit ids to 32-bit values */
 struct idset {
 	__u32 *slot;
+	__u32 *val;
 	size_t nr, size;
+};
+
+/* What the job view needs, kept as the records go by */
+struct task_ent {
+	__u64 off;		/* of its TASK record */
+	__s32 pid, ppid, pgid, sid, exit_code;
+	__u32 flags, nr_threads;
+	char comm[16];
+	__u32 first_thread;	/* index in img.threads */
+	__u32 threads;		/* THREAD records seen */
+	long parent;		/* index of its parent in the job, or -1 */
+	long child, sibling;	/* first child, next sibling, or -1 */
+	__u32 depth;
+};
+
+struct thread_ent {
+	__s32 tid;
+	__u64 ip, sp;
+	char comm[16];
+	struct ckpt_restart_block rb;
+};
+
+/* A FILE record on a pipe, a FIFO or the terminal */
+struct file_ent {
+	__u32 objid, kind, mode, pipe_id;
+	char *path;		/* FIFO: its path; others: NULL */
+};
+
+/* A descriptor on one of those */
+struct hold_ent {
+	__u32 task;		/* index in img.tasks */
+	__u32 fd;
+	__u32 file;		/* index in img.files */
+	__u64 key;		/* sort key: pipe index * 4 + mode, or ~0 for the terminal */
+};
+
+struct pipe_ent {
+	__u64 off;
+	__u32 objid, capacity, data_len;
+	long fifo;		/* index of a FIFO file on it, or -1 */
+	__u32 kind;		/* CKPT_FILE_PIPE or _FIFO once a FILE is on it, or 0 */
 };
 
 struct img {
@@ -196,7 +314,7 @@ struct img {
 
 	/* the task being decoded */
 	__s32 pid;
-	__u32 nr_vmas, nr_siginfo, nr_threads, seen;
+	__u32 nr_vmas, nr_siginfo, nr_threads, seen, threads_seen;
 	__u64 vdso, vvar;
 	__u32 nr_files, nr_fds;
 	__u64 task_pages;
@@ -206,7 +324,25 @@ struct img {
 	size_t nr_pg, pg_size;
 	int mm_held;			/* VMA/PAGES output held back */
 	__u8 *fdmap;			/* CKPT_MAX_FILES bits */
-	struct idset objids, pids, inherit;
+	struct idset objids, inherit;
+
+	/* the job: processes, threads, pipes, terminal */
+	struct task_ent *tasks;
+	__u32 nr_task_ents;
+	struct thread_ent *threads;
+	size_t nr_thread_ents, threads_size;
+	struct file_ent *files;
+	size_t nr_file_ents, files_size;
+	struct hold_ent *holds;
+	size_t nr_holds, holds_size;
+	struct pipe_ent *pipes;
+	size_t nr_pipe_ents, pipes_size;
+	struct idset tids;		/* pid or tid -> task index */
+	struct idset fileidx;		/* FILE objid -> files[] index + 1, 0: other kind */
+	struct idset pipeidx;		/* PIPE objid -> pipes[] index */
+	struct ckpt_rec_tty tty;
+	int tty_seen, tasks_open;
+	__u64 tty_off;
 
 	int failed;
 	char err[512];
@@ -668,7 +804,8 @@ static int read_full(struct img *im, void *p, size_t n, size_t *got)
 	return 0;
 }
 
-static int idset_add(struct idset *s, __u32 id)
+/* Add @id (not 0) with value @val: 1 added, 0 already there, -1 no memory */
+static int idset_put(struct idset *s, __u32 id, __u32 val)
 {
 	size_t i, mask;
 
@@ -676,12 +813,17 @@ static int idset_add(struct idset *s, __u32 id)
 		struct idset n = { .size = s->size ? s->size * 2 : 1024 };
 
 		n.slot = calloc(n.size, sizeof(*n.slot));
-		if (!n.slot)
+		n.val = calloc(n.size, sizeof(*n.val));
+		if (!n.slot || !n.val) {
+			free(n.slot);
+			free(n.val);
 			return -1;
+		}
 		for (i = 0; i < s->size; i++)
 			if (s->slot[i])
-				idset_add(&n, s->slot[i]);
+				idset_put(&n, s->slot[i], s->val[i]);
 		free(s->slot);
+		free(s->val);
 		*s = n;
 	}
 	mask = s->size - 1;
@@ -689,20 +831,53 @@ static int idset_add(struct idset *s, __u32 id)
 		if (s->slot[i] == id)
 			return 0;
 	s->slot[i] = id;
+	s->val[i] = val;
 	s->nr++;
 	return 1;
 }
 
-static int idset_has(const struct idset *s, __u32 id)
+static int idset_add(struct idset *s, __u32 id)
+{
+	return idset_put(s, id, 0);
+}
+
+/* 1 and the value in *@val if @id is in the set, else 0 */
+static int idset_get(const struct idset *s, __u32 id, __u32 *val)
 {
 	size_t i, mask;
 
-	if (!s->size)
+	if (!s->size || !id)
 		return 0;
 	mask = s->size - 1;
-	for (i = (id * 2654435761U) & mask; s->slot[i]; i = (i + 1) & mask)
-		if (s->slot[i] == id)
+	for (i = (id * 2654435761U) & mask; s->slot[i]; i = (i + 1) & mask) {
+		if (s->slot[i] == id) {
+			if (val)
+				*val = s->val[i];
 			return 1;
+		}
+	}
+	return 0;
+}
+
+static int idset_has(const struct idset *s, __u32 id)
+{
+	return idset_get(s, id, NULL);
+}
+
+/* Make room for one more element in a growing array */
+static int grow(void **arr, size_t nr, size_t *size, size_t elem)
+{
+	size_t n;
+	void *p;
+
+	if (nr < *size)
+		return 0;
+	n = *size ? *size * 2 : 16;
+	p = realloc(*arr, n * elem);
+	if (!p)
+		return -1;
+	*arr = p;
+	*size = n;
 	return 0;
 }
 
@@ -787,7 +962,7 @@ static int do_header(struct img *im)
 	struct ckpt_rec_header *h = (void *)im->buf;
 	static const char *const actions[] = { "continue", "stop", "kill" };
 	char digest[2 * CKPT_SHA256_DIGEST_SIZE + 1];
-	__u32 ps;
+	__u32 ps, scope;
 	int i;
 
 	if (check_len(im, sizeof(*h), "the HEADER record"))
@@ -814,13 +989,27 @@ static int do_header(struct img *im)
 			   MIN_XSTATE, CKPT_MAX_RECORD - sizeof(struct ckpt_rec_xstate));
 	if (h->flags & ~CKPT_FLAGS_ALL || (h->flags & CKPT_ACTION_MASK) > CKPT_KILL)
 		return bad(im, "unknown checkpoint flags 0x%x", h->flags);
-	if (h->nr_tasks == 0)
-		return bad(im, "nr_tasks is 0");
+	if (h->nr_tasks == 0 || h->nr_tasks > CKPT_MAX_TASKS)
+		return bad(im, "nr_tasks %u is not in 1..CKPT_MAX_TASKS (%d)", h->nr_tasks,
+			   CKPT_MAX_TASKS);
+	scope = h->flags & CKPT_SCOPE_MASK;
+	if (scope == CKPT_PROCESS && h->nr_tasks != 1)
+		return bad(im, "nr_tasks is %u, but a process checkpoint has one process",
+			   h->nr_tasks);
+	if (h->root_pid <= 0)
+		return bad(im, "root_pid %d is not a valid %s id", h->root_pid,
+			   scopes[scope >> 2]);
+	if (h->nr_threads > (__u64)h->nr_tasks * CKPT_MAX_THREADS)
+		return bad(im, "nr_threads %u is above nr_tasks * CKPT_MAX_THREADS (%d)",
+			   h->nr_threads, CKPT_MAX_THREADS);
 	if (check_reserved(im, h->reserved, sizeof(h->reserved)))
 		return -1;
 	if (check_cstr(im, "release", h->release, sizeof(h->release)) ||
 	    check_cstr(im, "machine", h->machine, sizeof(h->machine)))
 		return -1;
+	im->tasks = calloc(h->nr_tasks, sizeof(*im->tasks));
+	if (!im->tasks)
+		return nomem(im);
 	im->hdr = *h;
 	im->nr_tasks = h->nr_tasks;
 
@@ -836,8 +1025,12 @@ static int do_header(struct img *im)
 	fu(im, "version", h->version);
 	fword(im, "arch", "x86_64");
 	fu(im, "page_size", ps);
+	fword(im, "scope", scopes[scope >> 2]);
+	fs(im, "root_pid", h->root_pid);
 	fu(im, "nr_tasks", h->nr_tasks);
+	fu(im, "nr_threads", h->nr_threads);
 	fword(im, "action", actions[h->flags & CKPT_ACTION_MASK]);
+	fbool(im, "outside_pipes_broken", !!(h->flags & CKPT_OUTSIDE_PIPES_BROKEN));
 	fx(im, "flags", h->flags);
 	fs(im, "time_sec", h->time_sec);
 	print_time(im, h->time_sec);
@@ -848,19 +1041,112 @@ static int do_header(struct img *im)
 	fu(im, "xstate_size", h->xstate_size);
 	fx(im, "xfeatures", h->xfeatures);
 	fword(im, "vdso_sha256", digest);
-	if (im->json) {
+	if (im->json)
 		json_close(im);
-		json_open(im, "tasks", '[');
-	} else {
+	else
 		rec_end(im);
+	im->st = ST_FIRST;
+	return 0;
+}
+
+/* A control character as stty(1) shows it */
+static void cc_str(unsigned int c, char *buf, size_t size)
+{
+	if (c == 0)
+		snprintf(buf, size, "undef");
+	else if (c < 0x20)
+		snprintf(buf, size, "^%c", c + 0x40);
+	else if (c == 0x7f)
+		snprintf(buf, size, "^?");
+	else if (c < 0x7f)
+		snprintf(buf, size, "%c", c);
+	else
+		snprintf(buf, size, "0x%02x", c);
+}
+
+static int do_tty(struct img *im)
+{
+	struct ckpt_rec_tty *t = (void *)im->buf;
+	char key[32], val[16];
+	size_t i;
+
+	if (check_len(im, sizeof(*t), "the TTY record"))
+		return -1;
+	if (t->sid < 0 || t->fg_pgrp < 0)
+		return bad(im, "sid %d or fg_pgrp %d is negative", t->sid, t->fg_pgrp);
+	if (check_cstr(im, "name", t->name, sizeof(t->name)))
+		return -1;
+	if (check_reserved(im, &t->reserved, sizeof(t->reserved)))
+		return -1;
+	im->tty = *t;
+	im->tty_seen = 1;
+	im->tty_off = im->rec_off;
+	if (im->json) {
+		json_open(im, "tty", '{');
+		fu(im, "offset", im->rec_off);
+		fu(im, "len", im->rec_len);
+	} else {
+		rec_begin(im, im->rec_off, im->rec_type, im->rec_len);
 	}
+	fstr(im, "name", t->name, strlen(t->name));
+	fs(im, "sid", t->sid);
+	fs(im, "fg_pgrp", t->fg_pgrp);
+	fu(im, "rows", t->ws_row);
+	fu(im, "cols", t->ws_col);
+	fu(im, "xpixel", t->ws_xpixel);
+	fu(im, "ypixel", t->ws_ypixel);
+	fu(im, "ispeed", t->ispeed);
+	fu(im, "ospeed", t->ospeed);
+	fflags(im, "iflag", t->iflag, tty_iflags);
+	fflags(im, "oflag", t->oflag, tty_oflags);
+	fflags(im, "cflag", t->cflag, tty_cflags);
+	field_fmt(im, "csize", 0, "%u", 5 + ((t->cflag & TTY_CSIZE) >> 4));
+	fflags(im, "lflag", t->lflag, tty_lflags);
+	fu(im, "line", t->line);
+	if (im->json)
+		json_open(im, "cc", '{');
+	for (i = 0; i < ARRAY_SIZE(tty_ccs); i++) {
+		unsigned int c = t->cc[tty_ccs[i].idx];
+
+		if (tty_ccs[i].idx == 5 || tty_ccs[i].idx == 6) {
+			fu(im, tty_ccs[i].name, c);
+			continue;
+		}
+		cc_str(c, val, sizeof(val));
+		if (im->json) {
+			fword(im, tty_ccs[i].name, val);
+		} else {
+			snprintf(key, sizeof(key), "%s", tty_ccs[i].name);
+			fstr(im, key, val, strlen(val));
+		}
+	}
+	if (im->json)
+		json_close(im);
+	rec_end(im);
 	im->st = ST_TASK;
 	return 0;
+}
+
+/* A wait status, as a shell would describe it */
+static void wait_status_str(__s32 st, char *buf, size_t size)
+{
+	char name[32];
+
+	if ((st & 0x7f) == 0)
+		snprintf(buf, size, "exited(%d)", (st >> 8) & 0xff);
+	else
+		snprintf(buf, size, "killed(%s%s)", sig_name(st & 0x7f, name, sizeof(name)),
+			 st & 0x80 ? ",core" : "");
 }
 
 static int do_task(struct img *im)
 {
 	struct ckpt_rec_task *t = (void *)im->buf;
+	__u32 scope = im->hdr.flags & CKPT_SCOPE_MASK, idx = im->tasks_done, v;
+	int zombie = !!(t->flags & CKPT_TASK_ZOMBIE);
+	struct task_ent *e;
+	char buf[64];
+	__u32 j;
 	int r;
 
 	if (check_len(im, sizeof(*t), "the TASK record"))
@@ -869,11 +1155,30 @@ static int do_task(struct img *im)
 		return bad(im, "pid %d is not positive", t->pid);
 	if (t->tgid != t->pid)
 		return bad(im, "tgid %d differs from pid %d", t->tgid, t->pid);
+	if (t->ppid < 0 || t->pgid < 0 || t->sid < 0)
+		return bad(im, "ppid %d, pgid %d or sid %d is negative", t->ppid, t->pgid,
+			   t->sid);
 	if (check_cstr(im, "comm", t->comm, sizeof(t->comm)))
 		return -1;
-	if (t->nr_threads == 0 || t->nr_threads > MAX_THREADS)
-		return bad(im, "nr_threads %u is not in 1..%d", t->nr_threads,
-			   MAX_THREADS);
+	if (t->flags & ~TASK_FLAGS)
+		return bad(im, "unknown task flags 0x%x", t->flags);
+	if (zombie && t->nr_threads != 0)
+		return bad(im, "nr_threads is %u, but a zombie has no THREAD records",
+			   t->nr_threads);
+	if (!zombie && (t->nr_threads == 0 || t->nr_threads > CKPT_MAX_THREADS))
+		return bad(im, "nr_threads %u is not in 1..CKPT_MAX_THREADS (%d)",
+			   t->nr_threads, CKPT_MAX_THREADS);
+	if (zombie && (t->exit_code < 0 || t->exit_code > 0xffff ||
+		       ((t->exit_code & 0x7f) && (t->exit_code & 0xff00)) ||
+		       (t->exit_code & 0x7f) == 0x7f ||
+		       (!(t->exit_code & 0x7f) && (t->exit_code & 0x80))))
+		return bad(im, "exit_code 0x%x is not the wait status of a process that exited",
+			   (__u32)t->exit_code);
+	if (!zombie && t->exit_code)
+		return bad(im, "exit_code 0x%x in a process that has not exited",
+			   (__u32)t->exit_code);
+	if (zombie && t->flags != CKPT_TASK_ZOMBIE)
+		return bad(im, "flags 0x%x: a zombie has no flag but zombie", t->flags);
 	if (t->exit_signal < 0 || (__u32)t->exit_signal > im->hdr.nsig ||
 	    t->exit_signal == SIGKILL_NR || t->exit_signal == SIGSTOP_NR)
 		return bad(im, "exit_signal %d is not a valid signal", t->exit_signal);
@@ -885,24 +1190,62 @@ static int do_task(struct img *im)
 		return bad(im, "umask %#o has bits outside 0777", t->umask);
 	if (t->dumpable > 2)
 		return bad(im, "dumpable %u is not 0, 1 or 2", t->dumpable);
-	if (t->flags & ~TASK_FLAGS)
-		return bad(im, "unknown task flags 0x%x", t->flags);
-	if (check_reserved(im, &t->reserved, sizeof(t->reserved)))
-		return -1;
-	r = idset_add(&im->pids, (__u32)t->pid);
+	if ((t->flags & CKPT_TASK_CTTY) && !im->tty_seen)
+		return bad(im, "has the job's terminal (flag ctty), but no TTY record came before");
+	if (idset_get(&im->tids, (__u32)t->pid, &v)) {
+		if (im->tasks[v].pid == t->pid)
+			return bad(im, "pid %d appears twice in the image", t->pid);
+		return bad(im, "pid %d is already a thread of pid %d", t->pid, im->tasks[v].pid);
+	}
+
+	/* The job: parents first, and every process in the scope */
+	for (j = 0; j < idx; j++)
+		if (im->tasks[j].ppid == t->pid)
+			return bad(im, "pid %d is the parent of pid %d, which comes before it",
+				   t->pid, im->tasks[j].pid);
+	if ((scope == CKPT_PROCESS || scope == CKPT_TREE) && idx == 0 &&
+	    t->pid != im->hdr.root_pid)
+		return bad(im, "pid %d is not the header's root_pid %d", t->pid, im->hdr.root_pid);
+	if (scope == CKPT_TREE && idx > 0 && !idset_has(&im->tids, (__u32)t->ppid))
+		return bad(im, "ppid %d is not in the image: not a descendant of pid %d",
+			   t->ppid, im->hdr.root_pid);
+	if (scope == CKPT_PGRP && t->pgid != im->hdr.root_pid)
+		return bad(im, "pgid %d is not the process group %d that was checkpointed",
+			   t->pgid, im->hdr.root_pid);
+	if (scope == CKPT_SESSION && t->sid != im->hdr.root_pid)
+		return bad(im, "sid %d is not the session %d that was checkpointed", t->sid,
+			   im->hdr.root_pid);
+
+	r = idset_put(&im->tids, (__u32)t->pid, idx);
 	if (r < 0)
 		return nomem(im);
-	if (r == 0)
-		return bad(im, "pid %d appears twice in the image", t->pid);
+	e = &im->tasks[idx];
+	e->off = im->rec_off;
+	e->pid = t->pid;
+	e->ppid = t->ppid;
+	e->pgid = t->pgid;
+	e->sid = t->sid;
+	e->exit_code = t->exit_code;
+	e->flags = t->flags;
+	e->nr_threads = t->nr_threads;
+	memcpy(e->comm, t->comm, sizeof(e->comm));
+	e->first_thread = (__u32)im->nr_thread_ents;
+	e->threads = 0;
+	im->nr_task_ents = idx + 1;
 
 	im->pid = t->pid;
 	im->nr_threads = t->nr_threads;
+	im->threads_seen = 0;
 	im->nr_files = 0;
 	im->nr_fds = 0;
 	im->task_pages = 0;
 	memset(im->fdmap, 0, CKPT_MAX_FILES / 8);
 
 	if (im->json) {
+		if (!im->tasks_open) {
+			json_open(im, "tasks", '[');
+			im->tasks_open = 1;
+		}
 		json_open(im, NULL, '{');
 		fs(im, "pid", t->pid);
 		fstr(im, "comm", t->comm, strlen(t->comm));
@@ -923,8 +1266,14 @@ static int do_task(struct img *im)
 	fu(im, "dumpable", t->dumpable);
 	fu(im, "nr_threads", t->nr_threads);
 	fflags(im, "flags", t->flags, task_flags);
+	if (zombie || t->exit_code)
+		fx(im, "exit_code", (__u32)t->exit_code);
+	if (zombie) {
+		wait_status_str(t->exit_code, buf, sizeof(buf));
+		fword(im, "exit", buf);
+	}
 	rec_end(im);
-	im->st = ST_CRED;
+	im->st = zombie ? ST_END : ST_CRED;
 	return 0;
 }
 
@@ -1393,8 +1742,14 @@ static int do_sighand(struct img *im)
 	}
 	list_end(im);
 	rec_end(im);
-	im->st = ST_SIGNAL;
+	im->st = ST_FILES;
 	return 0;
+}
+
+/* The last record of a thread is decoded: the next thread, or TASK_END */
+static void thread_done(struct img *im)
+{
+	im->st = ++im->threads_seen == im->nr_threads ? ST_END : ST_THREAD;
 }
 
 static int do_signal(struct img *im)
@@ -1416,7 +1771,10 @@ static int do_signal(struct img *im)
 	rec_end(im);
 	im->nr_siginfo = s->nr_siginfo;
 	im->seen = 0;
-	im->st = s->nr_siginfo ? ST_SIGINFO : ST_FILES;
+	if (s->nr_siginfo)
+		im->st = ST_SIGINFO;
+	else
+		thread_done(im);
 	return 0;
 }
 
@@ -1461,6 +1819,9 @@ static int do_siginfo(struct img *im)
 	memcpy(&uid, s->info + 16, 4);
 	if (s->shared > 1)
 		return bad(im, "shared is %u, not 0 or 1", s->shared);
+	if (s->shared && im->threads_seen)
+		return bad(im, "thread %u: only the leader's SIGINFO records hold shared signals",
+			   im->threads_seen + 1);
 	if (signo <= 0 || (__u32)signo > im->hdr.nsig || signo == SIGKILL_NR || signo == SIGSTOP_NR)
 		return bad(im, "si_signo %d is not a signal that can be queued", signo);
 	if (check_reserved(im, &s->reserved, sizeof(s->reserved)))
@@ -1484,14 +1845,16 @@ static int do_siginfo(struct img *im)
 	fword(im, "queue", s->shared ? "shared" : "thread");
 	rec_end(im);
 	if (++im->seen == im->nr_siginfo)
-		im->st = ST_FILES;
+		thread_done(im);
 	return 0;
 }
 
 static int do_file(struct img *im)
 {
 	struct ckpt_rec_file *f = (void *)im->buf;
-	int r;
+	int r, on_pipe = 0;
+	__u32 pidx = 0, fidx = 0;
+	struct file_ent *e;
 
 	if (check_min(im, sizeof(*f)))
 		return -1;
@@ -1500,18 +1863,36 @@ static int do_file(struct img *im)
 			   CKPT_MAX_PATH);
 	if (check_len(im, sizeof(*f) + (__u64)f->path_len, "path_len"))
 		return -1;
-	if (f->kind < CKPT_FILE_REG || f->kind > CKPT_FILE_INHERIT)
-		return bad(im, "unknown file kind %u", f->kind);
-	if (f->kind == CKPT_FILE_INHERIT) {
+	switch (f->kind) {
+	case CKPT_FILE_INHERIT:
+	case CKPT_FILE_PIPE:
+	case CKPT_FILE_CTTY:
 		if (f->path_len)
-			return bad(im, "inherited file with a path");
-	} else if (check_str(im, "path", f->path, f->path_len, 0)) {
-		return -1;
+			return bad(im, "%s file with a path", file_kinds[f->kind]);
+		break;
+	case CKPT_FILE_REG:
+	case CKPT_FILE_CHR:
+	case CKPT_FILE_FIFO:
+		if (check_str(im, "path", f->path, f->path_len, 0))
+			return -1;
+		break;
+	default:
+		return bad(im, "unknown file kind %u", f->kind);
 	}
 	if (f->mode < 1 || f->mode > 3)
 		return bad(im, "mode %u is not read (1), write (2) or both (3)", f->mode);
-	if (check_reserved(im, &f->reserved, sizeof(f->reserved)))
-		return -1;
+	if (f->kind == CKPT_FILE_PIPE && f->mode == 3)
+		return bad(im, "mode 3: a pipe end is either read (1) or write (2)");
+	on_pipe = f->kind == CKPT_FILE_PIPE || f->kind == CKPT_FILE_FIFO;
+	if (on_pipe && !idset_get(&im->pipeidx, f->pipe_id, &pidx))
+		return bad(im, "pipe_id %u: no earlier PIPE record has that objid", f->pipe_id);
+	if (on_pipe && im->pipes[pidx].kind && im->pipes[pidx].kind != f->kind)
+		return bad(im, "pipe %u is both a FIFO and an anonymous pipe", f->pipe_id);
+	if (!on_pipe && f->pipe_id)
+		return bad(im, "pipe_id %u in a %s file: only pipes and FIFOs have one",
+			   f->pipe_id, file_kinds[f->kind]);
+	if (f->kind == CKPT_FILE_CTTY && !im->tty_seen)
+		return bad(im, "a file on the job's terminal, but the image has no TTY record");
 	if (f->pos < 0)
 		return bad(im, "negative file offset %lld", (__s64)f->pos);
 	if (f->objid == 0)
@@ -1525,11 +1906,37 @@ static int do_file(struct img *im)
 		return bad(im, "objid %u is used twice", f->objid);
 	if (f->kind == CKPT_FILE_INHERIT && idset_add(&im->inherit, f->objid) < 0)
 		return nomem(im);
+	if (on_pipe)
+		im->pipes[pidx].kind = f->kind;
+	if (on_pipe || f->kind == CKPT_FILE_CTTY) {
+		if (grow((void **)&im->files, im->nr_file_ents, &im->files_size,
+			 sizeof(*im->files)))
+			return nomem(im);
+		e = &im->files[im->nr_file_ents];
+		e->objid = f->objid;
+		e->kind = f->kind;
+		e->mode = f->mode;
+		e->pipe_id = f->pipe_id;
+		e->path = NULL;
+		if (f->kind == CKPT_FILE_FIFO) {
+			e->path = strdup(f->path);
+			if (!e->path)
+				return nomem(im);
+			if (im->pipes[pidx].fifo < 0)
+				im->pipes[pidx].fifo = (long)im->nr_file_ents;
+		}
+		im->nr_file_ents++;
+		fidx = (__u32)im->nr_file_ents;
+	}
+	if (idset_put(&im->fileidx, f->objid, fidx) < 0)
+		return nomem(im);
 	rec_begin(im, im->rec_off, im->rec_type, im->rec_len);
 	fu(im, "objid", f->objid);
 	fword(im, "kind", file_kinds[f->kind]);
 	if (f->path_len)
 		fstr(im, "path", f->path, f->path_len - 1);
+	if (on_pipe)
+		fu(im, "pipe_id", f->pipe_id);
 	field_fmt(im, "mode", 1, "%s%s", f->mode & 1 ? "r" : "", f->mode & 2 ? "w" : "");
 	fflags(im, "flags", f->flags, open_flags);
 	fs(im, "pos", f->pos);
@@ -1538,9 +1945,60 @@ static int do_file(struct img *im)
 	return 0;
 }
 
+#define PIPE_DATA_SHOWN	32	/* bytes of a pipe's contents shown */
+
+static int do_pipe(struct img *im)
+{
+	struct ckpt_rec_pipe *p = (void *)im->buf;
+	const char *data = (const char *)(p + 1);
+	struct pipe_ent *e;
+	int r;
+
+	if (check_min(im, sizeof(*p)))
+		return -1;
+	if (!p->capacity || p->capacity % im->hdr.page_size || p->capacity > 1U << 31)
+		return bad(im, "capacity %u is not a multiple of the page size in %u..2^31",
+			   p->capacity, im->hdr.page_size);
+	if (p->data_len > p->capacity)
+		return bad(im, "data_len %u is above the capacity %u", p->data_len,
+			   p->capacity);
+	if (check_len(im, sizeof(*p) + (__u64)p->data_len, "data_len"))
+		return -1;
+	if (check_reserved(im, &p->reserved, sizeof(p->reserved)))
+		return -1;
+	if (p->objid == 0)
+		return bad(im, "objid 0 (object ids start at 1)");
+	r = idset_add(&im->objids, p->objid);
+	if (r < 0)
+		return nomem(im);
+	if (r == 0)
+		return bad(im, "objid %u is used twice", p->objid);
+	if (grow((void **)&im->pipes, im->nr_pipe_ents, &im->pipes_size, sizeof(*im->pipes)) ||
+	    idset_put(&im->pipeidx, p->objid, (__u32)im->nr_pipe_ents) < 0)
+		return nomem(im);
+	e = &im->pipes[im->nr_pipe_ents++];
+	e->off = im->rec_off;
+	e->objid = p->objid;
+	e->capacity = p->capacity;
+	e->data_len = p->data_len;
+	e->fifo = -1;
+	e->kind = 0;
+	rec_begin(im, im->rec_off, im->rec_type, im->rec_len);
+	fu(im, "objid", p->objid);
+	fu(im, "capacity", p->capacity);
+	fu(im, "data_len", p->data_len);
+	if (p->data_len)
+		fstr(im, "data", data, p->data_len < PIPE_DATA_SHOWN ?
+				       p->data_len : PIPE_DATA_SHOWN);
+	rec_end(im);
+	return 0;
+}
+
 static int do_fd(struct img *im)
 {
 	struct ckpt_rec_fd *d = (void *)im->buf;
+	struct hold_ent *h;
+	__u32 fidx;
 
 	if (check_len(im, sizeof(*d), "the FD record"))
 		return -1;
@@ -1549,7 +2007,7 @@ static int do_fd(struct img *im)
 			   CKPT_MAX_FILES);
 	if (im->fdmap[d->fd / 8] & (1 << (d->fd % 8)))
 		return bad(im, "fd %u appears twice", d->fd);
-	if (!d->objid || !idset_has(&im->objids, d->objid))
+	if (!idset_get(&im->fileidx, d->objid, &fidx))
 		return bad(im, "fd %u refers to objid %u, which no earlier FILE record has",
 			   d->fd, d->objid);
 	if (d->cloexec > 1)
@@ -1558,6 +2016,15 @@ static int do_fd(struct img *im)
 		return bad(im, "fd %u refers to an inherited file: only fds 0-2 can be", d->fd);
 	if (check_reserved(im, &d->reserved, sizeof(d->reserved)))
 		return -1;
+	if (fidx) {
+		if (grow((void **)&im->holds, im->nr_holds, &im->holds_size, sizeof(*im->holds)))
+			return nomem(im);
+		h = &im->holds[im->nr_holds++];
+		h->task = im->tasks_done;
+		h->fd = d->fd;
+		h->file = fidx - 1;
+		h->key = 0;
+	}
 	im->fdmap[d->fd / 8] |= 1 << (d->fd % 8);
 	im->nr_fds++;
 	rec_begin(im, im->rec_off, im->rec_type, im->rec_len);
@@ -1568,21 +2035,101 @@ static int do_fd(struct img *im)
 	return 0;
 }
 
+static const char *clock_name(__s32 clockid, char *buf, size_t size)
+{
+	if (clockid >= 0 && (size_t)clockid < ARRAY_SIZE(clock_names) && clock_names[clockid])
+		return clock_names[clockid];
+	snprintf(buf, size, "clock%d", clockid);
+	return buf;
+}
+
+/* What is wrong with a restart block, as restart(2) checks it, or NULL */
+static const char *restart_block_error(const struct ckpt_restart_block *r)
+{
+	switch (r->kind) {
+	case CKPT_RESTART_NONE:
+		if (r->clockid || r->remaining_ns || r->uaddr || r->arg[0] || r->arg[1] ||
+		    r->arg[2])
+			return "fields set in a block of kind none";
+		break;
+	case CKPT_RESTART_NANOSLEEP:
+		if (r->clockid < 0 || (size_t)r->clockid >= ARRAY_SIZE(clock_names) ||
+		    !clock_names[r->clockid])
+			return "unknown clock";
+		if (r->arg[0] > 1 || r->arg[1] || r->arg[2])
+			return "bad arguments for nanosleep";
+		break;
+	case CKPT_RESTART_FUTEX:
+		if (r->arg[1] & ~(__u64)(CKPT_FUTEX_SHARED | CKPT_FUTEX_CLOCK_REALTIME))
+			return "unknown futex flags";
+		if (r->clockid != (r->arg[1] & CKPT_FUTEX_CLOCK_REALTIME ? 0 : 1))
+			return "the clock does not match the futex flags";
+		if (r->arg[0] > 0xffffffffULL || !r->arg[2] || r->arg[2] > 0xffffffffULL)
+			return "bad value or bitset for a futex wait";
+		break;
+	case CKPT_RESTART_POLL:
+		if (r->clockid != 1 || r->arg[0] > 0x7fffffffULL || r->arg[1] > 1 || r->arg[2] ||
+		    (!r->arg[1] && r->remaining_ns))
+			return "bad clock or arguments for poll";
+		break;
+	default:
+		return "unknown kind";
+	}
+	if (r->remaining_ns < 0)
+		return "negative remaining_ns";
+	return NULL;
+}
+
+/* A restart block's time left, as seconds */
+static void remaining_str(__s64 ns, char *buf, size_t size)
+{
+	snprintf(buf, size, "%lld.%09llds", ns / 1000000000, ns % 1000000000);
+}
+
 static int do_thread(struct img *im)
 {
 	struct ckpt_rec_thread *t = (void *)im->buf;
+	const struct ckpt_restart_block *rb = &t->restart;
+	struct task_ent *task = &im->tasks[im->tasks_done];
+	struct thread_ent *e;
+	const char *why;
+	char buf[64];
+	__u32 v;
 
 	if (check_len(im, sizeof(*t), "the THREAD record"))
 		return -1;
 	if (t->tid <= 0)
 		return bad(im, "tid %d is not positive", t->tid);
-	if (im->seen == 0 && t->tid != im->pid)
+	if (im->threads_seen == 0 && t->tid != im->pid)
 		return bad(im, "the first thread's tid %d is not the pid %d",
 			   t->tid, im->pid);
+	if (im->threads_seen && idset_get(&im->tids, (__u32)t->tid, &v))
+		return bad(im, "tid %d is already %s %d in the image", t->tid,
+			   im->tasks[v].pid == t->tid ? "the process" : "a thread of pid",
+			   im->tasks[v].pid);
 	if (check_reserved(im, &t->reserved, sizeof(t->reserved)))
 		return -1;
+	if (check_cstr(im, "comm", t->comm, sizeof(t->comm)))
+		return -1;
+	why = restart_block_error(rb);
+	if (why)
+		return bad(im, "restart block of kind %u: %s", rb->kind, why);
+	if (im->threads_seen && idset_put(&im->tids, (__u32)t->tid, im->tasks_done) < 0)
+		return nomem(im);
+	if (grow((void **)&im->threads, im->nr_thread_ents, &im->threads_size,
+		 sizeof(*im->threads)))
+		return nomem(im);
+	e = &im->threads[im->nr_thread_ents++];
+	e->tid = t->tid;
+	e->ip = t->regs.ip;
+	e->sp = t->regs.sp;
+	memcpy(e->comm, t->comm, sizeof(e->comm));
+	e->rb = *rb;
+	task->threads++;
+
 	rec_begin(im, im->rec_off, im->rec_type, im->rec_len);
 	fs(im, "tid", t->tid);
+	fstr(im, "comm", t->comm, strlen(t->comm));
 	fx(im, "ip", t->regs.ip);
 	fx(im, "sp", t->regs.sp);
 	fx(im, "ax", t->regs.ax);
@@ -1592,6 +2139,34 @@ static int do_thread(struct img *im)
 	fx(im, "gs_base", t->regs.gs_base);
 	fx(im, "cs", t->regs.cs);
 	fx(im, "ss", t->regs.ss);
+	fx(im, "rseq", t->rseq);
+	if (t->rseq) {
+		fu(im, "rseq_len", t->rseq_len);
+		fx(im, "rseq_sig", t->rseq_sig);
+	}
+	fx(im, "set_child_tid", t->set_child_tid);
+	fx(im, "clear_child_tid", t->clear_child_tid);
+	fx(im, "robust_list", t->robust_list);
+	if (t->robust_list)
+		fu(im, "robust_list_len", t->robust_list_len);
+	if (rb->kind == CKPT_RESTART_NONE) {
+		if (im->json)
+			field_fmt(im, "restart", 0, "null");
+	} else {
+		if (im->json)
+			json_open(im, "restart", '{');
+		else
+			text_break(im);
+		fword(im, im->json ? "kind" : "restart", restart_kinds[rb->kind]);
+		fword(im, "clock", clock_name(rb->clockid, buf, sizeof(buf)));
+		fs(im, "remaining_ns", rb->remaining_ns);
+		fx(im, "uaddr", rb->uaddr);
+		fx(im, "arg0", rb->arg[0]);
+		fx(im, "arg1", rb->arg[1]);
+		fx(im, "arg2", rb->arg[2]);
+		if (im->json)
+			json_close(im);
+	}
 	rec_end(im);
 	im->st = ST_XSTATE;
 	return 0;
@@ -1611,7 +2186,7 @@ static int do_xstate(struct img *im)
 	fu(im, "size", im->hdr.xstate_size);
 	fx(im, "xfeatures", x->xfeatures);
 	rec_end(im);
-	im->st = ++im->seen == im->nr_threads ? ST_END : ST_THREAD;
+	im->st = ST_SIGNAL;
 	return 0;
 }
 
@@ -1653,6 +2228,9 @@ static int do_trailer(struct img *im, const __u8 *sum)
 
 	if (check_len(im, sizeof(*t), "the TRAILER record"))
 		return -1;
+	if (im->nr_thread_ents != im->hdr.nr_threads)
+		return bad(im, "the header announces %u threads, the image has %zu THREAD records",
+			   im->hdr.nr_threads, im->nr_thread_ents);
 	im->trailer = *t;
 	im->trailer_seen = 1;
 	im->trailer_off = im->rec_off;
@@ -1663,7 +2241,9 @@ static int do_trailer(struct img *im, const __u8 *sum)
 	for (i = 0; i < CKPT_SHA256_DIGEST_SIZE; i++)
 		sprintf(hex + 2 * i, "%02x", t->sha256[i]);
 	if (im->json) {
-		json_close(im);		/* tasks */
+		if (im->tasks_open)
+			json_close(im);		/* tasks */
+		im->tasks_open = 0;
 		json_open(im, "trailer", '{');
 		fu(im, "offset", im->rec_off);
 		fu(im, "len", im->rec_len);
@@ -1686,6 +2266,8 @@ static const char *expected(struct img *im, char *buf, size_t size)
 	switch (im->st) {
 	case ST_HEADER:
 		return "HEADER";
+	case ST_FIRST:
+		return "TTY or TASK";
 	case ST_TASK:
 		if (im->nr_tasks)
 			snprintf(buf, size, "TASK (%u more announced by the header)",
@@ -1706,18 +2288,18 @@ static const char *expected(struct img *im, char *buf, size_t size)
 		return buf;
 	case ST_PAGES:
 		return "PAGES or SIGHAND";
+	case ST_FILES:
+		return "FILE, PIPE, FD or THREAD";
+	case ST_XSTATE:
+		return "XSTATE";
 	case ST_SIGNAL:
 		return "SIGNAL";
 	case ST_SIGINFO:
 		snprintf(buf, size, "SIGINFO %u of %u", im->seen + 1,
 			 im->nr_siginfo);
 		return buf;
-	case ST_FILES:
-		return "FILE, FD or THREAD";
-	case ST_XSTATE:
-		return "XSTATE";
 	case ST_THREAD:
-		snprintf(buf, size, "THREAD %u of %u", im->seen + 1,
+		snprintf(buf, size, "THREAD %u of %u", im->threads_seen + 1,
 			 im->nr_threads);
 		return buf;
 	case ST_END:
@@ -1733,6 +2315,8 @@ static int allowed(struct img *im, __u32 type)
 	switch (im->st) {
 	case ST_HEADER:
 		return type == CKPT_REC_HEADER;
+	case ST_FIRST:
+		return type == CKPT_REC_TTY || type == CKPT_REC_TASK;
 	case ST_TASK:
 		return type == (im->nr_tasks ? CKPT_REC_TASK : CKPT_REC_TRAILER);
 	case ST_CRED:
@@ -1747,14 +2331,15 @@ static int allowed(struct img *im, __u32 type)
 		return type == CKPT_REC_VMA;
 	case ST_PAGES:
 		return type == CKPT_REC_PAGES || type == CKPT_REC_SIGHAND;
+	case ST_FILES:
+		return type == CKPT_REC_FILE || type == CKPT_REC_PIPE || type == CKPT_REC_FD ||
+		       type == CKPT_REC_THREAD;
+	case ST_XSTATE:
+		return type == CKPT_REC_XSTATE;
 	case ST_SIGNAL:
 		return type == CKPT_REC_SIGNAL;
 	case ST_SIGINFO:
 		return type == CKPT_REC_SIGINFO;
-	case ST_FILES:
-		return type == CKPT_REC_FILE || type == CKPT_REC_FD || type == CKPT_REC_THREAD;
-	case ST_XSTATE:
-		return type == CKPT_REC_XSTATE;
 	case ST_THREAD:
 		return type == CKPT_REC_THREAD;
 	case ST_END:
@@ -1797,9 +2382,11 @@ static int dispatch(struct img *im, const __u8 *sum)
 		return do_file(im);
 	case CKPT_REC_FD:
 		return do_fd(im);
+	case CKPT_REC_PIPE:
+		return do_pipe(im);
+	case CKPT_REC_TTY:
+		return do_tty(im);
 	case CKPT_REC_THREAD:
-		if (im->st == ST_FILES)
-			im->seen = 0;
 		return do_thread(im);
 	case CKPT_REC_XSTATE:
 		return do_xstate(im);
@@ -1928,14 +2515,525 @@ static void check_trailer(struct img *im)
 	}
 }
 
+/* ---- the job: process tree, threads, pipes, terminal ---- */
+
+/* @s (@n bytes) with backslashes and unprintable bytes escaped, for tables */
+static void text_esc(char *out, size_t size, const char *s, size_t n)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n && s[i] && o + 5 < size; i++) {
+		unsigned char c = s[i];
+
+		if (c == '\\')
+			o += snprintf(out + o, size - o, "\\\\");
+		else if (c < 0x20 || c >= 0x7f)
+			o += snprintf(out + o, size - o, "\\x%02x", c);
+		else
+			out[o++] = c;
+	}
+	out[o] = 0;
+}
+
+/* Parent, children and depth of every process, from ppid */
+static void build_tree(struct img *im)
+{
+	struct task_ent *t = im->tasks;
+	__u32 i, v;
+
+	for (i = 0; i < im->nr_task_ents; i++) {
+		t[i].parent = -1;
+		t[i].child = -1;
+		t[i].sibling = -1;
+		t[i].depth = 0;
+		/* a parent is a process (or a thread's process) earlier in the image */
+		if (idset_get(&im->tids, (__u32)t[i].ppid, &v) && v < i) {
+			t[i].parent = v;
+			t[i].depth = t[v].depth + 1;
+		}
+	}
+	for (i = im->nr_task_ents; i-- > 0;) {
+		if (t[i].parent < 0)
+			continue;
+		t[i].sibling = t[t[i].parent].child;
+		t[t[i].parent].child = i;
+	}
+}
+
+/* The processes in tree order (parents before children, siblings in image order) */
+static __u32 *tree_order(struct img *im)
+{
+	struct task_ent *t = im->tasks;
+	__u32 *order, n = 0, i;
+	long cur;
+
+	order = calloc(im->nr_task_ents + 1, sizeof(*order));
+	if (!order)
+		return NULL;
+	for (i = 0; i < im->nr_task_ents; i++) {
+		if (t[i].parent >= 0)
+			continue;
+		cur = i;
+		for (;;) {
+			order[n++] = (__u32)cur;
+			if (t[cur].child >= 0) {
+				cur = t[cur].child;
+				continue;
+			}
+			while (cur != (long)i && t[cur].sibling < 0)
+				cur = t[cur].parent;
+			if (cur == (long)i)
+				break;
+			cur = t[cur].sibling;
+		}
+	}
+	return order;
+}
+
+static int in_job_pgrp(struct img *im, __s32 pgrp)
+{
+	__u32 i;
+
+	for (i = 0; pgrp > 0 && i < im->nr_task_ents; i++)
+		if (im->tasks[i].pgid == pgrp)
+			return 1;
+	return 0;
+}
+
+/* Append ",@word" (or "@word" first) to @buf if it fits */
+static void add_word(char *buf, size_t size, const char *word)
+{
+	size_t n = strlen(buf);
+
+	if (n + 1 + strlen(word) < size)
+		snprintf(buf + n, size - n, "%s%s", n ? "," : "", word);
+}
+
+static void task_state(struct img *im, const struct task_ent *t, char *buf, size_t size)
+{
+	char st[64], z[80];
+
+	buf[0] = 0;
+	if (t->flags & CKPT_TASK_ZOMBIE) {
+		wait_status_str(t->exit_code, st, sizeof(st));
+		snprintf(z, sizeof(z), "zombie:%s", st);
+		add_word(buf, size, z);
+	}
+	if (t->flags & CKPT_TASK_STOPPED)
+		add_word(buf, size, "stopped");
+	if (t->sid == t->pid)
+		add_word(buf, size, "session-leader");
+	if (t->pgid == t->pid)
+		add_word(buf, size, "group-leader");
+	if (im->tty_seen && t->pgid && t->pgid == im->tty.fg_pgrp)
+		add_word(buf, size, "foreground");
+	if (t->flags & CKPT_TASK_CTTY)
+		add_word(buf, size, "ctty");
+	if (t->flags & CKPT_TASK_SUBREAPER)
+		add_word(buf, size, "subreaper");
+	if (t->flags & CKPT_TASK_SELF)
+		add_word(buf, size, "self");
+	if (!buf[0])
+		snprintf(buf, size, "-");
+}
+
+static void restart_str(const struct ckpt_restart_block *rb, char *buf, size_t size)
+{
+	char left[40], clk[32];
+
+	remaining_str(rb->remaining_ns, left, sizeof(left));
+	switch (rb->kind) {
+	case CKPT_RESTART_NANOSLEEP:
+		snprintf(buf, size, "nanosleep %s, %s left",
+			 clock_name(rb->clockid, clk, sizeof(clk)), left);
+		break;
+	case CKPT_RESTART_FUTEX:
+		snprintf(buf, size, "futex wait 0x%llx%s, %s left", (__u64)rb->uaddr,
+			 rb->arg[1] & CKPT_FUTEX_SHARED ? " (shared)" : "", left);
+		break;
+	case CKPT_RESTART_POLL:
+		if (rb->arg[1])
+			snprintf(buf, size, "poll %llu fds, %s left", (__u64)rb->arg[0], left);
+		else
+			snprintf(buf, size, "poll %llu fds, no timeout", (__u64)rb->arg[0]);
+		break;
+	default:
+		snprintf(buf, size, "-");
+	}
+}
+
+static int cmp_holds(const void *a, const void *b)
+{
+	const struct hold_ent *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	if (x->task != y->task)
+		return x->task < y->task ? -1 : 1;
+	return x->fd < y->fd ? -1 : x->fd > y->fd;
+}
+
+/* Sort the descriptors on pipes and the terminal by what they hold */
+static void sort_holds(struct img *im)
+{
+	struct hold_ent *h;
+	struct file_ent *f;
+	size_t i;
+	__u32 pidx;
+
+	for (i = 0; i < im->nr_holds; i++) {
+		h = &im->holds[i];
+		f = &im->files[h->file];
+		if (f->kind == CKPT_FILE_CTTY || !idset_get(&im->pipeidx, f->pipe_id, &pidx))
+			h->key = ~0ULL;
+		else
+			h->key = (__u64)pidx * 4 + f->mode;
+	}
+	if (im->nr_holds)
+		qsort(im->holds, im->nr_holds, sizeof(*im->holds), cmp_holds);
+}
+
+/* The descriptors with sort key @key: holds[*lo..*hi) */
+static void hold_range(struct img *im, __u64 key, size_t *lo, size_t *hi)
+{
+	size_t a = 0, b = im->nr_holds, m;
+
+	while (a < b) {
+		m = a + (b - a) / 2;
+		if (im->holds[m].key < key)
+			a = m + 1;
+		else
+			b = m;
+	}
+	*lo = a;
+	for (b = a; b < im->nr_holds && im->holds[b].key == key; b++)
+		;
+	*hi = b;
+}
+
+/* Text: "pid 101 fds 1,4; pid 102 fd 1", or "none" */
+static void print_holders(struct img *im, const char *label, __u64 key, const char *none)
+{
+	size_t lo, hi, i, j, k;
+
+	hold_range(im, key, &lo, &hi);
+	if (im->json) {
+		json_open(im, label, '[');
+		for (i = lo; i < hi; i++) {
+			sub_begin(im, NULL);
+			fs(im, "pid", im->tasks[im->holds[i].task].pid);
+			fu(im, "fd", im->holds[i].fd);
+			sub_end(im);
+		}
+		json_close(im);
+		return;
+	}
+	printf("    %-11s", label);
+	if (lo == hi)
+		printf(" %s", none);
+	for (i = lo; i < hi; i = j) {
+		for (j = i + 1; j < hi && im->holds[j].task == im->holds[i].task; j++)
+			;
+		printf("%s pid %d fd%s ", i > lo ? ";" : "", im->tasks[im->holds[i].task].pid,
+		       j - i > 1 ? "s" : "");
+		for (k = i; k < j; k++)
+			printf("%s%u", k > i ? "," : "", im->holds[k].fd);
+	}
+	putchar('\n');
+}
+
+static void print_pipe(struct img *im, size_t i)
+{
+	const struct pipe_ent *p = &im->pipes[i];
+	const struct file_ent *f = p->fifo >= 0 ? &im->files[p->fifo] : NULL;
+	char path[4 * CKPT_MAX_PATH + 1];
+	size_t lo, hi;
+
+	if (im->json) {
+		sub_begin(im, NULL);
+		if (f)
+			fstr(im, "path", f->path, strlen(f->path));
+		fu(im, "id", p->objid);
+		fu(im, "capacity", p->capacity);
+		fu(im, "bytes", p->data_len);
+	} else {
+		if (f) {
+			text_esc(path, sizeof(path), f->path, strlen(f->path));
+			printf("  fifo %s (pipe %u):", path, p->objid);
+		} else {
+			printf("  pipe %u:", p->objid);
+		}
+		printf(" capacity %u, ", p->capacity);
+		if (p->data_len)
+			printf("%u byte%s in flight\n", p->data_len, p->data_len == 1 ? "" : "s");
+		else
+			printf("empty\n");
+	}
+	print_holders(im, im->json ? "read" : "read end:", (__u64)i * 4 + 1,
+		      "none (closed after restart)");
+	print_holders(im, im->json ? "write" : "write end:", (__u64)i * 4 + 2,
+		      "none (closed after restart)");
+	hold_range(im, (__u64)i * 4 + 3, &lo, &hi);
+	if (f && (im->json || lo < hi))
+		print_holders(im, im->json ? "read_write" : "read+write:", (__u64)i * 4 + 3,
+			      "none");
+	sub_end(im);
+}
+
+static void print_pipes(struct img *im, int fifos)
+{
+	size_t i, n = 0;
+	int is_fifo;
+
+	if (im->json)
+		json_open(im, fifos ? "fifos" : "pipes", '[');
+	else
+		printf("%s:", fifos ? "fifos" : "pipes");
+	for (i = 0; i < im->nr_pipe_ents; i++) {
+		is_fifo = im->pipes[i].fifo >= 0;
+		if (is_fifo != fifos)
+			continue;
+		if (!im->json && !n)
+			putchar('\n');
+		n++;
+		print_pipe(im, i);
+	}
+	if (im->json)
+		json_close(im);
+	else if (!n)
+		printf(" none\n");
+}
+
+/* stty(1)-like summary of the terminal's modes */
+static void termios_words(const struct ckpt_rec_tty *t, char words[][12], int *nr)
+{
+	static const struct {
+		int which;		/* 0 iflag, 1 oflag, 3 lflag */
+		__u32 bit;
+		const char *name;
+	} shown[] = {
+		{ 3, 0x0002, "icanon" }, { 3, 0x0008, "echo" }, { 3, 0x0001, "isig" },
+		{ 3, 0x8000, "iexten" }, { 0, 0x0100, "icrnl" }, { 0, 0x0400, "ixon" },
+		{ 1, 0x0001, "opost" }, { 1, 0x0004, "onlcr" },
+	};
+	__u32 flags[4] = { t->iflag, t->oflag, t->cflag, t->lflag };
+	size_t i;
+
+	*nr = 0;
+	for (i = 0; i < ARRAY_SIZE(shown); i++)
+		snprintf(words[(*nr)++], 12, "%s%s",
+			 flags[shown[i].which] & shown[i].bit ? "" : "-", shown[i].name);
+	snprintf(words[(*nr)++], 12, "cs%u", 5 + ((t->cflag & TTY_CSIZE) >> 4));
+}
+
+static void print_tty(struct img *im)
+{
+	const struct ckpt_rec_tty *t = &im->tty;
+	char words[16][12], name[4 * sizeof(t->name) + 1];
+	int nr, i, fg_in = in_job_pgrp(im, t->fg_pgrp);
+
+	if (!im->tty_seen) {
+		if (im->json)
+			field_fmt(im, "tty", 0, "null");
+		else
+			printf("terminal: none\n");
+		return;
+	}
+	termios_words(t, words, &nr);
+	if (im->json) {
+		json_open(im, "tty", '{');
+		fstr(im, "name", t->name, strlen(t->name));
+		fs(im, "sid", t->sid);
+		fs(im, "fg_pgrp", t->fg_pgrp);
+		fbool(im, "fg_pgrp_in_job", fg_in);
+		fu(im, "rows", t->ws_row);
+		fu(im, "cols", t->ws_col);
+		fu(im, "ispeed", t->ispeed);
+		fu(im, "ospeed", t->ospeed);
+		json_open(im, "termios", '[');
+		for (i = 0; i < nr; i++)
+			fword(im, NULL, words[i]);
+		json_close(im);
+		print_holders(im, "fds", ~0ULL, "");
+		json_close(im);
+		return;
+	}
+	text_esc(name, sizeof(name), t->name, strlen(t->name));
+	printf("terminal: %s, session %d, ", name[0] ? name : "(no name)", t->sid);
+	if (t->fg_pgrp)
+		printf("foreground group %d (%s the job)", t->fg_pgrp, fg_in ? "in" : "not in");
+	else
+		printf("no foreground group");
+	printf(", %ux%u, %u baud\n", t->ws_row, t->ws_col, t->ospeed);
+	printf("    termios:   ");
+	for (i = 0; i < nr; i++)
+		printf(" %s", words[i]);
+	putchar('\n');
+	print_holders(im, "held by:", ~0ULL, "no descriptor");
+}
+
+static void print_processes(struct img *im, const __u32 *order)
+{
+	char state[160], comm[4 * 16 + 1];
+	__u32 i, k, d;
+	int w = 5;
+
+	if (im->json) {
+		json_open(im, "processes", '[');
+		for (k = 0; k < im->nr_task_ents; k++) {
+			const struct task_ent *t = &im->tasks[order[k]];
+
+			sub_begin(im, NULL);
+			fs(im, "pid", t->pid);
+			fs(im, "ppid", t->ppid);
+			fs(im, "pgid", t->pgid);
+			fs(im, "sid", t->sid);
+			fstr(im, "comm", t->comm, strnlen(t->comm, sizeof(t->comm)));
+			fu(im, "depth", t->depth);
+			if (t->parent >= 0)
+				fs(im, "parent", im->tasks[t->parent].pid);
+			else
+				field_fmt(im, "parent", 0, "null");
+			fu(im, "nr_threads", t->nr_threads);
+			fbool(im, "zombie", !!(t->flags & CKPT_TASK_ZOMBIE));
+			fbool(im, "stopped", !!(t->flags & CKPT_TASK_STOPPED));
+			fbool(im, "ctty", !!(t->flags & CKPT_TASK_CTTY));
+			fbool(im, "subreaper", !!(t->flags & CKPT_TASK_SUBREAPER));
+			fbool(im, "session_leader", t->sid == t->pid);
+			fbool(im, "group_leader", t->pgid == t->pid);
+			if (t->flags & CKPT_TASK_ZOMBIE) {
+				wait_status_str(t->exit_code, state, sizeof(state));
+				fs(im, "exit_code", t->exit_code);
+				fword(im, "exit", state);
+			} else {
+				field_fmt(im, "exit_code", 0, "null");
+				field_fmt(im, "exit", 0, "null");
+			}
+			json_open(im, "threads", '[');
+			for (i = 0; i < t->threads; i++) {
+				const struct thread_ent *th = &im->threads[t->first_thread + i];
+
+				sub_begin(im, NULL);
+				fs(im, "tid", th->tid);
+				fstr(im, "comm", th->comm, strnlen(th->comm, sizeof(th->comm)));
+				fx(im, "ip", th->ip);
+				fx(im, "sp", th->sp);
+				if (th->rb.kind == CKPT_RESTART_NONE) {
+					field_fmt(im, "restart", 0, "null");
+				} else {
+					json_open(im, "restart", '{');
+					fword(im, "kind", restart_kinds[th->rb.kind]);
+					fs(im, "clockid", th->rb.clockid);
+					fs(im, "remaining_ns", th->rb.remaining_ns);
+					restart_str(&th->rb, state, sizeof(state));
+					fword(im, "summary", state);
+					json_close(im);
+				}
+				sub_end(im);
+			}
+			json_close(im);
+			sub_end(im);
+		}
+		json_close(im);
+		return;
+	}
+
+	if (!im->nr_task_ents) {
+		printf("processes: none\nthreads: none\n");
+		return;
+	}
+	for (k = 0; k < im->nr_task_ents; k++) {
+		task_state(im, &im->tasks[k], state, sizeof(state));
+		if ((int)strlen(state) > w)
+			w = (int)strlen(state);
+	}
+	printf("processes:\n%8s %8s %8s %8s %7s  %-*s  %s\n", "PID", "PPID", "PGID", "SID",
+	       "THREADS", w, "STATE", "COMMAND");
+	for (k = 0; k < im->nr_task_ents; k++) {
+		const struct task_ent *t = &im->tasks[order[k]];
+
+		task_state(im, t, state, sizeof(state));
+		text_esc(comm, sizeof(comm), t->comm, strnlen(t->comm, sizeof(t->comm)));
+		printf("%8d %8d %8d %8d %7u  %-*s  ", t->pid, t->ppid, t->pgid, t->sid,
+		       t->nr_threads, w, state);
+		d = t->depth < MAX_TREE_INDENT ? t->depth : MAX_TREE_INDENT;
+		if (d)
+			printf("%*s\\_ ", (int)(d - 1) * 3, "");
+		printf("%s\n", comm);
+	}
+
+	printf("threads:\n%8s %8s  %-18s  %-18s  %-16s  %s\n", "PID", "TID", "IP", "SP", "COMM",
+	       "RESTART");
+	for (k = 0; k < im->nr_task_ents; k++) {
+		const struct task_ent *t = &im->tasks[order[k]];
+
+		for (i = 0; i < t->threads; i++) {
+			const struct thread_ent *th = &im->threads[t->first_thread + i];
+
+			text_esc(comm, sizeof(comm), th->comm, strnlen(th->comm, sizeof(th->comm)));
+			restart_str(&th->rb, state, sizeof(state));
+			printf("%8d %8d  0x%016llx  0x%016llx  %-16s  %s\n", t->pid, th->tid,
+			       th->ip, th->sp, comm, state);
+		}
+	}
+}
+
+/* After the records: the job as a whole */
+static void print_job(struct img *im)
+{
+	__u32 scope = im->hdr.flags & CKPT_SCOPE_MASK, i, zombies = 0, stopped = 0;
+	__u32 *order;
+
+	if (!im->tasks) {
+		if (im->json)
+			field_fmt(im, "job", 0, "null");
+		return;
+	}
+	build_tree(im);
+	sort_holds(im);
+	order = tree_order(im);
+	if (!order) {
+		fprintf(stderr, "ckptinfo: out of memory\n");
+		if (im->json)
+			field_fmt(im, "job", 0, "null");
+		return;
+	}
+	for (i = 0; i < im->nr_task_ents; i++) {
+		zombies += !!(im->tasks[i].flags & CKPT_TASK_ZOMBIE);
+		stopped += !!(im->tasks[i].flags & CKPT_TASK_STOPPED);
+	}
+	if (im->json) {
+		json_open(im, "job", '{');
+		fword(im, "scope", scopes[scope >> 2]);
+		fs(im, "root_pid", im->hdr.root_pid);
+		fu(im, "nr_processes", im->nr_task_ents);
+		fu(im, "nr_threads", im->nr_thread_ents);
+		fu(im, "zombies", zombies);
+		fu(im, "stopped", stopped);
+		fbool(im, "complete", im->tasks_done == im->hdr.nr_tasks);
+	} else {
+		printf("\njob: scope=%s root_pid=%d processes=%u threads=%zu ",
+		       scopes[scope >> 2], im->hdr.root_pid, im->nr_task_ents,
+		       im->nr_thread_ents);
+		printf("zombies=%u stopped=%u%s\n",
+		       zombies, stopped,
+		       im->tasks_done == im->hdr.nr_tasks ? "" : " (incomplete: decoding stopped)");
+	}
+	print_processes(im, order);
+	print_pipes(im, 0);
+	print_pipes(im, 1);
+	print_tty(im);
+	if (im->json)
+		json_close(im);
+	free(order);
+}
+
 static void print_summary(struct img *im, int ok)
 {
 	char sum[2 * CKPT_SHA256_DIGEST_SIZE + 1];
 
 	hexstr(im->sum, sum);
 	if (im->json) {
-		while (im->depth > 1)
-			json_close(im);
 		json_open(im, "summary", '{');
 		fu(im, "records", im->nr_records);
 		fu(im, "tasks", im->tasks_done);
@@ -2058,6 +3156,11 @@ int main(int argc, char **argv)
 	flush_mm(&im);
 	check_trailer(&im);
 	ok = !im.failed && im.trailer_seen && im.len_ok && im.sum_ok != 0;
+	if (im.json) {
+		while (im.depth > 1)
+			json_close(&im);
+	}
+	print_job(&im);
 	print_summary(&im, ok);
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "ckptinfo: write error on standard output\n");

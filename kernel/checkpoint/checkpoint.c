@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * checkpoint(2): freeze a process, write its image, then let it run on,
+ * checkpoint(2): freeze a job, write its image, then let it run on,
  * leave it stopped, or kill it.
  *
  * A checkpoint that fails, for whatever reason (a full disk, a closed
  * pipe, an object that cannot be saved, a signal), thaws the process and
- * changes nothing else: it runs on as if it had been stopped and
+ * changes nothing else: the job runs on as if it had been stopped and
  * continued.  Killing (CKPT_KILL) happens only after the whole image,
  * trailer included, has been written.
  */
@@ -16,14 +16,17 @@
 #include <linux/ptrace.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
+#include <linux/slab.h>
 #include <linux/timekeeping.h>
+#include <linux/tty.h>
 #include <linux/utsname.h>
 
 #include "internal.h"
 
-static int ckpt_write_header(struct ckpt_ctx *ctx, unsigned int flags)
+static int ckpt_write_header(struct ckpt_ctx *ctx, unsigned int flags, pid_t root)
 {
 	struct ckpt_rec_header *h = &ctx->hdr;
+	unsigned int i;
 
 	memcpy(h->magic, CKPT_MAGIC, CKPT_MAGIC_LEN);
 	h->version = CKPT_FORMAT_VERSION;
@@ -31,7 +34,11 @@ static int ckpt_write_header(struct ckpt_ctx *ctx, unsigned int flags)
 	h->nsig = _NSIG;
 	h->rlim_nlimits = RLIM_NLIMITS;
 	h->flags = flags;
-	h->nr_tasks = 1;
+	h->nr_tasks = ctx->nr_members;
+	h->root_pid = root;
+	for (i = 0; i < ctx->nr_members; i++)
+		if (!ctx->members[i]->exit_state)
+			h->nr_threads += get_nr_threads(ctx->members[i]);
 	h->time_sec = ktime_get_real_seconds();
 	down_read(&uts_sem);
 	strscpy(h->release, utsname()->release, sizeof(h->release));
@@ -41,110 +48,148 @@ static int ckpt_write_header(struct ckpt_ctx *ctx, unsigned int flags)
 	return ckpt_write_record(ctx, CKPT_REC_HEADER, h, sizeof(*h));
 }
 
-static int ckpt_write_process(struct ckpt_ctx *ctx, struct task_struct *t, bool self)
+static int ckpt_write_threads(struct ckpt_ctx *ctx, struct task_struct **v, unsigned int n,
+			      bool self)
 {
-	struct ckpt_rec_task_end end = { .pid = task_pid_vnr(t) };
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < n && !err; i++) {
+		err = ckpt_write_thread(ctx, v[i], self);
+		if (!err)
+			err = ckpt_write_signal(ctx, v[i], i == 0);
+	}
+	return err;
+}
+
+static int ckpt_write_process(struct ckpt_ctx *ctx, struct task_struct *p, bool self)
+{
+	struct ckpt_rec_task_end end = { .pid = task_pid_vnr(p) };
+	struct task_struct **threads;
+	unsigned int n = 0;
 	int err;
 
-	err = ckpt_write_task(ctx, t, self);
+	ctx->subject = end.pid;
+	if (p->exit_state) {
+		err = ckpt_write_task(ctx, p, 0, false);
+		goto end;
+	}
+	if (self) {
+		threads = kmalloc(sizeof(*threads), GFP_KERNEL);
+		if (threads)
+			threads[n++] = get_task_struct(current);
+	} else {
+		threads = ckpt_get_threads(p, &n);
+	}
+	if (!threads)
+		return -ENOMEM;
+	if (!n || threads[0] != p) {
+		err = ckpt_err(ctx, -ESRCH, "exited");
+		goto out;
+	}
+	err = ckpt_write_task(ctx, p, n, self);
 	if (!err)
-		err = ckpt_write_cred(ctx, t);
+		err = ckpt_write_cred(ctx, p);
 	if (!err)
-		err = ckpt_write_rlimits(ctx, t);
+		err = ckpt_write_rlimits(ctx, p);
 	if (!err)
-		err = ckpt_write_fs(ctx, t);
+		err = ckpt_write_fs(ctx, p);
 	if (!err)
-		err = ckpt_write_mm(ctx, t);
+		err = ckpt_write_mm(ctx, p);
 	if (!err)
-		err = ckpt_write_sighand(ctx, t);
+		err = ckpt_write_sighand(ctx, p);
 	if (!err)
-		err = ckpt_write_signal(ctx, t);
+		err = ckpt_write_files(ctx, p);
 	if (!err)
-		err = ckpt_write_files(ctx, t);
-	if (!err)
-		err = ckpt_write_thread(ctx, t, self);
+		err = ckpt_write_threads(ctx, threads, n, self);
+out:
+	ckpt_put_threads(threads, n);
+end:
 	if (!err)
 		err = ckpt_write_record(ctx, CKPT_REC_TASK_END, &end, sizeof(end));
 	return err;
 }
 
-/* Why @t cannot be checkpointed, or 0. */
-static int ckpt_may_checkpoint(struct ckpt_ctx *ctx, struct task_struct *t, bool self)
+static void ckpt_act(struct ckpt_ctx *ctx, unsigned int flags)
 {
-	int nr_threads = get_nr_threads(t);
+	int sig = (flags & CKPT_ACTION_MASK) == CKPT_STOP ? SIGSTOP : SIGKILL;
+	unsigned int i;
 
-	if (t->flags & PF_KTHREAD)
-		return ckpt_err(ctx, -EPERM, "is a kernel thread");
-	if (is_child_reaper(task_pid(t)))
-		return ckpt_err(ctx, -EPERM, "is the init process of its PID namespace");
-	if (!self && !ptrace_may_access(t, PTRACE_MODE_ATTACH_REALCREDS))
-		return ckpt_err(ctx, -EPERM, "permission denied (as for ptrace attach)");
-	if (t->exit_state || (t->flags & PF_EXITING))
-		return ckpt_err(ctx, -ESRCH, "is exiting");
-	if (t->ptrace)
-		return ckpt_err(ctx, -EBUSY, "is being traced");
-	if (t->vfork_done)
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"is a vfork() child sharing its parent's memory: not supported");
-	if (nr_threads > 1)
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"has %d threads: multi-threaded processes are not supported yet",
-				nr_threads);
-	if (!t->mm)
-		return ckpt_err(ctx, -EINVAL, "has no address space");
-	return 0;
+	if ((flags & CKPT_ACTION_MASK) == CKPT_CONTINUE)
+		return;
+	for (i = 0; i < ctx->nr_members; i++)
+		if (!ctx->members[i]->exit_state)
+			do_send_sig_info(sig, SEND_SIG_PRIV, ctx->members[i], PIDTYPE_TGID);
+}
+
+/* The job named by @pid and @flags, frozen; or the caller alone. */
+static int ckpt_get_job(struct ckpt_ctx *ctx, pid_t pid, unsigned int flags, bool *self)
+{
+	struct task_struct *t;
+
+	*self = false;
+	if ((flags & CKPT_SCOPE_MASK) != CKPT_PROCESS) {
+		ctx->subject = pid;
+		if (pid <= 0)
+			return ckpt_err(ctx, -EINVAL,
+					"a process group, session or tree is named by a positive id");
+		return ckpt_freeze_job(ctx, pid);
+	}
+	if (pid) {
+		rcu_read_lock();
+		t = find_task_by_vpid(pid);
+		*self = t && same_thread_group(t, current);
+		rcu_read_unlock();
+	} else {
+		*self = true;
+	}
+	if (*self && (!pid || pid == task_tgid_vnr(current)))
+		return ckpt_self_job(ctx);
+	ctx->subject = pid;
+	if (*self)
+		return ckpt_err(ctx, -EINVAL, "is a thread, not a process");
+	return ckpt_freeze_job(ctx, pid);
 }
 
 /**
- * ckpt_checkpoint - checkpoint a process to the context's stream
+ * ckpt_checkpoint - checkpoint a job to the context's stream
  * @ctx:	the checkpoint context
- * @pid:	the process, in the caller's PID namespace; 0 for the caller
+ * @pid:	the process, group, session or tree root, in the caller's
+ *		PID namespace; 0 for the caller
  * @flags:	CKPT_* flags, already validated
  *
  * Return: 0 or a negative errno; the reason for a failure is logged.
+ * Whatever the result, the job runs on afterwards unless @flags asked
+ * for it to be stopped or killed and the image is complete.
  */
 int ckpt_checkpoint(struct ckpt_ctx *ctx, pid_t pid, unsigned int flags)
 {
-	struct task_struct *t;
+	unsigned int i;
 	bool self;
 	int err;
 
-	if (pid) {
-		t = find_get_task_by_vpid(pid);
-		ctx->subject = pid;
-		if (!t)
-			return ckpt_err(ctx, -ESRCH, "no such process");
-	} else {
-		t = get_task_struct(current);
-		ctx->subject = task_pid_vnr(t);
-	}
-	self = same_thread_group(t, current);
-	if (t != t->group_leader) {
-		err = ckpt_err(ctx, -EINVAL, "is a thread, not a process");
-		goto out;
-	}
-	err = ckpt_may_checkpoint(ctx, t, self);
+	ctx->flags = flags;
+	err = ckpt_get_job(ctx, pid, flags, &self);
 	if (err)
 		goto out;
-	if (!self) {
-		err = ckpt_freeze(ctx, t);
-		if (err)
-			goto out;
-	}
-
-	err = ckpt_write_header(ctx, flags);
+	err = ckpt_find_tty(ctx);
 	if (!err)
-		err = ckpt_write_process(ctx, t, self);
+		err = ckpt_scan_pipes(ctx);
+	if (!err)
+		err = ckpt_write_header(ctx, flags, self ? task_tgid_vnr(current) : pid);
+	if (!err)
+		err = ckpt_write_tty(ctx);
+	for (i = 0; i < ctx->nr_members && !err; i++)
+		err = ckpt_write_process(ctx, ctx->members[i], self);
 	if (!err)
 		err = ckpt_write_trailer(ctx);
-
-	if (!err && (flags & CKPT_ACTION_MASK) == CKPT_STOP)
-		do_send_sig_info(SIGSTOP, SEND_SIG_PRIV, t, PIDTYPE_TGID);
-	if (!err && (flags & CKPT_ACTION_MASK) == CKPT_KILL)
-		do_send_sig_info(SIGKILL, SEND_SIG_PRIV, t, PIDTYPE_TGID);
-	if (!self)
-		ckpt_thaw(t);
+	if (!err)
+		ckpt_act(ctx, flags);
 out:
-	put_task_struct(t);
+	ckpt_thaw_job(ctx);
+	tty_kref_put(ctx->tty);
+	ctx->tty = NULL;
+	kvfree(ctx->uses);
+	ctx->uses = NULL;
 	return err;
 }

@@ -36,8 +36,8 @@ struct ckpt_ctx *ckpt_ctx_alloc(int fd, int logfd, fmode_t mode)
 	if (!ctx)
 		return ERR_PTR(-ENOMEM);
 	refcount_set(&ctx->refs, 1);
-	init_completion(&ctx->child_done);
 	init_completion(&ctx->go);
+	init_completion(&ctx->zgo);
 	ckpt_obj_init(&ctx->objs);
 	sha256_init(&ctx->sha);
 
@@ -86,10 +86,9 @@ void ckpt_ctx_put(struct ckpt_ctx *ctx)
 	}
 	if (ctx->log)
 		fput(ctx->log);
+	if (ctx->ctty)
+		fput(ctx->ctty);
 	ckpt_obj_destroy(&ctx->objs);
-	kfree(ctx->regs);
-	kvfree(ctx->xstate);
-	kvfree(ctx->siginfo);
 	kfree(ctx);
 }
 

@@ -7,11 +7,13 @@
  * descriptors sharing one description (dup(2)) share it again after
  * restart, with one offset.
  *
- * What is supported for now: regular files and character devices other
- * than terminals, reopened by path with their flags and offset; and on
- * descriptors 0, 1 and 2 anything else (a terminal, a pipe, a socket),
- * which restart replaces with the restarter's own descriptor.  Anything
- * else is refused with the reason, e.g. "fd 5 is a socket".
+ * What is supported: regular files and character devices other than
+ * terminals, reopened by path with their flags and offset; pipes and
+ * FIFOs (pipe.c); descriptors on the job's controlling terminal (tty.c);
+ * and on descriptors 0, 1 and 2 anything else (another terminal, a pipe
+ * held outside the job, a socket), which restart replaces with the
+ * restarter's own descriptor.  Anything else is refused with the
+ * reason, e.g. "fd 5 is a socket".
  */
 
 #define pr_fmt(fmt) "checkpoint: " fmt
@@ -21,6 +23,7 @@
 #include <linux/fs.h>
 #include <linux/namei.h>
 #include <linux/net.h>
+#include <linux/pipe_fs_i.h>
 #include <linux/slab.h>
 #include <linux/major.h>
 #include <net/sock.h>
@@ -30,11 +33,16 @@
 #define CKPT_FILE_STATUS_FLAGS	(O_APPEND | O_NONBLOCK | O_NDELAY | O_DSYNC | O_SYNC | \
 				 O_NOATIME | O_DIRECT | O_LARGEFILE | FASYNC)
 
-/*
+/**
+ * ckpt_is_tty - is a file a terminal?
+ * @f: the file
+ *
  * Terminals are recognised by their device numbers (tty, console and
  * pty majors): the tty layer does not export a test on a struct file.
+ *
+ * Return: true for a terminal.
  */
-static bool ckpt_is_tty(struct file *f)
+bool ckpt_is_tty(struct file *f)
 {
 	struct inode *inode = file_inode(f);
 	unsigned int major = imajor(inode);
@@ -92,8 +100,15 @@ static int ckpt_write_file(struct ckpt_ctx *ctx, struct file *f, unsigned int fd
 	if (*objid)
 		return 0;
 
-	if ((S_ISREG(mode) || (S_ISCHR(mode) && !ckpt_is_tty(f))) &&
-	    !d_unlinked(f->f_path.dentry)) {
+	if (S_ISFIFO(mode) && get_pipe_info(f, false) &&
+	    !(fd <= 2 && ckpt_pipe_outside(ctx, f))) {
+		err = ckpt_write_pipe_file(ctx, f, fd, &rec, &path, buf);
+		if (err)
+			return err;
+	} else if (ckpt_is_tty(f) && ckpt_is_job_tty(ctx, f)) {
+		rec.kind = CKPT_FILE_CTTY;
+	} else if ((S_ISREG(mode) || (S_ISCHR(mode) && !ckpt_is_tty(f))) &&
+		   !d_unlinked(f->f_path.dentry)) {
 		path = d_path(&f->f_path, buf, PATH_MAX);
 		if (IS_ERR(path))
 			return ckpt_err(ctx, PTR_ERR(path), "fd %u: path unavailable", fd);
@@ -193,7 +208,8 @@ static int ckpt_read_file(struct ckpt_ctx *ctx)
 	if (IS_ERR(r))
 		return PTR_ERR(r);
 	if (!r->objid || r->mode < 1 || r->mode > 3 || r->flags & ~CKPT_FILE_STATUS_FLAGS ||
-	    r->reserved || r->pos < 0) {
+	    (r->pipe_id && r->kind != CKPT_FILE_PIPE && r->kind != CKPT_FILE_FIFO) ||
+	    r->pos < 0) {
 		ckpt_err(ctx, err, "file record %u is malformed", r->objid);
 		goto out;
 	}
@@ -233,6 +249,29 @@ static int ckpt_read_file(struct ckpt_ctx *ctx)
 			goto out;
 		f = NULL;
 		break;
+	case CKPT_FILE_FIFO:
+		path = ckpt_rec_str(ctx, r, r->h.len, sizeof(*r), r->path_len, "FIFO");
+		if (!path || sizeof(*r) + r->path_len != r->h.len)
+			goto out;
+		fallthrough;
+	case CKPT_FILE_PIPE:
+		if (r->kind == CKPT_FILE_PIPE && (r->path_len || r->h.len != sizeof(*r)))
+			goto out;
+		f = ckpt_open_pipe_file(ctx, r, path);
+		if (IS_ERR(f)) {
+			err = PTR_ERR(f);
+			goto out;
+		}
+		break;
+	case CKPT_FILE_CTTY:
+		if (r->path_len || r->h.len != sizeof(*r))
+			goto out;
+		f = ckpt_open_ctty(ctx, r->mode, r->flags);
+		if (IS_ERR(f)) {
+			err = PTR_ERR(f);
+			goto out;
+		}
+		break;
 	default:
 		ckpt_err(ctx, err, "file record %u has unknown kind %u", r->objid, r->kind);
 		goto out;
@@ -258,7 +297,9 @@ static int ckpt_read_fd(struct ckpt_ctx *ctx, unsigned long *kept)
 	err = ckpt_read_record_into(ctx, CKPT_REC_FD, &r, sizeof(r));
 	if (err)
 		return err;
-	f = ckpt_obj_lookup_id(&ctx->objs, r.objid);
+	f = ckpt_obj_lookup_kind(&ctx->objs, r.objid, ckpt_fput);
+	if (!f)
+		f = ckpt_obj_lookup_kind(&ctx->objs, r.objid, NULL);
 	if (!f || r.cloexec > 1 || r.reserved || r.fd >= CKPT_MAX_FILES)
 		return ckpt_err(ctx, -ENOEXEC, "fd %u: malformed record or unknown file %u",
 				r.fd, r.objid);
@@ -298,11 +339,27 @@ int ckpt_read_files(struct ckpt_ctx *ctx)
 	err = __close_range(3, ~0U, 0);
 	if (err)
 		return err;
-	while ((type = ckpt_peek_type(ctx)) == CKPT_REC_FILE || type == CKPT_REC_FD) {
-		err = type == CKPT_REC_FILE ? ckpt_read_file(ctx) : ckpt_read_fd(ctx, &kept);
+	/* For CKPT_FILE_CTTY when the restarter has no terminal. */
+	ctx->cur->stdio[0] = fget(0);
+	ctx->cur->stdio[1] = fget(1);
+	while ((type = ckpt_peek_type(ctx)) == CKPT_REC_FILE || type == CKPT_REC_FD ||
+	       type == CKPT_REC_PIPE) {
+		if (type == CKPT_REC_FILE)
+			err = ckpt_read_file(ctx);
+		else if (type == CKPT_REC_PIPE)
+			err = ckpt_read_pipe(ctx);
+		else
+			err = ckpt_read_fd(ctx, &kept);
 		if (err)
-			return err;
+			break;
 	}
+	for (fd = 0; fd < 2; fd++) {
+		if (ctx->cur->stdio[fd])
+			fput(ctx->cur->stdio[fd]);
+		ctx->cur->stdio[fd] = NULL;
+	}
+	if (err)
+		return err;
 	if (type < 0)
 		return type;
 	for (fd = 0; fd <= 2; fd++)

@@ -14,20 +14,17 @@
  * after a stop and continue.
  *
  * A task in a group stop (SIGSTOP) is already parked at the same point
- * and stays stopped.  A task in uninterruptible sleep is waited for, up
- * to CKPT_FREEZE_TIMEOUT.
+ * and stays stopped.  A task in uninterruptible sleep parks when it
+ * comes out of it; job.c bounds the wait and builds the barrier over
+ * every task of a job from these primitives.
  */
 
 #define pr_fmt(fmt) "checkpoint: " fmt
 
-#include <linux/delay.h>
-#include <linux/jiffies.h>
 #include <linux/sched/jobctl.h>
 #include <linux/sched/signal.h>
 
 #include "internal.h"
-
-#define CKPT_FREEZE_TIMEOUT	(10 * HZ)
 
 /**
  * ckpt_task_stopped - is a task in a group stop?
@@ -41,11 +38,18 @@ bool ckpt_task_stopped(struct task_struct *t)
 }
 
 /*
- * Parked: asleep in do_freezer_trap() (which is the only place that
+ * Frozen: asleep in do_freezer_trap() (which is the only place that
  * clears TIF_SIGPENDING while JOBCTL_TRAP_FREEZE is set, since
  * recalc_sigpending() keeps it set), or in a group stop; and off the CPU.
  */
-static bool ckpt_parked(struct task_struct *t)
+/**
+ * ckpt_task_frozen - has a task stopped where its state can be read?
+ * @t: a task given to ckpt_freeze_task()
+ *
+ * Return: true when @t is parked off the CPU in the freezer trap or in
+ * a group stop.
+ */
+bool ckpt_task_frozen(struct task_struct *t)
 {
 	unsigned int state;
 	unsigned long flags;
@@ -82,41 +86,19 @@ void ckpt_thaw(struct task_struct *t)
 }
 
 /**
- * ckpt_freeze - stop a task at a point where its state can be read
- * @ctx:	the checkpoint context, for the reason of a failure
- * @t:		a task of another process, single-threaded
+ * ckpt_freeze_task - ask a task to stop at the freeze point
+ * @t: the task
  *
- * Return: 0 with @t parked; else @t runs on as before and the result is
- * -ESRCH (it exited), -EINTR (the caller got a signal) or -ETIMEDOUT
- * (it stayed in uninterruptible sleep).
+ * Return: false if @t is already past exit_signals() and cannot stop.
  */
-int ckpt_freeze(struct ckpt_ctx *ctx, struct task_struct *t)
+bool ckpt_freeze_task(struct task_struct *t)
 {
-	unsigned long deadline = jiffies + CKPT_FREEZE_TIMEOUT;
 	unsigned long flags;
 
 	if (!lock_task_sighand(t, &flags))
-		return ckpt_err(ctx, -ESRCH, "exited");
+		return false;
 	t->jobctl |= JOBCTL_TRAP_FREEZE;
 	signal_wake_up(t, false);
 	unlock_task_sighand(t, &flags);
-
-	while (!ckpt_parked(t)) {
-		if (t->exit_state || (t->flags & PF_EXITING)) {
-			ckpt_thaw(t);
-			return ckpt_err(ctx, -ESRCH, "exited while being frozen");
-		}
-		if (signal_pending(current)) {
-			ckpt_thaw(t);
-			return ckpt_err(ctx, -EINTR, "interrupted by a signal while freezing");
-		}
-		if (time_after(jiffies, deadline)) {
-			ckpt_thaw(t);
-			return ckpt_err(ctx, -ETIMEDOUT,
-					"did not stop within %u s (uninterruptible sleep in the kernel)",
-					CKPT_FREEZE_TIMEOUT / HZ);
-		}
-		usleep_range(100, 1000);
-	}
-	return 0;
+	return true;
 }

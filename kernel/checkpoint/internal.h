@@ -20,6 +20,9 @@
 #include <linux/types.h>
 #include <uapi/linux/checkpoint.h>
 
+struct ckpt_pipe_use;
+struct tty_struct;
+
 /* Object table: gives shared kernel objects an id within one image */
 struct ckpt_obj {
 	struct hlist_node by_ptr;
@@ -33,6 +36,57 @@ struct ckpt_objhash {
 	DECLARE_HASHTABLE(by_ptr, 8);
 	DECLARE_HASHTABLE(by_id, 8);
 	u32 next_id;
+};
+
+/**
+ * struct ckpt_rthread - restart: one thread being restored
+ * @rec:	its CKPT_REC_THREAD
+ * @xstate:	its CKPT_REC_XSTATE payload
+ * @sig:	its CKPT_REC_SIGNAL
+ * @siginfo:	its queued signals (the leader's include the process's)
+ * @task:	the thread, once created (referenced)
+ * @proc:	its process
+ */
+struct ckpt_rthread {
+	struct ckpt_rec_thread rec;
+	void *xstate;
+	struct ckpt_rec_signal sig;
+	struct ckpt_rec_siginfo *siginfo;
+	struct task_struct *task;
+	struct ckpt_rproc *proc;
+};
+
+/**
+ * struct ckpt_rproc - restart: one process being restored
+ * @ctx:	the restart context
+ * @rec:	its CKPT_REC_TASK
+ * @nr:		its PID now (differs from @rec.pid only with RESTART_NEW_PIDS)
+ * @task:	its leader, once created (referenced)
+ * @threads:	its @rec.nr_threads threads, the leader first
+ * @cred:	its credentials, for its other threads to commit
+ * @done:	the process has read its part of the stream
+ * @err:	and the result
+ * @threads_done: one of its other threads is ready
+ * @thread_err:	the first error of its other threads
+ * @sid:	tree.c: the session to put it in, or NULL
+ * @pgrp:	tree.c: the process group to put it in, or NULL
+ * @stdio:	the restarter's descriptors 0 and 1, for CKPT_FILE_CTTY
+ *		when the restarter has no controlling terminal
+ */
+struct ckpt_rproc {
+	struct ckpt_ctx *ctx;
+	struct ckpt_rec_task rec;
+	pid_t nr;
+	struct task_struct *task;
+	struct ckpt_rthread *threads;
+	struct cred *cred;
+	struct completion done;
+	int err;
+	struct completion threads_done;
+	int thread_err;
+	struct pid *sid;
+	struct pid *pgrp;
+	struct file *stdio[2];
 };
 
 /**
@@ -50,17 +104,29 @@ struct ckpt_objhash {
  * @next:	restart: header of the next record, if already read
  * @have_next:	restart: @next is valid
  * @sha_at_next: restart: SHA-256 state before @next was read
- * @refs:	restart: the context is shared with the task being restored
- * @child:	restart: the task being restored
- * @child_done:	restart: the child has consumed its part of the stream
- * @go:		restart: the restarter lets the child run (or die)
- * @child_err:	restart: the child's result
- * @abort:	restart: the child must exit instead of running
- * @regs:	restart: the child's CKPT_REC_THREAD, for the restarter
- * @xstate:	restart: the child's CKPT_REC_XSTATE payload
- * @task:	restart: the CKPT_REC_TASK being restored
- * @siginfo:	restart: queued signals, to queue once the task is complete
- * @nr_siginfo:	restart: how many
+ * @flags:	checkpoint(2) or restart(2) flags
+ * @members:	checkpoint: the job's processes (leaders, referenced), in
+ *		image order once the barrier is closed
+ * @nr_members:	checkpoint: how many
+ * @frozen:	checkpoint: every thread the barrier froze (referenced)
+ * @nr_frozen:	checkpoint: how many
+ * @max_frozen:	checkpoint: room in @frozen
+ * @tty:	checkpoint: the job's controlling terminal (referenced)
+ * @uses:	checkpoint: pipe files of the job and their descriptors
+ * @nr_uses:	checkpoint: how many
+ * @refs:	restart: the context is shared with the tasks being restored
+ * @go:		restart: the restarter lets the tasks run (or die)
+ * @zgo:	restart: the restarter lets the zombies exit
+ * @abort:	restart: the tasks must exit instead of running
+ * @procs:	restart: the processes, in image order
+ * @nr_procs:	restart: how many have been started
+ * @cur:	restart: the process reading the stream
+ * @new_pids:	restart: group and session ids allocated by tree.c
+ * @nr_new_pids: restart: how many
+ * @ctty:	restart: the restarter's /dev/tty, if it has a terminal
+ * @ttyrec:	restart: the job's CKPT_REC_TTY
+ * @have_tty:	restart: @ttyrec is valid
+ * @tty_warned:	restart: the log says the terminal is replaced
  */
 struct ckpt_ctx {
 	struct file *file;
@@ -77,18 +143,30 @@ struct ckpt_ctx {
 	struct ckpt_hdr next;
 	bool have_next;
 	struct sha256_state sha_at_next;
+	unsigned int flags;
+
+	struct task_struct **members;
+	unsigned int nr_members;
+	struct task_struct **frozen;
+	unsigned int nr_frozen;
+	unsigned int max_frozen;
+	struct tty_struct *tty;
+	struct ckpt_pipe_use *uses;
+	unsigned int nr_uses;
 
 	refcount_t refs;
-	struct task_struct *child;
-	struct completion child_done;
 	struct completion go;
-	int child_err;
+	struct completion zgo;
 	bool abort;
-	struct ckpt_rec_thread *regs;
-	void *xstate;
-	struct ckpt_rec_task task;
-	struct ckpt_rec_siginfo *siginfo;
-	u32 nr_siginfo;
+	struct ckpt_rproc *procs;
+	unsigned int nr_procs;
+	struct ckpt_rproc *cur;
+	struct pid **new_pids;
+	unsigned int nr_new_pids;
+	struct file *ctty;
+	struct ckpt_rec_tty ttyrec;
+	bool have_tty;
+	bool tty_warned;
 };
 
 static inline size_t ckpt_pad(size_t len)
@@ -130,14 +208,58 @@ u32 ckpt_obj_lookup_ptr(struct ckpt_objhash *h, void *ptr);
 int ckpt_obj_add(struct ckpt_objhash *h, void *ptr, u32 id, void (*release)(void *));
 u32 ckpt_obj_new_id(struct ckpt_objhash *h);
 void *ckpt_obj_lookup_id(struct ckpt_objhash *h, u32 id);
+void *ckpt_obj_lookup_kind(struct ckpt_objhash *h, u32 id, void (*release)(void *));
 
 /* freeze.c */
-int ckpt_freeze(struct ckpt_ctx *ctx, struct task_struct *t);
+bool ckpt_freeze_task(struct task_struct *t);
+bool ckpt_task_frozen(struct task_struct *t);
 void ckpt_thaw(struct task_struct *t);
 bool ckpt_task_stopped(struct task_struct *t);
 
+/* job.c */
+int ckpt_freeze_job(struct ckpt_ctx *ctx, pid_t nr);
+int ckpt_self_job(struct ckpt_ctx *ctx);
+void ckpt_thaw_job(struct ckpt_ctx *ctx);
+int ckpt_member_index(struct ckpt_ctx *ctx, struct task_struct *p);
+struct task_struct **ckpt_get_threads(struct task_struct *p, unsigned int *nr);
+void ckpt_put_threads(struct task_struct **v, unsigned int nr);
+
+/* tree.c */
+int ckpt_tree_prepare(struct ckpt_ctx *ctx);
+void ckpt_tree_commit(struct ckpt_ctx *ctx);
+void ckpt_tree_release(struct ckpt_ctx *ctx, bool committed);
+
+/* pipe.c */
+int ckpt_scan_pipes(struct ckpt_ctx *ctx);
+bool ckpt_pipe_outside(struct ckpt_ctx *ctx, struct file *f);
+int ckpt_write_pipe_file(struct ckpt_ctx *ctx, struct file *f, unsigned int fd,
+			 struct ckpt_rec_file *rec, const char **path, char *buf);
+int ckpt_read_pipe(struct ckpt_ctx *ctx);
+struct file *ckpt_open_pipe_file(struct ckpt_ctx *ctx, const struct ckpt_rec_file *r,
+				 const char *path);
+
+/* tty.c */
+int ckpt_find_tty(struct ckpt_ctx *ctx);
+bool ckpt_is_job_tty(struct ckpt_ctx *ctx, struct file *f);
+int ckpt_write_tty(struct ckpt_ctx *ctx);
+int ckpt_read_tty(struct ckpt_ctx *ctx);
+struct file *ckpt_open_ctty(struct ckpt_ctx *ctx, unsigned int mode, unsigned int flags);
+void ckpt_apply_tty(struct ckpt_ctx *ctx, struct pid *fg);
+
+/* resume.c */
+void ckpt_save_restart_block(struct ckpt_ctx *ctx, struct task_struct *t,
+			     struct ckpt_rec_thread *rec);
+int ckpt_check_restart_block(struct ckpt_ctx *ctx, const struct ckpt_rec_thread *rec);
+void ckpt_restore_restart_block(const struct ckpt_rec_thread *rec);
+
+/* thread.c */
+void ckpt_save_thread_ids(struct task_struct *t, struct ckpt_rec_thread *rec);
+int ckpt_check_thread_ids(struct ckpt_ctx *ctx, const struct ckpt_rec_thread *rec);
+void ckpt_restore_thread_ids(const struct ckpt_rec_thread *rec);
+
 /* task.c */
-int ckpt_write_task(struct ckpt_ctx *ctx, struct task_struct *t, bool self);
+int ckpt_write_task(struct ckpt_ctx *ctx, struct task_struct *t, unsigned int nr_threads,
+		    bool self);
 int ckpt_check_task(struct ckpt_ctx *ctx, const struct ckpt_rec_task *rec);
 int ckpt_read_task(struct ckpt_ctx *ctx, const struct ckpt_rec_task *rec);
 
@@ -160,13 +282,14 @@ int ckpt_read_mm(struct ckpt_ctx *ctx);
 /* signal.c */
 int ckpt_write_sighand(struct ckpt_ctx *ctx, struct task_struct *t);
 int ckpt_read_sighand(struct ckpt_ctx *ctx);
-int ckpt_write_signal(struct ckpt_ctx *ctx, struct task_struct *t);
-int ckpt_read_signal(struct ckpt_ctx *ctx);
-int ckpt_queue_signals(struct ckpt_ctx *ctx);
+int ckpt_write_signal(struct ckpt_ctx *ctx, struct task_struct *t, bool leader);
+int ckpt_read_signal(struct ckpt_ctx *ctx, struct ckpt_rthread *th, bool leader);
+int ckpt_restore_signal(struct ckpt_ctx *ctx, struct ckpt_rthread *th);
 
 /* files.c */
 int ckpt_write_files(struct ckpt_ctx *ctx, struct task_struct *t);
 int ckpt_read_files(struct ckpt_ctx *ctx);
+bool ckpt_is_tty(struct file *f);
 
 /* rseq.c */
 void ckpt_save_rseq(struct task_struct *t, struct ckpt_rec_thread *rec);
@@ -175,8 +298,8 @@ void ckpt_restore_rseq(const struct ckpt_rec_thread *rec);
 
 /* regs.c */
 int ckpt_write_thread(struct ckpt_ctx *ctx, struct task_struct *t, bool self);
-int ckpt_read_thread(struct ckpt_ctx *ctx);
-int ckpt_apply_thread(struct ckpt_ctx *ctx, struct task_struct *t);
+int ckpt_read_thread(struct ckpt_ctx *ctx, struct ckpt_rthread *th);
+int ckpt_apply_thread(struct ckpt_ctx *ctx, struct ckpt_rthread *th);
 int ckpt_arch_header(struct ckpt_rec_header *h);
 int ckpt_arch_check_header(struct ckpt_ctx *ctx, const struct ckpt_rec_header *h);
 

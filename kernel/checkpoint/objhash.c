@@ -76,6 +76,26 @@ void *ckpt_obj_lookup_id(struct ckpt_objhash *h, u32 id)
 }
 
 /**
+ * ckpt_obj_lookup_kind - object with a given id and kind
+ * @h:		the table
+ * @id:		the id
+ * @release:	the release function objects of that kind were added with;
+ *		ids are shared by all kinds, so an image cannot make one
+ *		kind of object pass for another
+ *
+ * Return: the object, or NULL if there is none of that kind.
+ */
+void *ckpt_obj_lookup_kind(struct ckpt_objhash *h, u32 id, void (*release)(void *))
+{
+	struct ckpt_obj *obj;
+
+	hash_for_each_possible(h->by_id, obj, by_id, id)
+		if (obj->id == id)
+			return obj->release == release ? obj->ptr : NULL;
+	return NULL;
+}
+
+/**
  * ckpt_obj_new_id - the next unused id
  * @h: the table
  *

@@ -98,8 +98,10 @@ int ckpt_arch_check_header(struct ckpt_ctx *ctx, const struct ckpt_rec_header *h
  * system call re-enter that call, as the signal code does when no
  * handler runs.  orig_ax is cleared so that nothing restarts it twice.
  */
-static void ckpt_syscall_restart(struct ckpt_ctx *ctx, struct ckpt_x86_64_regs *r)
+static void ckpt_syscall_restart(struct ckpt_ctx *ctx, struct ckpt_rec_thread *rec)
 {
+	struct ckpt_x86_64_regs *r = &rec->regs;
+
 	if ((long)r->orig_ax >= 0) {
 		switch ((long)r->ax) {
 		case -ERESTARTNOHAND:
@@ -109,8 +111,14 @@ static void ckpt_syscall_restart(struct ckpt_ctx *ctx, struct ckpt_x86_64_regs *
 			r->ip -= 2;
 			break;
 		case -ERESTART_RESTARTBLOCK:
-			ckpt_warn(ctx, "system call %llu will return EINTR after restart",
-				  r->orig_ax);
+			/* Resumed through restart_syscall(2) (resume.c). */
+			if (rec->restart.kind != CKPT_RESTART_NONE) {
+				r->ax = __NR_restart_syscall;
+				r->ip -= 2;
+				break;
+			}
+			ckpt_warn(ctx, "thread %d: system call %llu will return EINTR after restart",
+				  rec->tid, r->orig_ax);
 			r->ax = -EINTR;
 			break;
 		}
@@ -149,10 +157,13 @@ int ckpt_write_thread(struct ckpt_ctx *ctx, struct task_struct *t, bool self)
 		rec.regs.ax = CKPT_RESTARTED;
 		rec.regs.orig_ax = -1;
 	} else {
-		ckpt_syscall_restart(ctx, &rec.regs);
+		if ((long)rec.regs.ax == -ERESTART_RESTARTBLOCK)
+			ckpt_save_restart_block(ctx, t, &rec);
+		ckpt_syscall_restart(ctx, &rec);
 	}
 	rec.tid = task_pid_vnr(t);
 	ckpt_save_rseq(t, &rec);
+	ckpt_save_thread_ids(t, &rec);
 	err = ckpt_write_record(ctx, CKPT_REC_THREAD, &rec, sizeof(rec));
 	if (err)
 		return err;
@@ -179,30 +190,31 @@ int ckpt_write_thread(struct ckpt_ctx *ctx, struct task_struct *t, bool self)
 
 /**
  * ckpt_read_thread - read a thread's registers and xstate for later
- * @ctx: the restart context
+ * @ctx:	the restart context
+ * @th:		where to keep them
  *
- * Runs in the task being restored, which cannot set its own registers
- * through the regsets; it leaves them in @ctx for the restarter to
- * apply with ckpt_apply_thread() while it waits.
+ * Runs in the process being restored, which cannot set registers
+ * through the regsets on itself; they are kept for the restarter to
+ * apply with ckpt_apply_thread() while the thread waits.
  *
  * Return: 0 or a negative errno.
  */
-int ckpt_read_thread(struct ckpt_ctx *ctx)
+int ckpt_read_thread(struct ckpt_ctx *ctx, struct ckpt_rthread *th)
 {
 	unsigned int size = ctx->hdr.xstate_size;
 	struct ckpt_rec_xstate xrec;
 	int err;
 
-	ctx->regs = kmalloc(sizeof(*ctx->regs), GFP_KERNEL);
-	if (!ctx->regs)
-		return -ENOMEM;
-	err = ckpt_read_record_into(ctx, CKPT_REC_THREAD, ctx->regs, sizeof(*ctx->regs));
+	err = ckpt_read_record_into(ctx, CKPT_REC_THREAD, &th->rec, sizeof(th->rec));
 	if (err)
 		return err;
-	if (ctx->regs->tid != ctx->task.pid || ctx->regs->reserved)
-		return ckpt_err(ctx, -ENOEXEC, "thread record for tid %d in process %d",
-				ctx->regs->tid, ctx->task.pid);
-	err = ckpt_check_rseq(ctx, ctx->regs);
+	if (th->rec.tid <= 0 || th->rec.tid >= READ_ONCE(pid_max) || th->rec.reserved)
+		return ckpt_err(ctx, -ENOEXEC, "bad thread record (tid %d)", th->rec.tid);
+	err = ckpt_check_rseq(ctx, &th->rec);
+	if (!err)
+		err = ckpt_check_thread_ids(ctx, &th->rec);
+	if (!err)
+		err = ckpt_check_restart_block(ctx, &th->rec);
 	if (err)
 		return err;
 
@@ -213,10 +225,10 @@ int ckpt_read_thread(struct ckpt_ctx *ctx)
 	err = ckpt_read(ctx, &xrec.xfeatures, sizeof(xrec.xfeatures));
 	if (err)
 		return err;
-	ctx->xstate = kvmalloc(size, GFP_KERNEL);
-	if (!ctx->xstate)
+	th->xstate = kvmalloc(size, GFP_KERNEL);
+	if (!th->xstate)
 		return -ENOMEM;
-	err = ckpt_read(ctx, ctx->xstate, size);
+	err = ckpt_read(ctx, th->xstate, size);
 	if (!err && ckpt_pad(xrec.h.len)) {
 		u8 pad[CKPT_ALIGN];
 
@@ -229,24 +241,26 @@ int ckpt_read_thread(struct ckpt_ctx *ctx)
 
 /**
  * ckpt_apply_thread - set a restored thread's registers and xstate
- * @ctx:	the restart context, holding what ckpt_read_thread() read
- * @t:		the thread, which is waiting off the CPU for the restarter
+ * @ctx:	the restart context
+ * @th:		what ckpt_read_thread() read; @th->task is waiting off the
+ *		CPU for the restarter
  *
  * Return: 0, or -EINVAL when the regsets refuse the values (with the
  * reason logged).
  */
-int ckpt_apply_thread(struct ckpt_ctx *ctx, struct task_struct *t)
+int ckpt_apply_thread(struct ckpt_ctx *ctx, struct ckpt_rthread *th)
 {
+	struct task_struct *t = th->task;
 	const struct user_regset *gp = ckpt_regset(t, NT_PRSTATUS);
 	const struct user_regset *xs = ckpt_regset(t, NT_X86_XSTATE);
 	int err;
 
 	if (!gp || !xs || !gp->set || !xs->set)
 		return ckpt_err(ctx, -EOPNOTSUPP, "no register sets");
-	err = gp->set(t, gp, 0, sizeof(ctx->regs->regs), &ctx->regs->regs, NULL);
+	err = gp->set(t, gp, 0, sizeof(th->rec.regs), &th->rec.regs, NULL);
 	if (err)
 		return ckpt_err(ctx, -EINVAL, "invalid registers (segments, flags or bases)");
-	err = xs->set(t, xs, 0, ctx->hdr.xstate_size, ctx->xstate, NULL);
+	err = xs->set(t, xs, 0, ctx->hdr.xstate_size, th->xstate, NULL);
 	if (err)
 		return ckpt_err(ctx, -EINVAL, "invalid xstate (header, features or MXCSR)");
 	return 0;

@@ -1,20 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * restart(2): rebuild a checkpointed process from its image.
+ * restart(2): rebuild a checkpointed job from its image.
  *
- * The restarter reads the image header and the process's CKPT_REC_TASK
- * record, then creates the process with its original PID through
- * kernel_clone() with set_tid, as pidfork(2) does.  The new task starts
- * in ckpt_restore_child(), in the kernel, and rebuilds itself from its
- * section of the stream: credentials, limits, directories, address
- * space, signals, files.  It leaves its registers for the restarter and
- * waits.  The restarter reads and checks the trailer's SHA-256 and only
- * then sets the registers through the ptrace regsets and lets the task
- * return to user mode, where it continues from where it was frozen.
+ * The restarter reads the image header, then, for each process in image
+ * order, its CKPT_REC_TASK record, and creates the process with its
+ * original PID through kernel_clone() with set_tid, as pidfork(2) does.
+ * The new task starts in ckpt_restore_proc(), in the kernel, and
+ * rebuilds itself from its section of the stream: credentials, limits,
+ * directories, address space, signal handlers, files, then the records
+ * of its threads.  It creates its other threads the same way (with
+ * CLONE_THREAD and their TIDs), each of which restores its own per-thread
+ * state.  Then they all wait.  Processes are restored one after the
+ * other, so that objects shared between them (pipes, files) are created
+ * by the first and found by the others in the object table.
  *
- * Until then the task has no exit signal, so if anything fails it exits
- * and is reaped here without the restarter ever seeing it: a failed
- * restart leaves nothing behind.
+ * Once every process is built, the restarter checks the trailer's
+ * SHA-256, sets every thread's registers through the ptrace regsets,
+ * rebuilds parent/child links, process groups and sessions (tree.c),
+ * lets zombies die again, and releases the job, which continues from
+ * where it was frozen.
+ *
+ * Until then no task has an exit signal, so if anything fails they all
+ * exit and are reaped here without the restarter ever seeing them: a
+ * failed restart leaves nothing behind.
  */
 
 #define pr_fmt(fmt) "checkpoint: " fmt
@@ -51,8 +59,8 @@ static int ckpt_read_header(struct ckpt_ctx *ctx)
 		return ckpt_err(ctx, -ENOEXEC,
 				"image constants differ (page size %u, %u signals, %u rlimits)",
 				h->page_size, h->nsig, h->rlim_nlimits);
-	if (h->flags & ~CKPT_FLAGS_ALL || h->nr_tasks != 1 ||
-	    memchr_inv(h->reserved, 0, sizeof(h->reserved)) ||
+	if (h->flags & ~CKPT_FLAGS_ALL || !h->nr_tasks || h->nr_tasks > CKPT_MAX_TASKS ||
+	    h->root_pid <= 0 || memchr_inv(h->reserved, 0, sizeof(h->reserved)) ||
 	    strnlen(h->release, sizeof(h->release)) == sizeof(h->release) ||
 	    strnlen(h->machine, sizeof(h->machine)) == sizeof(h->machine))
 		return ckpt_err(ctx, -ENOEXEC, "malformed image header");
@@ -77,62 +85,14 @@ static void ckpt_set_ax(struct callback_head *cb)
 	kfree(w);
 }
 
-static int ckpt_restore_self(struct ckpt_ctx *ctx, struct cred **new)
-{
-	struct ckpt_rec_task_end end;
-	int err;
-
-	err = ckpt_read_cred(ctx, new);
-	if (!err)
-		err = ckpt_read_rlimits(ctx);
-	if (!err)
-		err = ckpt_read_fs(ctx);
-	if (!err)
-		err = ckpt_read_mm(ctx);
-	if (!err)
-		err = ckpt_read_sighand(ctx);
-	if (!err)
-		err = ckpt_read_signal(ctx);
-	if (!err)
-		err = ckpt_read_files(ctx);
-	if (!err)
-		err = ckpt_read_thread(ctx);
-	if (!err)
-		err = ckpt_read_record_into(ctx, CKPT_REC_TASK_END, &end, sizeof(end));
-	if (!err && (end.pid != ctx->task.pid || end.reserved))
-		err = ckpt_err(ctx, -ENOEXEC, "task end record for pid %d", end.pid);
-	if (!err)
-		err = ckpt_read_task(ctx, &ctx->task);
-	return err;
-}
-
 /*
- * The restored task's first code: rebuild itself, wait for the
- * restarter's verdict, then return to user mode (or exit).
+ * The end of every restored task's kernel part: wait for the
+ * restarter's verdict, then return to user mode with @w's ax, or exit.
  */
-static int ckpt_restore_child(void *arg)
+static int ckpt_wait_go(struct ckpt_ctx *ctx, struct completion *go, struct ckpt_ax *w,
+			int err)
 {
-	struct ckpt_ctx *ctx = arg;
-	struct cred *new = NULL;
-	struct ckpt_ax *w;
-	int err;
-
-	w = kmalloc(sizeof(*w), GFP_KERNEL);
-	err = w ? ckpt_restore_self(ctx, &new) : -ENOMEM;
-	if (!err) {
-		w->ax = ctx->regs->regs.ax;
-		ckpt_restore_rseq(ctx->regs);
-		commit_creds(new);
-		new = NULL;
-		set_dumpable(current->mm, ctx->task.dumpable);
-		current->pdeath_signal = ctx->task.pdeath_signal;
-		err = ckpt_queue_signals(ctx);
-	}
-	if (new)
-		abort_creds(new);
-	ctx->child_err = err;
-	complete(&ctx->child_done);
-	if (!err && !wait_for_completion_killable(&ctx->go) && !READ_ONCE(ctx->abort)) {
+	if (!err && !wait_for_completion_killable(go) && !READ_ONCE(ctx->abort)) {
 		ckpt_ctx_put(ctx);
 		init_task_work(&w->cb, ckpt_set_ax);
 		if (!task_work_add(current, &w->cb, TWA_SIGNAL))
@@ -144,21 +104,202 @@ static int ckpt_restore_child(void *arg)
 	do_exit(SIGKILL);
 }
 
+/* Per-thread state a thread restores on itself. */
+static void ckpt_restore_thread_state(struct ckpt_rthread *th)
+{
+	ckpt_restore_rseq(&th->rec);
+	ckpt_restore_thread_ids(&th->rec);
+	ckpt_restore_restart_block(&th->rec);
+}
+
+/* A restored process's other threads start here. */
+static int ckpt_restore_thread(void *arg)
+{
+	struct ckpt_rthread *th = arg;
+	struct ckpt_rproc *proc = th->proc;
+	struct ckpt_ctx *ctx = proc->ctx;
+	struct ckpt_ax *w;
+	int err = -ENOMEM;
+
+	w = kmalloc(sizeof(*w), GFP_KERNEL);
+	if (w) {
+		w->ax = th->rec.regs.ax;
+		commit_creds(get_new_cred(proc->cred));
+		ckpt_restore_thread_state(th);
+		err = ckpt_restore_signal(ctx, th);
+	}
+	if (err)
+		cmpxchg(&proc->thread_err, 0, err);
+	complete(&proc->threads_done);
+	return ckpt_wait_go(ctx, &ctx->go, w, err);
+}
+
+static int ckpt_read_process(struct ckpt_ctx *ctx, struct ckpt_rproc *proc)
+{
+	struct ckpt_rec_task_end end;
+	unsigned int i;
+	int err;
+
+	err = ckpt_read_cred(ctx, &proc->cred);
+	if (!err)
+		err = ckpt_read_rlimits(ctx);
+	if (!err)
+		err = ckpt_read_fs(ctx);
+	if (!err)
+		err = ckpt_read_mm(ctx);
+	if (!err)
+		err = ckpt_read_sighand(ctx);
+	if (!err)
+		err = ckpt_read_files(ctx);
+	for (i = 0; i < proc->rec.nr_threads && !err; i++) {
+		struct ckpt_rthread *th = &proc->threads[i];
+		bool leader;
+		unsigned int j;
+
+		th->proc = proc;
+		err = ckpt_read_thread(ctx, th);
+		leader = th->rec.tid == proc->rec.pid;
+		if (!err && leader != !i)
+			err = ckpt_err(ctx, -ENOEXEC, "thread %d: the leader must come first",
+				       th->rec.tid);
+		for (j = 0; j < i && !err; j++)
+			if (proc->threads[j].rec.tid == th->rec.tid)
+				err = ckpt_err(ctx, -ENOEXEC, "thread %d appears twice",
+					       th->rec.tid);
+		if (!err)
+			err = ckpt_read_signal(ctx, th, i == 0);
+	}
+	if (!err)
+		err = ckpt_read_record_into(ctx, CKPT_REC_TASK_END, &end, sizeof(end));
+	if (!err && (end.pid != proc->rec.pid || end.reserved))
+		err = ckpt_err(ctx, -ENOEXEC, "task end record for pid %d", end.pid);
+	if (!err)
+		err = ckpt_read_task(ctx, &proc->rec);
+	return err;
+}
+
 /*
- * Wait until the restored task sleeps, off the CPU, waiting for ctx->go:
+ * kernel_clone() with the TID the image gives, or, with RESTART_NEW_PIDS
+ * and that TID taken, with a new one.
+ */
+static pid_t ckpt_clone(struct ckpt_ctx *ctx, struct kernel_clone_args *args, pid_t *tid,
+			const char *what)
+{
+	pid_t nr;
+
+	args->set_tid = tid;
+	args->set_tid_size = 1;
+	nr = kernel_clone(args);
+	if (nr == -EEXIST && (ctx->flags & RESTART_NEW_PIDS)) {
+		args->set_tid = NULL;
+		args->set_tid_size = 0;
+		nr = kernel_clone(args);
+		if (nr > 0 && args->flags & CLONE_THREAD)
+			ckpt_warn(ctx, "thread %d restored as thread %d (its TID was in use)",
+				  *tid, nr);
+		else if (nr > 0)
+			ckpt_warn(ctx, "restored as pid %d (its PID was in use)", nr);
+	}
+	if (nr == -EEXIST)
+		return ckpt_err(ctx, -EBUSY, "PID %d is in use", *tid);
+	if (nr < 0)
+		return ckpt_err(ctx, nr, "cannot create %s %d (error %d)", what, *tid, nr);
+	return nr;
+}
+
+/* Create the process's other threads and wait until they are ready. */
+static int ckpt_start_threads(struct ckpt_ctx *ctx, struct ckpt_rproc *proc)
+{
+	struct kernel_clone_args args = {
+		.flags		= CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
+				  CLONE_THREAD | CLONE_SYSVSEM,
+		.fn		= ckpt_restore_thread,
+	};
+	unsigned int i, started = 0;
+	int err = 0;
+
+	for (i = 1; i < proc->rec.nr_threads; i++) {
+		struct ckpt_rthread *th = &proc->threads[i];
+		pid_t nr;
+
+		args.fn_arg = th;
+		ckpt_ctx_get(ctx);
+		nr = ckpt_clone(ctx, &args, &th->rec.tid, "thread");
+		if (nr < 0) {
+			ckpt_ctx_put(ctx);
+			err = nr;
+			break;
+		}
+		started++;
+		th->task = find_get_task_by_vpid(nr);
+	}
+	while (started--)
+		wait_for_completion(&proc->threads_done);
+	for (i = 1; i < proc->rec.nr_threads && !err; i++)
+		if (!proc->threads[i].task)
+			err = ckpt_err(ctx, -ESRCH, "thread %d exited during restart",
+				       proc->threads[i].rec.tid);
+	return err ?: READ_ONCE(proc->thread_err);
+}
+
+/* A zombie: wait for the restarter, then exit with the saved status. */
+static int ckpt_restore_zombie(struct ckpt_ctx *ctx, struct ckpt_rproc *proc)
+{
+	int code = proc->rec.exit_code;
+
+	set_task_comm(current, proc->rec.comm);
+	complete(&proc->done);
+	if (wait_for_completion_killable(&ctx->zgo) || READ_ONCE(ctx->abort))
+		code = SIGKILL;
+	ckpt_ctx_put(ctx);
+	do_exit(code);
+}
+
+/* A restored process starts here, in the kernel. */
+static int ckpt_restore_proc(void *arg)
+{
+	struct ckpt_rproc *proc = arg;
+	struct ckpt_ctx *ctx = proc->ctx;
+	struct ckpt_rthread *leader = &proc->threads[0];
+	struct ckpt_ax *w;
+	int err;
+
+	if (proc->rec.flags & CKPT_TASK_ZOMBIE)
+		return ckpt_restore_zombie(ctx, proc);
+
+	w = kmalloc(sizeof(*w), GFP_KERNEL);
+	err = w ? ckpt_read_process(ctx, proc) : -ENOMEM;
+	if (!err)
+		err = ckpt_start_threads(ctx, proc);
+	if (!err) {
+		w->ax = leader->rec.regs.ax;
+		ckpt_restore_thread_state(leader);
+		commit_creds(proc->cred);
+		proc->cred = NULL;
+		set_dumpable(current->mm, proc->rec.dumpable);
+		current->pdeath_signal = proc->rec.pdeath_signal;
+		err = ckpt_restore_signal(ctx, leader);
+	}
+	proc->err = err;
+	complete(&proc->done);
+	return ckpt_wait_go(ctx, &ctx->go, w, err);
+}
+
+/*
+ * Wait until a restored task sleeps, off the CPU, waiting for ctx->go:
  * only then may its registers be written.
  */
-static int ckpt_wait_parked(struct ckpt_ctx *ctx, struct task_struct *child)
+static int ckpt_wait_parked(struct ckpt_ctx *ctx, struct task_struct *t)
 {
-	while (!wait_task_inactive(child, TASK_UNINTERRUPTIBLE)) {
-		if (child->exit_state || (child->flags & PF_EXITING))
+	while (!wait_task_inactive(t, TASK_UNINTERRUPTIBLE)) {
+		if (t->exit_state || (t->flags & PF_EXITING))
 			return ckpt_err(ctx, -ESRCH, "exited during restart");
 		usleep_range(50, 200);
 	}
 	return 0;
 }
 
-/* Wait for a failed restored task to exit, and reap it. */
+/* Wait for a failed restored process to exit, and reap it. */
 static void ckpt_reap(pid_t nr)
 {
 	long ret;
@@ -170,79 +311,196 @@ static void ckpt_reap(pid_t nr)
 	} while (ret == -ERESTARTSYS || ret == -EINTR);
 }
 
-/**
- * ckpt_restart - restart the process held in the context's stream
- * @ctx:	the restart context
- * @flags:	RESTART_* flags, already validated
- *
- * Return: the PID of the restored process, a child of the caller; or a
- * negative errno, with the reason logged and nothing left behind.
- */
-pid_t ckpt_restart(struct ckpt_ctx *ctx, unsigned int flags)
+/* Read the next process's CKPT_REC_TASK and create the process. */
+static int ckpt_start_process(struct ckpt_ctx *ctx, struct ckpt_rproc *proc)
 {
 	struct kernel_clone_args args = {
 		.exit_signal	= 0,
-		.fn		= ckpt_restore_child,
-		.fn_arg		= ctx,
-		.set_tid_size	= 1,
+		.fn		= ckpt_restore_proc,
+		.fn_arg		= proc,
 	};
-	struct task_struct *child;
+	unsigned int i;
 	pid_t nr;
 	int err;
 
-	err = ckpt_read_header(ctx);
+	proc->ctx = ctx;
+	init_completion(&proc->done);
+	init_completion(&proc->threads_done);
+	err = ckpt_read_record_into(ctx, CKPT_REC_TASK, &proc->rec, sizeof(proc->rec));
 	if (!err)
-		err = ckpt_read_record_into(ctx, CKPT_REC_TASK, &ctx->task, sizeof(ctx->task));
-	if (!err)
-		err = ckpt_check_task(ctx, &ctx->task);
+		err = ckpt_check_task(ctx, &proc->rec);
 	if (err)
 		return err;
-	ctx->subject = ctx->task.pid;
+	ctx->subject = proc->rec.pid;
+	for (i = 0; ctx->procs + i != proc; i++)
+		if (ctx->procs[i].rec.pid == proc->rec.pid)
+			return ckpt_err(ctx, -ENOEXEC, "process %d appears twice", proc->rec.pid);
+	if (proc->rec.nr_threads) {
+		proc->threads = kvcalloc(proc->rec.nr_threads, sizeof(*proc->threads),
+					 GFP_KERNEL);
+		if (!proc->threads)
+			return -ENOMEM;
+	}
 
-	args.set_tid = &ctx->task.pid;
 	ckpt_ctx_get(ctx);
-	nr = kernel_clone(&args);
+	nr = ckpt_clone(ctx, &args, &proc->rec.pid, "pid");
 	if (nr < 0) {
 		ckpt_ctx_put(ctx);
-		if (nr == -EEXIST)
-			return ckpt_err(ctx, -EBUSY, "PID %d is in use", ctx->task.pid);
-		return ckpt_err(ctx, nr, "cannot create the process (error %d)", nr);
+		return nr;
 	}
-	child = find_get_task_by_vpid(nr);
-	if (WARN_ON_ONCE(!child))
+	proc->nr = nr;
+	proc->task = find_get_task_by_vpid(nr);
+	ctx->nr_procs++;
+	if (WARN_ON_ONCE(!proc->task))
 		return -ESRCH;
-
-	if (wait_for_completion_killable(&ctx->child_done)) {
-		/* The restarter is being killed: take the child with it. */
-		send_sig(SIGKILL, child, 1);
-		err = -EINTR;
-		goto reap;
+	if (wait_for_completion_killable(&proc->done)) {
+		/* The restarter is being killed: take the process with it. */
+		send_sig(SIGKILL, proc->task, 1);
+		return -EINTR;
 	}
-	err = ctx->child_err;
+	if (proc->rec.flags & CKPT_TASK_ZOMBIE) {
+		struct ckpt_rec_task_end end;
+
+		err = ckpt_read_record_into(ctx, CKPT_REC_TASK_END, &end, sizeof(end));
+		if (!err && (end.pid != proc->rec.pid || end.reserved))
+			err = ckpt_err(ctx, -ENOEXEC, "task end record for pid %d", end.pid);
+		return err;
+	}
+	return proc->err;
+}
+
+/* Set every thread's registers, each thread being parked. */
+static int ckpt_apply_registers(struct ckpt_ctx *ctx)
+{
+	unsigned int i, j;
+	int err = 0;
+
+	for (i = 0; i < ctx->nr_procs && !err; i++) {
+		struct ckpt_rproc *proc = &ctx->procs[i];
+
+		ctx->subject = proc->rec.pid;
+		for (j = 0; j < proc->rec.nr_threads && !err; j++) {
+			struct ckpt_rthread *th = &proc->threads[j];
+
+			if (j == 0)
+				th->task = get_task_struct(proc->task);
+			err = ckpt_wait_parked(ctx, th->task);
+			if (!err)
+				err = ckpt_apply_thread(ctx, th);
+		}
+	}
+	return err;
+}
+
+/*
+ * Zombies exit first, with no exit signal: their parents see nothing
+ * but a child to reap.  Then their exit signal is set back.
+ */
+static void ckpt_release_zombies(struct ckpt_ctx *ctx)
+{
+	unsigned int i;
+
+	complete_all(&ctx->zgo);
+	for (i = 0; i < ctx->nr_procs; i++) {
+		struct ckpt_rproc *proc = &ctx->procs[i];
+
+		if (!(proc->rec.flags & CKPT_TASK_ZOMBIE))
+			continue;
+		while (!READ_ONCE(proc->task->exit_state))
+			usleep_range(50, 200);
+		write_lock_irq(&tasklist_lock);
+		proc->task->exit_signal = proc->rec.exit_signal;
+		write_unlock_irq(&tasklist_lock);
+	}
+}
+
+static void ckpt_free_procs(struct ckpt_ctx *ctx)
+{
+	unsigned int i, j;
+
+	for (i = 0; ctx->procs && i < ctx->hdr.nr_tasks; i++) {
+		struct ckpt_rproc *proc = &ctx->procs[i];
+
+		for (j = 0; proc->threads && j < proc->rec.nr_threads; j++) {
+			if (proc->threads[j].task)
+				put_task_struct(proc->threads[j].task);
+			kvfree(proc->threads[j].xstate);
+			kvfree(proc->threads[j].siginfo);
+		}
+		kvfree(proc->threads);
+		if (proc->cred)
+			abort_creds(proc->cred);
+		if (proc->task)
+			put_task_struct(proc->task);
+	}
+	kvfree(ctx->procs);
+	ctx->procs = NULL;
+}
+
+/**
+ * ckpt_restart - restart the job held in the context's stream
+ * @ctx:	the restart context
+ * @flags:	RESTART_* flags, already validated
+ *
+ * Return: the PID of the job's first process (the one checkpoint(2) was
+ * given, for a process or a tree), a child of the caller; or a negative
+ * errno, with the reason logged and nothing left behind.
+ */
+pid_t ckpt_restart(struct ckpt_ctx *ctx, unsigned int flags)
+{
+	unsigned int i;
+	pid_t ret;
+	int err;
+
+	ctx->flags = flags;
+	err = ckpt_read_header(ctx);
 	if (err)
-		goto reap;
-
-	err = ckpt_read_trailer(ctx);
-	if (!err)
-		err = ckpt_wait_parked(ctx, child);
-	if (!err)
-		err = ckpt_apply_thread(ctx, child);
-	if (err) {
-		WRITE_ONCE(ctx->abort, true);
-		complete(&ctx->go);
-		goto reap;
+		return err;
+	ctx->procs = kvcalloc(ctx->hdr.nr_tasks, sizeof(*ctx->procs), GFP_KERNEL);
+	if (!ctx->procs)
+		return -ENOMEM;
+	err = ckpt_read_tty(ctx);
+	for (i = 0; i < ctx->hdr.nr_tasks && !err; i++) {
+		ctx->cur = &ctx->procs[i];
+		err = ckpt_start_process(ctx, ctx->cur);
 	}
+	ctx->cur = NULL;
+	ctx->subject = 0;
+	if (!err)
+		err = ckpt_read_trailer(ctx);
+	if (!err)
+		err = ckpt_apply_registers(ctx);
+	if (!err)
+		err = ckpt_tree_prepare(ctx);
+	if (err)
+		goto abort;
 
-	write_lock_irq(&tasklist_lock);
-	child->exit_signal = ctx->task.exit_signal;
-	write_unlock_irq(&tasklist_lock);
-	if ((flags & RESTART_STOPPED) || (ctx->task.flags & CKPT_TASK_STOPPED))
-		send_sig(SIGSTOP, child, 1);
-	complete(&ctx->go);
-	put_task_struct(child);
-	return nr;
-reap:
-	ckpt_reap(nr);
-	put_task_struct(child);
+	/* Nothing fails from here on. */
+	ckpt_tree_commit(ctx);
+	for (i = 0; i < ctx->nr_procs; i++) {
+		struct ckpt_rproc *proc = &ctx->procs[i];
+
+		if (!(proc->rec.flags & CKPT_TASK_ZOMBIE) &&
+		    ((flags & RESTART_STOPPED) || (proc->rec.flags & CKPT_TASK_STOPPED)))
+			do_send_sig_info(SIGSTOP, SEND_SIG_PRIV, proc->task, PIDTYPE_TGID);
+	}
+	ckpt_release_zombies(ctx);
+	complete_all(&ctx->go);
+	ret = ctx->procs[0].nr;
+	for (i = 0; i < ctx->nr_procs; i++)
+		if (ctx->procs[i].rec.pid == ctx->hdr.root_pid)
+			ret = ctx->procs[i].nr;
+	ckpt_tree_release(ctx, true);
+	ckpt_free_procs(ctx);
+	return ret;
+
+abort:
+	WRITE_ONCE(ctx->abort, true);
+	complete_all(&ctx->zgo);
+	complete_all(&ctx->go);
+	for (i = 0; i < ctx->nr_procs; i++)
+		ckpt_reap(ctx->procs[i].nr);
+	ckpt_tree_release(ctx, false);
+	ckpt_free_procs(ctx);
 	return err;
 }

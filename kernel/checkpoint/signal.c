@@ -124,14 +124,16 @@ static int ckpt_write_queue(struct ckpt_ctx *ctx, struct task_struct *t,
 }
 
 /**
- * ckpt_write_signal - write the signal state of a (single-threaded) task
+ * ckpt_write_signal - write the signal state of a thread
  * @ctx:	the checkpoint context
- * @t:		the task
+ * @t:		the thread
+ * @leader:	@t is the first thread of its process in the image, whose
+ *		record also carries the process-wide queue
  *
  * Return: 0, -EOPNOTSUPP for more than CKPT_MAX_SIGINFO queued signals,
  * or a negative errno.
  */
-int ckpt_write_signal(struct ckpt_ctx *ctx, struct task_struct *t)
+int ckpt_write_signal(struct ckpt_ctx *ctx, struct task_struct *t, bool leader)
 {
 	struct ckpt_rec_signal rec = {};
 	struct ckpt_rec_siginfo *recs;
@@ -154,7 +156,7 @@ int ckpt_write_signal(struct ckpt_ctx *ctx, struct task_struct *t)
 	rec.altstack_size = t->sas_ss_size;
 	rec.altstack_flags = t->sas_ss_flags;
 	err = ckpt_write_queue(ctx, t, &t->pending, false, recs, &nr);
-	if (!err)
+	if (!err && leader)
 		err = ckpt_write_queue(ctx, t, &t->signal->shared_pending, true, recs, &nr);
 	unlock_task_sighand(t, &flags);
 	if (err)
@@ -170,80 +172,83 @@ out:
 }
 
 /**
- * ckpt_read_signal - restore current's mask and alternate stack, and
- * read its queued signals
- * @ctx: the restart context
+ * ckpt_read_signal - read a thread's mask, alternate stack and queued
+ * signals
+ * @ctx:	the restart context
+ * @th:		the thread, where to keep them
+ * @leader:	@th is its process's first thread
  *
- * The queued signals are kept in @ctx and queued by ckpt_queue_signals()
- * once the task is complete: a signal whose default action is fatal
- * would otherwise end the restore half-way.
+ * They are applied by ckpt_restore_signal() in the thread itself.
  *
  * Return: 0, -ENOEXEC for a malformed record, or a negative errno.
  */
-int ckpt_read_signal(struct ckpt_ctx *ctx)
+int ckpt_read_signal(struct ckpt_ctx *ctx, struct ckpt_rthread *th, bool leader)
 {
-	struct ckpt_rec_signal rec;
+	struct ckpt_rec_signal *rec = &th->sig;
 	unsigned int mode;
-	sigset_t blocked;
 	u32 i;
 	int err;
 
-	err = ckpt_read_record_into(ctx, CKPT_REC_SIGNAL, &rec, sizeof(rec));
+	err = ckpt_read_record_into(ctx, CKPT_REC_SIGNAL, rec, sizeof(*rec));
 	if (err)
 		return err;
-	if (rec.nr_siginfo > CKPT_MAX_SIGINFO)
-		return ckpt_err(ctx, -ENOEXEC, "%u queued signals is too many", rec.nr_siginfo);
+	if (rec->nr_siginfo > CKPT_MAX_SIGINFO)
+		return ckpt_err(ctx, -ENOEXEC, "%u queued signals is too many", rec->nr_siginfo);
 
-	mode = rec.altstack_flags & ~SS_FLAG_BITS;
+	mode = rec->altstack_flags & ~SS_FLAG_BITS;
 	if ((mode != SS_DISABLE && mode != SS_ONSTACK && mode) ||
-	    rec.altstack_sp >= TASK_SIZE_MAX ||
-	    rec.altstack_size > TASK_SIZE_MAX - rec.altstack_sp ||
-	    (mode != SS_DISABLE && rec.altstack_size && rec.altstack_size < MINSIGSTKSZ))
+	    rec->altstack_sp >= TASK_SIZE_MAX ||
+	    rec->altstack_size > TASK_SIZE_MAX - rec->altstack_sp ||
+	    (mode != SS_DISABLE && rec->altstack_size && rec->altstack_size < MINSIGSTKSZ))
 		return ckpt_err(ctx, -ENOEXEC, "bad alternate signal stack");
-	current->sas_ss_sp = rec.altstack_sp;
-	current->sas_ss_size = rec.altstack_size;
-	current->sas_ss_flags = rec.altstack_flags;
-
-	blocked.sig[0] = rec.blocked;
-	set_current_blocked(&blocked);
-
-	if (!rec.nr_siginfo)
+	if (!rec->nr_siginfo)
 		return 0;
-	ctx->siginfo = kvcalloc(rec.nr_siginfo, sizeof(*ctx->siginfo), GFP_KERNEL);
-	if (!ctx->siginfo)
+	th->siginfo = kvcalloc(rec->nr_siginfo, sizeof(*th->siginfo), GFP_KERNEL);
+	if (!th->siginfo)
 		return -ENOMEM;
-	for (i = 0; i < rec.nr_siginfo; i++) {
-		struct ckpt_rec_siginfo *si = &ctx->siginfo[i];
+	for (i = 0; i < rec->nr_siginfo; i++) {
+		struct ckpt_rec_siginfo *si = &th->siginfo[i];
 		kernel_siginfo_t info;
 
 		err = ckpt_read_record_into(ctx, CKPT_REC_SIGINFO, si, sizeof(*si));
 		if (err)
 			return err;
 		memcpy(&info, si->info, sizeof(info));
-		if (si->shared > 1 || si->reserved || !valid_signal(info.si_signo) ||
-		    !info.si_signo || sig_kernel_only(info.si_signo) ||
+		if (si->shared > 1 || (si->shared && !leader) || si->reserved ||
+		    !valid_signal(info.si_signo) || !info.si_signo ||
+		    sig_kernel_only(info.si_signo) ||
 		    memchr_inv(si->info + sizeof(info), 0, sizeof(si->info) - sizeof(info)))
 			return ckpt_err(ctx, -ENOEXEC, "bad queued signal %d", info.si_signo);
-		ctx->nr_siginfo++;
 	}
 	return 0;
 }
 
 /**
- * ckpt_queue_signals - queue the signals ckpt_read_signal() read
- * @ctx: the restart context
+ * ckpt_restore_signal - apply what ckpt_read_signal() read to current
+ * @ctx:	the restart context
+ * @th:		current's record
  *
- * Each signal is queued with its siginfo, as rt_tgsigqueueinfo(2) would,
- * to the thread or to the process.
+ * Sets the alternate stack and the mask, then queues each signal with
+ * its siginfo, as rt_tgsigqueueinfo(2) would, to the thread or to the
+ * process.  This is the thread's last step before it waits for the
+ * restarter: a signal whose default action is fatal must not end the
+ * restore half-way.
  *
  * Return: 0 or a negative errno.
  */
-int ckpt_queue_signals(struct ckpt_ctx *ctx)
+int ckpt_restore_signal(struct ckpt_ctx *ctx, struct ckpt_rthread *th)
 {
+	sigset_t blocked;
 	u32 i;
 
-	for (i = 0; i < ctx->nr_siginfo; i++) {
-		const struct ckpt_rec_siginfo *si = &ctx->siginfo[i];
+	current->sas_ss_sp = th->sig.altstack_sp;
+	current->sas_ss_size = th->sig.altstack_size;
+	current->sas_ss_flags = th->sig.altstack_flags;
+	blocked.sig[0] = th->sig.blocked;
+	set_current_blocked(&blocked);
+
+	for (i = 0; i < th->sig.nr_siginfo; i++) {
+		const struct ckpt_rec_siginfo *si = &th->siginfo[i];
 		kernel_siginfo_t info;
 		int err;
 

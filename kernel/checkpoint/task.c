@@ -17,17 +17,20 @@
 
 #include "internal.h"
 
-#define CKPT_TASK_FLAGS	(CKPT_TASK_STOPPED | CKPT_TASK_NO_NEW_PRIVS | CKPT_TASK_SELF)
+#define CKPT_TASK_FLAGS	(CKPT_TASK_STOPPED | CKPT_TASK_NO_NEW_PRIVS | CKPT_TASK_SELF | \
+			 CKPT_TASK_ZOMBIE | CKPT_TASK_CTTY | CKPT_TASK_SUBREAPER)
 
 /**
  * ckpt_write_task - write the CKPT_REC_TASK record of a process
  * @ctx:	the checkpoint context
  * @t:		the (frozen, or current) process
+ * @nr_threads:	its threads in the image (0 for a zombie)
  * @self:	@t checkpoints itself
  *
  * Return: 0 or a negative errno.
  */
-int ckpt_write_task(struct ckpt_ctx *ctx, struct task_struct *t, bool self)
+int ckpt_write_task(struct ckpt_ctx *ctx, struct task_struct *t, unsigned int nr_threads,
+		    bool self)
 {
 	struct ckpt_rec_task rec = {};
 
@@ -45,14 +48,25 @@ int ckpt_write_task(struct ckpt_ctx *ctx, struct task_struct *t, bool self)
 	task_lock(t);
 	rec.umask = t->fs ? t->fs->umask : 0022;
 	task_unlock(t);
+	rec.nr_threads = nr_threads;
+	if (t->exit_state) {
+		rec.flags |= CKPT_TASK_ZOMBIE;
+		rec.exit_code = t->exit_code;
+		rec.umask = 0;
+		goto out;
+	}
 	rec.dumpable = t->mm ? get_dumpable(t->mm) : 0;
-	rec.nr_threads = 1;
+	if (ctx->tty && t->signal->tty == ctx->tty)
+		rec.flags |= CKPT_TASK_CTTY;
+	if (t->signal->is_child_subreaper)
+		rec.flags |= CKPT_TASK_SUBREAPER;
 	if (ckpt_task_stopped(t))
 		rec.flags |= CKPT_TASK_STOPPED;
 	if (task_no_new_privs(t))
 		rec.flags |= CKPT_TASK_NO_NEW_PRIVS;
 	if (self)
 		rec.flags |= CKPT_TASK_SELF;
+out:
 	__get_task_comm(rec.comm, sizeof(rec.comm), t);
 	return ckpt_write_record(ctx, CKPT_REC_TASK, &rec, sizeof(rec));
 }
@@ -67,9 +81,13 @@ int ckpt_write_task(struct ckpt_ctx *ctx, struct task_struct *t, bool self)
 int ckpt_check_task(struct ckpt_ctx *ctx, const struct ckpt_rec_task *rec)
 {
 	const char *bad = NULL;
+	int max = READ_ONCE(pid_max);
 
-	if (rec->pid <= 0 || rec->pid >= READ_ONCE(pid_max) || rec->tgid != rec->pid)
+	if (rec->pid <= 0 || rec->pid >= max || rec->tgid != rec->pid)
 		bad = "pid";
+	else if (rec->ppid < 0 || rec->ppid >= max || rec->pgid < 0 || rec->pgid >= max ||
+		 rec->sid < 0 || rec->sid >= max)
+		bad = "parent, group or session id";
 	else if (!valid_signal(rec->exit_signal) || rec->exit_signal == SIGKILL ||
 		 rec->exit_signal == SIGSTOP)
 		bad = "exit signal";
@@ -81,14 +99,16 @@ int ckpt_check_task(struct ckpt_ctx *ctx, const struct ckpt_rec_task *rec)
 		bad = "umask";
 	else if (rec->dumpable > SUID_DUMP_ROOT)
 		bad = "dumpable";
-	else if (rec->nr_threads != 1)
-		bad = "thread count (multi-threaded processes are not supported)";
-	else if (rec->flags & ~CKPT_TASK_FLAGS)
+	else if ((rec->flags & CKPT_TASK_ZOMBIE) ? rec->nr_threads != 0 :
+		 (rec->nr_threads < 1 || rec->nr_threads > CKPT_MAX_THREADS))
+		bad = "thread count";
+	else if (rec->flags & ~CKPT_TASK_FLAGS ||
+		 ((rec->flags & CKPT_TASK_ZOMBIE) && (rec->flags & ~CKPT_TASK_ZOMBIE)))
 		bad = "flags";
+	else if (!(rec->flags & CKPT_TASK_ZOMBIE) && rec->exit_code)
+		bad = "exit code";
 	else if (strnlen(rec->comm, sizeof(rec->comm)) == sizeof(rec->comm))
 		bad = "comm";
-	else if (rec->reserved)
-		bad = "reserved field";
 	if (bad)
 		return ckpt_err(ctx, -ENOEXEC, "task record has a bad %s", bad);
 	return 0;
@@ -121,6 +141,10 @@ int ckpt_read_task(struct ckpt_ctx *ctx, const struct ckpt_rec_task *rec)
 	set_user_nice(current, rec->nice);
 	if (rec->flags & CKPT_TASK_NO_NEW_PRIVS)
 		task_set_no_new_privs(current);
+	if (rec->flags & CKPT_TASK_SUBREAPER) {
+		current->signal->is_child_subreaper = 1;
+		current->signal->has_child_subreaper = 1;
+	}
 	spin_lock(&current->fs->lock);
 	current->fs->umask = rec->umask;
 	spin_unlock(&current->fs->lock);

@@ -5,8 +5,11 @@
  * A checkpoint that fails leaves its target exactly as it was, even
  * when CKPT_KILL or CKPT_STOP was asked for: the image going to a full
  * tmpfs (ENOSPC) or to a pipe nobody reads any more (EPIPE); a target
- * holding a socket, a pipe or an eventfd above fd 2 (EOPNOTSUPP, with
- * the reason on logfd).  Argument errors: ESRCH for a pid that does not
+ * holding a socket or an eventfd above fd 2 (EOPNOTSUPP, with the
+ * reason on logfd), or a pipe above fd 2 whose other end a process
+ * outside the job holds (EBUSY, the reason naming the pipe and that
+ * process); a pipe with both ends in the process is saved.  Argument
+ * errors: ESRCH for a pid that does not
  * exist, EINVAL for unknown flags, EBADF for bad descriptors, and
  * init and kernel threads are refused.  restart() of an empty file is
  * ENOEXEC; of garbage, a truncated or corrupted image, an error too,
@@ -256,45 +259,91 @@ TEST(socket_at_fd_5_is_eopnotsupp_and_logged)
 	close(fd);
 }
 
+/* A pipe at fds 3 (read) and 4 (write), with data in it. */
 static int pipe_fd_setup(void)
 {
 	int p[2];
 
 	CHILD_CHECK(1, !pipe(p), "pipe");
-	CHILD_CHECK(1, p[0] == 3, "pipe at fd %d", p[0]);
+	CHILD_CHECK(1, p[0] == 3 && p[1] == 4, "pipe at fds %d %d", p[0], p[1]);
+	CHILD_CHECK(1, write(4, "before", 6) == 6, "write");
 	return mem_setup();
 }
 
 static int pipe_fd_verify(void)
 {
 	struct stat st;
+	char buf[8];
 
 	CHILD_CHECK(3, !fstat(3, &st) && S_ISFIFO(st.st_mode), "fd 3");
-	CHILD_CHECK(4, write(4, "x", 1) == 1, "pipe broken");
+	CHILD_CHECK(4, read(3, buf, sizeof(buf)) == 6 && !memcmp(buf, "before", 6),
+		    "the data in the pipe are gone");
+	CHILD_CHECK(5, write(4, "x", 1) == 1 && read(3, buf, 1) == 1 &&
+		    buf[0] == 'x', "fds 3 and 4 are not one pipe any more");
 	return mem_verify();
 }
 
-TEST(pipe_above_fd_2_is_eopnotsupp_and_logged)
+/* Both ends in the process: the pipe is saved with its data. */
+TEST(pipe_with_both_ends_in_the_process_is_saved)
 {
-	char log[4096];
 	pid_t child;
-	int fd, lp[2];
 
 	if (!ckpt_preamble(_metadata))
 		return;
 	child = ckpt_spawn(pipe_fd_setup, pipe_fd_verify);
 	ASSERT_GT(child, 0);
+	EXPECT_EQ(0, ckpt_cycle(child, CKPT_KILL));
+}
+
+/* fd 3: the read end of a pipe whose writer is the test. */
+static int pipe_outside_main(void *arg)
+{
+	char buf[32];
+	ssize_t n;
+
+	(void)arg;
+	mem_setup();
+	ckpt_member_wait(1);
+	n = ckpt_read_all(3, buf, sizeof(buf) - 1);
+	CHILD_CHECK(3, n == 11 && !memcmp(buf, "beforeafter", 11),
+		    "read %zd bytes from fd 3", n);
+	return mem_verify();
+}
+
+TEST(pipe_end_held_outside_is_ebusy_and_logged)
+{
+	struct ckpt_member m[1];
+	char log[4096];
+	int fd, lp[2], p[2], n = 0;
+	pid_t child;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	/* The child gets the read end as its fd 3; we keep the write end. */
+	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
+	ASSERT_GT(p[1], 2);
+	ASSERT_EQ(6, write(p[1], "before", 6));
+	child = ckpt_job_spawn(pipe_outside_main, NULL, -1, &p[0], 1, m, &n, 1);
+	ASSERT_GT(child, 0);
+	close(p[0]);
+	ASSERT_EQ(0, ckpt_job_settle(m, n, 10000));
+
 	fd = ckpt_image_open();
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(0, pipe2(lp, O_CLOEXEC));
 	errno = 0;
 	EXPECT_EQ(-1, checkpoint(child, fd, CKPT_KILL, lp[1]));
-	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_EQ(EBUSY, errno);
 	close(lp[1]);
 	read_log(lp[0], log, sizeof(log));
 	close(lp[0]);
 	TH_LOG("log: %s", log);
-	EXPECT_NE(NULL, strstr(log, "fd 3"));
+	EXPECT_NE(NULL, strcasestr(log, "pipe"));
+	EXPECT_TRUE(ckpt_log_has(log, "", getpid()))
+		TH_LOG("the outside holder, pid %d, is not named", getpid());
+	/* The pipe was not touched: what we write now follows. */
+	ASSERT_EQ(5, write(p[1], "after", 5));
+	close(p[1]);
 	EXPECT_EQ(0, sleeper_intact(child));
 	close(fd);
 }

@@ -4,8 +4,9 @@
  *
  * A real image of a small process (a fresh exec of a copy of this
  * program in /tmp, so that it is small and so that nothing a damaged
- * image could do to its mapped files touches the real test binary) is
- * mutated over and over, deterministically (fixed seed), and fed to
+ * image could do to its mapped files touches the real test binary; it
+ * holds a pipe with a few bytes in it, so that the image has pipe
+ * records too) is mutated over and over, deterministically (fixed seed), and fed to
  * restart(): bit flips, truncation, record lengths set to 0, 7, ~0 or
  * small values, count and length fields (nr_vmas, nr_pages, ngroups,
  * rlimit and handler counts, nr_siginfo, path lengths...) and other
@@ -52,9 +53,13 @@
 static int fuzz_child_main(void)
 {
 	char c = 'R';
+	int p[2];
 
 	/* fd 3 is the readiness pipe; nothing else above 2 may stay. */
 	ckpt_close_range(4, ~0U);
+	/* A pipe of our own (fds 4 and 5), with something in it. */
+	if (pipe(p) || write(p[1], "fuzz", 4) != 4)
+		return 1;
 	if (write(3, &c, 1) != 1)
 		return 1;
 	close(3);
@@ -138,7 +143,8 @@ static const char *rec_name(uint32_t type)
 		[CKPT_REC_SIGINFO] = "SIGINFO", [CKPT_REC_FILE] = "FILE",
 		[CKPT_REC_FD] = "FD", [CKPT_REC_THREAD] = "THREAD",
 		[CKPT_REC_XSTATE] = "XSTATE", [CKPT_REC_TASK_END] = "TASK_END",
-		[CKPT_REC_TRAILER] = "TRAILER",
+		[CKPT_REC_TRAILER] = "TRAILER", [CKPT_REC_PIPE] = "PIPE",
+		[CKPT_REC_TTY] = "TTY",
 	};
 
 	if (type < ARRAY_SIZE(names) && names[type])
@@ -189,7 +195,11 @@ static const struct field fields[] = {
 	{ CKPT_REC_HEADER, offsetof(struct ckpt_rec_header, flags),
 	  sizeof(((struct ckpt_rec_header *)0)->flags), 0, "flags" },
 	{ CKPT_REC_HEADER, offsetof(struct ckpt_rec_header, nr_tasks),
-	  sizeof(((struct ckpt_rec_header *)0)->nr_tasks), 1, "nr_tasks" },
+	  sizeof(((struct ckpt_rec_header *)0)->nr_tasks), CKPT_MAX_TASKS, "nr_tasks" },
+	{ CKPT_REC_HEADER, offsetof(struct ckpt_rec_header, root_pid),
+	  sizeof(((struct ckpt_rec_header *)0)->root_pid), 0, "root_pid" },
+	{ CKPT_REC_HEADER, offsetof(struct ckpt_rec_header, nr_threads),
+	  sizeof(((struct ckpt_rec_header *)0)->nr_threads), CKPT_MAX_THREADS, "nr_threads" },
 	{ CKPT_REC_TASK, offsetof(struct ckpt_rec_task, pid),
 	  sizeof(((struct ckpt_rec_task *)0)->pid), 0, "pid" },
 	{ CKPT_REC_TASK, offsetof(struct ckpt_rec_task, tgid),
@@ -213,9 +223,11 @@ static const struct field fields[] = {
 	{ CKPT_REC_TASK, offsetof(struct ckpt_rec_task, dumpable),
 	  sizeof(((struct ckpt_rec_task *)0)->dumpable), 0, "dumpable" },
 	{ CKPT_REC_TASK, offsetof(struct ckpt_rec_task, nr_threads),
-	  sizeof(((struct ckpt_rec_task *)0)->nr_threads), 1, "nr_threads" },
+	  sizeof(((struct ckpt_rec_task *)0)->nr_threads), CKPT_MAX_THREADS, "nr_threads" },
 	{ CKPT_REC_TASK, offsetof(struct ckpt_rec_task, flags),
 	  sizeof(((struct ckpt_rec_task *)0)->flags), 0, "flags" },
+	{ CKPT_REC_TASK, offsetof(struct ckpt_rec_task, exit_code),
+	  sizeof(((struct ckpt_rec_task *)0)->exit_code), 0, "exit_code" },
 	{ CKPT_REC_CRED, offsetof(struct ckpt_rec_cred, uid),
 	  sizeof(((struct ckpt_rec_cred *)0)->uid), 0, "uid" },
 	{ CKPT_REC_CRED, offsetof(struct ckpt_rec_cred, euid),
@@ -308,6 +320,18 @@ static const struct field fields[] = {
 	  sizeof(((struct ckpt_rec_file *)0)->pos), 0, "pos" },
 	{ CKPT_REC_FILE, offsetof(struct ckpt_rec_file, path_len),
 	  sizeof(((struct ckpt_rec_file *)0)->path_len), CKPT_MAX_PATH, "path_len" },
+	{ CKPT_REC_FILE, offsetof(struct ckpt_rec_file, pipe_id),
+	  sizeof(((struct ckpt_rec_file *)0)->pipe_id), 0, "pipe_id" },
+	{ CKPT_REC_PIPE, offsetof(struct ckpt_rec_pipe, objid),
+	  sizeof(((struct ckpt_rec_pipe *)0)->objid), 0, "objid" },
+	{ CKPT_REC_PIPE, offsetof(struct ckpt_rec_pipe, capacity),
+	  sizeof(((struct ckpt_rec_pipe *)0)->capacity), 0, "capacity" },
+	{ CKPT_REC_PIPE, offsetof(struct ckpt_rec_pipe, data_len),
+	  sizeof(((struct ckpt_rec_pipe *)0)->data_len), 65536, "data_len" },
+	{ CKPT_REC_TTY, offsetof(struct ckpt_rec_tty, sid),
+	  sizeof(((struct ckpt_rec_tty *)0)->sid), 0, "sid" },
+	{ CKPT_REC_TTY, offsetof(struct ckpt_rec_tty, fg_pgrp),
+	  sizeof(((struct ckpt_rec_tty *)0)->fg_pgrp), 0, "fg_pgrp" },
 	{ CKPT_REC_FD, offsetof(struct ckpt_rec_fd, fd),
 	  sizeof(((struct ckpt_rec_fd *)0)->fd), 0, "fd" },
 	{ CKPT_REC_FD, offsetof(struct ckpt_rec_fd, objid),
@@ -336,6 +360,24 @@ static const struct field fields[] = {
 	  sizeof(((struct ckpt_rec_thread *)0)->regs.fs_base), 0, "regs.fs_base" },
 	{ CKPT_REC_THREAD, offsetof(struct ckpt_rec_thread, regs.gs_base),
 	  sizeof(((struct ckpt_rec_thread *)0)->regs.gs_base), 0, "regs.gs_base" },
+	{ CKPT_REC_THREAD, offsetof(struct ckpt_rec_thread, rseq),
+	  sizeof(((struct ckpt_rec_thread *)0)->rseq), 0, "rseq" },
+	{ CKPT_REC_THREAD, offsetof(struct ckpt_rec_thread, rseq_len),
+	  sizeof(((struct ckpt_rec_thread *)0)->rseq_len), 0, "rseq_len" },
+	{ CKPT_REC_THREAD, offsetof(struct ckpt_rec_thread, set_child_tid),
+	  sizeof(((struct ckpt_rec_thread *)0)->set_child_tid), 0, "set_child_tid" },
+	{ CKPT_REC_THREAD, offsetof(struct ckpt_rec_thread, clear_child_tid),
+	  sizeof(((struct ckpt_rec_thread *)0)->clear_child_tid), 0, "clear_child_tid" },
+	{ CKPT_REC_THREAD, offsetof(struct ckpt_rec_thread, robust_list),
+	  sizeof(((struct ckpt_rec_thread *)0)->robust_list), 0, "robust_list" },
+	{ CKPT_REC_THREAD, offsetof(struct ckpt_rec_thread, robust_list_len),
+	  sizeof(((struct ckpt_rec_thread *)0)->robust_list_len), 0, "robust_list_len" },
+	{ CKPT_REC_THREAD, offsetof(struct ckpt_rec_thread, restart.kind),
+	  sizeof(((struct ckpt_rec_thread *)0)->restart.kind), 0, "restart.kind" },
+	{ CKPT_REC_THREAD, offsetof(struct ckpt_rec_thread, restart.remaining_ns),
+	  sizeof(((struct ckpt_rec_thread *)0)->restart.remaining_ns), 0, "restart.remaining_ns" },
+	{ CKPT_REC_THREAD, offsetof(struct ckpt_rec_thread, restart.uaddr),
+	  sizeof(((struct ckpt_rec_thread *)0)->restart.uaddr), 0, "restart.uaddr" },
 	{ CKPT_REC_XSTATE, offsetof(struct ckpt_rec_xstate, xfeatures),
 	  sizeof(((struct ckpt_rec_xstate *)0)->xfeatures), 0, "xfeatures" },
 	{ CKPT_REC_TASK_END, offsetof(struct ckpt_rec_task_end, pid),

@@ -7,8 +7,9 @@
  * CKPT_KILL it does not return in the caller at all; with CKPT_STOP the
  * caller stops until SIGCONT and then gets 0.  The children write their
  * image to a pipe on their fd 1 (fds 0-2 that are pipes are inherited
- * from the restarter, and any pipe above fd 2 would make the checkpoint
- * fail); a helper process copies it to a file.  Also: regular files are
+ * from the restarter; above fd 2, a pipe whose other end the copier
+ * holds would make the checkpoint fail with EBUSY); a helper process
+ * copies it to a file.  Also: regular files are
  * reopened at the same fd numbers, with the same offsets, status flags
  * and close-on-exec flags, and dup()ed descriptors still share their
  * offset.

@@ -734,9 +734,11 @@ static inline int ckpt_drop_shared_anon(void)
 
 /*
  * Everything a test child does first: see the header comment.
- * @ready_fd is the write end of the readiness pipe.
+ * @ready_fd is the write end of the readiness pipe.  Descriptors 3 to
+ * 3 + @nkeep - 1 are kept (the child's own, see ckpt_job_spawn()).
  */
-static inline void ckpt_child_init(int ready_fd, pid_t parent)
+static inline void ckpt_child_init_keep(int ready_fd, pid_t parent,
+					unsigned int nkeep)
 {
 	struct sigaction sa;
 	sigset_t set;
@@ -749,7 +751,7 @@ static inline void ckpt_child_init(int ready_fd, pid_t parent)
 		close(ready_fd);
 	}
 	ckpt_ready_fd = CKPT_READY_FD;
-	ckpt_close_range(3, CKPT_READY_FD - 1);
+	ckpt_close_range(3 + nkeep, CKPT_READY_FD - 1);
 	ckpt_close_range(CKPT_READY_FD + 1, ~0U);
 	if (ckpt_drop_shared_anon())
 		_exit(CKPT_EXIT_INIT);
@@ -764,6 +766,11 @@ static inline void ckpt_child_init(int ready_fd, pid_t parent)
 	if (sigaction(CKPT_WAKE_SIG, &sa, NULL))
 		_exit(CKPT_EXIT_INIT);
 	CKPT_STORE(ckpt_woken, 0);
+}
+
+static inline void ckpt_child_init(int ready_fd, pid_t parent)
+{
+	ckpt_child_init_keep(ready_fd, parent, 0);
 }
 
 /* Tell the parent we are ready, and close the pipe (idempotent). */
@@ -1016,6 +1023,458 @@ static inline pid_t ckpt_start_copier(int in, int out, int close_fd)
 		if (ckpt_write_all(out, buf, n))
 			_exit(1);
 	}
+}
+
+/* --------------------------------------------------------------------
+ * Logs and images
+ */
+
+/* An empty, unlinked file for checkpoint()'s or restart()'s log. */
+static inline int ckpt_log_open(void)
+{
+	return ckpt_image_open();
+}
+
+/* The whole log in @fd, NUL-terminated, into @buf (also returned). */
+static inline char *ckpt_log_read(int fd, char *buf, size_t size)
+{
+	ssize_t n = pread(fd, buf, size - 1, 0);
+
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+/*
+ * Does @log contain @prefix immediately followed by the number @num (and
+ * no other digit on either side)?
+ */
+static inline bool ckpt_log_has(const char *log, const char *prefix, long num)
+{
+	char pat[96];
+	const char *p = log;
+	size_t len;
+
+	snprintf(pat, sizeof(pat), "%s%ld", prefix, num);
+	len = strlen(pat);
+	while ((p = strstr(p, pat))) {
+		if (!isdigit((unsigned char)p[len]) &&
+		    (p == log || !isdigit((unsigned char)p[-1])))
+			return true;
+		p++;
+	}
+	return false;
+}
+
+/* How many times @what occurs in @log. */
+static inline int ckpt_log_count(const char *log, const char *what)
+{
+	const char *p = log;
+	int n = 0;
+
+	while ((p = strstr(p, what))) {
+		n++;
+		p += strlen(what);
+	}
+	return n;
+}
+
+/* The header of the image in @fd (read at offset 0). */
+static inline int ckpt_image_header(int fd, struct ckpt_rec_header *hdr)
+{
+	if (pread(fd, hdr, sizeof(*hdr), 0) != (ssize_t)sizeof(*hdr))
+		return -1;
+	if (hdr->h.type != CKPT_REC_HEADER ||
+	    memcmp(hdr->magic, CKPT_MAGIC, CKPT_MAGIC_LEN))
+		return -1;
+	return 0;
+}
+
+/* The whole image in @fd, in a malloc()ed buffer of *@len bytes. */
+static inline void *ckpt_image_load(int fd, size_t *len)
+{
+	off_t size = ckpt_fd_size(fd);
+	void *buf;
+
+	if (size <= 0)
+		return NULL;
+	buf = malloc(size);
+	if (!buf)
+		return NULL;
+	if (pread(fd, buf, size, 0) != size) {
+		free(buf);
+		return NULL;
+	}
+	*len = size;
+	return buf;
+}
+
+/*
+ * The next record of type @type (0: any) in @img at or after *@off,
+ * which is moved past it.  NULL at the end or on a malformed record.
+ */
+static inline const struct ckpt_hdr *ckpt_image_next(const void *img,
+						     size_t len, size_t *off,
+						     uint32_t type)
+{
+	const struct ckpt_hdr *h;
+
+	while (*off + sizeof(*h) <= len) {
+		h = (const struct ckpt_hdr *)((const char *)img + *off);
+		if (h->len < sizeof(*h) || *off + h->len > len)
+			return NULL;
+		*off += (h->len + CKPT_ALIGN - 1) & ~(size_t)(CKPT_ALIGN - 1);
+		if (!type || h->type == type)
+			return h;
+	}
+	return NULL;
+}
+
+/* --------------------------------------------------------------------
+ * Processes and threads seen from outside
+ */
+
+/* Field @field of /proc/@pid/stat, or -1. */
+static inline long long ckpt_stat(pid_t pid, int field)
+{
+	unsigned long long v;
+
+	if (ckpt_proc_stat_field(pid, field, &v))
+		return -1;
+	return (long long)v;
+}
+
+#define CKPT_STAT_PPID		4
+#define CKPT_STAT_PGRP		5
+#define CKPT_STAT_SESSION	6
+
+/* Number of processes whose stat field @field (PGRP, SESSION) is @id. */
+static inline int ckpt_count_with(int field, pid_t id)
+{
+	struct dirent *de;
+	int count = 0;
+	DIR *dir;
+
+	dir = opendir("/proc");
+	if (!dir)
+		return -1;
+	while ((de = readdir(dir))) {
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		if (ckpt_stat(atoi(de->d_name), field) == id)
+			count++;
+	}
+	closedir(dir);
+	return count;
+}
+
+static inline int ckpt_pgrp_count(pid_t pgid)
+{
+	return ckpt_count_with(CKPT_STAT_PGRP, pgid);
+}
+
+static inline int ckpt_cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The thread ids of process @pid, sorted; returns their number or -1. */
+static inline int ckpt_tids(pid_t pid, pid_t *tids, int max)
+{
+	struct dirent *de;
+	char path[64];
+	int n = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (!dir)
+		return -1;
+	while ((de = readdir(dir))) {
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		if (n < max)
+			tids[n] = atoi(de->d_name);
+		n++;
+	}
+	closedir(dir);
+	qsort(tids, n < max ? n : max, sizeof(*tids), ckpt_cmp_pid);
+	return n;
+}
+
+/*
+ * Wait up to @timeout_ms for every thread of @pid to be in one of
+ * @states.  Returns 0, or -1 (and says which thread is not).
+ */
+static inline int ckpt_wait_threads_state(pid_t pid, const char *states,
+					  unsigned int timeout_ms)
+{
+	uint64_t end = ckpt_now_ms() + timeout_ms;
+	pid_t tids[1024];
+	int n, i;
+	char st;
+
+	for (;;) {
+		n = ckpt_tids(pid, tids, 1024);
+		for (i = 0; i < n && i < 1024; i++) {
+			st = ckpt_proc_state(tids[i]);
+			if (!st || !strchr(states, st))
+				break;
+		}
+		if (n > 0 && i == n)
+			return 0;
+		if (ckpt_now_ms() >= end) {
+			ckpt_msg("process %d: thread %d in state %c, not [%s]",
+				 (int)pid, n > 0 && i < n ? (int)tids[i] : -1,
+				 n > 0 && i < n ? (ckpt_proc_state(tids[i]) ?: '?') : '?',
+				 states);
+			return -1;
+		}
+		ckpt_sleep_ms(5);
+	}
+}
+
+/* --------------------------------------------------------------------
+ * Jobs: process groups, sessions, trees
+ *
+ * ckpt_job_spawn() forks a job member with the descriptors it needs as
+ * its 3, 4..., optionally in another process group.  Instead of a
+ * readiness byte, every member, and every process it forks with
+ * ckpt_member_fork() before it reports, writes one struct ckpt_member
+ * to the readiness pipe (it is a report pipe then) and closes it:
+ * ckpt_member_report(), or ckpt_member_wait() which then sleeps until
+ * SIGUSR2 as ckpt_child_wait() does.  ckpt_job_spawn() returns once
+ * the pipe is at end of file, that is once all of them have reported,
+ * with their records.  ckpt_job_settle() then waits until each is in
+ * the state it announced ('S' asleep, 'Z' a zombie, 'R' running).
+ */
+
+#define CKPT_MAX_FDS_KEPT	16
+
+struct ckpt_member {
+	int32_t role;		/* the test's own */
+	int32_t pid, ppid, pgid, sid;
+	int32_t state;		/* 'S', 'Z' or 'R' */
+};
+
+/* In a member: its own record as it reported it. */
+static struct ckpt_member ckpt_me;
+
+/* In a member: report (pid, parent, group, session) and close the pipe. */
+static inline void ckpt_member_report(int role, char state)
+{
+	ckpt_me.role = role;
+	ckpt_me.pid = getpid();
+	ckpt_me.ppid = getppid();
+	ckpt_me.pgid = getpgrp();
+	ckpt_me.sid = getsid(0);
+	ckpt_me.state = state;
+	/* 24 bytes: one atomic write, whoever else writes to the pipe. */
+	if (ckpt_ready_fd < 0 ||
+	    write(ckpt_ready_fd, &ckpt_me, sizeof(ckpt_me)) != sizeof(ckpt_me))
+		_exit(CKPT_EXIT_READY);
+	close(ckpt_ready_fd);
+	ckpt_ready_fd = -1;
+}
+
+/* In a member: report, then sleep until SIGUSR2 has been handled. */
+static inline void ckpt_member_wait(int role)
+{
+	sigset_t mask;
+
+	ckpt_member_report(role, 'S');
+	if (sigprocmask(SIG_BLOCK, NULL, &mask))
+		_exit(CKPT_EXIT_WAIT);
+	sigdelset(&mask, CKPT_WAKE_SIG);
+	while (!CKPT_LOAD(ckpt_woken))
+		sigsuspend(&mask);
+}
+
+/*
+ * In a member: fork another member (it must report too).  It dies with
+ * its parent, and inherits everything else, the report pipe included.
+ */
+static inline pid_t ckpt_member_fork(void)
+{
+	pid_t parent = getpid(), pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+			_exit(CKPT_EXIT_INIT);
+		CKPT_STORE(ckpt_woken, 0);
+	}
+	return pid;
+}
+
+/*
+ * Fork a job member that runs @member_main(@arg) after
+ * ckpt_child_init() and exits with what it returns.  @pgid: -1 stays
+ * in our process group, 0 makes a group of its own, > 0 joins that
+ * group.  Our descriptors @fds[0..@nfds) (all below 100) become its 3,
+ * 4...; everything else above 2 is closed.  Returns once it and its
+ * descendants have reported, with their records appended to @members
+ * (*@nmembers of at most @max); -1 if it did not report (it is then
+ * killed and reaped).
+ */
+static inline pid_t ckpt_job_spawn(int (*member_main)(void *), void *arg,
+				   pid_t pgid, const int *fds, int nfds,
+				   struct ckpt_member *members, int *nmembers,
+				   int max)
+{
+	pid_t parent = getpid(), pid;
+	struct ckpt_member m;
+	int pfd[2], i, status;
+	bool self = false;
+	ssize_t n;
+
+	if (nfds < 0 || nfds > CKPT_MAX_FDS_KEPT)
+		return -1;
+	if (pipe2(pfd, O_CLOEXEC)) {
+		ckpt_msg("pipe2: %s", strerror(errno));
+		return -1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		ckpt_msg("fork: %s", strerror(errno));
+		close(pfd[0]);
+		close(pfd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		int tmp[CKPT_MAX_FDS_KEPT];
+
+		close(pfd[0]);
+		if (pgid >= 0 && setpgid(0, pgid))
+			_exit(CKPT_EXIT_INIT);
+		/* Out of the way first: fds[] may overlap 3, 4... */
+		for (i = 0; i < nfds; i++) {
+			tmp[i] = fcntl(fds[i], F_DUPFD, 200);
+			if (tmp[i] < 0)
+				_exit(CKPT_EXIT_INIT);
+		}
+		if (dup2(pfd[1], CKPT_READY_FD) != CKPT_READY_FD)
+			_exit(CKPT_EXIT_INIT);
+		for (i = 0; i < nfds; i++)
+			if (dup2(tmp[i], 3 + i) != 3 + i)
+				_exit(CKPT_EXIT_INIT);
+		ckpt_child_init_keep(CKPT_READY_FD, parent, nfds);
+		_exit(member_main(arg));
+	}
+	/* As a shell does: whichever of us comes first. */
+	if (pgid >= 0)
+		setpgid(pid, pgid ? pgid : pid);
+	close(pfd[1]);
+	for (;;) {
+		n = read(pfd[0], &m, sizeof(m));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (n != sizeof(m)) {
+			ckpt_msg("member record of %zd bytes", n);
+			break;
+		}
+		if (m.pid == pid)
+			self = true;
+		if (*nmembers < max)
+			members[(*nmembers)++] = m;
+		else
+			ckpt_msg("more than %d members", max);
+	}
+	close(pfd[0]);
+	if (!self) {
+		status = ckpt_kill_reap(pid);
+		ckpt_msg("member %d did not report: status %d", (int)pid,
+			 status);
+		return -1;
+	}
+	return pid;
+}
+
+/* Index of the first member with role @role, or -1. */
+static inline int ckpt_job_find(const struct ckpt_member *m, int n, int role)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (m[i].role == role)
+			return i;
+	return -1;
+}
+
+/* Wait until every member is in the state it announced; 0 or -1. */
+static inline int ckpt_job_settle(const struct ckpt_member *m, int n,
+				  unsigned int timeout_ms)
+{
+	const char *states;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		states = m[i].state == 'Z' ? "Z" : m[i].state == 'R' ? "RS" : "S";
+		if (!ckpt_wait_state(m[i].pid, states, timeout_ms)) {
+			ckpt_msg("member %d (role %d): state %c, not [%s]",
+				 (int)m[i].pid, (int)m[i].role,
+				 ckpt_proc_state(m[i].pid) ?: '?', states);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Reap children (any) until none of the @n members exists any more, for
+ * up to @timeout_ms.  For after a job was killed, once the members that
+ * are our own children have been reaped and their status checked; with
+ * PR_SET_CHILD_SUBREAPER, the others come to us too.  0 or -1.
+ */
+static inline int ckpt_job_gone(const struct ckpt_member *m, int n,
+				unsigned int timeout_ms)
+{
+	uint64_t end = ckpt_now_ms() + timeout_ms;
+	int i;
+
+	for (;;) {
+		while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
+			;
+		for (i = 0; i < n && !ckpt_pid_exists(m[i].pid); i++)
+			;
+		if (i == n)
+			return 0;
+		if (ckpt_now_ms() >= end) {
+			ckpt_msg("member %d (role %d) is still there, state %c",
+				 (int)m[i].pid, (int)m[i].role,
+				 ckpt_proc_state(m[i].pid) ?: '?');
+			return -1;
+		}
+		ckpt_sleep_ms(10);
+	}
+}
+
+/*
+ * Check from outside that member @m is there as it reported itself:
+ * same pid, parent, process group and session, in one of @states.
+ * Returns 0 or -1 (and says what differs).
+ */
+static inline int ckpt_member_intact(const struct ckpt_member *m,
+				     const char *states)
+{
+	long long ppid = ckpt_stat(m->pid, CKPT_STAT_PPID);
+	long long pgid = ckpt_stat(m->pid, CKPT_STAT_PGRP);
+	long long sid = ckpt_stat(m->pid, CKPT_STAT_SESSION);
+	char st = ckpt_proc_state(m->pid);
+
+	if (ppid == m->ppid && pgid == m->pgid && sid == m->sid && st &&
+	    strchr(states, st))
+		return 0;
+	ckpt_msg("member %d (role %d): ppid/pgid/sid %lld/%lld/%lld, state %c",
+		 (int)m->pid, (int)m->role, ppid, pgid, sid, st ?: '?');
+	ckpt_msg("  expected %d/%d/%d, state in [%s]", (int)m->ppid,
+		 (int)m->pgid, (int)m->sid, states);
+	return -1;
 }
 
 #endif /* _CKPT_TEST_H */

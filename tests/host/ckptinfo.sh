@@ -1,9 +1,12 @@
 #!/bin/sh
 # Host test: ckptinfo decodes and verifies synthetic checkpoint images
-# (written by tests/host/mkimage.c), and rejects broken ones with exit
-# status 1 and a precise reason, without ever crashing.  Also builds the
-# ckpt and restart tools and checks their command-line handling (the
-# system calls themselves need the patched kernel: see selftests/).
+# (written by tests/host/mkimage.c): one process, and a whole job (a
+# session with a pipeline, a pipe, a FIFO, threads, a zombie, a stopped
+# job and the terminal), shows the job's process tree, threads, pipes and
+# terminal, and rejects broken images with exit status 1 and a precise
+# reason, without ever crashing.  Also builds the ckpt and restart tools
+# and checks their command-line handling (the system calls themselves
+# need the patched kernel: see selftests/).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
@@ -103,13 +106,59 @@ info valid_image_shows_vma_and_pages 0 \
 	"$img"
 info valid_image_shows_stack_vma 0 \
 	'VMA .* 00007ffd0000-00007ffd4000 rw- anon pages=2 bytes=8192 size=16384' "$img"
-info valid_image_shows_regs 0 'tid=4242 ip=0x401234 sp=0x7ffd3f00' "$img"
+info valid_image_shows_regs 0 'tid=4242 comm="sleeper" ip=0x401234 sp=0x7ffd3f00' "$img"
 info valid_image_summary 0 '^summary: 23 records, 1 task, 3 pages \(12288 bytes\)' "$img"
 info strings_are_escaped 0 'path="/tmp/log \\"odd\\\\name\\"\\x0a\\xc3\\xa9.txt"' "$img"
+
+info valid_image_shows_scope 0 'HEADER .* scope=process root_pid=4242$' "$img"
+info valid_image_shows_counts 0 '^ +nr_tasks=1 nr_threads=1 action=stop outside_pipes_broken=false$' "$img"
+info valid_image_job_line 0 '^job: scope=process root_pid=4242 processes=1 threads=1 zombies=0 stopped=1$' \
+	"$img"
 
 "$tmp/mkimage" --two-tasks > "$tmp/two.img"
 info two_tasks_decode 0 '^summary: 44 records, 2 tasks, 6 pages' "$tmp/two.img"
 info two_tasks_second_pid 0 'TASK_END .* pid=4243 pages=3' "$tmp/two.img"
+info two_tasks_tree 0 '^ +4243 +4242 +4242 +4200 +1  stopped +\\_ sleeper$' "$tmp/two.img"
+
+# The whole job: a session, its process tree, threads, pipes and terminal
+job=$tmp/job.img
+"$tmp/mkimage" --job > "$job"
+info job_verifies 0 '^result: ok$' "$job"
+info job_header 0 'HEADER .* scope=session root_pid=4200$' "$job"
+info job_header_counts 0 '^ +nr_tasks=5 nr_threads=6 action=kill outside_pipes_broken=false$' "$job"
+info job_tty_record 0 'TTY .* name="pts/3" sid=4200 fg_pgrp=4210 rows=24 cols=80' "$job"
+info job_pipe_record 0 'PIPE .* objid=10 capacity=65536 data_len=6 data="hello\\x0a"' "$job"
+info job_pipe_file 0 'FILE .* objid=12 kind=pipe pipe_id=10 mode=r' "$job"
+info job_fifo_file 0 'FILE .* objid=21 kind=fifo path="/tmp/ctl" pipe_id=20 mode=r' "$job"
+info job_zombie_record 0 'TASK .* pid=4212 comm="sort"' "$job"
+info job_zombie_status 0 ' nr_threads=0 flags=0x8\(zombie\) exit_code=0x300$' "$job"
+info job_zombie_exit 0 '^ +exit=exited\(3\)$' "$job"
+info job_restart_block 0 'restart=nanosleep clock=CLOCK_MONOTONIC remaining_ns=1500000000' "$job"
+info job_line 0 '^job: scope=session root_pid=4200 processes=5 threads=6 zombies=1 stopped=1$' "$job"
+info job_tree_root 0 '^ +4200 +1 +4200 +4200 +1  session-leader,group-leader,ctty +bash$' "$job"
+info job_tree_child 0 '^ +4210 +4200 +4210 +4200 +3  group-leader,foreground,ctty +\\_ producer$' "$job"
+info job_tree_zombie 0 '^ +4212 +4211 +4210 +4200 +0  zombie:exited\(3\),foreground +   \\_ sort$' "$job"
+info job_tree_stopped 0 '^ +4220 +4200 +4220 +4200 +1  stopped,group-leader,ctty +\\_ sleeper$' "$job"
+info job_thread_nanosleep 0 \
+	'^ +4210 +4311  0x0000000000401244  0x000000007ffd3e00  producer-1 +nanosleep CLOCK_MONOTONIC, 1.500000000s left$' \
+	"$job"
+info job_thread_futex 0 '^ +4210 +4312 .* producer-2 +futex wait 0x7f0000001000, 0.250000000s left$' "$job"
+info job_pipe 0 '^  pipe 10: capacity 65536, 6 bytes in flight$' "$job"
+info job_pipe_read_end 0 '^    read end: +pid 4211 fd 0$' "$job"
+info job_pipe_write_end 0 '^    write end: +pid 4210 fd 1$' "$job"
+info job_fifo 0 '^  fifo /tmp/ctl \(pipe 20\): capacity 16384, empty$' "$job"
+info job_fifo_closed_end 0 '^    write end: +none \(closed after restart\)$' "$job"
+info job_terminal 0 \
+	'^terminal: pts/3, session 4200, foreground group 4210 \(in the job\), 24x80, 38400 baud$' "$job"
+info job_termios 0 '^    termios: +icanon echo isig iexten icrnl ixon opost onlcr cs8$' "$job"
+info job_terminal_fds 0 \
+	'^    held by: +pid 4200 fds 0,1,2,255; pid 4210 fds 0,2; pid 4211 fds 1,2; pid 4220 fds 0,1,2$' \
+	"$job"
+info job_summary 0 '^summary: 91 records, 5 tasks, 12 pages' "$job"
+"$tmp/mkimage" --job --no-tty > "$tmp/notty.img"
+info job_ctty_without_tty 1 \
+	'offset 240 .*TASK record: has the job.s terminal \(flag ctty\), but no TTY record came before' \
+	"$tmp/notty.img"
 
 # Standard input, as a pipe (not a file: cat is on purpose)
 # shellcheck disable=SC2002
@@ -142,7 +191,8 @@ if command -v python3 > /dev/null 2>&1; then
 import json, sys
 j = json.load(open(sys.argv[1]))
 assert j["ok"] is True and j["checksum_ok"] is True and j["error"] is None
-assert j["header"]["version"] == 1 and j["header"]["nr_tasks"] == 1
+assert j["header"]["version"] == 2 and j["header"]["nr_tasks"] == 1
+assert j["header"]["scope"] == "process" and j["header"]["root_pid"] == 4242
 t = j["tasks"][0]
 assert t["pid"] == 4242 and t["comm"] == "sleeper" and t["pages"] == 3
 recs = t["records"]
@@ -154,6 +204,9 @@ assert f["path"] == '/tmp/log "odd\\name"\n\u00e9.txt', f["path"]
 h = [r for r in recs if r["type"] == "SIGHAND"][0]["handlers"]
 assert [x["signal"] for x in h] == ["SIGINT", "SIGPIPE"], h
 assert j["summary"]["records"] == 23
+assert "tty" not in j
+assert j["job"]["nr_processes"] == 1 and j["job"]["tty"] is None
+assert j["job"]["pipes"] == [] and j["job"]["fifos"] == []
 EOF
 	then
 		ok json_has_decoded_fields
@@ -173,6 +226,68 @@ EOF
 	else
 		not_ok json_two_tasks "$tmp/err"
 	fi
+	"$tmp/ckptinfo" --json "$job" > "$tmp/json" 2> "$tmp/err"
+	if python3 - "$tmp/json" >> "$tmp/err" 2>&1 <<'EOF'
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["ok"] is True
+h = j["header"]
+assert (h["scope"], h["root_pid"], h["nr_tasks"], h["nr_threads"]) == ("session", 4200, 5, 6), h
+assert j["tty"]["name"] == "pts/3" and j["tty"]["cc"]["susp"] == "^Z", j["tty"]
+job = j["job"]
+assert job["complete"] is True and job["zombies"] == 1 and job["stopped"] == 1
+procs = job["processes"]
+assert [(p["pid"], p["depth"], p["parent"]) for p in procs] == \
+    [(4200, 0, None), (4210, 1, 4200), (4211, 1, 4200), (4212, 2, 4211), (4220, 1, 4200)], procs
+z = procs[3]
+assert z["zombie"] is True and z["exit_code"] == 768 and z["exit"] == "exited(3)" and z["threads"] == []
+assert procs[4]["stopped"] is True and procs[0]["session_leader"] is True
+th = procs[1]["threads"]
+assert [t["tid"] for t in th] == [4210, 4311, 4312]
+assert th[0]["restart"] is None
+assert th[1]["restart"]["kind"] == "nanosleep" and th[1]["restart"]["remaining_ns"] == 1500000000
+assert th[2]["restart"]["kind"] == "futex"
+assert job["pipes"] == [{"id": 10, "capacity": 65536, "bytes": 6,
+                         "read": [{"pid": 4211, "fd": 0}],
+                         "write": [{"pid": 4210, "fd": 1}]}], job["pipes"]
+f = job["fifos"][0]
+assert f["path"] == "/tmp/ctl" and f["id"] == 20 and f["read"] == [{"pid": 4211, "fd": 3}]
+assert f["write"] == [] and f["read_write"] == []
+t = job["tty"]
+assert t["fg_pgrp"] == 4210 and t["fg_pgrp_in_job"] is True and (t["rows"], t["cols"]) == (24, 80)
+assert "icanon" in t["termios"] and "cs8" in t["termios"]
+assert len(t["fds"]) == 11 and t["fds"][3] == {"pid": 4200, "fd": 255}
+assert [t["pid"] for t in j["tasks"]] == [4200, 4210, 4211, 4212, 4220]
+assert len(j["tasks"][3]["records"]) == 2
+EOF
+	then
+		ok json_job
+	else
+		not_ok json_job "$tmp/err"
+	fi
+	# the job image cut anywhere: valid JSON, ok false, a "truncated" error
+	jsize=$(wc -c < "$job")
+	: > "$tmp/err"
+	for cut in $("$tmp/mkimage" --job --record-offsets); do
+		for d in 0 4 13; do
+			c=$((cut + d))
+			[ $c -ge "$jsize" ] && continue
+			head -c $c "$job" | "$tmp/ckptinfo" --json > "$tmp/json" 2> /dev/null
+			st=$?
+			if [ $st != 1 ] || ! python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["ok"] is False and "truncated" in j["error"]["message"]
+' "$tmp/json" >> "$tmp/err" 2>&1; then
+				echo "cut at $c: status $st" >> "$tmp/err"
+			fi
+		done
+	done
+	if [ -s "$tmp/err" ]; then
+		not_ok json_of_truncated_job_is_valid "$tmp/err"
+	else
+		ok json_of_truncated_job_is_valid
+	fi
 	head -c 5000 "$img" | "$tmp/ckptinfo" --json > "$tmp/json" 2> /dev/null
 	st=$?
 	if [ $st = 1 ] && python3 - "$tmp/json" > "$tmp/err" 2>&1 <<'EOF'
@@ -190,6 +305,8 @@ else
 	skip json_is_valid "no python3"
 	skip json_has_decoded_fields "no python3"
 	skip json_two_tasks "no python3"
+	skip json_job "no python3"
+	skip json_of_truncated_job_is_valid "no python3"
 	skip json_of_truncated_image_is_valid "no python3"
 fi
 
@@ -203,11 +320,33 @@ info no_verify_skips_checksum 0 '^sha256: not verified \(--no-verify\)$' --no-ve
 
 # Truncated at record boundaries, inside headers, records and padding
 xstate=$("$tmp/mkimage" --offset-of XSTATE)
-for cut in 0 5 8 100 232 236 680 709 1400 5000 $xstate $((xstate + 12)) \
+task=$("$tmp/mkimage" --offset-of TASK)
+fs=$("$tmp/mkimage" --offset-of FS)
+for cut in 0 5 8 100 $task $((task + 4)) $fs $((fs + 29)) 1400 5000 $xstate $((xstate + 12)) \
 	   $prefix $((prefix + 8)) $((size - 1)); do
 	head -c "$cut" "$img" > "$tmp/cut.img"
 	info "truncated_at_$cut" 1 'truncated' "$tmp/cut.img"
 done
+# The job image cut at, and just after, every record boundary
+jsize=$(wc -c < "$job")
+: > "$tmp/why"
+for cut in $("$tmp/mkimage" --job --record-offsets); do
+	for d in 0 3 8 17; do
+		c=$((cut + d))
+		[ $c -ge "$jsize" ] && continue
+		head -c $c "$job" | "$tmp/ckptinfo" > "$tmp/out" 2>&1
+		st=$?
+		if [ $st != 1 ] || ! grep -q 'truncated' "$tmp/out"; then
+			echo "cut at $c: status $st" >> "$tmp/why"
+			tail -n 3 "$tmp/out" >> "$tmp/why"
+		fi
+	done
+done
+if [ -s "$tmp/why" ]; then
+	not_ok truncated_job_everywhere "$tmp/why"
+else
+	ok truncated_job_everywhere
+fi
 
 # Structural defects (the trailer's SHA-256 is recomputed, so only the
 # defect itself can be reported)
@@ -218,8 +357,8 @@ done <<'EOF'
 bad-magic HEADER record: bad magic
 bad-version unsupported format version 99
 bad-arch arch 0x40000028 is not x86_64
-len-max offset 232 .*TASK record: length 4294967295 exceeds CKPT_MAX_RECORD
-len-small offset 232 .*TASK record: length 4 is smaller than the record header
+len-max offset 240 .*TASK record: length 4294967295 exceeds CKPT_MAX_RECORD
+len-small offset 240 .*TASK record: length 4 is smaller than the record header
 len-short VMA record: length 16 is less than the 56 bytes
 no-nul FS record: cwd: string of 11 bytes is not NUL-terminated
 bad-type unknown record type 99
@@ -235,9 +374,37 @@ nr-vmas PAGES record: unexpected here: VMA 3 of 3
 nsig nr 32 differs from the header's nsig 64
 nr-tasks TRAILER record: unexpected here: TASK \(1 more announced by the header\)
 pages-span PAGES record: pages 0x7ffd3000-0x7ffd5000 run past the end of their VMA
-reserved TASK record: reserved field is not zero
+reserved THREAD record: reserved field is not zero
 inherit-fd FD record: fd 3 refers to an inherited file
 caps CRED record: cap_effective 0x1 is not within cap_permitted 0x0
+process-scope HEADER record: nr_tasks is 2, but a process checkpoint has one process
+root-pid TASK record: pid 4242 is not the header's root_pid 4243
+EOF
+# ... and in the job image
+while read -r kind pat; do
+	"$tmp/mkimage" --job --corrupt "$kind" > "$tmp/bad.img"
+	info "rejects_job_$kind" 1 "$pat" "$tmp/bad.img"
+done <<'EOF'
+pipe-id FILE record: pipe_id 99: no earlier PIPE record has that objid
+pipe-mode FILE record: mode 3: a pipe end is either read \(1\) or write \(2\)
+ctty-pipe-id FILE record: pipe_id 10 in a ctty file: only pipes and FIFOs have one
+fifo-and-pipe FILE record: pipe 10 is both a FIFO and an anonymous pipe
+pipe-overfull PIPE record: data_len 4097 is above the capacity 4096
+pipe-capacity PIPE record: capacity 1000 is not a multiple of the page size
+pipe-objid PIPE record: objid 10 is used twice
+fd-on-pipe FD record: fd 0 refers to objid 10, which no earlier FILE record has
+parent-order TASK record: pid 4211 is the parent of pid 4200, which comes before it
+thread-count TRAILER record: the header announces 7 threads, the image has 6 THREAD records
+dup-tid THREAD record: tid 4200 is already the process 4200 in the image
+thread-order THREAD record: the first thread.s tid 4310 is not the pid 4210
+zombie-threads TASK record: nr_threads is 1, but a zombie has no THREAD records
+zombie-status TASK record: exit_code 0x137f is not the wait status
+zombie-flags TASK record: flags 0x9: a zombie has no flag but zombie
+session TASK record: sid 4300 is not the session 4200 that was checkpointed
+restart-kind THREAD record: restart block of kind 9: unknown kind
+futex-clock THREAD record: restart block of kind 2: the clock does not match the futex flags
+tty-name TTY record: name: no NUL terminator in its 64 bytes
+siginfo-count THREAD record: unexpected here: SIGINFO 1 of 1 record expected
 EOF
 
 # Usage errors
@@ -264,10 +431,16 @@ tool ckpt_help 0 'Usage: ckpt ' "$tmp/ckpt" --help
 tool ckpt_needs_pid 2 'Usage: ckpt ' "$tmp/ckpt"
 tool ckpt_bad_pid 2 'ckpt: 12x: not a valid PID' "$tmp/ckpt" -o "$tmp/x" 12x
 tool ckpt_one_action 2 "choose one" "$tmp/ckpt" --stop --kill -o "$tmp/x" 1
+tool ckpt_one_scope 2 "--pgrp, --session, --tree: choose one" "$tmp/ckpt" --pgrp --tree -o "$tmp/x" 1
+tool ckpt_help_scopes 0 '--outside-pipes-broken' "$tmp/ckpt" --help
+tool ckpt_bad_pgid 2 'ckpt: 0: not a valid process group ID' "$tmp/ckpt" --pgrp -o "$tmp/x" 0
 tool restart_help 0 'Usage: restart ' "$tmp/restart" --help
 tool restart_extra_arg 2 'Usage: restart ' "$tmp/restart" foo
 tool restart_missing_file 1 "restart: $tmp/nonexistent: No such file" \
 	"$tmp/restart" -f "$tmp/nonexistent"
+tool restart_help_new_pids 0 '--new-pids' "$tmp/restart" --help
+tool restart_new_pids_option 1 "restart: $tmp/nonexistent: No such file" \
+	"$tmp/restart" --new-pids --wait -f "$tmp/nonexistent"
 
 # Fuzz: random single-byte mutations (odd seeds with a recomputed
 # SHA-256, so that decoding goes on past the mutation) must give exit
@@ -281,26 +454,53 @@ if $CC $cflags -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
 	"$tmp/ckptinfo-asan" "$img" > /dev/null 2>&1; then
 	fuzz=$tmp/ckptinfo-asan
 fi
-i=0 zero=0 one=0 bad=0
-: > "$tmp/fuzz"
-while [ $i -lt "$FUZZ_RUNS" ]; do
-	"$tmp/mkimage" --mutate $i | "$fuzz" > /dev/null 2> "$tmp/err"
-	st=$?
-	case $st in
-	0) zero=$((zero + 1)) ;;
-	1) one=$((one + 1)) ;;
-	*)
-		bad=$((bad + 1))
-		{ echo "seed $i: exit status $st"; tail -n 5 "$tmp/err"; } >> "$tmp/fuzz"
-		;;
-	esac
-	i=$((i + 1))
-done
-echo "# fuzz ($(basename "$fuzz")): $FUZZ_RUNS mutations, $zero accepted, $one rejected, $bad crashed"
-if [ $bad = 0 ] && [ $one -gt 0 ]; then
-	ok fuzz_single_byte_mutations_never_crash
+# fuzz_image NAME [MKIMAGE-OPTIONS]: FUZZ_RUNS mutations of an image
+fuzz_image() {
+	name=$1
+	shift
+	i=0 zero=0 one=0 bad=0
+	: > "$tmp/fuzz"
+	while [ $i -lt "$FUZZ_RUNS" ]; do
+		"$tmp/mkimage" "$@" --mutate $i | "$fuzz" > /dev/null 2> "$tmp/err"
+		st=$?
+		case $st in
+		0) zero=$((zero + 1)) ;;
+		1) one=$((one + 1)) ;;
+		*)
+			bad=$((bad + 1))
+			{ echo "seed $i: exit status $st"; tail -n 5 "$tmp/err"; } >> "$tmp/fuzz"
+			;;
+		esac
+		i=$((i + 1))
+	done
+	echo "# fuzz $name ($(basename "$fuzz")): $FUZZ_RUNS mutations, $zero accepted, $one rejected, $bad crashed"
+	if [ $bad = 0 ] && [ $one -gt 0 ]; then
+		ok "$name"
+	else
+		not_ok "$name" "$tmp/fuzz"
+	fi
+}
+fuzz_image fuzz_single_byte_mutations_never_crash
+fuzz_image fuzz_job_mutations_never_crash --job
+# The job's mutations in JSON: the output is always valid JSON
+if command -v python3 > /dev/null 2>&1; then
+	i=0
+	: > "$tmp/fuzz"
+	while [ $i -lt 200 ]; do
+		"$tmp/mkimage" --job --mutate $i | "$fuzz" --json > "$tmp/json" 2> /dev/null
+		st=$?
+		if [ $st -gt 1 ] || ! python3 -m json.tool "$tmp/json" > /dev/null 2>&1; then
+			echo "seed $i: exit status $st, or invalid JSON" >> "$tmp/fuzz"
+		fi
+		i=$((i + 1))
+	done
+	if [ -s "$tmp/fuzz" ]; then
+		not_ok fuzz_job_json_always_valid "$tmp/fuzz"
+	else
+		ok fuzz_job_json_always_valid
+	fi
 else
-	not_ok fuzz_single_byte_mutations_never_crash "$tmp/fuzz"
+	skip fuzz_job_json_always_valid "no python3"
 fi
 
 echo "1..$n"

@@ -2,14 +2,22 @@
 /*
  * mkimage: write synthetic checkpoint images for the ckptinfo host tests.
  *
- *   mkimage                   a valid image (one task, every record type)
- *   mkimage --two-tasks       a valid image of two processes
+ *   mkimage                   a valid image (one process, most record types)
+ *   mkimage --two-tasks       a valid image of two processes (a tree)
+ *   mkimage --job             a valid image of a session: a shell with the
+ *                             terminal, a pipeline with a pipe, a FIFO, a
+ *                             multi-threaded process, a zombie, a stopped job
+ *   mkimage --job --no-tty    the same without its TTY record (invalid)
+ *
+ * followed by nothing (the image), or one of:
+ *
  *   mkimage --corrupt KIND    an image with one structural defect; the
  *                             trailer's SHA-256 is recomputed so that only
  *                             the defect is wrong (see kinds[] below)
  *   mkimage --mutate SEED     one random byte changed; odd seeds also
  *                             recompute the trailer's SHA-256
  *   mkimage --offset-of TYPE  print the offset of the first record TYPE
+ *   mkimage --record-offsets  print the offset of every record, then the size
  *   mkimage --prefix-len      print the number of bytes before the trailer
  *   mkimage --sha256-selftest check ckpt_sha256.h against known vectors
  *
@@ -35,7 +43,15 @@ struct image {
 	size_t rec;		/* offset of the record being written */
 	size_t off[CKPT_REC_MAX];	/* first record of each type */
 	size_t trailer;
+	size_t nrec;		/* every record: type and offset */
+	uint32_t rtype[256];
+	size_t roff[256];
 };
+
+/* The images: a process, two (a tree), or a whole job */
+enum shape { ONE, TWO, JOB };
+
+static int omit_tty;		/* --no-tty: the job image without its TTY record */
 
 static void put(struct image *im, const void *data, size_t n)
 {
@@ -63,10 +79,26 @@ static void record(struct image *im, uint32_t type, void *rec, size_t size,
 	im->rec = im->len;
 	if (!im->off[type])
 		im->off[type] = im->len;
+	if (im->nrec < sizeof(im->roff) / sizeof(im->roff[0])) {
+		im->rtype[im->nrec] = type;
+		im->roff[im->nrec++] = im->len;
+	}
 	put(im, rec, size);
 	if (tail_len)
 		put(im, tail, tail_len);
 	put(im, zero, (CKPT_ALIGN - im->len % CKPT_ALIGN) % CKPT_ALIGN);
+}
+
+/* Offset of the @n-th (from 0) record of @type; exits if there is none */
+static size_t nth(struct image *im, uint32_t type, int n)
+{
+	size_t i;
+
+	for (i = 0; i < im->nrec; i++)
+		if (im->rtype[i] == type && n-- == 0)
+			return im->roff[i];
+	fprintf(stderr, "mkimage: no such record\n");
+	exit(2);
 }
 
 static void trailer(struct image *im)
@@ -88,11 +120,127 @@ static void rehash(struct image *im)
 	ckpt_sha256(im->p, im->trailer, t->sha256);
 }
 
-static void build_task(struct image *im, int t)
+/* A process of a synthetic image */
+struct proc {
+	int32_t pid, ppid, pgid, sid, exit_code;
+	uint32_t flags, nr_threads;
+	const char *comm;
+	int t;			/* index in the image */
+	void (*files)(struct image *im, const struct proc *p);
+	/* per thread (up to 3): restart block kind, clock, time left */
+	uint32_t rb_kind[3];
+	int32_t rb_clock[3];
+	int64_t rb_left[3];
+};
+
+static void file(struct image *im, uint32_t objid, uint32_t kind, uint32_t mode,
+		 uint32_t flags, uint32_t pipe_id, const char *path)
+{
+	struct ckpt_rec_file f;
+	size_t n = path ? strlen(path) + 1 : 0;
+
+	memset(&f, 0, sizeof(f));
+	f.objid = objid;
+	f.kind = kind;
+	f.mode = mode;
+	f.flags = flags;
+	f.pipe_id = pipe_id;
+	f.path_len = (uint32_t)n;
+	if (kind == CKPT_FILE_REG)
+		f.pos = f.size = 100;
+	record(im, CKPT_REC_FILE, &f, sizeof(f), path, n);
+}
+
+static void fd(struct image *im, uint32_t fdnum, uint32_t objid, uint32_t cloexec)
+{
+	struct ckpt_rec_fd d;
+
+	memset(&d, 0, sizeof(d));
+	d.fd = fdnum;
+	d.objid = objid;
+	d.cloexec = cloexec;
+	record(im, CKPT_REC_FD, &d, sizeof(d), NULL, 0);
+}
+
+static void pipe_rec(struct image *im, uint32_t objid, uint32_t capacity, const char *data)
+{
+	struct ckpt_rec_pipe p;
+	size_t n = data ? strlen(data) : 0;
+
+	memset(&p, 0, sizeof(p));
+	p.objid = objid;
+	p.capacity = capacity;
+	p.data_len = (uint32_t)n;
+	record(im, CKPT_REC_PIPE, &p, sizeof(p), data, n);
+}
+
+/* The files of the simple images: fds 0-2 inherited, fd 3 a log file */
+static void simple_files(struct image *im, const struct proc *p)
+{
+	static const char path[] = "/tmp/log \"odd\\name\"\n\xc3\xa9.txt";
+	int i;
+
+	file(im, 1 + 2 * p->t, CKPT_FILE_INHERIT, 3, 2, 0, NULL);
+	file(im, 2 + 2 * p->t, CKPT_FILE_REG, 2, 02001, 0, path);	/* O_WRONLY | O_APPEND */
+	for (i = 0; i < 3; i++)
+		fd(im, i, 1 + 2 * p->t, 0);
+	fd(im, 3, 2 + 2 * p->t, 1);
+}
+
+/*
+ * The job image: a login shell (session 4200) with the terminal, running
+ * the pipeline "producer | consumer" in the foreground (group 4210), the
+ * consumer's child already a zombie, and a stopped background job.
+ */
+#define OBJ_TTY		1
+#define OBJ_PIPE	10	/* producer -> consumer */
+#define OBJ_PIPE_W	11
+#define OBJ_PIPE_R	12
+#define OBJ_FIFO_PIPE	20
+#define OBJ_FIFO	21
+
+static void shell_files(struct image *im, const struct proc *p)
+{
+	int i;
+
+	file(im, OBJ_TTY, CKPT_FILE_CTTY, 3, 2, 0, NULL);
+	for (i = 0; i < 3; i++)
+		fd(im, i, OBJ_TTY, 0);
+	fd(im, 255, OBJ_TTY, 1);
+}
+
+static void producer_files(struct image *im, const struct proc *p)
+{
+	fd(im, 0, OBJ_TTY, 0);
+	pipe_rec(im, OBJ_PIPE, 65536, "hello\n");
+	file(im, OBJ_PIPE_W, CKPT_FILE_PIPE, 2, 1, OBJ_PIPE, NULL);
+	fd(im, 1, OBJ_PIPE_W, 0);
+	fd(im, 2, OBJ_TTY, 0);
+}
+
+static void consumer_files(struct image *im, const struct proc *p)
+{
+	file(im, OBJ_PIPE_R, CKPT_FILE_PIPE, 1, 0, OBJ_PIPE, NULL);
+	fd(im, 0, OBJ_PIPE_R, 0);
+	fd(im, 1, OBJ_TTY, 0);
+	fd(im, 2, OBJ_TTY, 0);
+	pipe_rec(im, OBJ_FIFO_PIPE, 16384, NULL);
+	file(im, OBJ_FIFO, CKPT_FILE_FIFO, 1, 04000, OBJ_FIFO_PIPE, "/tmp/ctl");
+	fd(im, 3, OBJ_FIFO, 1);
+}
+
+static void sleeper_files(struct image *im, const struct proc *p)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		fd(im, i, OBJ_TTY, 0);
+}
+
+static void build_task(struct image *im, const struct proc *p)
 {
 	static const char cwd_root[] = "/home/user\0/";
 	static const char exe[] = "/usr/bin/sleeper";
-	static const char path[] = "/tmp/log \"odd\\name\"\n\xc3\xa9.txt";
 	struct ckpt_rec_task task;
 	struct ckpt_rec_cred cred;
 	uint32_t groups[2] = { 1000, 27 };
@@ -107,28 +255,30 @@ static void build_task(struct image *im, int t)
 	struct ckpt_sigaction act[64];
 	struct ckpt_rec_signal sig;
 	struct ckpt_rec_siginfo si;
-	struct ckpt_rec_file file;
-	struct ckpt_rec_fd fd;
 	struct ckpt_rec_thread th;
 	struct ckpt_rec_xstate xs;
 	uint8_t xsave[XSTATE];
 	struct ckpt_rec_task_end end;
-	int32_t v, pid = 4242 + t;
+	int32_t v;
+	uint32_t k;
 	int i;
 
 	memset(&task, 0, sizeof(task));
-	task.pid = pid;
-	task.tgid = pid;
-	task.ppid = 1;
-	task.pgid = 4242;
-	task.sid = 4200;
+	task.pid = p->pid;
+	task.tgid = p->pid;
+	task.ppid = p->ppid;
+	task.pgid = p->pgid;
+	task.sid = p->sid;
 	task.exit_signal = 17;
 	task.umask = 022;
 	task.dumpable = 1;
-	task.nr_threads = 1;
-	task.flags = CKPT_TASK_STOPPED;
-	strcpy(task.comm, "sleeper");
+	task.nr_threads = p->nr_threads;
+	task.flags = p->flags;
+	task.exit_code = p->exit_code;
+	snprintf(task.comm, sizeof(task.comm), "%s", p->comm);
 	record(im, CKPT_REC_TASK, &task, sizeof(task), NULL, 0);
+	if (p->flags & CKPT_TASK_ZOMBIE)
+		goto end;
 
 	memset(&cred, 0, sizeof(cred));
 	cred.uid = cred.euid = cred.suid = cred.fsuid = 1000;
@@ -199,74 +349,118 @@ static void build_task(struct image *im, int t)
 	act[12].handler = 1;			/* SIGPIPE ignored */
 	record(im, CKPT_REC_SIGHAND, &sh, sizeof(sh), act, sizeof(act));
 
-	memset(&sig, 0, sizeof(sig));
-	sig.blocked = 1ULL << 9;		/* SIGUSR1 */
-	sig.nr_siginfo = 1;
-	record(im, CKPT_REC_SIGNAL, &sig, sizeof(sig), NULL, 0);
+	p->files(im, p);
 
-	memset(&si, 0, sizeof(si));
-	si.shared = 1;
-	v = 10;					/* SIGUSR1 */
-	memcpy(si.info, &v, 4);
-	v = 1;					/* si_pid */
-	memcpy(si.info + 12, &v, 4);
-	v = 1000;				/* si_uid */
-	memcpy(si.info + 16, &v, 4);
-	record(im, CKPT_REC_SIGINFO, &si, sizeof(si), NULL, 0);
+	for (k = 0; k < p->nr_threads; k++) {
+		memset(&th, 0, sizeof(th));
+		th.tid = k ? p->pid + 100 + (int32_t)k : p->pid;
+		th.regs.ip = 0x401234 + 0x10 * k;
+		th.regs.sp = 0x7ffd3f00 - 0x100 * k;
+		th.regs.ax = (uint64_t)-4;
+		th.regs.orig_ax = 35;
+		th.regs.flags = 0x246;
+		th.regs.cs = 0x33;
+		th.regs.ss = 0x2b;
+		th.regs.fs_base = 0x7f1234567740ULL;
+		th.clear_child_tid = k ? 0x7f12345679d0ULL : 0;
+		th.robust_list = 0x7f1234567a20ULL;
+		th.robust_list_len = 24;
+		if (k)
+			snprintf(th.comm, sizeof(th.comm), "%s-%u", p->comm, k);
+		else
+			snprintf(th.comm, sizeof(th.comm), "%s", p->comm);
+		if (k < 3 && p->rb_kind[k]) {
+			th.regs.ax = 219;		/* __NR_restart_syscall */
+			th.restart.kind = p->rb_kind[k];
+			th.restart.clockid = p->rb_clock[k];
+			th.restart.remaining_ns = p->rb_left[k];
+			th.restart.uaddr = 0x7f0000001000ULL;
+			th.restart.arg[0] = 1;		/* TT_NATIVE; futex: val */
+			if (p->rb_kind[k] == CKPT_RESTART_FUTEX)
+				th.restart.arg[2] = 0xffffffff;	/* bitset */
+		}
+		record(im, CKPT_REC_THREAD, &th, sizeof(th), NULL, 0);
 
-	memset(&file, 0, sizeof(file));
-	file.objid = 1 + 2 * t;
-	file.kind = CKPT_FILE_INHERIT;
-	file.mode = 3;
-	file.flags = 2;
-	record(im, CKPT_REC_FILE, &file, sizeof(file), NULL, 0);
-	file.objid = 2 + 2 * t;
-	file.kind = CKPT_FILE_REG;
-	file.mode = 2;
-	file.flags = 02001;			/* O_WRONLY | O_APPEND */
-	file.pos = 100;
-	file.size = 100;
-	file.path_len = sizeof(path);
-	record(im, CKPT_REC_FILE, &file, sizeof(file), path, sizeof(path));
+		memset(&xs, 0, sizeof(xs));
+		xs.xfeatures = 0x3;
+		for (i = 0; i < XSTATE; i++)
+			xsave[i] = (uint8_t)i;
+		record(im, CKPT_REC_XSTATE, &xs, sizeof(xs), xsave, sizeof(xsave));
 
-	memset(&fd, 0, sizeof(fd));
-	for (i = 0; i < 3; i++) {
-		fd.fd = i;
-		fd.objid = 1 + 2 * t;
-		record(im, CKPT_REC_FD, &fd, sizeof(fd), NULL, 0);
+		memset(&sig, 0, sizeof(sig));
+		sig.blocked = 1ULL << 9;		/* SIGUSR1 */
+		sig.nr_siginfo = k == 0;
+		record(im, CKPT_REC_SIGNAL, &sig, sizeof(sig), NULL, 0);
+		if (k)
+			continue;
+
+		memset(&si, 0, sizeof(si));
+		si.shared = 1;
+		v = 10;					/* SIGUSR1 */
+		memcpy(si.info, &v, 4);
+		v = 1;					/* si_pid */
+		memcpy(si.info + 12, &v, 4);
+		v = 1000;				/* si_uid */
+		memcpy(si.info + 16, &v, 4);
+		record(im, CKPT_REC_SIGINFO, &si, sizeof(si), NULL, 0);
 	}
-	fd.fd = 3;
-	fd.objid = 2 + 2 * t;
-	fd.cloexec = 1;
-	record(im, CKPT_REC_FD, &fd, sizeof(fd), NULL, 0);
-
-	memset(&th, 0, sizeof(th));
-	th.tid = pid;
-	th.regs.ip = 0x401234;
-	th.regs.sp = 0x7ffd3f00;
-	th.regs.ax = (uint64_t)-4;
-	th.regs.orig_ax = 35;
-	th.regs.flags = 0x246;
-	th.regs.cs = 0x33;
-	th.regs.ss = 0x2b;
-	th.regs.fs_base = 0x7f1234567740ULL;
-	record(im, CKPT_REC_THREAD, &th, sizeof(th), NULL, 0);
-
-	memset(&xs, 0, sizeof(xs));
-	xs.xfeatures = 0x3;
-	for (i = 0; i < XSTATE; i++)
-		xsave[i] = (uint8_t)i;
-	record(im, CKPT_REC_XSTATE, &xs, sizeof(xs), xsave, sizeof(xsave));
-
+end:
 	memset(&end, 0, sizeof(end));
-	end.pid = pid;
+	end.pid = p->pid;
 	record(im, CKPT_REC_TASK_END, &end, sizeof(end), NULL, 0);
 }
 
-static void build(struct image *im, int nr_tasks)
+static void tty_rec(struct image *im)
 {
+	struct ckpt_rec_tty t;
+
+	memset(&t, 0, sizeof(t));
+	t.sid = 4200;
+	t.fg_pgrp = 4210;
+	t.iflag = 0x4500;		/* icrnl ixon iutf8 */
+	t.oflag = 0x0005;		/* opost onlcr */
+	t.cflag = 0x00bf;		/* cs8 cread B38400 */
+	t.lflag = 0x8a3b;		/* isig icanon echo echoe echok echoctl echoke iexten */
+	t.ispeed = t.ospeed = 38400;
+	t.cc[0] = 3;			/* ^C */
+	t.cc[2] = 0x7f;
+	t.cc[4] = 4;
+	t.cc[6] = 1;
+	t.cc[10] = 26;			/* ^Z */
+	t.ws_row = 24;
+	t.ws_col = 80;
+	strcpy(t.name, "pts/3");
+	record(im, CKPT_REC_TTY, &t, sizeof(t), NULL, 0);
+}
+
+static void build(struct image *im, enum shape shape)
+{
+	static const int64_t ms = 1000000;
+	struct proc job[] = {
+		{ .pid = 4200, .ppid = 1, .pgid = 4200, .sid = 4200, .comm = "bash",
+		  .flags = CKPT_TASK_CTTY, .nr_threads = 1, .files = shell_files },
+		{ .pid = 4210, .ppid = 4200, .pgid = 4210, .sid = 4200, .comm = "producer",
+		  .flags = CKPT_TASK_CTTY, .nr_threads = 3, .files = producer_files,
+		  .rb_kind = { 0, CKPT_RESTART_NANOSLEEP, CKPT_RESTART_FUTEX },
+		  .rb_clock = { 0, 1, 1 }, .rb_left = { 0, 1500 * ms, 250 * ms } },
+		{ .pid = 4211, .ppid = 4200, .pgid = 4210, .sid = 4200, .comm = "consumer",
+		  .flags = CKPT_TASK_CTTY, .nr_threads = 1, .files = consumer_files },
+		{ .pid = 4212, .ppid = 4211, .pgid = 4210, .sid = 4200, .comm = "sort",
+		  .flags = CKPT_TASK_ZOMBIE, .exit_code = 3 << 8 },
+		{ .pid = 4220, .ppid = 4200, .pgid = 4220, .sid = 4200, .comm = "sleeper",
+		  .flags = CKPT_TASK_STOPPED | CKPT_TASK_CTTY, .nr_threads = 1,
+		  .files = sleeper_files, .rb_kind = { CKPT_RESTART_NANOSLEEP },
+		  .rb_clock = { 0 }, .rb_left = { 59250 * ms } },
+	};
+	struct proc simple[2] = {
+		{ .pid = 4242, .ppid = 1, .pgid = 4242, .sid = 4200, .comm = "sleeper",
+		  .flags = CKPT_TASK_STOPPED, .nr_threads = 1, .files = simple_files },
+		{ .pid = 4243, .ppid = 4242, .pgid = 4242, .sid = 4200, .comm = "sleeper",
+		  .flags = CKPT_TASK_STOPPED, .nr_threads = 1, .files = simple_files, .t = 1 },
+	};
 	struct ckpt_rec_header hdr;
-	int i, t;
+	struct proc *procs = shape == JOB ? job : simple;
+	int i, t, nr = shape == JOB ? 5 : shape == TWO ? 2 : 1;
 
 	memset(&hdr, 0, sizeof(hdr));
 	memcpy(hdr.magic, CKPT_MAGIC, CKPT_MAGIC_LEN);
@@ -277,17 +471,23 @@ static void build(struct image *im, int nr_tasks)
 	hdr.rlim_nlimits = 16;
 	hdr.xstate_size = XSTATE;
 	hdr.xfeatures = 0x7;
-	hdr.flags = CKPT_STOP;
-	hdr.nr_tasks = nr_tasks;
+	hdr.flags = shape == JOB ? CKPT_KILL | CKPT_SESSION :
+		    shape == TWO ? CKPT_STOP | CKPT_TREE : CKPT_STOP;
+	hdr.nr_tasks = nr;
+	hdr.root_pid = shape == JOB ? 4200 : 4242;
+	for (t = 0; t < nr; t++)
+		hdr.nr_threads += procs[t].nr_threads;
 	hdr.time_sec = 1767225600;	/* 2026-01-01 */
 	for (i = 0; i < 32; i++)
 		hdr.vdso_sha256[i] = (uint8_t)(i * 7);
 	strcpy(hdr.release, "6.12.0-ckpt");
 	strcpy(hdr.machine, "x86_64");
 	record(im, CKPT_REC_HEADER, &hdr, sizeof(hdr), NULL, 0);
+	if (shape == JOB && !omit_tty)
+		tty_rec(im);
 
-	for (t = 0; t < nr_tasks; t++)
-		build_task(im, t);
+	for (t = 0; t < nr; t++)
+		build_task(im, &procs[t]);
 
 	trailer(im);
 }
@@ -297,16 +497,26 @@ static uint32_t *len_of(struct image *im, int type)
 	return (uint32_t *)(im->p + im->off[type] + 4);
 }
 
+#define AT(type, n, rec)	((struct rec *)(im->p + nth(im, type, n)))
+
 /* Structural defects, each found by ckptinfo with the message given */
 static const char *const kinds[] = {
 	"bad-magic", "bad-version", "bad-arch", "len-max", "len-small", "len-short",
 	"no-nul", "bad-type", "wrong-order", "vma-overlap", "pages-outside",
 	"fd-objid", "dup-objid", "trailing", "bad-padding", "total-len", "nr-vmas",
-	"nsig", "nr-tasks", "pages-span", "reserved", "inherit-fd", "caps", NULL
+	"nsig", "nr-tasks", "pages-span", "reserved", "inherit-fd", "caps",
+	"process-scope", "root-pid",
+	/* on the job image (--job) */
+	"pipe-id", "pipe-mode", "pipe-overfull", "pipe-capacity", "fd-on-pipe",
+	"parent-order", "thread-count", "dup-tid", "zombie-threads", "zombie-status",
+	"session", "restart-kind", "tty-name", "thread-order", "siginfo-count",
+	"pipe-objid", "ctty-pipe-id", "fifo-and-pipe", "zombie-flags",
+	"futex-clock", NULL
 };
 
 static int corrupt(struct image *im, const char *kind)
 {
+	struct ckpt_rec_header *hdr = (void *)im->p;
 	uint8_t *p = im->p;
 	struct ckpt_rec_vma *vma;
 	struct ckpt_rec_fs *fs;
@@ -314,9 +524,9 @@ static int corrupt(struct image *im, const char *kind)
 	if (!strcmp(kind, "bad-magic")) {
 		p[im->off[CKPT_REC_HEADER] + 9] = 'X';
 	} else if (!strcmp(kind, "bad-version")) {
-		((struct ckpt_rec_header *)p)->version = 99;
+		hdr->version = 99;
 	} else if (!strcmp(kind, "bad-arch")) {
-		((struct ckpt_rec_header *)p)->arch = 0x40000028;	/* ARM */
+		hdr->arch = 0x40000028;	/* ARM */
 	} else if (!strcmp(kind, "len-max")) {
 		*len_of(im, CKPT_REC_TASK) = 0xffffffff;
 	} else if (!strcmp(kind, "len-small")) {
@@ -352,19 +562,71 @@ static int corrupt(struct image *im, const char *kind)
 		((struct ckpt_rec_mm *)(p + im->off[CKPT_REC_MM]))->nr_vmas = 3;
 	} else if (!strcmp(kind, "pages-span")) {
 		/* the second PAGES record: 2 pages from the last page of the stack */
-		((struct ckpt_rec_pages *)(p + im->off[CKPT_REC_PAGES] + 24 + PAGE))->addr =
-			0x7ffd3000;
+		AT(CKPT_REC_PAGES, 1, ckpt_rec_pages)->addr = 0x7ffd3000;
 	} else if (!strcmp(kind, "reserved")) {
-		((struct ckpt_rec_task *)(p + im->off[CKPT_REC_TASK]))->reserved = 1;
+		((struct ckpt_rec_thread *)(p + im->off[CKPT_REC_THREAD]))->reserved = 1;
 	} else if (!strcmp(kind, "inherit-fd")) {
 		/* fd 3, the fourth FD record, made to refer to the inherited file */
-		((struct ckpt_rec_fd *)(p + im->off[CKPT_REC_FD] + 3 * 24))->objid = 1;
+		AT(CKPT_REC_FD, 3, ckpt_rec_fd)->objid = 1;
 	} else if (!strcmp(kind, "caps")) {
 		((struct ckpt_rec_cred *)(p + im->off[CKPT_REC_CRED]))->cap_effective = 1;
 	} else if (!strcmp(kind, "nr-tasks")) {
-		((struct ckpt_rec_header *)p)->nr_tasks = 2;
+		hdr->nr_tasks = 2;
+		hdr->flags |= CKPT_TREE;
+	} else if (!strcmp(kind, "process-scope")) {
+		hdr->nr_tasks = 2;
+	} else if (!strcmp(kind, "root-pid")) {
+		hdr->root_pid = 4243;
 	} else if (!strcmp(kind, "nsig")) {
 		((struct ckpt_rec_sighand *)(p + im->off[CKPT_REC_SIGHAND]))->nr = 32;
+	} else if (!strcmp(kind, "pipe-id")) {
+		/* the consumer's read end: on a pipe that is not in the image */
+		AT(CKPT_REC_FILE, 2, ckpt_rec_file)->pipe_id = 99;
+	} else if (!strcmp(kind, "pipe-mode")) {
+		AT(CKPT_REC_FILE, 2, ckpt_rec_file)->mode = 3;
+	} else if (!strcmp(kind, "fifo-and-pipe")) {
+		/* the FIFO opened on the anonymous pipe */
+		AT(CKPT_REC_FILE, 3, ckpt_rec_file)->pipe_id = OBJ_PIPE;
+	} else if (!strcmp(kind, "ctty-pipe-id")) {
+		AT(CKPT_REC_FILE, 0, ckpt_rec_file)->pipe_id = OBJ_PIPE;
+	} else if (!strcmp(kind, "pipe-overfull")) {
+		AT(CKPT_REC_PIPE, 0, ckpt_rec_pipe)->capacity = 4096;
+		AT(CKPT_REC_PIPE, 0, ckpt_rec_pipe)->data_len = 4097;
+	} else if (!strcmp(kind, "pipe-capacity")) {
+		AT(CKPT_REC_PIPE, 0, ckpt_rec_pipe)->capacity = 1000;
+	} else if (!strcmp(kind, "pipe-objid")) {
+		/* the FIFO's pipe gets the id of the first pipe */
+		AT(CKPT_REC_PIPE, 1, ckpt_rec_pipe)->objid = OBJ_PIPE;
+	} else if (!strcmp(kind, "fd-on-pipe")) {
+		/* the consumer's fd 0 names the PIPE record instead of a FILE */
+		AT(CKPT_REC_FD, 7, ckpt_rec_fd)->objid = OBJ_PIPE;
+	} else if (!strcmp(kind, "parent-order")) {
+		/* the shell made a child of the consumer, which comes later */
+		AT(CKPT_REC_TASK, 0, ckpt_rec_task)->ppid = 4211;
+	} else if (!strcmp(kind, "thread-count")) {
+		hdr->nr_threads++;
+	} else if (!strcmp(kind, "dup-tid")) {
+		AT(CKPT_REC_THREAD, 2, ckpt_rec_thread)->tid = 4200;
+	} else if (!strcmp(kind, "thread-order")) {
+		/* the producer's leader after another thread */
+		AT(CKPT_REC_THREAD, 1, ckpt_rec_thread)->tid = 4310;
+	} else if (!strcmp(kind, "zombie-threads")) {
+		AT(CKPT_REC_TASK, 3, ckpt_rec_task)->nr_threads = 1;
+	} else if (!strcmp(kind, "zombie-status")) {
+		AT(CKPT_REC_TASK, 3, ckpt_rec_task)->exit_code = 0x137f;
+	} else if (!strcmp(kind, "zombie-flags")) {
+		AT(CKPT_REC_TASK, 3, ckpt_rec_task)->flags |= CKPT_TASK_STOPPED;
+	} else if (!strcmp(kind, "session")) {
+		AT(CKPT_REC_TASK, 4, ckpt_rec_task)->sid = 4300;
+	} else if (!strcmp(kind, "restart-kind")) {
+		AT(CKPT_REC_THREAD, 2, ckpt_rec_thread)->restart.kind = 9;
+	} else if (!strcmp(kind, "futex-clock")) {
+		AT(CKPT_REC_THREAD, 3, ckpt_rec_thread)->restart.clockid = 0;
+	} else if (!strcmp(kind, "tty-name")) {
+		memset(AT(CKPT_REC_TTY, 0, ckpt_rec_tty)->name, 'x', 64);
+	} else if (!strcmp(kind, "siginfo-count")) {
+		/* a second thread announces a queued signal that is not there */
+		AT(CKPT_REC_SIGNAL, 2, ckpt_rec_signal)->nr_siginfo = 1;
 	} else {
 		return -1;
 	}
@@ -449,59 +711,82 @@ static int type_of(const char *name)
 	static const char *const names[CKPT_REC_MAX] = {
 		NULL, "HEADER", "TASK", "CRED", "RLIMITS", "FS", "MM", "VMA", "PAGES",
 		"SIGHAND", "SIGNAL", "SIGINFO", "FILE", "FD", "THREAD", "XSTATE",
-		"TASK_END", "TRAILER",
+		"TASK_END", "TRAILER", "PIPE", "TTY",
 	};
 	int i;
 
 	for (i = 1; i < CKPT_REC_MAX; i++)
-		if (!strcmp(names[i], name))
+		if (names[i] && !strcmp(names[i], name))
 			return i;
 	return -1;
 }
 
+static int usage(void)
+{
+	fprintf(stderr, "usage: mkimage [--two-tasks | --job [--no-tty]]\\n"
+		"               [--corrupt KIND | --mutate SEED | --offset-of TYPE |\\n"
+		"                --record-offsets | --prefix-len | --kinds | --sha256-selftest]\\n");
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
+	enum shape shape = ONE;
 	struct image im;
-	uint64_t x;
-	size_t at;
-	int t, i;
+	uint64_t x, seed;
+	size_t at, i;
+	int t, a = 1;
 
 	memset(&im, 0, sizeof(im));
-	if (argc == 2 && !strcmp(argv[1], "--two-tasks")) {
-		build(&im, 2);
-		return write_all(im.p, im.len);
+	for (; a < argc; a++) {
+		if (!strcmp(argv[a], "--two-tasks"))
+			shape = TWO;
+		else if (!strcmp(argv[a], "--job"))
+			shape = JOB;
+		else if (!strcmp(argv[a], "--no-tty"))
+			omit_tty = 1;
+		else
+			break;
 	}
-	build(&im, 1);
-	if (argc == 1)
-		return write_all(im.p, im.len);
-	if (argc == 2 && !strcmp(argv[1], "--sha256-selftest"))
+	if (a < argc && !strcmp(argv[a], "--sha256-selftest"))
 		return sha256_selftest();
-	if (argc == 2 && !strcmp(argv[1], "--prefix-len")) {
+	if (a < argc && !strcmp(argv[a], "--kinds")) {
+		for (t = 0; kinds[t]; t++)
+			printf("%s\n", kinds[t]);
+		return 0;
+	}
+	build(&im, shape);
+	if (a == argc)
+		return write_all(im.p, im.len);
+	if (a + 1 == argc && !strcmp(argv[a], "--prefix-len")) {
 		printf("%zu\n", im.trailer);
 		return 0;
 	}
-	if (argc == 2 && !strcmp(argv[1], "--kinds")) {
-		for (i = 0; kinds[i]; i++)
-			printf("%s\n", kinds[i]);
+	if (a + 1 == argc && !strcmp(argv[a], "--record-offsets")) {
+		/* the offset of every record, then the end of the image */
+		for (i = 0; i < im.nrec; i++)
+			printf("%zu\n", im.roff[i]);
+		printf("%zu\n", im.len);
 		return 0;
 	}
-	if (argc == 3 && !strcmp(argv[1], "--offset-of")) {
-		t = type_of(argv[2]);
+	if (a + 2 == argc && !strcmp(argv[a], "--offset-of")) {
+		t = type_of(argv[a + 1]);
 		if (t < 0)
-			return 2;
+			return usage();
 		printf("%zu\n", t == CKPT_REC_TRAILER ? im.trailer : im.off[t]);
 		return 0;
 	}
-	if (argc == 3 && !strcmp(argv[1], "--corrupt")) {
-		if (corrupt(&im, argv[2])) {
-			fprintf(stderr, "mkimage: unknown defect %s\n", argv[2]);
+	if (a + 2 == argc && !strcmp(argv[a], "--corrupt")) {
+		if (corrupt(&im, argv[a + 1])) {
+			fprintf(stderr, "mkimage: unknown defect %s\n", argv[a + 1]);
 			return 2;
 		}
 		return write_all(im.p, im.len);
 	}
-	if (argc == 3 && !strcmp(argv[1], "--mutate")) {
-		x = strtoull(argv[2], NULL, 0) * 0x9e3779b97f4a7c15ULL + 1;
-		for (i = 0; i < 4; i++) {		/* xorshift64 */
+	if (a + 2 == argc && !strcmp(argv[a], "--mutate")) {
+		seed = strtoull(argv[a + 1], NULL, 0);
+		x = seed * 0x9e3779b97f4a7c15ULL + 1;
+		for (t = 0; t < 4; t++) {		/* xorshift64 */
 			x ^= x << 13;
 			x ^= x >> 7;
 			x ^= x << 17;
@@ -509,11 +794,9 @@ int main(int argc, char **argv)
 		/* half of the mutations hit the first 1 KiB: more fields there */
 		at = (x >> 8) % 2 ? (x >> 16) % 1024 : (x >> 16) % im.len;
 		im.p[at] ^= (uint8_t)((x & 0xff) ? (x & 0xff) : 0x80);
-		if (strtoull(argv[2], NULL, 0) % 2 && at < im.trailer)
+		if (seed % 2 && at < im.trailer)
 			rehash(&im);
 		return write_all(im.p, im.len);
 	}
-	fprintf(stderr, "usage: mkimage [--two-tasks | --corrupt KIND | --mutate SEED |\n"
-		"                --offset-of TYPE | --prefix-len | --kinds | --sha256-selftest]\n");
-	return 2;
+	return usage();
 }

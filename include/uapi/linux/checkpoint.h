@@ -11,16 +11,24 @@
  * The stream is:
  *
  *   CKPT_REC_HEADER                 once
- *   per process, in image order:
+ *   CKPT_REC_TTY                    if the job has a controlling terminal
+ *   per process (nr_tasks), parents before their children:
  *     CKPT_REC_TASK                 starts the process
+ *     (a zombie has nothing more: CKPT_REC_TASK_END follows)
  *     CKPT_REC_CRED, CKPT_REC_RLIMITS, CKPT_REC_FS
  *     CKPT_REC_MM, CKPT_REC_VMA...  then CKPT_REC_PAGES...
- *     CKPT_REC_SIGHAND, CKPT_REC_SIGNAL, CKPT_REC_SIGINFO...
+ *     CKPT_REC_SIGHAND
  *     CKPT_REC_FILE, CKPT_REC_FD... descriptors, in fd order; each open
- *                                   file once, before the first
- *                                   CKPT_REC_FD that refers to its id
- *     CKPT_REC_THREAD               registers of a thread
- *     CKPT_REC_XSTATE               its FPU/extended state (XSAVE layout)
+ *                                   file once in the image, before the
+ *                                   first CKPT_REC_FD that refers to its
+ *                                   id; a CKPT_REC_PIPE before the first
+ *                                   CKPT_REC_FILE on that pipe
+ *     per thread (nr_threads), the leader first:
+ *       CKPT_REC_THREAD             registers, TLS, futex and rseq state
+ *       CKPT_REC_XSTATE             its FPU/extended state (XSAVE layout)
+ *       CKPT_REC_SIGNAL             mask, alternate stack, then its
+ *       CKPT_REC_SIGINFO...         queued signals (the leader's also
+ *                                   carries the process-wide queue)
  *     CKPT_REC_TASK_END
  *   CKPT_REC_TRAILER                SHA-256 of every byte before it
  *
@@ -42,7 +50,22 @@
 #define CKPT_KILL		0x2	/* SIGKILL it, after a complete image */
 #define CKPT_ACTION_MASK	0x3
 
-#define CKPT_FLAGS_ALL		CKPT_ACTION_MASK
+/* checkpoint(2) flags: what the pid argument names (the job) */
+#define CKPT_PROCESS		0x0	/* a process and all its threads */
+#define CKPT_PGRP		0x4	/* the process group whose id is pid */
+#define CKPT_SESSION		0x8	/* the session whose id is pid */
+#define CKPT_TREE		0xc	/* process pid and all its descendants */
+#define CKPT_SCOPE_MASK		0xc
+
+/*
+ * A pipe end that a process outside the job also holds is refused; with
+ * this flag the job's pipe is saved as if the outside holders had closed
+ * their ends (the pipe is broken for the restored job).
+ */
+#define CKPT_OUTSIDE_PIPES_BROKEN 0x10
+
+#define CKPT_FLAGS_ALL		(CKPT_ACTION_MASK | CKPT_SCOPE_MASK | \
+				 CKPT_OUTSIDE_PIPES_BROKEN)
 
 /*
  * checkpoint(0, ...) checkpoints the caller itself and returns 0; when the
@@ -52,12 +75,13 @@
 
 /* restart(2) flags */
 #define RESTART_STOPPED		0x1	/* leave the job stopped (SIGSTOP) */
-#define RESTART_FLAGS_ALL	RESTART_STOPPED
+#define RESTART_NEW_PIDS	0x2	/* a taken PID: give a new one, log it */
+#define RESTART_FLAGS_ALL	(RESTART_STOPPED | RESTART_NEW_PIDS)
 
 /* Image identification */
 #define CKPT_MAGIC		"\177CKPTIMG"	/* 8 bytes, no terminator */
 #define CKPT_MAGIC_LEN		8
-#define CKPT_FORMAT_VERSION	1
+#define CKPT_FORMAT_VERSION	2
 #define CKPT_ALIGN		8
 
 /* Record types */
@@ -79,6 +103,8 @@ enum ckpt_rec_type {
 	CKPT_REC_XSTATE		= 15,
 	CKPT_REC_TASK_END	= 16,
 	CKPT_REC_TRAILER	= 17,
+	CKPT_REC_PIPE		= 18,
+	CKPT_REC_TTY		= 19,
 	CKPT_REC_MAX
 };
 
@@ -90,6 +116,8 @@ enum ckpt_rec_type {
 #define CKPT_MAX_GROUPS		65536		/* NGROUPS_MAX */
 #define CKPT_MAX_SIGINFO	4096		/* queued signals per task */
 #define CKPT_MAX_FILES		1048576		/* fs.nr_open maximum */
+#define CKPT_MAX_TASKS		4096		/* processes in one image */
+#define CKPT_MAX_THREADS	4096		/* threads of one process */
 
 /* Every record starts with this */
 struct ckpt_hdr {
@@ -109,8 +137,10 @@ struct ckpt_rec_header {
 	__u32 xstate_size;	/* bytes in CKPT_REC_XSTATE payloads */
 	__u64 xfeatures;	/* XSAVE features the image's xstate may use */
 	__u32 flags;		/* checkpoint(2) flags used */
-	__u32 nr_tasks;		/* CKPT_REC_TASK records that follow */
+	__u32 nr_tasks;		/* CKPT_REC_TASK records (processes) */
 	__s64 time_sec;		/* CLOCK_REALTIME when the job was frozen */
+	__s32 root_pid;		/* the pid checkpoint(2) was given */
+	__u32 nr_threads;	/* CKPT_REC_THREAD records, all processes */
 	__u8 vdso_sha256[32];	/* of the vDSO image the job was using */
 	char release[65];	/* uname -r of the checkpointing kernel */
 	char machine[65];	/* uname -m */
@@ -133,13 +163,16 @@ struct ckpt_rec_task {
 	__u32 dumpable;		/* SUID_DUMP_* */
 	__u32 nr_threads;	/* CKPT_REC_THREAD records of this process */
 	__u32 flags;		/* CKPT_TASK_* */
-	__u32 reserved;
+	__s32 exit_code;	/* zombie: its wait status */
 	char comm[16];		/* TASK_COMM_LEN, NUL-terminated */
 };
 
 #define CKPT_TASK_STOPPED	0x1	/* was in a group stop (SIGSTOP) */
 #define CKPT_TASK_NO_NEW_PRIVS	0x2
 #define CKPT_TASK_SELF		0x4	/* checkpointed itself (pid 0) */
+#define CKPT_TASK_ZOMBIE	0x8	/* had exited, not yet reaped */
+#define CKPT_TASK_CTTY		0x10	/* has the job's controlling terminal */
+#define CKPT_TASK_SUBREAPER	0x20	/* PR_SET_CHILD_SUBREAPER */
 
 /* CKPT_REC_CRED: ids as seen in the checkpointer's user namespace */
 struct ckpt_rec_cred {
@@ -251,7 +284,7 @@ struct ckpt_rec_sighand {
 	struct ckpt_sigaction action[];
 };
 
-/* CKPT_REC_SIGNAL: per-thread signal state (the first thread's for now) */
+/* CKPT_REC_SIGNAL: per-thread signal state */
 struct ckpt_rec_signal {
 	struct ckpt_hdr h;
 	__u64 blocked;
@@ -265,7 +298,7 @@ struct ckpt_rec_signal {
 /* CKPT_REC_SIGINFO: one queued signal */
 struct ckpt_rec_siginfo {
 	struct ckpt_hdr h;
-	__u32 shared;		/* 1: process-wide queue, 0: the thread's */
+	__u32 shared;		/* 1: process-wide queue (leader), 0: thread's */
 	__u32 reserved;
 	__u8 info[128];		/* siginfo_t as the process would see it */
 };
@@ -275,6 +308,9 @@ enum ckpt_file_kind {
 	CKPT_FILE_REG		= 1,	/* regular file, reopened by path */
 	CKPT_FILE_CHR		= 2,	/* character device, reopened by path */
 	CKPT_FILE_INHERIT	= 3,	/* standard fd: the restarter's own */
+	CKPT_FILE_PIPE		= 4,	/* an end of pipe pipe_id (mode: which) */
+	CKPT_FILE_FIFO		= 5,	/* a FIFO by path; its pipe is pipe_id */
+	CKPT_FILE_CTTY		= 6,	/* the job's controlling terminal */
 };
 
 struct ckpt_rec_file {
@@ -286,8 +322,42 @@ struct ckpt_rec_file {
 	__s64 pos;		/* file offset */
 	__u64 size;		/* i_size at checkpoint (regular files) */
 	__u32 path_len;		/* bytes of path, terminator included */
-	__u32 reserved;
+	__u32 pipe_id;		/* PIPE, FIFO: the CKPT_REC_PIPE's objid */
 	char path[];
+};
+
+/*
+ * CKPT_REC_PIPE: a pipe (or a FIFO's pipe) and the bytes in it, which
+ * checkpoint(2) reads without consuming them.  A pipe end no process
+ * of the job holds is closed after restart: a pipe with data and no
+ * writers gives the data, then end-of-file.
+ */
+struct ckpt_rec_pipe {
+	struct ckpt_hdr h;
+	__u32 objid;		/* > 0, shared id space with CKPT_REC_FILE */
+	__u32 capacity;		/* bytes, as F_GETPIPE_SZ */
+	__u32 data_len;		/* bytes in flight, <= capacity */
+	__u32 reserved;
+	/* followed by data_len bytes */
+};
+
+/*
+ * CKPT_REC_TTY: the job's controlling terminal.  At restart, the job's
+ * descriptors on it (CKPT_FILE_CTTY) are opened on the restarter's
+ * controlling terminal, which gets this termios and window size, and
+ * fg_pgrp as foreground process group when that group is in the job.
+ */
+struct ckpt_rec_tty {
+	struct ckpt_hdr h;
+	__s32 sid;		/* session of the terminal, 0 if none */
+	__s32 fg_pgrp;		/* foreground process group, 0 if none */
+	__u32 iflag, oflag, cflag, lflag;
+	__u32 ispeed, ospeed;
+	__u8 line;
+	__u8 cc[19];		/* NCCS */
+	__u16 ws_row, ws_col, ws_xpixel, ws_ypixel;
+	__u32 reserved;
+	char name[64];		/* e.g. "pts/3", informational */
 };
 
 /* CKPT_REC_FD: a file descriptor */
@@ -307,6 +377,30 @@ struct ckpt_x86_64_regs {
 	__u64 ds, es, fs, gs;
 };
 
+/*
+ * The kernel's restart state of a thread frozen in a system call that
+ * resumes through restart_syscall(2) (regs.ax is __NR_restart_syscall):
+ * a sleep's remaining time, not its absolute end, is saved.
+ */
+enum ckpt_restart_kind {
+	CKPT_RESTART_NONE	= 0,
+	CKPT_RESTART_NANOSLEEP	= 1,	/* uaddr: rmtp; arg[0]: TT_* type */
+	CKPT_RESTART_FUTEX	= 2,	/* uaddr; arg: val, flags, bitset */
+	CKPT_RESTART_POLL	= 3,	/* uaddr: fds; arg: nfds, has_timeout */
+};
+
+/* CKPT_RESTART_FUTEX arg[1] */
+#define CKPT_FUTEX_SHARED	0x1	/* not FUTEX_PRIVATE_FLAG */
+#define CKPT_FUTEX_CLOCK_REALTIME 0x2	/* FUTEX_CLOCK_REALTIME */
+
+struct ckpt_restart_block {
+	__u32 kind;		/* enum ckpt_restart_kind */
+	__s32 clockid;		/* clock of the timeout */
+	__s64 remaining_ns;	/* time left when frozen (0 if expired) */
+	__u64 uaddr;
+	__u64 arg[3];
+};
+
 struct ckpt_rec_thread {
 	struct ckpt_hdr h;
 	__s32 tid;
@@ -315,6 +409,12 @@ struct ckpt_rec_thread {
 	__u64 rseq;		/* rseq(2) area, 0 if not registered */
 	__u32 rseq_len;
 	__u32 rseq_sig;
+	__u64 set_child_tid;	/* CLONE_CHILD_SETTID address */
+	__u64 clear_child_tid;	/* set_tid_address(2) */
+	__u64 robust_list;	/* set_robust_list(2) head, 0 if none */
+	__u64 robust_list_len;
+	char comm[16];		/* the thread's name, NUL-terminated */
+	struct ckpt_restart_block restart;
 };
 
 /* CKPT_REC_XSTATE: the thread's XSAVE area, xstate_size bytes */

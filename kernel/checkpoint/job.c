@@ -1,0 +1,425 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The job and its freeze barrier.
+ *
+ * checkpoint(2)'s scope flags name a job: a process (with its threads),
+ * a process group, a session, or a process and its descendants.  Every
+ * thread of every process of the job is frozen (freeze.c) before any
+ * state is read, so that the image is one instant of the whole job.
+ *
+ * Membership is decided once the job is frozen: a member that forks
+ * while the barrier closes adds a process that is frozen in turn, and a
+ * member that exits is saved as the zombie it became (or not at all, if
+ * its parent outside the job reaped it).  The barrier is closed when a
+ * pass over the job finds every thread frozen and nothing new.  A task
+ * that stays in uninterruptible sleep for CKPT_FREEZE_TIMEOUT fails the
+ * checkpoint, and everything frozen is thawed: the job runs on.
+ */
+
+#define pr_fmt(fmt) "checkpoint: " fmt
+
+#include <linux/delay.h>
+#include <linux/jiffies.h>
+#include <linux/pid_namespace.h>
+#include <linux/ptrace.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+
+#include "internal.h"
+
+#define CKPT_FREEZE_TIMEOUT	(10 * HZ)
+
+static const char *const ckpt_scope_name[] = {
+	[CKPT_PROCESS >> 2]	= "process",
+	[CKPT_PGRP >> 2]	= "process group",
+	[CKPT_SESSION >> 2]	= "session",
+	[CKPT_TREE >> 2]	= "process tree",
+};
+
+static unsigned int ckpt_scope(struct ckpt_ctx *ctx)
+{
+	return ctx->flags & CKPT_SCOPE_MASK;
+}
+
+/**
+ * ckpt_member_index - where a process is in the job
+ * @ctx:	the checkpoint context
+ * @p:		any task of the process
+ *
+ * Return: its index in @ctx->members, or -1 if it is not a member.
+ */
+int ckpt_member_index(struct ckpt_ctx *ctx, struct task_struct *p)
+{
+	unsigned int i;
+
+	p = p->group_leader;
+	for (i = 0; i < ctx->nr_members; i++)
+		if (ctx->members[i] == p)
+			return i;
+	return -1;
+}
+
+static void ckpt_put_members(struct ckpt_ctx *ctx)
+{
+	while (ctx->nr_members)
+		put_task_struct(ctx->members[--ctx->nr_members]);
+}
+
+static bool ckpt_add_member(struct ckpt_ctx *ctx, struct task_struct *p)
+{
+	if (ckpt_member_index(ctx, p) >= 0)
+		return true;
+	if (ctx->nr_members == CKPT_MAX_TASKS)
+		return false;
+	ctx->members[ctx->nr_members++] = get_task_struct(p);
+	return true;
+}
+
+/*
+ * Find the job's processes, with tasklist_lock held for reading so that
+ * the tree and the groups do not change under the walk.
+ */
+static int ckpt_collect(struct ckpt_ctx *ctx, pid_t nr)
+{
+	enum pid_type type = ckpt_scope(ctx) == CKPT_PGRP ? PIDTYPE_PGID : PIDTYPE_SID;
+	struct task_struct *p, *t, *c;
+	unsigned int i;
+	struct pid *pid;
+	bool fits = true;
+
+	ckpt_put_members(ctx);
+	read_lock(&tasklist_lock);
+	rcu_read_lock();
+	switch (ckpt_scope(ctx)) {
+	case CKPT_PROCESS:
+	case CKPT_TREE:
+		p = find_task_by_vpid(nr);
+		if (!p || p != p->group_leader)
+			break;
+		fits = ckpt_add_member(ctx, p);
+		for (i = 0; fits && ckpt_scope(ctx) == CKPT_TREE && i < ctx->nr_members; i++)
+			for_each_thread(ctx->members[i], t)
+				list_for_each_entry(c, &t->children, sibling)
+					fits = fits && ckpt_add_member(ctx, c);
+		break;
+	default:
+		pid = find_vpid(nr);
+		do_each_pid_task(pid, type, p) {
+			fits = fits && ckpt_add_member(ctx, p);
+		} while_each_pid_task(pid, type, p);
+		break;
+	}
+	rcu_read_unlock();
+	read_unlock(&tasklist_lock);
+
+	if (!fits)
+		return ckpt_err(ctx, -E2BIG, "the job has more than %u processes",
+				CKPT_MAX_TASKS);
+	if (!ctx->nr_members) {
+		if (ckpt_scope(ctx) == CKPT_PGRP || ckpt_scope(ctx) == CKPT_SESSION)
+			return ckpt_err(ctx, -ESRCH, "no such %s",
+					ckpt_scope_name[ckpt_scope(ctx) >> 2]);
+		rcu_read_lock();
+		p = find_task_by_vpid(nr);
+		rcu_read_unlock();
+		if (p)
+			return ckpt_err(ctx, -EINVAL, "is a thread, not a process");
+		return ckpt_err(ctx, -ESRCH, "no such process");
+	}
+	return 0;
+}
+
+/* Why process @p cannot be part of a checkpointed job, or 0. */
+static int ckpt_may_checkpoint(struct ckpt_ctx *ctx, struct task_struct *p)
+{
+	bool self = same_thread_group(p, current);
+	int i;
+
+	ctx->subject = task_pid_vnr(p);
+	if (p->flags & PF_KTHREAD)
+		return ckpt_err(ctx, -EPERM, "is a kernel thread");
+	if (is_child_reaper(task_pid(p)))
+		return ckpt_err(ctx, -EPERM, "is the init process of its PID namespace");
+	if (self && ckpt_scope(ctx) != CKPT_PROCESS)
+		return ckpt_err(ctx, -EINVAL, "is the caller: the caller is a member of the job");
+	if (!self && !ptrace_may_access(p, PTRACE_MODE_ATTACH_REALCREDS))
+		return ckpt_err(ctx, -EPERM, "permission denied (as for ptrace attach)");
+	if (p->ptrace)
+		return ckpt_err(ctx, -EBUSY, "is being traced");
+	if (p->exit_state) {
+		if (ckpt_scope(ctx) == CKPT_PROCESS)
+			return ckpt_err(ctx, -ESRCH, "is exiting");
+		if (!thread_group_empty(p))
+			return ckpt_err(ctx, -EOPNOTSUPP,
+					"its main thread has exited while other threads run: not supported");
+		return 0;
+	}
+	if (p->vfork_done)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"is a vfork() child sharing its parent's memory: not supported");
+	if (!p->mm)
+		return ckpt_err(ctx, -EINVAL, "has no address space");
+	for (i = 0; i < ctx->nr_members; i++) {
+		struct task_struct *q = ctx->members[i];
+
+		if (q != p && !q->exit_state && READ_ONCE(q->mm) == p->mm)
+			return ckpt_err(ctx, -EOPNOTSUPP,
+					"shares its memory with pid %d (CLONE_VM): not supported",
+					task_pid_vnr(q));
+		if (q != p && !q->exit_state && READ_ONCE(q->files) == p->files)
+			return ckpt_err(ctx, -EOPNOTSUPP,
+					"shares its file table with pid %d (CLONE_FILES): not supported",
+					task_pid_vnr(q));
+	}
+	return 0;
+}
+
+static bool ckpt_is_frozen_by_us(struct ckpt_ctx *ctx, struct task_struct *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < ctx->nr_frozen; i++)
+		if (ctx->frozen[i] == t)
+			return true;
+	return false;
+}
+
+static int ckpt_grow_frozen(struct ckpt_ctx *ctx, unsigned int need)
+{
+	struct task_struct **v;
+	unsigned int max;
+
+	if (need <= ctx->max_frozen)
+		return 0;
+	max = max(need, 2 * ctx->max_frozen);
+	v = kvmalloc_array(max, sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return -ENOMEM;
+	if (ctx->frozen)
+		memcpy(v, ctx->frozen, ctx->nr_frozen * sizeof(*v));
+	kvfree(ctx->frozen);
+	ctx->frozen = v;
+	ctx->max_frozen = max;
+	return 0;
+}
+
+/*
+ * Freeze every live thread of the members that is not frozen yet.
+ * Return: how many were added, or a negative errno.
+ */
+static int ckpt_freeze_members(struct ckpt_ctx *ctx)
+{
+	unsigned int i, count = 0;
+	struct task_struct *t;
+	int added = 0, err;
+
+	for (i = 0; i < ctx->nr_members; i++)
+		count += get_nr_threads(ctx->members[i]) + 1;
+	err = ckpt_grow_frozen(ctx, ctx->nr_frozen + count);
+	if (err)
+		return err;
+
+	rcu_read_lock();
+	for (i = 0; i < ctx->nr_members; i++) {
+		for_each_thread(ctx->members[i], t) {
+			if (t->exit_state || ckpt_is_frozen_by_us(ctx, t))
+				continue;
+			if (ctx->nr_frozen == ctx->max_frozen) {
+				/* Threads were created meanwhile: next pass. */
+				added++;
+				break;
+			}
+			ctx->frozen[ctx->nr_frozen++] = get_task_struct(t);
+			ckpt_freeze_task(t);
+			added++;
+		}
+	}
+	rcu_read_unlock();
+	return added;
+}
+
+/* Wait until every thread we froze is frozen, or has exited. */
+static int ckpt_wait_frozen(struct ckpt_ctx *ctx, unsigned long deadline)
+{
+	unsigned int i = 0;
+
+	while (i < ctx->nr_frozen) {
+		struct task_struct *t = ctx->frozen[i];
+
+		if (t->exit_state || ckpt_task_frozen(t)) {
+			i++;
+			continue;
+		}
+		if (signal_pending(current))
+			return ckpt_err(ctx, -EINTR, "interrupted by a signal while freezing");
+		if (time_after(jiffies, deadline)) {
+			ctx->subject = task_pid_vnr(t);
+			return ckpt_err(ctx, -ETIMEDOUT,
+					"did not stop within %u s (uninterruptible sleep in the kernel)",
+					CKPT_FREEZE_TIMEOUT / HZ);
+		}
+		usleep_range(100, 1000);
+	}
+	return 0;
+}
+
+/*
+ * Image order: each process after its parent when the parent is in the
+ * job; among the processes that can go next, the lowest pid first.
+ */
+static void ckpt_order_members(struct ckpt_ctx *ctx)
+{
+	struct task_struct **v = ctx->members;
+	unsigned int i, j, done;
+
+	rcu_read_lock();
+	for (done = 0; done < ctx->nr_members; done++) {
+		int best = -1;
+
+		for (i = done; i < ctx->nr_members; i++) {
+			struct task_struct *parent = rcu_dereference(v[i]->real_parent);
+			bool ready = true;
+
+			for (j = done; j < ctx->nr_members && ready; j++)
+				ready = j == i || v[j] != parent->group_leader;
+			if (ready && (best < 0 || task_pid_vnr(v[i]) < task_pid_vnr(v[best])))
+				best = i;
+		}
+		if (best < 0)	/* cannot happen: parents form no cycle */
+			best = done;
+		swap(v[done], v[best]);
+	}
+	rcu_read_unlock();
+}
+
+/**
+ * ckpt_self_job - make the caller, alone, the job
+ * @ctx: the checkpoint context
+ *
+ * A process checkpointing itself is not frozen: it is the one running
+ * checkpoint(2).  It must be single-threaded.
+ *
+ * Return: 0 or a negative errno with the reason logged.
+ */
+int ckpt_self_job(struct ckpt_ctx *ctx)
+{
+	int nr_threads = get_nr_threads(current);
+
+	ctx->subject = task_pid_vnr(current);
+	if (nr_threads > 1)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"has %d threads: a process can checkpoint itself only single-threaded",
+				nr_threads);
+	if (current->vfork_done)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"is a vfork() child sharing its parent's memory: not supported");
+	ctx->members = kvmalloc_array(1, sizeof(*ctx->members), GFP_KERNEL);
+	if (!ctx->members)
+		return -ENOMEM;
+	ctx->members[0] = get_task_struct(current->group_leader);
+	ctx->nr_members = 1;
+	return 0;
+}
+
+/**
+ * ckpt_freeze_job - find the job named by checkpoint(2) and freeze it
+ * @ctx:	the checkpoint context (@ctx->flags holds the scope)
+ * @nr:		the pid argument, in the caller's PID namespace
+ *
+ * Return: 0 with every thread of every member frozen and @ctx->members
+ * in image order; or a negative errno with the reason logged and
+ * everything thawed again.
+ */
+int ckpt_freeze_job(struct ckpt_ctx *ctx, pid_t nr)
+{
+	unsigned long deadline = jiffies + CKPT_FREEZE_TIMEOUT;
+	unsigned int i;
+	int added, err;
+
+	ctx->members = kvmalloc_array(CKPT_MAX_TASKS, sizeof(*ctx->members), GFP_KERNEL);
+	if (!ctx->members)
+		return -ENOMEM;
+	do {
+		err = ckpt_collect(ctx, nr);
+		for (i = 0; !err && i < ctx->nr_members; i++)
+			err = ckpt_may_checkpoint(ctx, ctx->members[i]);
+		if (err)
+			goto fail;
+		ctx->subject = nr;
+		added = ckpt_freeze_members(ctx);
+		if (added < 0) {
+			err = added;
+			goto fail;
+		}
+		err = ckpt_wait_frozen(ctx, deadline);
+		if (err)
+			goto fail;
+	} while (added);
+	ckpt_order_members(ctx);
+	ctx->subject = task_pid_vnr(ctx->members[0]);
+	return 0;
+fail:
+	ckpt_thaw_job(ctx);
+	return err;
+}
+
+/**
+ * ckpt_thaw_job - thaw what ckpt_freeze_job() froze, and forget the job
+ * @ctx: the checkpoint context
+ */
+void ckpt_thaw_job(struct ckpt_ctx *ctx)
+{
+	while (ctx->nr_frozen) {
+		struct task_struct *t = ctx->frozen[--ctx->nr_frozen];
+
+		ckpt_thaw(t);
+		put_task_struct(t);
+	}
+	kvfree(ctx->frozen);
+	ctx->frozen = NULL;
+	ctx->max_frozen = 0;
+	if (ctx->members)
+		ckpt_put_members(ctx);
+	kvfree(ctx->members);
+	ctx->members = NULL;
+}
+
+/**
+ * ckpt_get_threads - the live threads of a frozen process
+ * @p:		the process
+ * @nr:		set to how many
+ *
+ * Return: an array of referenced threads, the leader first, to release
+ * with ckpt_put_threads(); or NULL (no memory).
+ */
+struct task_struct **ckpt_get_threads(struct task_struct *p, unsigned int *nr)
+{
+	unsigned int max = get_nr_threads(p) + 1, n = 0;
+	struct task_struct **v, *t;
+
+	v = kvmalloc_array(max, sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return NULL;
+	rcu_read_lock();
+	for_each_thread(p, t) {
+		if (t->exit_state || n == max)
+			continue;
+		v[n++] = get_task_struct(t);
+	}
+	rcu_read_unlock();
+	*nr = n;
+	return v;
+}
+
+/**
+ * ckpt_put_threads - release what ckpt_get_threads() returned
+ * @v:		the array
+ * @nr:		its length
+ */
+void ckpt_put_threads(struct task_struct **v, unsigned int nr)
+{
+	while (nr)
+		put_task_struct(v[--nr]);
+	kvfree(v);
+}

@@ -1,0 +1,498 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Pipes and FIFOs.
+ *
+ * A pipe is saved once (CKPT_REC_PIPE) with its capacity and the bytes
+ * in it, copied out of its buffers without consuming them; each of the
+ * job's descriptions of it is a CKPT_REC_FILE of kind PIPE (which end)
+ * or FIFO (reopened by path).  At restart an anonymous pipe is created
+ * with both ends, given its capacity and its bytes; the job's
+ * descriptors take the ends they had, and an end no process of the job
+ * held is closed when the restart completes.  So a pipe whose writers
+ * have all exited gives its data, then end-of-file, and one whose
+ * readers have all exited gives EPIPE, as before the checkpoint.
+ *
+ * A pipe is the job's only if no process outside the job can read or
+ * write it: every open description of it must be held only through the
+ * job's descriptors.  Otherwise the checkpoint is refused with the
+ * name of the pipe and of an outside holder, since restarting the job
+ * would silently cut that process off; CKPT_OUTSIDE_PIPES_BROKEN saves
+ * it anyway, broken.  On descriptors 0-2, such a pipe is the job's
+ * standard I/O and is inherited from the restarter instead (files.c).
+ */
+
+#define pr_fmt(fmt) "checkpoint: " fmt
+
+#include <linux/fdtable.h>
+#include <linux/file.h>
+#include <linux/highmem.h>
+#include <linux/magic.h>
+#include <linux/namei.h>
+#include <linux/pipe_fs_i.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+
+#include "internal.h"
+
+#define CKPT_MAX_PIPE_DATA	(CKPT_MAX_RECORD - sizeof(struct ckpt_rec_pipe))
+
+/**
+ * struct ckpt_pipe_use - checkpoint: a pipe file of the job
+ * @file:	the open file description
+ * @refs:	descriptors of the job that refer to it
+ * @outside:	something outside the job holds this pipe
+ */
+struct ckpt_pipe_use {
+	struct file *file;
+	unsigned int refs;
+	bool outside;
+};
+
+static bool ckpt_is_fifo(struct file *f)
+{
+	return file_inode(f)->i_sb->s_magic != PIPEFS_MAGIC;
+}
+
+static struct ckpt_pipe_use *ckpt_find_use(struct ckpt_ctx *ctx, struct file *f)
+{
+	unsigned int i;
+
+	for (i = 0; i < ctx->nr_uses; i++)
+		if (ctx->uses[i].file == f)
+			return &ctx->uses[i];
+	return NULL;
+}
+
+static int ckpt_add_use(struct ckpt_ctx *ctx, struct file *f, unsigned int *max)
+{
+	struct ckpt_pipe_use *use = ckpt_find_use(ctx, f);
+
+	if (use) {
+		use->refs++;
+		return 0;
+	}
+	if (ctx->nr_uses == *max) {
+		struct ckpt_pipe_use *v;
+
+		*max = *max ? 2 * *max : 16;
+		v = kvmalloc_array(*max, sizeof(*v), GFP_KERNEL);
+		if (!v)
+			return -ENOMEM;
+		if (ctx->uses)
+			memcpy(v, ctx->uses, ctx->nr_uses * sizeof(*v));
+		kvfree(ctx->uses);
+		ctx->uses = v;
+	}
+	ctx->uses[ctx->nr_uses++] = (struct ckpt_pipe_use){ .file = f, .refs = 1 };
+	return 0;
+}
+
+/* Does anything but the job's descriptors hold this pipe? */
+static bool ckpt_held_outside(struct ckpt_ctx *ctx, struct ckpt_pipe_use *use)
+{
+	struct pipe_inode_info *pipe = get_pipe_info(use->file, false);
+	unsigned int i, readers = 0, writers = 0;
+
+	if (file_count(use->file) > use->refs)
+		return true;
+	for (i = 0; i < ctx->nr_uses; i++) {
+		struct file *f = ctx->uses[i].file;
+
+		if (get_pipe_info(f, false) != pipe)
+			continue;
+		readers += !!(f->f_mode & FMODE_READ);
+		writers += !!(f->f_mode & FMODE_WRITE);
+	}
+	return READ_ONCE(pipe->readers) > readers || READ_ONCE(pipe->writers) > writers;
+}
+
+/**
+ * ckpt_scan_pipes - find the job's pipes and whether they are its own
+ * @ctx: the checkpoint context, with the job frozen
+ *
+ * Counts every descriptor of the job on each pipe file; a file with
+ * more references than that, or a pipe with more open ends than the
+ * job's, is held outside the job.  The job is frozen, so the counts
+ * hold until the image is written.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int ckpt_scan_pipes(struct ckpt_ctx *ctx)
+{
+	unsigned int i, max = 0;
+	int err = 0;
+
+	for (i = 0; i < ctx->nr_members && !err; i++) {
+		struct task_struct *p = ctx->members[i];
+		unsigned int fd = 0;
+		struct file *f;
+
+		if (p->exit_state)
+			continue;
+		for (;; fd++) {
+			rcu_read_lock();
+			f = task_lookup_next_fdget_rcu(p, &fd);
+			rcu_read_unlock();
+			if (!f)
+				break;
+			if (S_ISFIFO(file_inode(f)->i_mode) && get_pipe_info(f, false))
+				err = ckpt_add_use(ctx, f, &max);
+			fput(f);
+			if (err)
+				break;
+		}
+	}
+	/* Our own references from the walk are gone: count now. */
+	for (i = 0; i < ctx->nr_uses && !err; i++)
+		ctx->uses[i].outside = ckpt_held_outside(ctx, &ctx->uses[i]);
+	return err;
+}
+
+/**
+ * ckpt_pipe_outside - is a pipe file of the job also held outside it?
+ * @ctx:	the checkpoint context, after ckpt_scan_pipes()
+ * @f:		a pipe file a member holds
+ *
+ * Return: true if a process outside the job (or a descriptor in flight)
+ * holds the file or the pipe.
+ */
+bool ckpt_pipe_outside(struct ckpt_ctx *ctx, struct file *f)
+{
+	struct ckpt_pipe_use *use = ckpt_find_use(ctx, f);
+
+	return !use || use->outside;
+}
+
+/* A process outside the job with a descriptor on @pipe, for the log. */
+static pid_t ckpt_outside_holder(struct ckpt_ctx *ctx, struct pipe_inode_info *pipe)
+{
+	struct task_struct *p;
+	pid_t found = 0;
+
+	rcu_read_lock();
+	for_each_process(p) {
+		struct files_struct *files;
+		struct fdtable *fdt;
+		unsigned int fd;
+
+		if (ckpt_member_index(ctx, p) >= 0)
+			continue;
+		task_lock(p);
+		files = p->files;
+		if (files) {
+			fdt = files_fdtable(files);
+			for (fd = 0; fd < fdt->max_fds && !found; fd++) {
+				struct file *f = rcu_dereference_raw(fdt->fd[fd]);
+
+				if (f && get_pipe_info(f, false) == pipe)
+					found = task_pid_vnr(p);
+			}
+		}
+		task_unlock(p);
+		if (found)
+			break;
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+static int ckpt_write_pipe(struct ckpt_ctx *ctx, struct pipe_inode_info *pipe, u32 objid)
+{
+	struct ckpt_rec_pipe rec = { .objid = objid };
+	unsigned int i, mask;
+	size_t len = 0;
+	void *data;
+	int err = 0;
+
+	pipe_lock(pipe);
+	mask = pipe->ring_size - 1;
+	for (i = pipe->tail; i != pipe->head; i++)
+		len += pipe->bufs[i & mask].len;
+	rec.capacity = pipe->max_usage * PAGE_SIZE;
+	if (len > CKPT_MAX_PIPE_DATA) {
+		pipe_unlock(pipe);
+		return ckpt_err(ctx, -EOPNOTSUPP, "a pipe holds %zu bytes, more than %zu",
+				len, CKPT_MAX_PIPE_DATA);
+	}
+	data = kvmalloc(len ?: 1, GFP_KERNEL);
+	if (!data) {
+		pipe_unlock(pipe);
+		return -ENOMEM;
+	}
+	len = 0;
+	for (i = pipe->tail; i != pipe->head && !err; i++) {
+		struct pipe_buffer *buf = &pipe->bufs[i & mask];
+		void *src;
+
+		err = pipe_buf_confirm(pipe, buf);
+		if (err)
+			break;
+		src = kmap_local_page(buf->page);
+		memcpy(data + len, src + buf->offset, buf->len);
+		kunmap_local(src);
+		len += buf->len;
+	}
+	pipe_unlock(pipe);
+	if (err) {
+		kvfree(data);
+		return ckpt_err(ctx, err, "cannot read the data in a pipe (error %d)", err);
+	}
+
+	rec.data_len = len;
+	rec.h.type = CKPT_REC_PIPE;
+	rec.h.len = sizeof(rec) + len;
+	err = ckpt_write(ctx, &rec, sizeof(rec));
+	if (!err)
+		err = ckpt_write(ctx, data, len);
+	if (!err)
+		err = ckpt_write_padding(ctx, rec.h.len);
+	kvfree(data);
+	return err;
+}
+
+/**
+ * ckpt_write_pipe_file - fill in the file record of a pipe or FIFO end,
+ * writing the pipe's record first if this is its first end in the image
+ * @ctx:	the checkpoint context
+ * @f:		the file
+ * @fd:		a descriptor of it, for the log
+ * @rec:	the CKPT_REC_FILE being made
+ * @path:	set to the FIFO's path
+ * @buf:	PATH_MAX bytes for it
+ *
+ * Return: 0, -EBUSY for a pipe held outside the job (with the reason
+ * logged), or a negative errno.
+ */
+int ckpt_write_pipe_file(struct ckpt_ctx *ctx, struct file *f, unsigned int fd,
+			 struct ckpt_rec_file *rec, const char **path, char *buf)
+{
+	struct pipe_inode_info *pipe = get_pipe_info(f, false);
+	bool fifo = ckpt_is_fifo(f);
+	const char *end = f->f_mode & FMODE_WRITE ?
+		(f->f_mode & FMODE_READ ? "read-write" : "write") : "read";
+	u32 id;
+	int err;
+
+	if (ckpt_pipe_outside(ctx, f) && !(ctx->flags & CKPT_OUTSIDE_PIPES_BROKEN)) {
+		pid_t holder = ckpt_outside_holder(ctx, pipe);
+
+		if (holder)
+			return ckpt_err(ctx, -EBUSY,
+					"fd %u: the %s end of %s %lu is also held by pid %d, outside the job",
+					fd, end, fifo ? "FIFO" : "pipe", file_inode(f)->i_ino,
+					holder);
+		return ckpt_err(ctx, -EBUSY,
+				"fd %u: the %s end of %s %lu is also held outside the job",
+				fd, end, fifo ? "FIFO" : "pipe", file_inode(f)->i_ino);
+	}
+	if (fifo) {
+		if (d_unlinked(f->f_path.dentry))
+			return ckpt_err(ctx, -EOPNOTSUPP, "fd %u is a deleted FIFO", fd);
+		*path = d_path(&f->f_path, buf, PATH_MAX);
+		if (IS_ERR(*path))
+			return ckpt_err(ctx, PTR_ERR(*path), "fd %u: path unavailable", fd);
+	} else if ((f->f_mode & (FMODE_READ | FMODE_WRITE)) == (FMODE_READ | FMODE_WRITE)) {
+		return ckpt_err(ctx, -EOPNOTSUPP, "fd %u: a pipe open for reading and writing",
+				fd);
+	}
+
+	id = ckpt_obj_lookup_ptr(&ctx->objs, pipe);
+	if (!id) {
+		id = ckpt_obj_new_id(&ctx->objs);
+		err = ckpt_obj_add(&ctx->objs, pipe, id, NULL);
+		if (!err)
+			err = ckpt_write_pipe(ctx, pipe, id);
+		if (err)
+			return err;
+	}
+	rec->kind = fifo ? CKPT_FILE_FIFO : CKPT_FILE_PIPE;
+	rec->pipe_id = id;
+	return 0;
+}
+
+/**
+ * struct ckpt_rpipe - restart: a pipe being rebuilt
+ * @end:	anonymous pipe: its read and write ends
+ * @holder:	FIFO: a read-write description that keeps its pipe while
+ *		the job's ends are opened
+ * @fifo:	the pipe is a FIFO's
+ * @capacity:	bytes
+ * @len:	bytes of @data
+ * @data:	FIFO: the bytes to put in it once it is opened
+ */
+struct ckpt_rpipe {
+	struct file *end[2];
+	struct file *holder;
+	bool fifo;
+	u32 capacity;
+	u32 len;
+	void *data;
+};
+
+static void ckpt_rpipe_release(void *ptr)
+{
+	struct ckpt_rpipe *p = ptr;
+
+	if (p->end[0])
+		fput(p->end[0]);
+	if (p->end[1])
+		fput(p->end[1]);
+	if (p->holder)
+		fput(p->holder);
+	kvfree(p->data);
+	kfree(p);
+}
+
+/* Give a pipe its capacity and its bytes, through a file that writes it. */
+static int ckpt_fill_pipe(struct ckpt_ctx *ctx, struct file *w, struct ckpt_rpipe *p,
+			  const void *data)
+{
+	loff_t pos = 0;
+	ssize_t n;
+	long ret;
+
+	if (p->capacity != pipe_fcntl(w, F_GETPIPE_SZ, 0)) {
+		ret = pipe_fcntl(w, F_SETPIPE_SZ, p->capacity);
+		if (ret < 0)
+			return ckpt_err(ctx, ret, "cannot give a pipe %u bytes (error %ld)",
+					p->capacity, ret);
+	}
+	if (!p->len)
+		return 0;
+	n = kernel_write(w, data, p->len, &pos);
+	if (n != p->len)
+		return ckpt_err(ctx, n < 0 ? n : -EIO, "cannot refill a pipe (error %zd)", n);
+	return 0;
+}
+
+/**
+ * ckpt_read_pipe - rebuild the pipe of a CKPT_REC_PIPE record
+ * @ctx: the restart context
+ *
+ * Return: 0, -ENOEXEC for a malformed record, or a negative errno.
+ */
+int ckpt_read_pipe(struct ckpt_ctx *ctx)
+{
+	struct ckpt_rec_pipe *rec;
+	struct ckpt_rpipe *p;
+	int err = -ENOEXEC;
+
+	rec = ckpt_read_record(ctx, CKPT_REC_PIPE, sizeof(*rec), CKPT_MAX_RECORD);
+	if (IS_ERR(rec))
+		return PTR_ERR(rec);
+	if (!rec->objid || rec->reserved || rec->data_len > rec->capacity ||
+	    rec->h.len != sizeof(*rec) + rec->data_len ||
+	    rec->capacity < PAGE_SIZE || !IS_ALIGNED(rec->capacity, PAGE_SIZE)) {
+		err = ckpt_err(ctx, -ENOEXEC, "pipe record %u is malformed", rec->objid);
+		goto out;
+	}
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	err = -ENOMEM;
+	if (!p)
+		goto out;
+	p->capacity = rec->capacity;
+	p->len = rec->data_len;
+	/* A FIFO is known by its first file record; keep the bytes till then. */
+	p->data = kvmalloc(p->len ?: 1, GFP_KERNEL);
+	if (!p->data) {
+		kfree(p);
+		goto out;
+	}
+	memcpy(p->data, rec + 1, p->len);
+	err = ckpt_obj_add(&ctx->objs, p, rec->objid, ckpt_rpipe_release);
+	if (err) {
+		ckpt_rpipe_release(p);
+		if (err == -EEXIST)
+			err = ckpt_err(ctx, -ENOEXEC, "object id %u appears twice", rec->objid);
+	}
+out:
+	kvfree(rec);
+	return err;
+}
+
+static void ckpt_set_status(struct file *f, unsigned int flags)
+{
+	spin_lock(&f->f_lock);
+	f->f_flags = (f->f_flags & ~(O_NONBLOCK | O_DIRECT)) | (flags & (O_NONBLOCK | O_DIRECT));
+	spin_unlock(&f->f_lock);
+}
+
+static struct file *ckpt_open_fifo(struct ckpt_ctx *ctx, struct ckpt_rpipe *p,
+				   const struct ckpt_rec_file *r, const char *path)
+{
+	static const int acc[4] = { -1, O_RDONLY, O_WRONLY, O_RDWR };
+	struct file *f;
+	int err;
+
+	if (!p->holder) {
+		/* Opening a FIFO for reading and writing does not wait. */
+		f = filp_open(path, O_RDWR | O_NONBLOCK, 0);
+		if (IS_ERR(f)) {
+			ckpt_err(ctx, PTR_ERR(f), "cannot reopen FIFO %s (error %ld)", path,
+				 PTR_ERR(f));
+			return f;
+		}
+		if (!S_ISFIFO(file_inode(f)->i_mode) || !get_pipe_info(f, false)) {
+			fput(f);
+			return ERR_PTR(ckpt_err(ctx, -ESTALE, "%s is no longer a FIFO", path));
+		}
+		p->holder = f;
+		err = ckpt_fill_pipe(ctx, f, p, p->data);
+		if (err)
+			return ERR_PTR(err);
+	}
+	f = filp_open(path, acc[r->mode] | O_NONBLOCK | (r->flags & ~O_NONBLOCK), 0);
+	if (IS_ERR(f)) {
+		ckpt_err(ctx, PTR_ERR(f), "cannot reopen FIFO %s (error %ld)", path, PTR_ERR(f));
+		return f;
+	}
+	if (get_pipe_info(f, false) != get_pipe_info(p->holder, false)) {
+		fput(f);
+		return ERR_PTR(ckpt_err(ctx, -ESTALE, "%s changed during restart", path));
+	}
+	ckpt_set_status(f, r->flags);
+	return f;
+}
+
+/**
+ * ckpt_open_pipe_file - the file of a PIPE or FIFO file record
+ * @ctx:	the restart context
+ * @r:		the record
+ * @path:	the FIFO's path (checked), or NULL
+ *
+ * Return: a referenced file, or an ERR_PTR with the reason logged.
+ */
+struct file *ckpt_open_pipe_file(struct ckpt_ctx *ctx, const struct ckpt_rec_file *r,
+				 const char *path)
+{
+	struct ckpt_rpipe *p;
+	struct file *files[2];
+	int err;
+
+	p = ckpt_obj_lookup_kind(&ctx->objs, r->pipe_id, ckpt_rpipe_release);
+	if (!p)
+		return ERR_PTR(ckpt_err(ctx, -ENOEXEC, "file %u: unknown pipe %u", r->objid,
+					r->pipe_id));
+	if (!p->end[0] && !p->holder)
+		p->fifo = r->kind == CKPT_FILE_FIFO;
+	if (p->fifo != !!(r->kind == CKPT_FILE_FIFO))
+		return ERR_PTR(ckpt_err(ctx, -ENOEXEC, "pipe %u is both a FIFO and not",
+					r->pipe_id));
+	if (p->fifo)
+		return ckpt_open_fifo(ctx, p, r, path);
+	if (r->mode == 3)
+		return ERR_PTR(ckpt_err(ctx, -ENOEXEC, "file %u: a pipe end cannot be read-write",
+					r->objid));
+	if (!p->end[0]) {
+		err = create_pipe_files(files, 0);
+		if (err)
+			return ERR_PTR(ckpt_err(ctx, err, "cannot create a pipe (error %d)", err));
+		p->end[0] = files[0];
+		p->end[1] = files[1];
+		err = ckpt_fill_pipe(ctx, p->end[1], p, p->data);
+		if (err)
+			return ERR_PTR(err);
+	}
+	ckpt_set_status(p->end[r->mode - 1], r->flags);
+	return get_file(p->end[r->mode - 1]);
+}

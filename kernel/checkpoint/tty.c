@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The controlling terminal of a job.
+ *
+ * A job taken from an interactive shell reads and writes its terminal.
+ * The image records that terminal once (CKPT_REC_TTY: its termios,
+ * window size and foreground process group) and the job's descriptors
+ * on it as CKPT_FILE_CTTY.  At restart those descriptors are opened on
+ * the restarter's controlling terminal, through /dev/tty, which gets the
+ * saved termios and window size; and when the foreground group was the
+ * job's, the restored group becomes the foreground group of that
+ * terminal: the job comes back in the foreground of the shell that
+ * restarts it.  A restarter without a terminal gives the job its own
+ * standard input and output instead, with a warning.
+ *
+ * A job with two controlling terminals, and a job holding both sides of
+ * a pseudo-terminal, are refused for now.
+ */
+
+#define pr_fmt(fmt) "checkpoint: " fmt
+
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/sched/signal.h>
+#include <linux/tty.h>
+
+#include "internal.h"
+
+/**
+ * ckpt_find_tty - find the job's controlling terminal
+ * @ctx: the checkpoint context, with the job frozen
+ *
+ * Return: 0 (@ctx->tty is referenced, or NULL), or -EOPNOTSUPP for
+ * members with different terminals.
+ */
+int ckpt_find_tty(struct ckpt_ctx *ctx)
+{
+	unsigned int i;
+
+	for (i = 0; i < ctx->nr_members; i++) {
+		struct task_struct *p = ctx->members[i];
+		struct tty_struct *tty = NULL;
+		unsigned long flags;
+
+		if (p->exit_state || !lock_task_sighand(p, &flags))
+			continue;
+		tty = tty_kref_get(p->signal->tty);
+		unlock_task_sighand(p, &flags);
+		if (!tty)
+			continue;
+		if (!ctx->tty) {
+			ctx->tty = tty;
+			continue;
+		}
+		if (tty != ctx->tty) {
+			ctx->subject = task_pid_vnr(p);
+			ckpt_err(ctx, -EOPNOTSUPP,
+				 "has controlling terminal %s, another process of the job has %s",
+				 tty_name(tty), tty_name(ctx->tty));
+			tty_kref_put(tty);
+			return -EOPNOTSUPP;
+		}
+		tty_kref_put(tty);
+	}
+	return 0;
+}
+
+/**
+ * ckpt_is_job_tty - is a terminal file on the job's controlling terminal?
+ * @ctx:	the checkpoint context
+ * @f:		a file for which ckpt_is_tty() is true
+ *
+ * Return: true if @f is open on @ctx->tty (directly or as /dev/tty).
+ */
+bool ckpt_is_job_tty(struct ckpt_ctx *ctx, struct file *f)
+{
+	struct tty_file_private *priv = f->private_data;
+
+	return ctx->tty && priv && priv->tty == ctx->tty;
+}
+
+/**
+ * ckpt_write_tty - write the CKPT_REC_TTY record, if the job has a
+ * controlling terminal
+ * @ctx: the checkpoint context
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_write_tty(struct ckpt_ctx *ctx)
+{
+	struct tty_struct *tty = ctx->tty;
+	struct ckpt_rec_tty rec = {};
+	struct ktermios kt;
+	unsigned long flags;
+
+	if (!tty)
+		return 0;
+	spin_lock_irqsave(&tty->ctrl.lock, flags);
+	rec.sid = pid_vnr(tty->ctrl.session);
+	rec.fg_pgrp = pid_vnr(tty->ctrl.pgrp);
+	spin_unlock_irqrestore(&tty->ctrl.lock, flags);
+	down_read(&tty->termios_rwsem);
+	kt = tty->termios;
+	up_read(&tty->termios_rwsem);
+	rec.iflag = kt.c_iflag;
+	rec.oflag = kt.c_oflag;
+	rec.cflag = kt.c_cflag;
+	rec.lflag = kt.c_lflag;
+	rec.line = kt.c_line;
+	BUILD_BUG_ON(sizeof(rec.cc) != sizeof(kt.c_cc));
+	memcpy(rec.cc, kt.c_cc, sizeof(rec.cc));
+	rec.ispeed = kt.c_ispeed;
+	rec.ospeed = kt.c_ospeed;
+	mutex_lock(&tty->winsize_mutex);
+	rec.ws_row = tty->winsize.ws_row;
+	rec.ws_col = tty->winsize.ws_col;
+	rec.ws_xpixel = tty->winsize.ws_xpixel;
+	rec.ws_ypixel = tty->winsize.ws_ypixel;
+	mutex_unlock(&tty->winsize_mutex);
+	strscpy(rec.name, tty_name(tty), sizeof(rec.name));
+	return ckpt_write_record(ctx, CKPT_REC_TTY, &rec, sizeof(rec));
+}
+
+/**
+ * ckpt_read_tty - read the CKPT_REC_TTY record, if the image has one,
+ * and open the restarter's terminal for the job's descriptors on it
+ * @ctx: the restart context
+ *
+ * Return: 0, -ENOEXEC for a malformed record, or a negative errno.
+ */
+int ckpt_read_tty(struct ckpt_ctx *ctx)
+{
+	struct ckpt_rec_tty *rec = &ctx->ttyrec;
+	struct file *f;
+	int type, err;
+
+	type = ckpt_peek_type(ctx);
+	if (type != CKPT_REC_TTY)
+		return type < 0 ? type : 0;
+	err = ckpt_read_record_into(ctx, CKPT_REC_TTY, rec, sizeof(*rec));
+	if (err)
+		return err;
+	if (rec->sid < 0 || rec->fg_pgrp < 0 || rec->reserved || rec->line >= NR_LDISCS ||
+	    strnlen(rec->name, sizeof(rec->name)) == sizeof(rec->name))
+		return ckpt_err(ctx, -ENOEXEC, "malformed terminal record");
+	ctx->have_tty = true;
+
+	f = filp_open("/dev/tty", O_RDWR | O_NOCTTY | O_NONBLOCK, 0);
+	if (!IS_ERR(f))
+		ctx->ctty = f;
+	return 0;
+}
+
+/**
+ * ckpt_open_ctty - open a descriptor of the job on the restarter's terminal
+ * @ctx:	the restart context
+ * @mode:	1 read, 2 write, 3 both
+ * @flags:	status flags
+ *
+ * Runs in the process being restored, which still has the restarter's
+ * controlling terminal.
+ *
+ * Return: a referenced file, or an ERR_PTR with the reason logged.
+ */
+struct file *ckpt_open_ctty(struct ckpt_ctx *ctx, unsigned int mode, unsigned int flags)
+{
+	static const int acc[4] = { -1, O_RDONLY, O_WRONLY, O_RDWR };
+	struct file *f;
+
+	if (!ctx->have_tty)
+		return ERR_PTR(ckpt_err(ctx, -ENOEXEC, "descriptor on a terminal the image lacks"));
+	if (!ctx->ctty) {
+		if (!ctx->tty_warned)
+			ckpt_warn(ctx, "the restarter has no controlling terminal: the job's terminal (%s) is replaced by the restarter's standard input and output",
+				  ctx->ttyrec.name);
+		ctx->tty_warned = true;
+		f = ctx->cur->stdio[mode == 1 ? 0 : 1];
+		if (!f)
+			return ERR_PTR(ckpt_err(ctx, -ENXIO,
+						"no terminal, and no standard input or output"));
+		return get_file(f);
+	}
+	f = dentry_open(&ctx->ctty->f_path, acc[mode] | flags | O_NOCTTY, current_cred());
+	if (IS_ERR(f))
+		ckpt_err(ctx, PTR_ERR(f), "cannot open the terminal (error %ld)", PTR_ERR(f));
+	return f;
+}
+
+/**
+ * ckpt_apply_tty - give the restarter's terminal the job's settings
+ * @ctx:	the restart context
+ * @fg:		the job's foreground process group, restored, or NULL
+ */
+void ckpt_apply_tty(struct ckpt_ctx *ctx, struct pid *fg)
+{
+	const struct ckpt_rec_tty *rec = &ctx->ttyrec;
+	struct winsize ws = {
+		.ws_row = rec->ws_row, .ws_col = rec->ws_col,
+		.ws_xpixel = rec->ws_xpixel, .ws_ypixel = rec->ws_ypixel,
+	};
+	struct tty_struct *tty;
+	struct ktermios kt;
+	unsigned long flags;
+
+	if (!ctx->have_tty || !ctx->ctty)
+		return;
+	tty = get_current_tty();
+	if (!tty)
+		return;
+	down_read(&tty->termios_rwsem);
+	kt = tty->termios;
+	up_read(&tty->termios_rwsem);
+	kt.c_iflag = rec->iflag;
+	kt.c_oflag = rec->oflag;
+	kt.c_cflag = rec->cflag;
+	kt.c_lflag = rec->lflag;
+	memcpy(kt.c_cc, rec->cc, sizeof(kt.c_cc));
+	kt.c_ispeed = rec->ispeed;
+	kt.c_ospeed = rec->ospeed;
+	tty_set_termios(tty, &kt);
+	tty_do_resize(tty, &ws);
+
+	if (fg) {
+		spin_lock_irqsave(&tty->ctrl.lock, flags);
+		if (tty->ctrl.session == task_session(current)) {
+			put_pid(tty->ctrl.pgrp);
+			tty->ctrl.pgrp = get_pid(fg);
+		}
+		spin_unlock_irqrestore(&tty->ctrl.lock, flags);
+	}
+	tty_kref_put(tty);
+}

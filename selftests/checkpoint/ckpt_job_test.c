@@ -1,0 +1,1856 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * checkpoint/restart of whole jobs: process groups, trees, sessions,
+ * and the pipes and FIFOs between their processes.
+ *
+ * A process group of 64 computing processes comes back with the same
+ * pids and group, and every process finishes its computation correctly.
+ * A three-level tree (CKPT_TREE) with zombies in it comes back with the
+ * same parents, groups and zombies, which their parents then reap with
+ * the wait status they had; the root becomes our child.  A setsid()'ed
+ * job (CKPT_SESSION) keeps its session and its two process groups.
+ *
+ * Pipes with both ends in the job keep their unread data (a pipeline
+ * producer | filter | consumer with 1.5 MiB in flight in two 1 MiB
+ * pipes delivers every byte, then end of file), their capacity, and
+ * their half-closed state (data then end of file when the writer is
+ * gone; EPIPE and SIGPIPE when the reader is).  A pipe that a process
+ * outside the job also holds makes checkpoint() fail with EBUSY and a
+ * reason, leaving the job running, unless CKPT_OUTSIDE_PIPES_BROKEN is
+ * given.  A FIFO in /tmp is reopened by path, with its data.
+ *
+ * restart() while the original job still runs fails with EBUSY and
+ * creates nothing, unless RESTART_NEW_PIDS is given: the job is then
+ * restored with new pids, each logged.  CKPT_CONTINUE and CKPT_STOP
+ * leave the whole job running or stopped; a stopped job comes back
+ * stopped.  Argument errors: job scopes need a pid > 0 (EINVAL), a
+ * group or session that does not exist is ESRCH, and a job the caller
+ * belongs to is EINVAL.
+ *
+ * Members are forked by ckpt_job_spawn() (ckpt_test.h), report their
+ * ids before the checkpoint, and check after it that they are still
+ * what they were; the test checks the same from outside, through
+ * /proc, and through the image.
+ */
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <poll.h>
+#include <strings.h>
+#include <sys/ioctl.h>
+
+#include "ckpt_test.h"
+
+#undef TEST_TIMEOUT_DEFAULT
+#define TEST_TIMEOUT_DEFAULT 120
+
+#define MAX_MEMBERS	80
+
+/* --------------------------------------------------------------------
+ * Helpers
+ */
+
+/* Reap every member (all our children), expecting @status of each. */
+static int reap_all(const struct ckpt_member *m, int n, int status)
+{
+	int i, s, bad = 0;
+
+	for (i = 0; i < n; i++) {
+		s = ckpt_reap(m[i].pid);
+		if (s != status) {
+			ckpt_msg("member %d (role %d): status %d, expected %d",
+				 (int)m[i].pid, (int)m[i].role, s, status);
+			bad++;
+		}
+	}
+	return bad;
+}
+
+/* SIGUSR2 to every member that is not a zombie; 0 or -1. */
+static int wake_all(const struct ckpt_member *m, int n)
+{
+	int i, ret = 0;
+
+	for (i = 0; i < n; i++) {
+		if (m[i].state == 'Z')
+			continue;
+		if (kill(m[i].pid, CKPT_WAKE_SIG)) {
+			ckpt_msg("kill(%d, SIGUSR2): %s", (int)m[i].pid,
+				 strerror(errno));
+			ret = -1;
+		}
+	}
+	return ret;
+}
+
+/*
+ * Every member as it reported itself, in one of @states (zombies: Z)
+ * within 5 s (a process just thawed may run for a moment).  Returns the
+ * number of members that are not.
+ */
+static int all_intact(const struct ckpt_member *m, int n, const char *states)
+{
+	const char *st;
+	int i, bad = 0;
+
+	for (i = 0; i < n; i++) {
+		st = m[i].state == 'Z' ? "Z" : states;
+		ckpt_wait_state(m[i].pid, st, 5000);
+		if (ckpt_member_intact(&m[i], st))
+			bad++;
+	}
+	return bad;
+}
+
+/* waitpid(@pid, @options) for up to @ms; the status, or -1. */
+static int wait_status(pid_t pid, int options, unsigned int ms)
+{
+	uint64_t end = ckpt_now_ms() + ms;
+	int status;
+	pid_t r;
+
+	for (;;) {
+		r = waitpid(pid, &status, options | WNOHANG | __WALL);
+		if (r == pid)
+			return status;
+		if (r < 0 || ckpt_now_ms() >= end)
+			return -1;
+		ckpt_sleep_ms(10);
+	}
+}
+
+/*
+ * read() from @fd until end of file or @len bytes, waiting at most @ms
+ * for each read.  Returns the bytes read, -1 on an error, -2 on a
+ * timeout (end of file never came).
+ */
+static ssize_t read_timed(int fd, void *buf, size_t len, int ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	size_t done = 0;
+	ssize_t n;
+	int r;
+
+	while (done < len) {
+		r = poll(&pfd, 1, ms);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			return -2;
+		n = read(fd, (char *)buf + done, len - done);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		done += n;
+	}
+	return done;
+}
+
+/* The CKPT_REC_TASK of @pid in the image, or NULL. */
+static const struct ckpt_rec_task *image_task(const void *img, size_t len,
+					      pid_t pid)
+{
+	const struct ckpt_rec_task *t;
+	size_t off = 0;
+
+	while ((t = (const void *)ckpt_image_next(img, len, &off,
+						  CKPT_REC_TASK)))
+		if (t->h.len >= sizeof(*t) && t->pid == pid)
+			return t;
+	return NULL;
+}
+
+static int image_count(const void *img, size_t len, uint32_t type)
+{
+	size_t off = 0;
+	int n = 0;
+
+	while (ckpt_image_next(img, len, &off, type))
+		n++;
+	return n;
+}
+
+/* Is there a CKPT_REC_PIPE of @capacity with @data_len bytes in it? */
+static bool image_has_pipe(const void *img, size_t len, uint32_t capacity,
+			   uint32_t data_len)
+{
+	const struct ckpt_rec_pipe *p;
+	size_t off = 0;
+
+	while ((p = (const void *)ckpt_image_next(img, len, &off,
+						  CKPT_REC_PIPE))) {
+		if (p->h.len < sizeof(*p))
+			continue;
+		ckpt_msg("image: pipe %u, capacity %u, %u bytes in it",
+			 p->objid, p->capacity, p->data_len);
+		if (p->capacity == capacity && p->data_len == data_len)
+			return true;
+	}
+	return false;
+}
+
+/* --------------------------------------------------------------------
+ * Workers: compute, keep memory, check both after waking
+ */
+
+#define W_BUSY		0x10000		/* compute until woken */
+#define W_SETSID	0x20000		/* in a session of its own */
+#define W_MEM		(64 * 1024)
+
+/* Members check their pid and group after waking (not with new pids). */
+static bool same_ids = true;
+
+/* Steps a busy worker has done; the test reads it with ckpt_peek_u64(). */
+static uint64_t w_progress;
+
+static uint64_t w_seed(int i)
+{
+	return 0x6a6f62000000ULL + i;
+}
+
+/*
+ * A worker fills 64 KiB of heap and computes some steps; a busy one then
+ * computes on (napping now and then) until woken, a quiet one sleeps.
+ * Once woken, it recomputes everything and checks its heap and ids.
+ */
+static int worker_main(void *arg)
+{
+	int a = (int)(intptr_t)arg, i = a & 0xffff;
+	uint64_t acc = w_seed(i), ref = w_seed(i), n = 2000 + 37 * i, j;
+	uint64_t *heap;
+	long bad;
+
+	if (a & W_SETSID)
+		CHILD_CHECK(1, setsid() == getpid(), "setsid: %s", strerror(errno));
+	heap = malloc(W_MEM);
+	CHILD_CHECK(1, heap, "malloc");
+	ckpt_fill(heap, W_MEM, w_seed(i));
+	for (j = 0; j < n; j++)
+		acc = ckpt_compute_step(acc, j);
+	if (a & W_BUSY) {
+		ckpt_child_unblock_wake();
+		ckpt_member_report(i, 'R');
+		while (!CKPT_LOAD(ckpt_woken)) {
+			acc = ckpt_compute_step(acc, n++);
+			__atomic_store_n(&w_progress, n, __ATOMIC_RELAXED);
+			if (!(n & 8191))
+				usleep(1000);
+		}
+	} else {
+		ckpt_member_wait(i);
+	}
+	for (j = 0; j < n; j++)
+		ref = ckpt_compute_step(ref, j);
+	CHILD_CHECK(2, acc == ref, "worker %d: %#llx after %llu steps, expected %#llx",
+		    i, (unsigned long long)acc, (unsigned long long)n,
+		    (unsigned long long)ref);
+	bad = ckpt_check_fill(heap, W_MEM, w_seed(i));
+	CHILD_CHECK(3, bad < 0, "worker %d: heap word %ld changed", i, bad);
+	CHILD_CHECK(4, getppid() == ckpt_me.ppid, "worker %d: parent %d, was %d",
+		    i, (int)getppid(), (int)ckpt_me.ppid);
+	CHILD_CHECK(5, getsid(0) == ckpt_me.sid, "worker %d: session %d, was %d",
+		    i, (int)getsid(0), (int)ckpt_me.sid);
+	if (same_ids) {
+		CHILD_CHECK(6, getpid() == ckpt_me.pid, "worker %d: pid %d, was %d",
+			    i, (int)getpid(), (int)ckpt_me.pid);
+		CHILD_CHECK(7, getpgrp() == ckpt_me.pgid,
+			    "worker %d: group %d, was %d", i, (int)getpgrp(),
+			    (int)ckpt_me.pgid);
+	}
+	return 0;
+}
+
+/*
+ * @count workers in a new process group, every @busy_every-th one busy
+ * (0: none), all children of ours.  Returns the group (its first
+ * member) once they have settled, or -1.
+ */
+static pid_t spawn_group(struct ckpt_member *m, int *n, int count,
+			 int busy_every)
+{
+	pid_t leader = 0, pid;
+	int i, a;
+
+	for (i = 0; i < count; i++) {
+		a = i;
+		if (busy_every && i % busy_every == 0)
+			a |= W_BUSY;
+		pid = ckpt_job_spawn(worker_main, (void *)(intptr_t)a, leader,
+				     NULL, 0, m, n, MAX_MEMBERS);
+		if (pid < 0)
+			return -1;
+		if (!i)
+			leader = pid;
+	}
+	if (ckpt_job_settle(m, *n, 20000))
+		return -1;
+	return leader;
+}
+
+/* Is busy worker @pid computing right now? */
+static bool busy_moving(pid_t pid)
+{
+	uint64_t p = ckpt_peek_u64(pid, &w_progress);
+
+	if (p == (uint64_t)-1)
+		return false;
+	return ckpt_wait_counter_past(pid, &w_progress, p, 10000) > p &&
+	       ckpt_peek_u64(pid, &w_progress) != (uint64_t)-1;
+}
+
+/* Is busy worker @pid standing still over 300 ms? */
+static bool busy_still(pid_t pid)
+{
+	uint64_t p = ckpt_peek_u64(pid, &w_progress);
+
+	ckpt_sleep_ms(300);
+	return p != (uint64_t)-1 && ckpt_peek_u64(pid, &w_progress) == p;
+}
+
+/* --------------------------------------------------------------------
+ * Process groups
+ */
+
+#define PG_COUNT	64
+#define PG_BUSY_EVERY	16
+
+#undef TEST_TIMEOUT_DEFAULT
+#define TEST_TIMEOUT_DEFAULT 240
+
+TEST(group_of_64_comes_back_with_the_same_pids_and_group)
+{
+	struct ckpt_member m[MAX_MEMBERS];
+	struct ckpt_rec_header hdr;
+	pid_t leader;
+	int n = 0, i, fd;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	leader = spawn_group(m, &n, PG_COUNT, PG_BUSY_EVERY);
+	ASSERT_GT(leader, 0);
+	ASSERT_EQ(PG_COUNT, n);
+	ASSERT_EQ(PG_COUNT, ckpt_pgrp_count(leader));
+	for (i = 0; i < n; i += PG_BUSY_EVERY)
+		ASSERT_TRUE(busy_moving(m[i].pid)) TH_LOG("worker %d", i);
+
+	fd = ckpt_image_open();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, ckpt_checkpoint(leader, fd, CKPT_PGRP | CKPT_KILL));
+	EXPECT_EQ(0, reap_all(m, n, 128 + SIGKILL));
+	EXPECT_EQ(0, ckpt_pgrp_count(leader));
+	ASSERT_EQ(0, ckpt_image_header(fd, &hdr));
+	EXPECT_EQ(PG_COUNT, (int)hdr.nr_tasks);
+	EXPECT_EQ(PG_COUNT, (int)hdr.nr_threads);
+	EXPECT_EQ(leader, hdr.root_pid);
+	EXPECT_EQ(CKPT_PGRP, (int)(hdr.flags & CKPT_SCOPE_MASK));
+
+	ASSERT_EQ(leader, ckpt_restart(fd, 0));
+	EXPECT_EQ(0, all_intact(m, n, "RS"));
+	EXPECT_EQ(PG_COUNT, ckpt_pgrp_count(leader));
+	for (i = 0; i < n; i += PG_BUSY_EVERY)
+		EXPECT_TRUE(busy_moving(m[i].pid)) TH_LOG("worker %d", i);
+	ASSERT_EQ(0, kill(-leader, CKPT_WAKE_SIG));
+	EXPECT_EQ(0, reap_all(m, n, 0));
+	EXPECT_EQ(0, ckpt_pgrp_count(leader));
+	EXPECT_FALSE(ckpt_have_children());
+	close(fd);
+}
+
+#undef TEST_TIMEOUT_DEFAULT
+#define TEST_TIMEOUT_DEFAULT 120
+
+TEST(continue_leaves_the_group_running_and_the_image_restarts_stopped)
+{
+	struct ckpt_member m[MAX_MEMBERS];
+	uint64_t at[6] = { 0 };
+	pid_t leader;
+	int n = 0, i, fd;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	leader = spawn_group(m, &n, 6, 3);
+	ASSERT_GT(leader, 0);
+	ASSERT_EQ(6, n);
+	fd = ckpt_image_open();
+	ASSERT_GE(fd, 0);
+	for (i = 0; i < n; i += 3)
+		at[i] = ckpt_peek_u64(m[i].pid, &w_progress);
+	ASSERT_EQ(0, ckpt_checkpoint(leader, fd, CKPT_PGRP | CKPT_CONTINUE));
+
+	/* Every original runs on, and finishes correctly. */
+	EXPECT_EQ(0, waitpid(-1, NULL, WNOHANG | __WALL));
+	EXPECT_EQ(0, all_intact(m, n, "RS"));
+	for (i = 0; i < n; i += 3)
+		EXPECT_TRUE(busy_moving(m[i].pid)) TH_LOG("worker %d", i);
+	ASSERT_EQ(0, kill(-leader, CKPT_WAKE_SIG));
+	EXPECT_EQ(0, reap_all(m, n, 0));
+	ASSERT_EQ(0, ckpt_pgrp_count(leader));
+
+	/* The image, restarted stopped: every process of it stays put. */
+	ASSERT_EQ(leader, ckpt_restart(fd, RESTART_STOPPED));
+	for (i = 0; i < n; i++)
+		EXPECT_EQ('T', ckpt_wait_state(m[i].pid, "T", 5000))
+			TH_LOG("worker %d", i);
+	EXPECT_EQ(0, all_intact(m, n, "T"));
+	for (i = 0; i < n; i += 3) {
+		EXPECT_TRUE(busy_still(m[i].pid)) TH_LOG("worker %d", i);
+		EXPECT_GE(ckpt_peek_u64(m[i].pid, &w_progress), at[i]);
+	}
+	ASSERT_EQ(0, kill(-leader, SIGCONT));
+	for (i = 0; i < n; i += 3)
+		EXPECT_TRUE(busy_moving(m[i].pid)) TH_LOG("worker %d", i);
+	ASSERT_EQ(0, kill(-leader, CKPT_WAKE_SIG));
+	EXPECT_EQ(0, reap_all(m, n, 0));
+	EXPECT_FALSE(ckpt_have_children());
+	close(fd);
+}
+
+TEST(stop_leaves_every_process_of_the_group_stopped)
+{
+	struct ckpt_member m[MAX_MEMBERS];
+	pid_t leader;
+	int n = 0, i, fd, status;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	leader = spawn_group(m, &n, 4, 2);
+	ASSERT_GT(leader, 0);
+	fd = ckpt_image_open();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, ckpt_checkpoint(leader, fd, CKPT_PGRP | CKPT_STOP));
+
+	for (i = 0; i < n; i++) {
+		status = wait_status(m[i].pid, WUNTRACED, 5000);
+		EXPECT_TRUE(status != -1 && WIFSTOPPED(status) &&
+			    WSTOPSIG(status) == SIGSTOP)
+			TH_LOG("worker %d: status %#x", i, status);
+		EXPECT_EQ('T', ckpt_proc_state(m[i].pid));
+	}
+	for (i = 0; i < n; i += 2)
+		EXPECT_TRUE(busy_still(m[i].pid)) TH_LOG("worker %d", i);
+	ASSERT_EQ(0, kill(-leader, SIGCONT));
+	for (i = 0; i < n; i += 2)
+		EXPECT_TRUE(busy_moving(m[i].pid)) TH_LOG("worker %d", i);
+	ASSERT_EQ(0, kill(-leader, CKPT_WAKE_SIG));
+	EXPECT_EQ(0, reap_all(m, n, 0));
+
+	/* The image was taken before the stop: it restarts running. */
+	ASSERT_EQ(leader, ckpt_restart(fd, 0));
+	EXPECT_EQ(0, all_intact(m, n, "RS"));
+	for (i = 0; i < n; i += 2)
+		EXPECT_TRUE(busy_moving(m[i].pid)) TH_LOG("worker %d", i);
+	ASSERT_EQ(0, kill(-leader, CKPT_WAKE_SIG));
+	EXPECT_EQ(0, reap_all(m, n, 0));
+	EXPECT_FALSE(ckpt_have_children());
+	close(fd);
+}
+
+TEST(a_stopped_group_comes_back_stopped)
+{
+	const struct ckpt_rec_task *t;
+	struct ckpt_member m[MAX_MEMBERS];
+	size_t len = 0;
+	pid_t leader;
+	int n = 0, i, fd, status;
+	void *img;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	leader = spawn_group(m, &n, 4, 2);
+	ASSERT_GT(leader, 0);
+	ASSERT_EQ(0, kill(-leader, SIGSTOP));
+	for (i = 0; i < n; i++) {
+		status = wait_status(m[i].pid, WUNTRACED, 5000);
+		ASSERT_TRUE(status != -1 && WIFSTOPPED(status))
+			TH_LOG("worker %d: status %#x", i, status);
+	}
+	fd = ckpt_image_open();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, ckpt_checkpoint(leader, fd, CKPT_PGRP | CKPT_KILL));
+	EXPECT_EQ(0, reap_all(m, n, 128 + SIGKILL));
+
+	img = ckpt_image_load(fd, &len);
+	ASSERT_NE(NULL, img);
+	for (i = 0; i < n; i++) {
+		t = image_task(img, len, m[i].pid);
+		ASSERT_NE(NULL, t) TH_LOG("no task %d in the image", m[i].pid);
+		EXPECT_TRUE((t->flags & CKPT_TASK_STOPPED) != 0)
+			TH_LOG("task %d: flags %#x", m[i].pid, t->flags);
+	}
+	free(img);
+
+	/* No RESTART_STOPPED: they come back stopped on their own. */
+	ASSERT_EQ(leader, ckpt_restart(fd, 0));
+	for (i = 0; i < n; i++)
+		EXPECT_EQ('T', ckpt_wait_state(m[i].pid, "T", 5000))
+			TH_LOG("worker %d", i);
+	for (i = 0; i < n; i += 2)
+		EXPECT_TRUE(busy_still(m[i].pid)) TH_LOG("worker %d", i);
+	EXPECT_EQ(0, all_intact(m, n, "T"));
+	ASSERT_EQ(0, kill(-leader, SIGCONT));
+	for (i = 0; i < n; i += 2)
+		EXPECT_TRUE(busy_moving(m[i].pid)) TH_LOG("worker %d", i);
+	ASSERT_EQ(0, kill(-leader, CKPT_WAKE_SIG));
+	EXPECT_EQ(0, reap_all(m, n, 0));
+	EXPECT_FALSE(ckpt_have_children());
+	close(fd);
+}
+
+/* A group leader that just exits: its group lives on without it. */
+static int leader_exits(void *arg)
+{
+	(void)arg;
+	ckpt_member_report(0, 'Z');
+	return 0;
+}
+
+TEST(group_whose_leader_is_gone_comes_back_with_its_id)
+{
+	struct ckpt_member m[MAX_MEMBERS];
+	pid_t leader, pid, lowest = 0;
+	int n = 0, i, fd;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	leader = ckpt_job_spawn(leader_exits, NULL, 0, NULL, 0, m, &n,
+				MAX_MEMBERS);
+	ASSERT_GT(leader, 0);
+	for (i = 1; i <= 3; i++) {
+		pid = ckpt_job_spawn(worker_main, (void *)(intptr_t)i, leader,
+				     NULL, 0, m, &n, MAX_MEMBERS);
+		ASSERT_GT(pid, 0);
+		if (!lowest || pid < lowest)
+			lowest = pid;
+	}
+	ASSERT_EQ(0, ckpt_reap(leader));
+	/* The job: the three others, in a group whose leader is gone. */
+	memmove(&m[0], &m[1], 3 * sizeof(m[0]));
+	n = 3;
+	ASSERT_EQ(0, ckpt_job_settle(m, n, 10000));
+	ASSERT_EQ(3, ckpt_pgrp_count(leader));
+
+	fd = ckpt_image_open();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, ckpt_checkpoint(leader, fd, CKPT_PGRP | CKPT_KILL));
+	EXPECT_EQ(0, reap_all(m, n, 128 + SIGKILL));
+
+	/* restart() gives the lowest pid; the group keeps its id. */
+	ASSERT_EQ(lowest, ckpt_restart(fd, 0));
+	EXPECT_EQ(0, all_intact(m, n, "S"));
+	EXPECT_FALSE(ckpt_pid_exists(leader));
+	ASSERT_EQ(0, kill(-leader, CKPT_WAKE_SIG));
+	EXPECT_EQ(0, reap_all(m, n, 0));
+	EXPECT_FALSE(ckpt_have_children());
+	close(fd);
+}
+
+/*
+ * The "warning: pid N: restored as pid M ..." lines of @log: M for @old,
+ * or -1.
+ */
+static pid_t new_pid_of(const char *log, pid_t old)
+{
+	const char *p = log, *line;
+	int a, b;
+
+	while ((p = strstr(p, "restored as pid"))) {
+		line = p;
+		while (line > log && line[-1] != '\n')
+			line--;
+		if (!strncmp(line, "warning: ", 9))
+			line += 9;
+		if (sscanf(line, "pid %d: restored as pid %d", &a, &b) == 2 &&
+		    a == old)
+			return b;
+		p++;
+	}
+	return -1;
+}
+
+TEST(restart_while_the_job_runs_is_ebusy_unless_new_pids)
+{
+	struct ckpt_member m[MAX_MEMBERS];
+	pid_t leader, got, newpid[4];
+	static char log[16384];
+	int n = 0, i, fd, logfd, named = 0;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	same_ids = false;	/* the copy gets new pids */
+	leader = spawn_group(m, &n, 4, 0);
+	ASSERT_GT(leader, 0);
+	ASSERT_EQ(4, n);
+	fd = ckpt_image_open();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, ckpt_checkpoint(leader, fd, CKPT_PGRP | CKPT_CONTINUE));
+
+	/* Every pid is taken: EBUSY, the pid named, nothing created. */
+	logfd = ckpt_log_open();
+	ASSERT_GE(logfd, 0);
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+	errno = 0;
+	EXPECT_EQ(-1, restart(fd, 0, logfd));
+	EXPECT_EQ(EBUSY, errno);
+	ckpt_log_read(logfd, log, sizeof(log));
+	close(logfd);
+	TH_LOG("log: %s", log);
+	EXPECT_NE(NULL, strstr(log, "in use"));
+	for (i = 0; i < n; i++)
+		named += ckpt_log_has(log, "PID ", m[i].pid);
+	EXPECT_LE(1, named);
+	EXPECT_EQ(n, ckpt_children_of(0, NULL, 0));
+	EXPECT_EQ(n, ckpt_pgrp_count(leader));
+	EXPECT_EQ(0, waitpid(-1, NULL, WNOHANG | __WALL));
+	EXPECT_EQ(0, all_intact(m, n, "S"));
+
+	/* With RESTART_NEW_PIDS: a second copy, every pid changed, logged. */
+	logfd = ckpt_log_open();
+	ASSERT_GE(logfd, 0);
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+	errno = 0;
+	got = restart(fd, RESTART_NEW_PIDS, logfd);
+	ckpt_log_read(logfd, log, sizeof(log));
+	close(logfd);
+	TH_LOG("log: %s", log);
+	ASSERT_GT(got, 0) TH_LOG("restart(RESTART_NEW_PIDS): %s",
+				 strerror(errno));
+	EXPECT_EQ(n, ckpt_log_count(log, "restored as pid"));
+	for (i = 0; i < n; i++) {
+		newpid[i] = new_pid_of(log, m[i].pid);
+		ASSERT_GT(newpid[i], 0) TH_LOG("no new pid for %d", m[i].pid);
+		EXPECT_NE(m[i].pid, newpid[i]);
+		EXPECT_EQ(getpid(), ckpt_stat(newpid[i], CKPT_STAT_PPID));
+		/* The group is the leader's, renumbered with it. */
+		EXPECT_EQ(newpid[0], ckpt_stat(newpid[i], CKPT_STAT_PGRP));
+		EXPECT_EQ(getsid(0), ckpt_stat(newpid[i], CKPT_STAT_SESSION));
+	}
+	EXPECT_EQ(newpid[0], got);
+	EXPECT_EQ(2 * n, ckpt_children_of(0, NULL, 0));
+	EXPECT_EQ(n, ckpt_pgrp_count(leader));
+
+	/* Both copies finish correctly. */
+	for (i = 0; i < n; i++) {
+		EXPECT_EQ(0, ckpt_wake_reap(m[i].pid)) TH_LOG("original %d", i);
+		EXPECT_EQ(0, ckpt_wake_reap(newpid[i])) TH_LOG("copy %d", i);
+	}
+	EXPECT_FALSE(ckpt_have_children());
+	close(fd);
+}
+
+/* --------------------------------------------------------------------
+ * A tree with zombies
+ */
+
+enum { T_ROOT = 1, T_A, T_A1, T_A2, T_B, T_B1, T_Z, T_COUNT = T_Z };
+
+#define T_Z_EXIT	42
+
+/* After waking: still where we were in the tree. */
+static void tree_check_ids(void)
+{
+	CHILD_CHECK(10, getpid() == ckpt_me.pid, "pid %d, was %d",
+		    (int)getpid(), (int)ckpt_me.pid);
+	CHILD_CHECK(11, getppid() == ckpt_me.ppid, "role %d: parent %d, was %d",
+		    (int)ckpt_me.role, (int)getppid(), (int)ckpt_me.ppid);
+	CHILD_CHECK(12, getpgrp() == ckpt_me.pgid, "role %d: group %d, was %d",
+		    (int)ckpt_me.role, (int)getpgrp(), (int)ckpt_me.pgid);
+	CHILD_CHECK(13, getsid(0) == ckpt_me.sid, "role %d: session %d, was %d",
+		    (int)ckpt_me.role, (int)getsid(0), (int)ckpt_me.sid);
+}
+
+/* Our child @pid must be a zombie already, with wait status @status. */
+static void tree_reap_zombie(pid_t pid, int status)
+{
+	int st = -1;
+	pid_t r;
+
+	r = waitpid(pid, &st, WNOHANG);
+	CHILD_CHECK(20, r == pid, "role %d: zombie %d not waitable: %d (%s)",
+		    (int)ckpt_me.role, (int)pid, (int)r, strerror(errno));
+	CHILD_CHECK(21, st == status, "role %d: zombie %d: wait status %#x, expected %#x",
+		    (int)ckpt_me.role, (int)pid, st, status);
+}
+
+/* Wait for our child @pid, which must exit 0. */
+static void tree_reap_live(pid_t pid)
+{
+	int st = -1;
+	pid_t r;
+
+	do {
+		r = waitpid(pid, &st, 0);
+	} while (r < 0 && errno == EINTR);
+	CHILD_CHECK(22, r == pid && WIFEXITED(st) && !WEXITSTATUS(st),
+		    "role %d: child %d: waitpid %d, status %#x",
+		    (int)ckpt_me.role, (int)pid, (int)r, st);
+}
+
+static pid_t tree_fork(int (*fn)(void))
+{
+	pid_t pid = ckpt_member_fork();
+
+	CHILD_CHECK(90, pid >= 0, "fork: %s", strerror(errno));
+	if (pid == 0)
+		_exit(fn());
+	return pid;
+}
+
+static int tree_a1(void)
+{
+	ckpt_member_wait(T_A1);
+	tree_check_ids();
+	return 0;
+}
+
+static int tree_b1(void)
+{
+	ckpt_member_wait(T_B1);
+	tree_check_ids();
+	return 0;
+}
+
+/* Zombies: one exits with a code, one is killed by a signal. */
+static int tree_z(void)
+{
+	ckpt_member_report(T_Z, 'Z');
+	return T_Z_EXIT;
+}
+
+static int tree_a2(void)
+{
+	ckpt_member_report(T_A2, 'Z');
+	raise(SIGTERM);
+	return 99;
+}
+
+static int tree_a(void)
+{
+	pid_t a1 = tree_fork(tree_a1), a2 = tree_fork(tree_a2);
+
+	ckpt_member_wait(T_A);
+	tree_check_ids();
+	tree_reap_zombie(a2, SIGTERM);	/* WIFSIGNALED, WTERMSIG SIGTERM */
+	tree_reap_live(a1);
+	return 0;
+}
+
+/* B has a process group of its own, with B1 in it. */
+static int tree_b(void)
+{
+	pid_t b1;
+
+	CHILD_CHECK(91, !setpgid(0, 0), "setpgid: %s", strerror(errno));
+	b1 = tree_fork(tree_b1);
+	ckpt_member_wait(T_B);
+	tree_check_ids();
+	tree_reap_live(b1);
+	return 0;
+}
+
+static int tree_root(void *arg)
+{
+	pid_t z, a, b;
+
+	(void)arg;
+	z = tree_fork(tree_z);
+	a = tree_fork(tree_a);
+	b = tree_fork(tree_b);
+	ckpt_member_wait(T_ROOT);
+	tree_check_ids();
+	tree_reap_zombie(z, T_Z_EXIT << 8);	/* WEXITSTATUS 42 */
+	tree_reap_live(a);
+	tree_reap_live(b);
+	return 0;
+}
+
+TEST(tree_with_zombies_keeps_parents_groups_and_wait_statuses)
+{
+	const struct ckpt_rec_task *t;
+	struct ckpt_member m[16];
+	int n = 0, i, fd, r[T_COUNT + 1], zombies = 0;
+	size_t len = 0;
+	pid_t root;
+	void *img;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	/* The originals' orphans come to us when the job is killed. */
+	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
+	root = ckpt_job_spawn(tree_root, NULL, 0, NULL, 0, m, &n, 16);
+	ASSERT_GT(root, 0);
+	ASSERT_EQ(T_COUNT, n);
+	ASSERT_EQ(0, ckpt_job_settle(m, n, 10000));
+	for (i = T_ROOT; i <= T_COUNT; i++) {
+		r[i] = ckpt_job_find(m, n, i);
+		ASSERT_LE(0, r[i]) TH_LOG("role %d did not report", i);
+	}
+	/* The shape: root -> A -> A1, A2 (zombie); root -> B -> B1; root -> Z (zombie). */
+	ASSERT_EQ(root, m[r[T_ROOT]].pid);
+	ASSERT_EQ(getpid(), m[r[T_ROOT]].ppid);
+	ASSERT_EQ(root, m[r[T_A]].ppid);
+	ASSERT_EQ(root, m[r[T_B]].ppid);
+	ASSERT_EQ(root, m[r[T_Z]].ppid);
+	ASSERT_EQ(m[r[T_A]].pid, m[r[T_A1]].ppid);
+	ASSERT_EQ(m[r[T_A]].pid, m[r[T_A2]].ppid);
+	ASSERT_EQ(m[r[T_B]].pid, m[r[T_B1]].ppid);
+	ASSERT_EQ(root, m[r[T_A1]].pgid);
+	ASSERT_EQ(m[r[T_B]].pid, m[r[T_B]].pgid);
+	ASSERT_EQ(m[r[T_B]].pid, m[r[T_B1]].pgid);
+
+	fd = ckpt_image_open();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, ckpt_checkpoint(root, fd, CKPT_TREE | CKPT_KILL));
+	EXPECT_EQ(128 + SIGKILL, ckpt_reap(root));
+	ASSERT_EQ(0, ckpt_job_gone(m, n, 10000));
+
+	/* The image: every process, the zombies with their wait statuses. */
+	img = ckpt_image_load(fd, &len);
+	ASSERT_NE(NULL, img);
+	EXPECT_EQ(T_COUNT, image_count(img, len, CKPT_REC_TASK));
+	for (i = 0; i < n; i++) {
+		t = image_task(img, len, m[i].pid);
+		ASSERT_NE(NULL, t) TH_LOG("no task %d in the image", m[i].pid);
+		EXPECT_EQ(m[i].ppid, t->ppid);
+		EXPECT_EQ(m[i].pgid, t->pgid);
+		EXPECT_EQ(m[i].state == 'Z', !!(t->flags & CKPT_TASK_ZOMBIE))
+			TH_LOG("task %d: flags %#x", m[i].pid, t->flags);
+		if (!(t->flags & CKPT_TASK_ZOMBIE))
+			continue;
+		zombies++;
+		EXPECT_EQ(m[i].role == T_Z ? T_Z_EXIT << 8 : SIGTERM,
+			  t->exit_code);
+	}
+	EXPECT_EQ(2, zombies);
+	free(img);
+
+	ASSERT_EQ(root, ckpt_restart(fd, 0));
+	EXPECT_EQ(0, all_intact(m, n, "RS"));
+	ASSERT_EQ(0, wake_all(m, n));
+	EXPECT_EQ(0, ckpt_reap(root));
+	/* Every other process was reaped by its own parent. */
+	EXPECT_EQ(0, ckpt_job_gone(m, n, 10000));
+	EXPECT_FALSE(ckpt_have_children());
+	close(fd);
+}
+
+/* --------------------------------------------------------------------
+ * A session with two process groups
+ */
+
+enum { S_LEADER = 1, S_C1, S_C2, S_C3, S_COUNT = S_C3 };
+
+static pid_t sess_group2;
+
+static void sess_check_ids(void)
+{
+	CHILD_CHECK(10, getpid() == ckpt_me.pid, "pid %d, was %d",
+		    (int)getpid(), (int)ckpt_me.pid);
+	CHILD_CHECK(11, getppid() == ckpt_me.ppid, "role %d: parent %d, was %d",
+		    (int)ckpt_me.role, (int)getppid(), (int)ckpt_me.ppid);
+	CHILD_CHECK(12, getpgrp() == ckpt_me.pgid, "role %d: group %d, was %d",
+		    (int)ckpt_me.role, (int)getpgrp(), (int)ckpt_me.pgid);
+	CHILD_CHECK(13, getsid(0) == ckpt_me.sid, "role %d: session %d, was %d",
+		    (int)ckpt_me.role, (int)getsid(0), (int)ckpt_me.sid);
+}
+
+static int sess_c1(void)
+{
+	ckpt_member_wait(S_C1);
+	sess_check_ids();
+	return 0;
+}
+
+static int sess_c2(void)
+{
+	CHILD_CHECK(1, !setpgid(0, 0), "setpgid: %s", strerror(errno));
+	ckpt_member_wait(S_C2);
+	sess_check_ids();
+	return 0;
+}
+
+static int sess_c3(void)
+{
+	CHILD_CHECK(1, !setpgid(0, sess_group2) || getpgrp() == sess_group2,
+		    "setpgid(0, %d): %s", (int)sess_group2, strerror(errno));
+	ckpt_member_wait(S_C3);
+	sess_check_ids();
+	return 0;
+}
+
+static int sess_leader(void *arg)
+{
+	pid_t c1, c2, c3;
+
+	(void)arg;
+	CHILD_CHECK(1, setsid() == getpid(), "setsid: %s", strerror(errno));
+	c1 = tree_fork(sess_c1);
+	c2 = tree_fork(sess_c2);
+	setpgid(c2, c2);	/* as a shell does; one of us wins */
+	sess_group2 = c2;
+	c3 = tree_fork(sess_c3);
+	setpgid(c3, c2);
+	ckpt_member_wait(S_LEADER);
+	sess_check_ids();
+	CHILD_CHECK(2, getsid(0) == getpid(), "not the session leader");
+	tree_reap_live(c1);
+	tree_reap_live(c2);
+	tree_reap_live(c3);
+	return 0;
+}
+
+TEST(session_comes_back_with_its_id_and_groups)
+{
+	struct ckpt_member m[16];
+	struct ckpt_rec_header hdr;
+	int n = 0, i, fd, r[S_COUNT + 1];
+	pid_t leader, g2;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
+	leader = ckpt_job_spawn(sess_leader, NULL, -1, NULL, 0, m, &n, 16);
+	ASSERT_GT(leader, 0);
+	ASSERT_EQ(S_COUNT, n);
+	ASSERT_EQ(0, ckpt_job_settle(m, n, 10000));
+	for (i = S_LEADER; i <= S_COUNT; i++) {
+		r[i] = ckpt_job_find(m, n, i);
+		ASSERT_LE(0, r[i]) TH_LOG("role %d did not report", i);
+		ASSERT_EQ(leader, m[r[i]].sid);
+	}
+	g2 = m[r[S_C2]].pid;
+	ASSERT_EQ(leader, m[r[S_LEADER]].pgid);
+	ASSERT_EQ(leader, m[r[S_C1]].pgid);
+	ASSERT_EQ(g2, m[r[S_C2]].pgid);
+	ASSERT_EQ(g2, m[r[S_C3]].pgid);
+	ASSERT_NE(getsid(0), leader);
+
+	fd = ckpt_image_open();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, ckpt_checkpoint(leader, fd, CKPT_SESSION | CKPT_KILL));
+	EXPECT_EQ(128 + SIGKILL, ckpt_reap(leader));
+	ASSERT_EQ(0, ckpt_job_gone(m, n, 10000));
+	ASSERT_EQ(0, ckpt_image_header(fd, &hdr));
+	EXPECT_EQ(S_COUNT, (int)hdr.nr_tasks);
+	EXPECT_EQ(leader, hdr.root_pid);
+	EXPECT_EQ(CKPT_SESSION, (int)(hdr.flags & CKPT_SCOPE_MASK));
+
+	ASSERT_EQ(leader, ckpt_restart(fd, 0));
+	EXPECT_EQ(0, all_intact(m, n, "RS"));
+	EXPECT_EQ(S_COUNT, ckpt_count_with(CKPT_STAT_SESSION, leader));
+	EXPECT_EQ(2, ckpt_pgrp_count(leader));
+	EXPECT_EQ(2, ckpt_pgrp_count(g2));
+	ASSERT_EQ(0, wake_all(m, n));
+	EXPECT_EQ(0, ckpt_reap(leader));
+	EXPECT_EQ(0, ckpt_job_gone(m, n, 10000));
+	EXPECT_FALSE(ckpt_have_children());
+	close(fd);
+}
+
+/* --------------------------------------------------------------------
+ * A pipeline: producer | filter | consumer, 1 MiB pipes
+ */
+
+#define CHAIN_CAP	(1024 * 1024)
+#define CHAIN_CHUNK	(64 * 1024)
+#define CHAIN_FIRST	(512 * 1024)	/* filtered before the checkpoint */
+#define CHAIN_TOTAL	(CHAIN_FIRST + CHAIN_CAP + 4 * CHAIN_CHUNK)
+
+enum { C_PRODUCER = 1, C_FILTER, C_CONSUMER };
+
+/* Bytes the producer has written (the test reads it). */
+static uint64_t chain_produced;
+
+static void chain_chunk(void *buf, uint64_t c)
+{
+	ckpt_fill(buf, CHAIN_CHUNK, 0xc4a10000ULL + c);
+}
+
+/* What the filter does to the byte at offset @off of the stream. */
+static void chain_transform(uint8_t *buf, size_t len, uint64_t off)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] ^= (uint8_t)(((off + i) * 131) >> 3) ^ 0x5a;
+}
+
+/* Writes CHAIN_TOTAL bytes to fd 3; blocks once both pipes are full. */
+static int chain_producer(void *arg)
+{
+	static uint64_t buf[CHAIN_CHUNK / 8];
+	uint64_t c;
+	int cap;
+
+	(void)arg;
+	ckpt_member_report(C_PRODUCER, 'R');
+	for (c = 0; c < CHAIN_TOTAL / CHAIN_CHUNK; c++) {
+		chain_chunk(buf, c);
+		CHILD_CHECK(1, !ckpt_write_all(3, buf, CHAIN_CHUNK),
+			    "producer: chunk %llu: %s", (unsigned long long)c,
+			    strerror(errno));
+		CKPT_STORE(chain_produced, (c + 1) * CHAIN_CHUNK);
+	}
+	cap = fcntl(3, F_GETPIPE_SZ);
+	CHILD_CHECK(2, cap == CHAIN_CAP, "producer: capacity %d", cap);
+	close(3);
+	return 0;
+}
+
+/* fd 3 -> transform -> fd 4; the first CHAIN_FIRST bytes before waiting. */
+static int chain_filter(void *arg)
+{
+	static uint8_t buf[CHAIN_CHUNK];
+	uint64_t off = 0;
+	ssize_t n;
+	int cap3, cap4;
+
+	(void)arg;
+	while (off < CHAIN_FIRST) {
+		n = read(3, buf, CHAIN_FIRST - off < sizeof(buf) ?
+				 CHAIN_FIRST - off : sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		CHILD_CHECK(1, n > 0, "filter: read: %zd (%s)", n, strerror(errno));
+		chain_transform(buf, n, off);
+		CHILD_CHECK(1, !ckpt_write_all(4, buf, n), "filter: write: %s",
+			    strerror(errno));
+		off += n;
+	}
+	ckpt_member_wait(C_FILTER);
+	cap3 = fcntl(3, F_GETPIPE_SZ);
+	cap4 = fcntl(4, F_GETPIPE_SZ);
+	CHILD_CHECK(2, cap3 == CHAIN_CAP && cap4 == CHAIN_CAP,
+		    "filter: capacities %d and %d", cap3, cap4);
+	for (;;) {
+		n = read(3, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		CHILD_CHECK(3, n >= 0, "filter: read: %s", strerror(errno));
+		if (n == 0)
+			break;
+		chain_transform(buf, n, off);
+		CHILD_CHECK(4, !ckpt_write_all(4, buf, n), "filter: write: %s",
+			    strerror(errno));
+		off += n;
+	}
+	CHILD_CHECK(5, off == CHAIN_TOTAL, "filter: %llu bytes, expected %u",
+		    (unsigned long long)off, CHAIN_TOTAL);
+	close(4);
+	return 0;
+}
+
+/* Reads fd 3 to the end: exactly the transformed stream, then EOF. */
+static int chain_consumer(void *arg)
+{
+	static uint8_t buf[CHAIN_CHUNK], want[CHAIN_CHUNK];
+	uint64_t off = 0, c = ~0ULL, sum = 0, wsum = 0;
+	size_t i, room;
+	ssize_t n;
+	int cap;
+
+	(void)arg;
+	ckpt_member_wait(C_CONSUMER);
+	cap = fcntl(3, F_GETPIPE_SZ);
+	CHILD_CHECK(1, cap == CHAIN_CAP, "consumer: capacity %d", cap);
+	for (;;) {
+		room = CHAIN_CHUNK - off % CHAIN_CHUNK;
+		n = read_timed(3, buf, room, 20000);
+		CHILD_CHECK(2, n >= 0, "consumer: read at %llu: %zd (%s)",
+			    (unsigned long long)off, n,
+			    n == -2 ? "no end of file" : strerror(errno));
+		if (n == 0)
+			break;
+		CHILD_CHECK(3, off + n <= CHAIN_TOTAL,
+			    "consumer: more than %u bytes", CHAIN_TOTAL);
+		if (off / CHAIN_CHUNK != c) {
+			c = off / CHAIN_CHUNK;
+			chain_chunk(want, c);
+			chain_transform(want, CHAIN_CHUNK, c * CHAIN_CHUNK);
+		}
+		for (i = 0; i < (size_t)n; i++) {
+			sum = (sum ^ buf[i]) * 0x100000001b3ULL;
+			wsum = (wsum ^ want[off % CHAIN_CHUNK + i]) *
+			       0x100000001b3ULL;
+			CHILD_CHECK(4, buf[i] == want[off % CHAIN_CHUNK + i],
+				    "consumer: byte %llu is %#x, expected %#x",
+				    (unsigned long long)(off + i), buf[i],
+				    want[off % CHAIN_CHUNK + i]);
+		}
+		off += n;
+		if (n < (ssize_t)room)
+			break;	/* end of file inside a chunk */
+	}
+	CHILD_CHECK(5, off == CHAIN_TOTAL,
+		    "consumer: %llu bytes then end of file, expected %u",
+		    (unsigned long long)off, CHAIN_TOTAL);
+	CHILD_CHECK(6, sum == wsum, "consumer: checksum %#llx, expected %#llx",
+		    (unsigned long long)sum, (unsigned long long)wsum);
+	return 0;
+}
+
+TEST(pipeline_with_a_mebibyte_in_flight_delivers_every_byte)
+{
+	struct ckpt_member m[8];
+	int p1[2], p2[2], fds[2], n = 0, fd;
+	pid_t prod, filt, cons;
+	size_t len = 0;
+	uint64_t done;
+	void *img;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	ASSERT_EQ(0, pipe2(p1, O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(p2, O_CLOEXEC));
+	ASSERT_EQ(CHAIN_CAP, fcntl(p1[1], F_SETPIPE_SZ, CHAIN_CAP));
+	ASSERT_EQ(CHAIN_CAP, fcntl(p2[1], F_SETPIPE_SZ, CHAIN_CAP));
+	prod = ckpt_job_spawn(chain_producer, NULL, 0, &p1[1], 1, m, &n, 8);
+	ASSERT_GT(prod, 0);
+	fds[0] = p1[0];
+	fds[1] = p2[1];
+	filt = ckpt_job_spawn(chain_filter, NULL, prod, fds, 2, m, &n, 8);
+	ASSERT_GT(filt, 0);
+	cons = ckpt_job_spawn(chain_consumer, NULL, prod, &p2[0], 1, m, &n, 8);
+	ASSERT_GT(cons, 0);
+	/* Only the job holds the pipes now. */
+	close(p1[0]);
+	close(p1[1]);
+	close(p2[0]);
+	close(p2[1]);
+	ASSERT_EQ(0, ckpt_job_settle(m, n, 20000));
+
+	/* The first pipe is full and the producer blocks writing more. */
+	done = ckpt_wait_counter_past(prod, &chain_produced,
+				      CHAIN_FIRST + CHAIN_CAP - 1, 30000);
+	ASSERT_EQ((uint64_t)CHAIN_FIRST + CHAIN_CAP, done);
+	ASSERT_EQ('S', ckpt_wait_state(prod, "S", 10000));
+	ckpt_sleep_ms(100);
+	ASSERT_EQ((uint64_t)CHAIN_FIRST + CHAIN_CAP,
+		  ckpt_peek_u64(prod, &chain_produced));
+
+	fd = ckpt_image_open();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, ckpt_checkpoint(prod, fd, CKPT_PGRP | CKPT_KILL));
+	EXPECT_EQ(0, reap_all(m, n, 128 + SIGKILL));
+	img = ckpt_image_load(fd, &len);
+	ASSERT_NE(NULL, img);
+	EXPECT_EQ(2, image_count(img, len, CKPT_REC_PIPE));
+	EXPECT_TRUE(image_has_pipe(img, len, CHAIN_CAP, CHAIN_CAP));
+	EXPECT_TRUE(image_has_pipe(img, len, CHAIN_CAP, CHAIN_FIRST));
+	free(img);
+
+	ASSERT_EQ(prod, ckpt_restart(fd, 0));
+	EXPECT_EQ(0, all_intact(m, n, "RS"));
+	EXPECT_EQ(0, kill(filt, CKPT_WAKE_SIG));
+	EXPECT_EQ(0, kill(cons, CKPT_WAKE_SIG));
+	EXPECT_EQ(0, ckpt_reap(prod));
+	EXPECT_EQ(0, ckpt_reap(filt));
+	EXPECT_EQ(0, ckpt_reap(cons));
+	EXPECT_FALSE(ckpt_have_children());
+	close(fd);
+}
+
+/*
+ * A shell's layout: the pipe is the producer's fd 1 and the consumer's
+ * fd 0.  Both ends are in the job, so it is saved as a pipe, not
+ * inherited from the restarter as standard descriptors held outside
+ * the job are.  The data are text lines, harmless on a terminal.
+ */
+#define SH_LINE		32
+#define SH_BEFORE	(1536 * SH_LINE)	/* 48 KiB */
+#define SH_AFTER	(512 * SH_LINE)
+
+static void sh_text(char *buf)
+{
+	int i;
+
+	for (i = 0; i < (SH_BEFORE + SH_AFTER) / SH_LINE; i++)
+		snprintf(buf + i * SH_LINE, SH_LINE + 1,
+			 "# ckpt shell pipe line %08d\n", i);
+}
+
+static int sh_producer(void *arg)
+{
+	static char text[SH_BEFORE + SH_AFTER + 1];
+
+	(void)arg;
+	sh_text(text);
+	CHILD_CHECK(1, dup2(3, 1) == 1 && !close(3), "dup2: %s", strerror(errno));
+	CHILD_CHECK(2, !ckpt_write_all(1, text, SH_BEFORE), "write: %s",
+		    strerror(errno));
+	ckpt_member_wait(1);
+	CHILD_CHECK(3, !ckpt_write_all(1, text + SH_BEFORE, SH_AFTER),
+		    "write after restart: %s", strerror(errno));
+	return 0;
+}
+
+static int sh_consumer(void *arg)
+{
+	static char text[SH_BEFORE + SH_AFTER + 1], got[SH_BEFORE + SH_AFTER + 1];
+	ssize_t n;
+
+	(void)arg;
+	sh_text(text);
+	CHILD_CHECK(1, dup2(3, 0) == 0 && !close(3), "dup2: %s", strerror(errno));
+	ckpt_member_wait(2);
+	n = read_timed(0, got, sizeof(got), 20000);
+	CHILD_CHECK(2, n == SH_BEFORE + SH_AFTER,
+		    "read %zd bytes from fd 0 (%s), expected %d then end of file",
+		    n, n == -2 ? "no end of file" : "", SH_BEFORE + SH_AFTER);
+	CHILD_CHECK(3, !memcmp(got, text, n), "the data differ");
+	return 0;
+}
+
+TEST(pipe_on_stdout_and_stdin_inside_the_job_is_saved_as_a_pipe)
+{
+	struct ckpt_member m[4];
+	pid_t prod, cons;
+	int p[2], n = 0, fd;
+	size_t len = 0;
+	void *img;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
+	prod = ckpt_job_spawn(sh_producer, NULL, 0, &p[1], 1, m, &n, 4);
+	ASSERT_GT(prod, 0);
+	cons = ckpt_job_spawn(sh_consumer, NULL, prod, &p[0], 1, m, &n, 4);
+	ASSERT_GT(cons, 0);
+	close(p[0]);
+	close(p[1]);
+	ASSERT_EQ(0, ckpt_job_settle(m, n, 10000));
+
+	fd = ckpt_image_open();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, ckpt_checkpoint(prod, fd, CKPT_PGRP | CKPT_KILL));
+	EXPECT_EQ(0, reap_all(m, n, 128 + SIGKILL));
+	img = ckpt_image_load(fd, &len);
+	ASSERT_NE(NULL, img);
+	EXPECT_TRUE(image_has_pipe(img, len, 65536, SH_BEFORE));
+	free(img);
+
+	ASSERT_EQ(prod, ckpt_restart(fd, 0));
+	EXPECT_EQ(0, wake_all(m, n));
+	EXPECT_EQ(0, ckpt_reap(prod));
+	EXPECT_EQ(0, ckpt_reap(cons));
+	close(fd);
+}
+
+/* --------------------------------------------------------------------
+ * Half-closed pipes
+ */
+
+enum { H_READER = 1, H_WRITER, H_GONE };
+
+#define H_DATA		(40 * 1024)
+
+/* Writes H_DATA bytes to fd 3 and exits: the pipe has no writer left. */
+static int half_gone(void *arg)
+{
+	static uint64_t data[H_DATA / 8];
+
+	(void)arg;
+	ckpt_fill(data, H_DATA, 0x4a1f);
+	CHILD_CHECK(1, !ckpt_write_all(3, data, H_DATA), "write: %s",
+		    strerror(errno));
+	ckpt_member_report(H_GONE, 'Z');
+	return 0;
+}
+
+/* fd 3: a pipe whose writer is gone: the data, then end of file. */
+static int half_reader(void *arg)
+{
+	static uint64_t want[H_DATA / 8];
+	static char got[H_DATA + 1];
+	ssize_t n;
+
+	(void)arg;
+	ckpt_fill(want, H_DATA, 0x4a1f);
+	ckpt_member_wait(H_READER);
+	n = read_timed(3, got, sizeof(got), 10000);
+	CHILD_CHECK(1, n == H_DATA, "read %zd bytes (%s), expected %d then end of file",
+		    n, n == -2 ? "no end of file" : "", H_DATA);
+	CHILD_CHECK(2, !memcmp(got, want, H_DATA), "the data differ");
+	return 0;
+}
+
+/* fd 3: a pipe whose reader is gone: EPIPE, then SIGPIPE. */
+static int half_writer(void *arg)
+{
+	ssize_t n;
+
+	(void)arg;
+	CHILD_CHECK(1, signal(SIGPIPE, SIG_IGN) != SIG_ERR, "signal");
+	ckpt_member_wait(H_WRITER);
+	errno = 0;
+	n = write(3, "x", 1);
+	CHILD_CHECK(2, n == -1 && errno == EPIPE,
+		    "write with no reader: %zd (%s)", n, strerror(errno));
+	CHILD_CHECK(3, signal(SIGPIPE, SIG_DFL) != SIG_ERR, "signal");
+	n = write(3, "x", 1);
+	CHILD_CHECK(4, 0, "second write with no reader: %zd (%s), no SIGPIPE",
+		    n, strerror(errno));
+	return 4;
+}
+
+TEST(half_closed_pipes_give_eof_and_epipe_as_before)
+{
+	struct ckpt_member m[4];
+	pid_t reader, writer, gone;
+	int a[2], b[2], n = 0, fd;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	ASSERT_EQ(0, pipe2(a, O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(b, O_CLOEXEC));
+	reader = ckpt_job_spawn(half_reader, NULL, 0, &a[0], 1, m, &n, 4);
+	ASSERT_GT(reader, 0);
+	writer = ckpt_job_spawn(half_writer, NULL, reader, &b[1], 1, m, &n, 4);
+	ASSERT_GT(writer, 0);
+	gone = ckpt_job_spawn(half_gone, NULL, reader, &a[1], 1, m, &n, 4);
+	ASSERT_GT(gone, 0);
+	close(a[0]);
+	close(a[1]);
+	close(b[0]);
+	close(b[1]);
+	/* The writer of pipe a exited; nobody ever reads pipe b again. */
+	ASSERT_EQ(0, ckpt_reap(gone));
+	ASSERT_EQ(3, n);
+	ASSERT_EQ(gone, m[2].pid);
+	n = 2;		/* the job: reader and writer */
+	ASSERT_EQ(0, ckpt_job_settle(m, n, 10000));
+
+	fd = ckpt_image_open();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, ckpt_checkpoint(reader, fd, CKPT_PGRP | CKPT_KILL));
+	EXPECT_EQ(0, reap_all(m, n, 128 + SIGKILL));
+
+	ASSERT_EQ(reader, ckpt_restart(fd, 0));
+	EXPECT_EQ(0, all_intact(m, n, "RS"));
+	EXPECT_EQ(0, wake_all(m, n));
+	EXPECT_EQ(0, ckpt_reap(reader));
+	EXPECT_EQ(128 + SIGPIPE, ckpt_reap(writer));
+	EXPECT_FALSE(ckpt_have_children());
+	close(fd);
+}
+
+/* --------------------------------------------------------------------
+ * Pipes in one process: data, capacity, flags
+ */
+
+#define CAP_X		4096		/* full */
+#define CAP_Z		(256 * 1024)
+#define CAP_E		(128 * 1024)	/* empty */
+#define DATA_Y		1000
+#define DATA_Z		200000
+
+static int cap_before[11];
+
+static int cap_setup(void)
+{
+	static uint64_t data[DATA_Z / 8 + 1];
+	int p[2], i;
+
+	ckpt_fill(data, sizeof(data), 0xcafe);
+	for (i = 3; i <= 9; i += 2) {
+		CHILD_CHECK(1, !pipe(p) && p[0] == i && p[1] == i + 1,
+			    "pipe: %d %d (%s)", p[0], p[1], strerror(errno));
+	}
+	CHILD_CHECK(2, fcntl(4, F_SETPIPE_SZ, CAP_X) == CAP_X, "F_SETPIPE_SZ");
+	CHILD_CHECK(2, fcntl(8, F_SETPIPE_SZ, CAP_Z) == CAP_Z, "F_SETPIPE_SZ");
+	CHILD_CHECK(2, fcntl(9, F_SETPIPE_SZ, CAP_E) == CAP_E, "F_SETPIPE_SZ");
+	CHILD_CHECK(3, !fcntl(4, F_SETFL, O_NONBLOCK), "O_NONBLOCK");
+	CHILD_CHECK(3, !fcntl(5, F_SETFD, FD_CLOEXEC), "FD_CLOEXEC");
+	CHILD_CHECK(4, write(4, data, CAP_X) == CAP_X, "fill pipe x");
+	CHILD_CHECK(4, write(4, data, 1) == -1 && errno == EAGAIN, "x not full");
+	CHILD_CHECK(4, write(6, data, DATA_Y) == DATA_Y, "write pipe y");
+	CHILD_CHECK(4, write(8, data, DATA_Z) == DATA_Z, "write pipe z");
+	for (i = 3; i <= 10; i++)
+		cap_before[i] = fcntl(i, F_GETPIPE_SZ);
+	return 0;
+}
+
+/* Pipe @rd/@wr holds @len bytes of the pattern, and still works. */
+static void cap_check_pipe(int rd, int wr, int len, int code)
+{
+	static uint64_t want[DATA_Z / 8 + 1];
+	static char got[DATA_Z + 8];
+	int avail = -1;
+	ssize_t n;
+
+	ckpt_fill(want, sizeof(want), 0xcafe);
+	CHILD_CHECK(code, fcntl(rd, F_GETPIPE_SZ) == cap_before[rd] &&
+		    fcntl(wr, F_GETPIPE_SZ) == cap_before[wr],
+		    "fds %d/%d: capacity %d/%d, was %d/%d", rd, wr,
+		    fcntl(rd, F_GETPIPE_SZ), fcntl(wr, F_GETPIPE_SZ),
+		    cap_before[rd], cap_before[wr]);
+	CHILD_CHECK(code + 1, !ioctl(rd, FIONREAD, &avail) && avail == len,
+		    "fd %d: %d bytes in the pipe, expected %d", rd, avail, len);
+	n = len ? ckpt_read_all(rd, got, len) : 0;
+	CHILD_CHECK(code + 2, n == len && !memcmp(got, want, len),
+		    "fd %d: read %zd of %d bytes, or they differ", rd, n, len);
+	/* Both ends are still ends of the same pipe. */
+	CHILD_CHECK(code + 3, write(wr, "ping", 4) == 4 &&
+		    read(rd, got, 8) == 4 && !memcmp(got, "ping", 4),
+		    "fds %d/%d are not one pipe any more", rd, wr);
+}
+
+static int cap_verify(void)
+{
+	CHILD_CHECK(10, (fcntl(4, F_GETFL) & O_NONBLOCK) &&
+		    !(fcntl(3, F_GETFL) & O_NONBLOCK), "O_NONBLOCK flags");
+	CHILD_CHECK(10, fcntl(5, F_GETFD) == FD_CLOEXEC && fcntl(6, F_GETFD) == 0,
+		    "close-on-exec flags");
+	CHILD_CHECK(10, (fcntl(3, F_GETFL) & O_ACCMODE) == O_RDONLY &&
+		    (fcntl(4, F_GETFL) & O_ACCMODE) == O_WRONLY, "access modes");
+	/* Pipe x is exactly full: its capacity is really 4096. */
+	errno = 0;
+	CHILD_CHECK(11, write(4, "y", 1) == -1 && errno == EAGAIN,
+		    "pipe x is not full any more (%s)", strerror(errno));
+	cap_check_pipe(3, 4, CAP_X, 20);
+	cap_check_pipe(5, 6, DATA_Y, 30);
+	cap_check_pipe(7, 8, DATA_Z, 40);
+	cap_check_pipe(9, 10, 0, 50);
+	return 0;
+}
+
+TEST(pipes_inside_one_process_keep_data_capacity_and_flags)
+{
+	pid_t child;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	child = ckpt_spawn(cap_setup, cap_verify);
+	ASSERT_GT(child, 0);
+	EXPECT_EQ(0, ckpt_cycle(child, CKPT_KILL));
+}
+
+/* --------------------------------------------------------------------
+ * Pipe ends held outside the job
+ */
+
+#define OUT_TEST	"written by the test before the checkpoint\n"
+#define OUT_JOB		"written by the job after it\n"
+
+enum { O_READER = 1, O_WRITER };
+
+/* fd 3: read everything to end of file; it must be @arg. */
+static int out_reader(void *arg)
+{
+	const char *want = arg;
+	char got[256];
+	ssize_t n;
+
+	ckpt_member_wait(O_READER);
+	n = read_timed(3, got, sizeof(got) - 1, 10000);
+	CHILD_CHECK(1, n >= 0, "read: %zd (%s)", n,
+		    n == -2 ? "no end of file" : strerror(errno));
+	got[n] = '\0';
+	CHILD_CHECK(2, !strcmp(got, want), "read \"%s\", expected \"%s\"", got,
+		    want);
+	return 0;
+}
+
+/* fd 3: write OUT_JOB, which must work (@arg 0) or give EPIPE. */
+static int out_writer(void *arg)
+{
+	bool epipe = !!arg;
+	ssize_t n;
+
+	CHILD_CHECK(1, signal(SIGPIPE, SIG_IGN) != SIG_ERR, "signal");
+	ckpt_member_wait(O_WRITER);
+	errno = 0;
+	n = write(3, OUT_JOB, strlen(OUT_JOB));
+	if (epipe)
+		CHILD_CHECK(2, n == -1 && errno == EPIPE,
+			    "write to a pipe whose reader is gone: %zd (%s)", n,
+			    strerror(errno));
+	else
+		CHILD_CHECK(3, n == (ssize_t)strlen(OUT_JOB), "write: %zd (%s)",
+			    n, strerror(errno));
+	close(3);
+	return 0;
+}
+
+TEST(pipe_end_held_outside_is_ebusy_and_the_job_runs_on)
+{
+	static char log[8192];
+	struct ckpt_member m[4];
+	pid_t reader, writer;
+	int x[2], keep, n = 0, fd, logfd;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	ASSERT_EQ(0, pipe2(x, O_CLOEXEC));
+	keep = fcntl(x[1], F_DUPFD_CLOEXEC, 10);
+	ASSERT_LE(10, keep);
+	ASSERT_EQ(0, ckpt_write_all(keep, OUT_TEST, strlen(OUT_TEST)));
+	reader = ckpt_job_spawn(out_reader, OUT_TEST OUT_JOB, 0, &x[0], 1, m,
+				&n, 4);
+	ASSERT_GT(reader, 0);
+	writer = ckpt_job_spawn(out_writer, NULL, reader, &x[1], 1, m, &n, 4);
+	ASSERT_GT(writer, 0);
+	close(x[0]);
+	close(x[1]);
+	ASSERT_EQ(0, ckpt_job_settle(m, n, 10000));
+
+	fd = ckpt_image_open();
+	ASSERT_GE(fd, 0);
+	logfd = ckpt_log_open();
+	ASSERT_GE(logfd, 0);
+	errno = 0;
+	EXPECT_EQ(-1, checkpoint(reader, fd, CKPT_PGRP | CKPT_KILL, logfd));
+	EXPECT_EQ(EBUSY, errno);
+	ckpt_log_read(logfd, log, sizeof(log));
+	TH_LOG("log: %s", log);
+	EXPECT_NE(NULL, strcasestr(log, "pipe"));
+	EXPECT_TRUE(ckpt_log_has(log, "", getpid()))
+		TH_LOG("the outside holder, pid %d, is not named", getpid());
+
+	/* Neither killed nor stopped: the job runs on as if nothing happened. */
+	EXPECT_EQ(0, waitpid(-1, NULL, WNOHANG | __WALL));
+	EXPECT_EQ(0, all_intact(m, n, "S"));
+	close(keep);
+	EXPECT_EQ(0, wake_all(m, n));
+	EXPECT_EQ(0, ckpt_reap(reader));
+	EXPECT_EQ(0, ckpt_reap(writer));
+	close(logfd);
+	close(fd);
+}
+
+TEST(outside_pipes_broken_saves_outside_ends_as_closed)
+{
+	static char log[8192];
+	struct ckpt_member m[4];
+	pid_t reader, writer;
+	int x[2], y[2], n = 0, fd, logfd;
+	char c;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	ASSERT_NE(SIG_ERR, signal(SIGPIPE, SIG_IGN));
+	/* x: the job reads, we write; y: the job writes, we read. */
+	ASSERT_EQ(0, pipe2(x, O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(y, O_CLOEXEC));
+	ASSERT_EQ(0, ckpt_write_all(x[1], OUT_TEST, strlen(OUT_TEST)));
+	reader = ckpt_job_spawn(out_reader, OUT_TEST, 0, &x[0], 1, m, &n, 4);
+	ASSERT_GT(reader, 0);
+	writer = ckpt_job_spawn(out_writer, "epipe", reader, &y[1], 1, m, &n, 4);
+	ASSERT_GT(writer, 0);
+	close(x[0]);
+	close(y[1]);
+	ASSERT_EQ(0, ckpt_job_settle(m, n, 10000));
+
+	/* Without the flag: refused, and the log names our pid. */
+	fd = ckpt_image_open();
+	ASSERT_GE(fd, 0);
+	logfd = ckpt_log_open();
+	ASSERT_GE(logfd, 0);
+	errno = 0;
+	EXPECT_EQ(-1, checkpoint(reader, fd, CKPT_PGRP | CKPT_KILL, logfd));
+	EXPECT_EQ(EBUSY, errno);
+	ckpt_log_read(logfd, log, sizeof(log));
+	TH_LOG("log: %s", log);
+	EXPECT_TRUE(ckpt_log_has(log, "", getpid()));
+	EXPECT_EQ(0, all_intact(m, n, "S"));
+	close(logfd);
+	close(fd);
+
+	fd = ckpt_image_open();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, ckpt_checkpoint(reader, fd, CKPT_PGRP | CKPT_KILL |
+				     CKPT_OUTSIDE_PIPES_BROKEN));
+	EXPECT_EQ(0, reap_all(m, n, 128 + SIGKILL));
+	/* Our ends now belong to pipes nobody else holds. */
+	errno = 0;
+	EXPECT_EQ(-1, write(x[1], "z", 1));
+	EXPECT_EQ(EPIPE, errno);
+	EXPECT_EQ(0, read(y[0], &c, 1));
+
+	/*
+	 * Restored, the job's pipes have no outside ends: the reader gets
+	 * what we had written, then end of file; the writer gets EPIPE.
+	 */
+	ASSERT_EQ(reader, ckpt_restart(fd, 0));
+	EXPECT_EQ(0, wake_all(m, n));
+	EXPECT_EQ(0, ckpt_reap(reader));
+	EXPECT_EQ(0, ckpt_reap(writer));
+	close(x[1]);
+	close(y[0]);
+	close(fd);
+}
+
+/* --------------------------------------------------------------------
+ * A FIFO
+ */
+
+#define FIFO_BEFORE	(20 * 1024)
+#define FIFO_AFTER	(8 * 1024)
+
+enum { F_READER = 1, F_WRITER };
+
+static char fifo_path[64];
+
+static void fifo_data(void *buf)
+{
+	ckpt_fill(buf, FIFO_BEFORE + FIFO_AFTER, 0xf1f0);
+}
+
+static int fifo_reader(void *arg)
+{
+	static uint64_t want[(FIFO_BEFORE + FIFO_AFTER) / 8];
+	static char got[FIFO_BEFORE + FIFO_AFTER + 1];
+	ssize_t n;
+	int fd;
+
+	(void)arg;
+	fifo_data(want);
+	/* Opened without waiting for a writer, then blocking. */
+	fd = open(fifo_path, O_RDONLY | O_NONBLOCK);
+	CHILD_CHECK(1, fd == 3, "open(%s): %d (%s)", fifo_path, fd,
+		    strerror(errno));
+	CHILD_CHECK(1, !fcntl(3, F_SETFL, 0), "F_SETFL");
+	ckpt_member_wait(F_READER);
+	n = read_timed(3, got, sizeof(got), 10000);
+	CHILD_CHECK(2, n == FIFO_BEFORE + FIFO_AFTER,
+		    "read %zd bytes (%s), expected %d then end of file", n,
+		    n == -2 ? "no end of file" : "", FIFO_BEFORE + FIFO_AFTER);
+	CHILD_CHECK(3, !memcmp(got, want, n), "the data differ");
+	return 0;
+}
+
+static int fifo_writer(void *arg)
+{
+	static uint64_t data[(FIFO_BEFORE + FIFO_AFTER) / 8];
+	struct stat st;
+	int fd;
+
+	(void)arg;
+	fifo_data(data);
+	fd = open(fifo_path, O_WRONLY);
+	CHILD_CHECK(1, fd == 3, "open(%s): %d (%s)", fifo_path, fd,
+		    strerror(errno));
+	CHILD_CHECK(2, !ckpt_write_all(3, data, FIFO_BEFORE), "write: %s",
+		    strerror(errno));
+	ckpt_member_wait(F_WRITER);
+	CHILD_CHECK(3, !fstat(3, &st) && S_ISFIFO(st.st_mode), "fd 3 is no FIFO");
+	CHILD_CHECK(4, !ckpt_write_all(3, (char *)data + FIFO_BEFORE, FIFO_AFTER),
+		    "write after restart: %s", strerror(errno));
+	close(3);
+	return 0;
+}
+
+TEST(fifo_between_two_members_keeps_its_data)
+{
+	const struct ckpt_rec_file *f;
+	struct ckpt_member m[4];
+	size_t len = 0, off = 0;
+	int n = 0, fd, fifos = 0;
+	pid_t reader, writer;
+	void *img;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	snprintf(fifo_path, sizeof(fifo_path), "/tmp/ckpt-fifo-%d", (int)getpid());
+	unlink(fifo_path);
+	ASSERT_EQ(0, mkfifo(fifo_path, 0600));
+	reader = ckpt_job_spawn(fifo_reader, NULL, 0, NULL, 0, m, &n, 4);
+	ASSERT_GT(reader, 0);
+	writer = ckpt_job_spawn(fifo_writer, NULL, reader, NULL, 0, m, &n, 4);
+	ASSERT_GT(writer, 0);
+	ASSERT_EQ(0, ckpt_job_settle(m, n, 10000));
+
+	fd = ckpt_image_open();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, ckpt_checkpoint(reader, fd, CKPT_PGRP | CKPT_KILL));
+	EXPECT_EQ(0, reap_all(m, n, 128 + SIGKILL));
+	img = ckpt_image_load(fd, &len);
+	ASSERT_NE(NULL, img);
+	while ((f = (const void *)ckpt_image_next(img, len, &off, CKPT_REC_FILE)))
+		if (f->h.len > sizeof(*f) && f->kind == CKPT_FILE_FIFO &&
+		    !strcmp(f->path, fifo_path))
+			fifos++;
+	EXPECT_EQ(2, fifos);
+	EXPECT_TRUE(image_has_pipe(img, len, 65536, FIFO_BEFORE));
+	free(img);
+
+	ASSERT_EQ(reader, ckpt_restart(fd, 0));
+	EXPECT_EQ(0, wake_all(m, n));
+	EXPECT_EQ(0, ckpt_reap(reader));
+	EXPECT_EQ(0, ckpt_reap(writer));
+	unlink(fifo_path);
+	close(fd);
+}
+
+/* --------------------------------------------------------------------
+ * Argument errors
+ */
+
+TEST(job_scopes_need_a_pid_above_0)
+{
+	static const unsigned int scopes[] = { CKPT_PGRP, CKPT_SESSION, CKPT_TREE };
+	static const pid_t pids[] = { 0, -1, INT_MIN };
+	struct ckpt_member m[4];
+	unsigned int s, p;
+	int fd, n = 0;
+	pid_t child;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	fd = ckpt_image_open();
+	ASSERT_GE(fd, 0);
+	for (s = 0; s < ARRAY_SIZE(scopes); s++) {
+		for (p = 0; p < ARRAY_SIZE(pids); p++) {
+			errno = 0;
+			EXPECT_EQ(-1, checkpoint(pids[p], fd,
+						 scopes[s] | CKPT_CONTINUE, 2));
+			EXPECT_EQ(EINVAL, errno) TH_LOG("scope %#x pid %d: %s",
+							scopes[s], pids[p],
+							strerror(errno));
+		}
+	}
+	EXPECT_EQ(0, ckpt_fd_size(fd));
+
+	/*
+	 * The scopes themselves are known: with a real session (also its
+	 * group and its tree) each is accepted.
+	 */
+	child = ckpt_job_spawn(worker_main, (void *)(intptr_t)(3 | W_SETSID),
+			       -1, NULL, 0, m, &n, 4);
+	ASSERT_GT(child, 0);
+	ASSERT_EQ(0, ckpt_job_settle(m, n, 10000));
+	ASSERT_EQ(child, m[0].sid);
+	for (s = 0; s < ARRAY_SIZE(scopes); s++) {
+		ASSERT_EQ(0, ftruncate(fd, 0));
+		ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+		EXPECT_EQ(0, ckpt_checkpoint(child, fd, scopes[s] | CKPT_CONTINUE))
+			TH_LOG("scope %#x", scopes[s]);
+		EXPECT_LT(0, ckpt_fd_size(fd));
+	}
+	EXPECT_EQ(0, all_intact(m, n, "S"));
+	EXPECT_EQ(0, ckpt_wake_reap(child));
+	close(fd);
+}
+
+TEST(a_group_or_session_that_does_not_exist_is_esrch)
+{
+	static const unsigned int scopes[] = { CKPT_PGRP, CKPT_SESSION, CKPT_TREE };
+	struct ckpt_member m[4];
+	int fd, n = 0;
+	unsigned int s;
+	pid_t gone, child;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	fd = ckpt_image_open();
+	ASSERT_GE(fd, 0);
+	gone = fork();
+	ASSERT_GE(gone, 0);
+	if (gone == 0)
+		_exit(0);
+	ASSERT_EQ(0, ckpt_reap(gone));
+	for (s = 0; s < ARRAY_SIZE(scopes); s++) {
+		errno = 0;
+		EXPECT_EQ(-1, checkpoint(gone, fd, scopes[s] | CKPT_KILL, 2));
+		EXPECT_EQ(ESRCH, errno) TH_LOG("scope %#x: %s", scopes[s],
+					       strerror(errno));
+	}
+
+	/* A live process whose pid is no group's and no session's id. */
+	child = ckpt_job_spawn(worker_main, (void *)1, -1, NULL, 0, m, &n, 4);
+	ASSERT_GT(child, 0);
+	ASSERT_EQ(0, ckpt_job_settle(m, n, 10000));
+	ASSERT_NE(child, m[0].pgid);
+	ASSERT_NE(child, m[0].sid);
+	errno = 0;
+	EXPECT_EQ(-1, checkpoint(child, fd, CKPT_PGRP | CKPT_KILL, 2));
+	EXPECT_EQ(ESRCH, errno) TH_LOG("group %d: %s", child, strerror(errno));
+	errno = 0;
+	EXPECT_EQ(-1, checkpoint(child, fd, CKPT_SESSION | CKPT_KILL, 2));
+	EXPECT_EQ(ESRCH, errno) TH_LOG("session %d: %s", child, strerror(errno));
+	EXPECT_EQ(0, ckpt_fd_size(fd));
+	EXPECT_EQ(0, all_intact(m, n, "S"));
+	EXPECT_EQ(0, ckpt_wake_reap(child));
+	close(fd);
+}
+
+/* In a session of its own: checkpoint() of that session must refuse. */
+static int insider_main(void)
+{
+	char log[4096];
+	int fd, logfd;
+	long r;
+
+	ckpt_child_ready();
+	CHILD_CHECK(1, setsid() == getpid(), "setsid: %s", strerror(errno));
+	fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	logfd = ckpt_log_open();
+	CHILD_CHECK(2, fd >= 0 && logfd >= 0, "open: %s", strerror(errno));
+	errno = 0;
+	r = checkpoint(getpid(), fd, CKPT_SESSION | CKPT_CONTINUE, logfd);
+	CHILD_CHECK(3, r == -1 && errno == EINVAL,
+		    "checkpoint of our own session: %ld (%s)", r, strerror(errno));
+	ckpt_log_read(logfd, log, sizeof(log));
+	CHILD_CHECK(4, strstr(log, "the caller is a member of the job"),
+		    "log: %s", log);
+	close(logfd);
+	close(fd);
+	return 0;
+}
+
+TEST(a_job_containing_the_caller_is_einval)
+{
+	static const struct {
+		unsigned int scope;
+		const char *what;
+	} own[] = {
+		{ CKPT_PGRP, "our group" },
+		{ CKPT_TREE, "our own tree" },
+		{ CKPT_TREE, "our parent's tree" },
+	};
+	struct ckpt_member m[4];
+	static char log[4096];
+	int fd, logfd, n = 0;
+	unsigned int i;
+	pid_t child, pid;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	/* The harness runs each test in a group of its own: ours. */
+	ASSERT_EQ(getpid(), getpgrp());
+	/* A member of our group that must come out of it untouched. */
+	child = ckpt_job_spawn(worker_main, (void *)2, -1, NULL, 0, m, &n, 4);
+	ASSERT_GT(child, 0);
+	ASSERT_EQ(0, ckpt_job_settle(m, n, 10000));
+	fd = ckpt_image_open();
+	ASSERT_GE(fd, 0);
+	for (i = 0; i < ARRAY_SIZE(own); i++) {
+		pid = i == 2 ? getppid() : getpid();
+		logfd = ckpt_log_open();
+		ASSERT_GE(logfd, 0);
+		errno = 0;
+		EXPECT_EQ(-1, checkpoint(pid, fd, own[i].scope | CKPT_CONTINUE,
+					 logfd));
+		EXPECT_EQ(EINVAL, errno) TH_LOG("%s: %s", own[i].what,
+						strerror(errno));
+		ckpt_log_read(logfd, log, sizeof(log));
+		close(logfd);
+		EXPECT_NE(NULL, strstr(log, "the caller is a member of the job"))
+			TH_LOG("%s: log: %s", own[i].what, log);
+	}
+	EXPECT_EQ(0, all_intact(m, n, "S"));
+	EXPECT_EQ(0, ckpt_wake_reap(child));
+
+	/* And a session, from a process inside it. */
+	child = ckpt_spawn_main(insider_main);
+	ASSERT_GT(child, 0);
+	EXPECT_EQ(0, ckpt_reap(child));
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
