@@ -87,6 +87,11 @@ static const char *ckpt_file_kind(struct file *f, char *buf, size_t len)
 	return "a deleted file";
 }
 
+/* Tags, in the checkpoint's object table, a file saved as inherited. */
+static void ckpt_inherited(void *f)
+{
+}
+
 static int ckpt_write_file(struct ckpt_ctx *ctx, struct file *f, unsigned int fd,
 			   char *buf, u32 *objid)
 {
@@ -97,6 +102,9 @@ static int ckpt_write_file(struct ckpt_ctx *ctx, struct file *f, unsigned int fd
 	int err;
 
 	*objid = ckpt_obj_lookup_ptr(&ctx->objs, f);
+	if (*objid && fd > 2 && ckpt_obj_lookup_kind(&ctx->objs, *objid, ckpt_inherited))
+		return ckpt_err(ctx, -EOPNOTSUPP, "fd %u is %s: not supported", fd,
+				ckpt_file_kind(f, what, sizeof(what)));
 	if (*objid)
 		return 0;
 
@@ -120,7 +128,8 @@ static int ckpt_write_file(struct ckpt_ctx *ctx, struct file *f, unsigned int fd
 				ckpt_file_kind(f, what, sizeof(what)));
 	}
 	rec.objid = ckpt_obj_new_id(&ctx->objs);
-	err = ckpt_obj_add(&ctx->objs, f, rec.objid, NULL);
+	err = ckpt_obj_add(&ctx->objs, f, rec.objid,
+			   rec.kind == CKPT_FILE_INHERIT ? ckpt_inherited : NULL);
 	if (err)
 		return err;
 	rec.flags = f->f_flags & CKPT_FILE_STATUS_FLAGS;

@@ -148,13 +148,15 @@ static int ckpt_may_checkpoint(struct ckpt_ctx *ctx, struct task_struct *p)
 	if (p->ptrace)
 		return ckpt_err(ctx, -EBUSY, "is being traced");
 	if (p->exit_state) {
-		if (ckpt_scope(ctx) == CKPT_PROCESS)
-			return ckpt_err(ctx, -ESRCH, "is exiting");
 		if (!thread_group_empty(p))
 			return ckpt_err(ctx, -EOPNOTSUPP,
 					"its main thread has exited while other threads run: not supported");
+		if (ckpt_scope(ctx) == CKPT_PROCESS)
+			return ckpt_err(ctx, -ESRCH, "is exiting");
 		return 0;
 	}
+	if (get_nr_threads(p) > CKPT_MAX_THREADS)
+		return ckpt_err(ctx, -EOPNOTSUPP, "has more than %u threads", CKPT_MAX_THREADS);
 	if (p->vfork_done)
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"is a vfork() child sharing its parent's memory: not supported");

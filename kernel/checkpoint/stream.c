@@ -39,6 +39,8 @@ static const char * const ckpt_rec_names[CKPT_REC_MAX] = {
 	[CKPT_REC_XSTATE]	= "xstate",
 	[CKPT_REC_TASK_END]	= "task end",
 	[CKPT_REC_TRAILER]	= "trailer",
+	[CKPT_REC_PIPE]		= "pipe",
+	[CKPT_REC_TTY]		= "terminal",
 };
 
 /**
