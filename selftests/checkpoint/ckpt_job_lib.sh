@@ -282,11 +282,12 @@ ckpt_cycle() {
 				[ $_same = 1 ]; then
 			kill_session "$JOB"
 			JOB=
-			tap_skip "$_name" "the job ended as it was checkpointed (only zombies saved)"
+			_why="the job ended as it was checkpointed (only zombies saved)"
+			tap_skip "$_name" "$_why"
 			return 0
 		fi
-		echo "ckpt --kill succeeded but the job's leader exited with status" \
-			"$JOB_STATUS, not 137 (SIGKILL)" > "$_f.why"
+		echo "ckpt --kill succeeded, but the job's leader exited" \
+			"with status $JOB_STATUS, not 137 (SIGKILL)" > "$_f.why"
 		kill_session "$JOB"
 		JOB=
 		tap_not_ok "$_name" "$_f.why" "$_f.ckpt"
