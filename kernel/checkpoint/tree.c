@@ -110,6 +110,17 @@ int ckpt_tree_prepare(struct ckpt_ctx *ctx)
 	bool whole_session = (ctx->hdr.flags & CKPT_SCOPE_MASK) == CKPT_SESSION;
 	unsigned int i;
 
+	/*
+	 * A parent in the job comes before its children in the image: the
+	 * links form a forest, never a cycle (which exit would chase).
+	 */
+	for (i = 0; i < ctx->nr_procs; i++) {
+		struct ckpt_rproc *parent = ckpt_find_proc(ctx, ctx->procs[i].rec.ppid);
+
+		if (parent && parent >= &ctx->procs[i])
+			return ckpt_err(ctx, -ENOEXEC, "process %d comes before its parent %d",
+					ctx->procs[i].rec.pid, parent->rec.pid);
+	}
 	ctx->new_pids = kcalloc(2 * ctx->nr_procs, sizeof(*ctx->new_pids), GFP_KERNEL);
 	if (!ctx->new_pids)
 		return -ENOMEM;
