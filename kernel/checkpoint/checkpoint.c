@@ -38,7 +38,7 @@ static int ckpt_write_header(struct ckpt_ctx *ctx, unsigned int flags, pid_t roo
 	h->root_pid = root;
 	for (i = 0; i < ctx->nr_members; i++)
 		if (!ctx->members[i]->exit_state)
-			h->nr_threads += get_nr_threads(ctx->members[i]);
+			h->nr_threads += ckpt_nr_threads(ctx->members[i]);
 	h->time_sec = ktime_get_real_seconds();
 	down_read(&uts_sem);
 	strscpy(h->release, utsname()->release, sizeof(h->release));

@@ -207,7 +207,6 @@ static void ckpt_fput(void *f)
 
 static int ckpt_read_file(struct ckpt_ctx *ctx)
 {
-	static const int acc[4] = { -1, O_RDONLY, O_WRONLY, O_RDWR };
 	struct ckpt_rec_file *r;
 	const char *path = NULL;
 	struct file *f = NULL;
@@ -228,7 +227,7 @@ static int ckpt_read_file(struct ckpt_ctx *ctx)
 		path = ckpt_rec_str(ctx, r, r->h.len, sizeof(*r), r->path_len, "file");
 		if (!path || sizeof(*r) + r->path_len != r->h.len)
 			goto out;
-		f = filp_open(path, acc[r->mode] | r->flags, 0);
+		f = filp_open(path, ckpt_acc_mode(r->mode) | r->flags, 0);
 		if (IS_ERR(f)) {
 			err = PTR_ERR(f);
 			ckpt_err(ctx, err, "cannot reopen %s (error %d)", path, err);

@@ -169,6 +169,12 @@ struct ckpt_ctx {
 	bool tty_warned;
 };
 
+/* open(2) access mode of a CKPT_REC_FILE mode (1 read, 2 write, 3 both) */
+static inline int ckpt_acc_mode(u32 mode)
+{
+	return mode == 3 ? O_RDWR : mode == 2 ? O_WRONLY : O_RDONLY;
+}
+
 static inline size_t ckpt_pad(size_t len)
 {
 	return ALIGN(len, CKPT_ALIGN) - len;
@@ -221,6 +227,7 @@ int ckpt_freeze_job(struct ckpt_ctx *ctx, pid_t nr);
 int ckpt_self_job(struct ckpt_ctx *ctx);
 void ckpt_thaw_job(struct ckpt_ctx *ctx);
 int ckpt_member_index(struct ckpt_ctx *ctx, struct task_struct *p);
+unsigned int ckpt_nr_threads(struct task_struct *p);
 struct task_struct **ckpt_get_threads(struct task_struct *p, unsigned int *nr);
 void ckpt_put_threads(struct task_struct **v, unsigned int nr);
 

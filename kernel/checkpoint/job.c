@@ -388,6 +388,25 @@ void ckpt_thaw_job(struct ckpt_ctx *ctx)
 }
 
 /**
+ * ckpt_nr_threads - how many live threads a frozen process has
+ * @p: the process
+ *
+ * Return: the number of its threads that have not exited, as
+ * ckpt_get_threads() returns them.
+ */
+unsigned int ckpt_nr_threads(struct task_struct *p)
+{
+	struct task_struct *t;
+	unsigned int n = 0;
+
+	rcu_read_lock();
+	for_each_thread(p, t)
+		n += !t->exit_state;
+	rcu_read_unlock();
+	return n;
+}
+
+/**
  * ckpt_get_threads - the live threads of a frozen process
  * @p:		the process
  * @nr:		set to how many

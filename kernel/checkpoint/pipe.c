@@ -420,7 +420,6 @@ static void ckpt_set_status(struct file *f, unsigned int flags)
 static struct file *ckpt_open_fifo(struct ckpt_ctx *ctx, struct ckpt_rpipe *p,
 				   const struct ckpt_rec_file *r, const char *path)
 {
-	static const int acc[4] = { -1, O_RDONLY, O_WRONLY, O_RDWR };
 	struct file *f;
 	int err;
 
@@ -441,7 +440,7 @@ static struct file *ckpt_open_fifo(struct ckpt_ctx *ctx, struct ckpt_rpipe *p,
 		if (err)
 			return ERR_PTR(err);
 	}
-	f = filp_open(path, acc[r->mode] | O_NONBLOCK | (r->flags & ~O_NONBLOCK), 0);
+	f = filp_open(path, ckpt_acc_mode(r->mode) | O_NONBLOCK | (r->flags & ~O_NONBLOCK), 0);
 	if (IS_ERR(f)) {
 		ckpt_err(ctx, PTR_ERR(f), "cannot reopen FIFO %s (error %ld)", path, PTR_ERR(f));
 		return f;

@@ -89,10 +89,9 @@ static void ckpt_set_ax(struct callback_head *cb)
  * The end of every restored task's kernel part: wait for the
  * restarter's verdict, then return to user mode with @w's ax, or exit.
  */
-static int ckpt_wait_go(struct ckpt_ctx *ctx, struct completion *go, struct ckpt_ax *w,
-			int err)
+static int ckpt_wait_go(struct ckpt_ctx *ctx, struct ckpt_ax *w, int err)
 {
-	if (!err && !wait_for_completion_killable(go) && !READ_ONCE(ctx->abort)) {
+	if (!err && !wait_for_completion_killable(&ctx->go) && !READ_ONCE(ctx->abort)) {
 		ckpt_ctx_put(ctx);
 		init_task_work(&w->cb, ckpt_set_ax);
 		if (!task_work_add(current, &w->cb, TWA_SIGNAL))
@@ -131,12 +130,22 @@ static int ckpt_restore_thread(void *arg)
 	if (err)
 		cmpxchg(&proc->thread_err, 0, err);
 	complete(&proc->threads_done);
-	return ckpt_wait_go(ctx, &ctx->go, w, err);
+	return ckpt_wait_go(ctx, w, err);
+}
+
+static int ckpt_read_task_end(struct ckpt_ctx *ctx, struct ckpt_rproc *proc)
+{
+	struct ckpt_rec_task_end end;
+	int err;
+
+	err = ckpt_read_record_into(ctx, CKPT_REC_TASK_END, &end, sizeof(end));
+	if (!err && (end.pid != proc->rec.pid || end.reserved))
+		err = ckpt_err(ctx, -ENOEXEC, "task end record for pid %d", end.pid);
+	return err;
 }
 
 static int ckpt_read_process(struct ckpt_ctx *ctx, struct ckpt_rproc *proc)
 {
-	struct ckpt_rec_task_end end;
 	unsigned int i;
 	int err;
 
@@ -170,9 +179,7 @@ static int ckpt_read_process(struct ckpt_ctx *ctx, struct ckpt_rproc *proc)
 			err = ckpt_read_signal(ctx, th, i == 0);
 	}
 	if (!err)
-		err = ckpt_read_record_into(ctx, CKPT_REC_TASK_END, &end, sizeof(end));
-	if (!err && (end.pid != proc->rec.pid || end.reserved))
-		err = ckpt_err(ctx, -ENOEXEC, "task end record for pid %d", end.pid);
+		err = ckpt_read_task_end(ctx, proc);
 	if (!err)
 		err = ckpt_read_task(ctx, &proc->rec);
 	return err;
@@ -282,7 +289,7 @@ static int ckpt_restore_proc(void *arg)
 	}
 	proc->err = err;
 	complete(&proc->done);
-	return ckpt_wait_go(ctx, &ctx->go, w, err);
+	return ckpt_wait_go(ctx, w, err);
 }
 
 /*
@@ -358,14 +365,8 @@ static int ckpt_start_process(struct ckpt_ctx *ctx, struct ckpt_rproc *proc)
 		send_sig(SIGKILL, proc->task, 1);
 		return -EINTR;
 	}
-	if (proc->rec.flags & CKPT_TASK_ZOMBIE) {
-		struct ckpt_rec_task_end end;
-
-		err = ckpt_read_record_into(ctx, CKPT_REC_TASK_END, &end, sizeof(end));
-		if (!err && (end.pid != proc->rec.pid || end.reserved))
-			err = ckpt_err(ctx, -ENOEXEC, "task end record for pid %d", end.pid);
-		return err;
-	}
+	if (proc->rec.flags & CKPT_TASK_ZOMBIE)
+		return ckpt_read_task_end(ctx, proc);
 	return proc->err;
 }
 

@@ -164,7 +164,6 @@ int ckpt_read_tty(struct ckpt_ctx *ctx)
  */
 struct file *ckpt_open_ctty(struct ckpt_ctx *ctx, unsigned int mode, unsigned int flags)
 {
-	static const int acc[4] = { -1, O_RDONLY, O_WRONLY, O_RDWR };
 	struct file *f;
 
 	if (!ctx->have_tty)
@@ -180,7 +179,7 @@ struct file *ckpt_open_ctty(struct ckpt_ctx *ctx, unsigned int mode, unsigned in
 						"no terminal, and no standard input or output"));
 		return get_file(f);
 	}
-	f = dentry_open(&ctx->ctty->f_path, acc[mode] | flags | O_NOCTTY, current_cred());
+	f = dentry_open(&ctx->ctty->f_path, ckpt_acc_mode(mode) | flags | O_NOCTTY, current_cred());
 	if (IS_ERR(f))
 		ckpt_err(ctx, PTR_ERR(f), "cannot open the terminal (error %ld)", PTR_ERR(f));
 	return f;
