@@ -381,6 +381,56 @@ TEST(eventfd_is_eopnotsupp)
 	close(fd);
 }
 
+/*
+ * fd 0 is a socket, which restart replaces with the restarter's fd 0;
+ * fd 3 is the same socket, which it cannot: refused at checkpoint time,
+ * not left to fail at restart.
+ */
+static int inherited_dup_setup(void)
+{
+	int s[2];
+
+	CHILD_CHECK(1, !socketpair(AF_UNIX, SOCK_STREAM, 0, s), "socketpair");
+	CHILD_CHECK(1, dup2(s[0], 0) == 0, "dup2");
+	close(s[0]);
+	close(s[1]);
+	CHILD_CHECK(1, dup(0) == 3, "dup");
+	return mem_setup();
+}
+
+static int inherited_dup_verify(void)
+{
+	struct stat st;
+
+	CHILD_CHECK(3, !fstat(3, &st) && S_ISSOCK(st.st_mode), "fd 3 is gone");
+	return mem_verify();
+}
+
+TEST(stdio_file_also_above_fd_2_is_eopnotsupp_and_logged)
+{
+	char log[4096];
+	pid_t child;
+	int fd, lp[2];
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	child = ckpt_spawn(inherited_dup_setup, inherited_dup_verify);
+	ASSERT_GT(child, 0);
+	fd = ckpt_image_open();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, pipe2(lp, O_CLOEXEC));
+	errno = 0;
+	EXPECT_EQ(-1, checkpoint(child, fd, CKPT_KILL, lp[1]));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	close(lp[1]);
+	read_log(lp[0], log, sizeof(log));
+	close(lp[0]);
+	TH_LOG("log: %s", log);
+	EXPECT_NE(NULL, strstr(log, "fd 3"));
+	EXPECT_EQ(0, sleeper_intact(child));
+	close(fd);
+}
+
 /* --------------------------------------------------------------------
  * Bad arguments
  */
