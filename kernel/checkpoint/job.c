@@ -147,6 +147,12 @@ static int ckpt_may_checkpoint(struct ckpt_ctx *ctx, struct task_struct *p)
 		return ckpt_err(ctx, -EPERM, "permission denied (as for ptrace attach)");
 	if (p->ptrace)
 		return ckpt_err(ctx, -EBUSY, "is being traced");
+	if ((p->flags & PF_EXITING) && !p->exit_state) {
+		/* On its way out: the barrier waits, and saves the zombie. */
+		if (ckpt_scope(ctx) == CKPT_PROCESS)
+			return ckpt_err(ctx, -ESRCH, "is exiting");
+		return 0;
+	}
 	if (p->exit_state) {
 		if (!thread_group_empty(p))
 			return ckpt_err(ctx, -EOPNOTSUPP,
