@@ -7,7 +7,8 @@
  * The image is read once, sequentially, from FILE or standard input, so
  * it can come from a pipe.  Every record is bounds-checked before it is
  * decoded: the input is untrusted.  After the records comes a view of the
- * whole job: its process tree, threads, pipes, FIFOs and terminal.
+ * whole job: its process tree, threads, pipes, FIFOs, pseudo-terminals and
+ * terminal.
  *
  * Exit status: 0 if the image is well-formed and its SHA-256 matches,
  * 1 if it is malformed, truncated or fails the checksum, 2 on usage errors.
@@ -41,6 +42,14 @@
 #define SIGINFO_USED	48	/* bytes of info[] the kernel uses (kernel_siginfo_t) */
 #define TASK_FLAGS	(CKPT_TASK_STOPPED | CKPT_TASK_NO_NEW_PRIVS | CKPT_TASK_SELF | \
 			 CKPT_TASK_ZOMBIE | CKPT_TASK_CTTY | CKPT_TASK_SUBREAPER)
+/*
+ * What a pty master's open flags may hold (x86_64 values): O_ACCMODE and
+ * the status flags O_APPEND, O_NONBLOCK, O_DSYNC, O_SYNC (__O_SYNC |
+ * O_DSYNC), O_NOATIME, O_DIRECT, O_LARGEFILE and FASYNC.
+ */
+#define O_ACCMODE_BITS	00000003
+#define PTY_MASTER_FLAGS (O_ACCMODE_BITS | 00002000 | 00004000 | 00010000 | 04000000 | \
+			  01000000 | 00040000 | 00100000 | 00020000)
 #define VMA_FLAGS	(CKPT_VMA_GROWSDOWN | CKPT_VMA_LOCKED | CKPT_VMA_DONTDUMP | \
 			 CKPT_VMA_HEAP | CKPT_VMA_STACK)
 
@@ -61,7 +70,7 @@ static const char *const rec_names[CKPT_REC_MAX] = {
 	[CKPT_REC_FD] = "FD",		[CKPT_REC_THREAD] = "THREAD",
 	[CKPT_REC_XSTATE] = "XSTATE",	[CKPT_REC_TASK_END] = "TASK_END",
 	[CKPT_REC_TRAILER] = "TRAILER",	[CKPT_REC_PIPE] = "PIPE",
-	[CKPT_REC_TTY] = "TTY",
+	[CKPT_REC_TTY] = "TTY",		[CKPT_REC_PTY] = "PTY",
 };
 
 static const char *const vma_kinds[] = {
@@ -79,6 +88,8 @@ static const char *const file_kinds[] = {
 	[CKPT_FILE_PIPE] = "pipe",
 	[CKPT_FILE_FIFO] = "fifo",
 	[CKPT_FILE_CTTY] = "ctty",
+	[CKPT_FILE_PTY_MASTER] = "pty-master",
+	[CKPT_FILE_PTY_SLAVE] = "pty-slave",
 };
 
 static const char *const scopes[] = {
@@ -136,6 +147,13 @@ static const struct flag_name vma_flags[] = {
 	{ CKPT_VMA_DONTDUMP, "dontdump" },
 	{ CKPT_VMA_HEAP, "heap" },
 	{ CKPT_VMA_STACK, "stack" },
+	{ 0, NULL }
+};
+
+static const struct flag_name pty_flags[] = {
+	{ CKPT_PTY_LOCKED, "locked" },
+	{ CKPT_PTY_PACKET, "packet" },
+	{ CKPT_PTY_SLAVE_CLOSED, "slave-closed" },
 	{ 0, NULL }
 };
 
@@ -220,7 +238,7 @@ enum state {
 	ST_MM,
 	ST_VMA,		/* nr_vmas VMA records */
 	ST_PAGES,	/* PAGES, or SIGHAND */
-	ST_FILES,	/* FILE, PIPE, FD, or the first THREAD */
+	ST_FILES,	/* FILE, PIPE, PTY, FD, or the first THREAD */
 	ST_XSTATE,
 	ST_SIGNAL,
 	ST_SIGINFO,	/* nr_siginfo SIGINFO records */
@@ -273,9 +291,9 @@ struct thread_ent {
 	struct ckpt_restart_block rb;
 };
 
-/* A FILE record on a pipe, a FIFO or the terminal */
+/* A FILE record on a pipe, a FIFO, a pty or the terminal */
 struct file_ent {
-	__u32 objid, kind, mode, pipe_id;
+	__u32 objid, kind, mode, ref_id;
 	char *path;		/* FIFO: its path; others: NULL */
 };
 
@@ -284,7 +302,7 @@ struct hold_ent {
 	__u32 task;		/* index in img.tasks */
 	__u32 fd;
 	__u32 file;		/* index in img.files */
-	__u64 key;		/* sort key: pipe index * 4 + mode, or ~0 for the terminal */
+	__u64 key;		/* sort key: see sort_holds() */
 };
 
 struct pipe_ent {
@@ -292,6 +310,17 @@ struct pipe_ent {
 	__u32 objid, capacity, data_len;
 	long fifo;		/* index of a FIFO file on it, or -1 */
 	__u32 kind;		/* CKPT_FILE_PIPE or _FIFO once a FILE is on it, or 0 */
+};
+
+struct pty_ent {
+	__u64 off;
+	__u32 objid, index, flags, master_flags;
+	__s32 sid, fg_pgrp;
+	__u16 rows, cols;
+	struct ckpt_termios termios;	/* the slave's */
+	__u32 slave_in, slave_lines, slave_raw;
+	__u32 master_in, master_lines, master_raw;
+	__u32 master_file;	/* objid of its PTY_MASTER file, or 0 */
 };
 
 struct img {
@@ -337,9 +366,12 @@ struct img {
 	size_t nr_holds, holds_size;
 	struct pipe_ent *pipes;
 	size_t nr_pipe_ents, pipes_size;
+	struct pty_ent *ptys;
+	size_t nr_pty_ents, ptys_size;
 	struct idset tids;		/* pid or tid -> task index */
 	struct idset fileidx;		/* FILE objid -> files[] index + 1, 0: other kind */
 	struct idset pipeidx;		/* PIPE objid -> pipes[] index */
+	struct idset ptyidx;		/* PTY objid -> ptys[] index */
 	struct ckpt_rec_tty tty;
 	int tty_seen, tasks_open;
 	__u64 tty_off;
@@ -1064,11 +1096,36 @@ static void cc_str(unsigned int c, char *buf, size_t size)
 		snprintf(buf, size, "0x%02x", c);
 }
 
+/* The main control characters: a "cc" object in JSON, fields in text */
+static void print_cc(struct img *im, const __u8 *cc)
+{
+	char key[32], val[16];
+	size_t i;
+
+	if (im->json)
+		json_open(im, "cc", '{');
+	for (i = 0; i < ARRAY_SIZE(tty_ccs); i++) {
+		unsigned int c = cc[tty_ccs[i].idx];
+
+		if (tty_ccs[i].idx == 5 || tty_ccs[i].idx == 6) {
+			fu(im, tty_ccs[i].name, c);
+			continue;
+		}
+		cc_str(c, val, sizeof(val));
+		if (im->json) {
+			fword(im, tty_ccs[i].name, val);
+		} else {
+			snprintf(key, sizeof(key), "%s", tty_ccs[i].name);
+			fstr(im, key, val, strlen(val));
+		}
+	}
+	if (im->json)
+		json_close(im);
+}
+
 static int do_tty(struct img *im)
 {
 	struct ckpt_rec_tty *t = (void *)im->buf;
-	char key[32], val[16];
-	size_t i;
 
 	if (check_len(im, sizeof(*t), "the TTY record"))
 		return -1;
@@ -1103,25 +1160,7 @@ static int do_tty(struct img *im)
 	field_fmt(im, "csize", 0, "%u", 5 + ((t->cflag & TTY_CSIZE) >> 4));
 	fflags(im, "lflag", t->lflag, tty_lflags);
 	fu(im, "line", t->line);
-	if (im->json)
-		json_open(im, "cc", '{');
-	for (i = 0; i < ARRAY_SIZE(tty_ccs); i++) {
-		unsigned int c = t->cc[tty_ccs[i].idx];
-
-		if (tty_ccs[i].idx == 5 || tty_ccs[i].idx == 6) {
-			fu(im, tty_ccs[i].name, c);
-			continue;
-		}
-		cc_str(c, val, sizeof(val));
-		if (im->json) {
-			fword(im, tty_ccs[i].name, val);
-		} else {
-			snprintf(key, sizeof(key), "%s", tty_ccs[i].name);
-			fstr(im, key, val, strlen(val));
-		}
-	}
-	if (im->json)
-		json_close(im);
+	print_cc(im, t->cc);
 	rec_end(im);
 	im->st = ST_TASK;
 	return 0;
@@ -1849,11 +1888,32 @@ static int do_siginfo(struct img *im)
 	return 0;
 }
 
+/* Access mode of a FILE record's mode (1 read, 2 write, 3 both) as O_* */
+static __u32 acc_mode(__u32 mode)
+{
+	return mode == 3 ? 2 : mode == 2 ? 1 : 0;
+}
+
+static const char *acc_mode_name(__u32 acc)
+{
+	static const char *const names[] = { "O_RDONLY", "O_WRONLY", "O_RDWR", "3" };
+
+	return names[acc & O_ACCMODE_BITS];
+}
+
+static const char *mode_name(__u32 mode)
+{
+	static const char *const names[] = { "", "r", "w", "rw" };
+
+	return names[mode & 3];
+}
+
 static int do_file(struct img *im)
 {
 	struct ckpt_rec_file *f = (void *)im->buf;
-	int r, on_pipe = 0;
-	__u32 pidx = 0, fidx = 0;
+	int r, on_pipe = 0, on_pty = 0;
+	__u32 pidx = 0, fidx = 0, tidx = 0;
+	struct pty_ent *pty = NULL;
 	struct file_ent *e;
 
 	if (check_min(im, sizeof(*f)))
@@ -1867,6 +1927,8 @@ static int do_file(struct img *im)
 	case CKPT_FILE_INHERIT:
 	case CKPT_FILE_PIPE:
 	case CKPT_FILE_CTTY:
+	case CKPT_FILE_PTY_MASTER:
+	case CKPT_FILE_PTY_SLAVE:
 		if (f->path_len)
 			return bad(im, "%s file with a path", file_kinds[f->kind]);
 		break;
@@ -1884,13 +1946,25 @@ static int do_file(struct img *im)
 	if (f->kind == CKPT_FILE_PIPE && f->mode == 3)
 		return bad(im, "mode 3: a pipe end is either read (1) or write (2)");
 	on_pipe = f->kind == CKPT_FILE_PIPE || f->kind == CKPT_FILE_FIFO;
-	if (on_pipe && !idset_get(&im->pipeidx, f->pipe_id, &pidx))
-		return bad(im, "pipe_id %u: no earlier PIPE record has that objid", f->pipe_id);
+	if (on_pipe && !idset_get(&im->pipeidx, f->ref_id, &pidx))
+		return bad(im, "pipe_id %u: no earlier PIPE record has that objid", f->ref_id);
 	if (on_pipe && im->pipes[pidx].kind && im->pipes[pidx].kind != f->kind)
-		return bad(im, "pipe %u is both a FIFO and an anonymous pipe", f->pipe_id);
-	if (!on_pipe && f->pipe_id)
-		return bad(im, "pipe_id %u in a %s file: only pipes and FIFOs have one",
-			   f->pipe_id, file_kinds[f->kind]);
+		return bad(im, "pipe %u is both a FIFO and an anonymous pipe", f->ref_id);
+	on_pty = f->kind == CKPT_FILE_PTY_MASTER || f->kind == CKPT_FILE_PTY_SLAVE;
+	if (on_pty && !idset_get(&im->ptyidx, f->ref_id, &tidx))
+		return bad(im, "pty_id %u: no earlier PTY record has that objid", f->ref_id);
+	if (on_pty)
+		pty = &im->ptys[tidx];
+	if (f->kind == CKPT_FILE_PTY_MASTER && pty->master_file)
+		return bad(im, "pty %u has two master files: objids %u and %u", f->ref_id,
+			   pty->master_file, f->objid);
+	if (f->kind == CKPT_FILE_PTY_MASTER &&
+	    acc_mode(f->mode) != (pty->master_flags & O_ACCMODE_BITS))
+		return bad(im, "mode %s does not match the access mode %s in pty %u's master_flags",
+			   mode_name(f->mode), acc_mode_name(pty->master_flags), f->ref_id);
+	if (!on_pipe && !on_pty && f->ref_id)
+		return bad(im, "ref_id %u in a file of kind %s: only pipes, FIFOs and ptys have one",
+			   f->ref_id, file_kinds[f->kind]);
 	if (f->kind == CKPT_FILE_CTTY && !im->tty_seen)
 		return bad(im, "a file on the job's terminal, but the image has no TTY record");
 	if (f->pos < 0)
@@ -1908,7 +1982,9 @@ static int do_file(struct img *im)
 		return nomem(im);
 	if (on_pipe)
 		im->pipes[pidx].kind = f->kind;
-	if (on_pipe || f->kind == CKPT_FILE_CTTY) {
+	if (f->kind == CKPT_FILE_PTY_MASTER)
+		pty->master_file = f->objid;
+	if (on_pipe || on_pty || f->kind == CKPT_FILE_CTTY) {
 		if (grow((void **)&im->files, im->nr_file_ents, &im->files_size,
 			 sizeof(*im->files)))
 			return nomem(im);
@@ -1916,7 +1992,7 @@ static int do_file(struct img *im)
 		e->objid = f->objid;
 		e->kind = f->kind;
 		e->mode = f->mode;
-		e->pipe_id = f->pipe_id;
+		e->ref_id = f->ref_id;
 		e->path = NULL;
 		if (f->kind == CKPT_FILE_FIFO) {
 			e->path = strdup(f->path);
@@ -1936,8 +2012,10 @@ static int do_file(struct img *im)
 	if (f->path_len)
 		fstr(im, "path", f->path, f->path_len - 1);
 	if (on_pipe)
-		fu(im, "pipe_id", f->pipe_id);
-	field_fmt(im, "mode", 1, "%s%s", f->mode & 1 ? "r" : "", f->mode & 2 ? "w" : "");
+		fu(im, "pipe_id", f->ref_id);
+	if (on_pty)
+		fu(im, "pty_id", f->ref_id);
+	fword(im, "mode", mode_name(f->mode));
 	fflags(im, "flags", f->flags, open_flags);
 	fs(im, "pos", f->pos);
 	fu(im, "size", f->size);
@@ -1990,6 +2068,172 @@ static int do_pipe(struct img *im)
 	if (p->data_len)
 		fstr(im, "data", data, p->data_len < PIPE_DATA_SHOWN ?
 				       p->data_len : PIPE_DATA_SHOWN);
+	rec_end(im);
+	return 0;
+}
+
+/* Terminal settings: restart(2) knows the N_TTY line discipline only */
+static int check_termios(struct img *im, const struct ckpt_termios *t)
+{
+	if (t->line != 0)
+		return bad(im, "termios: line discipline %u is not N_TTY (0)", t->line);
+	if (t->reserved)
+		return bad(im, "termios: reserved field is not zero");
+	return 0;
+}
+
+/* One direction's data: bytes processed (with their bitmap), then not */
+static int check_pty_data(struct img *im, const char *side, __u32 in, __u32 raw)
+{
+	if (in > CKPT_MAX_PTY_IN)
+		return bad(im, "%s_in %u exceeds CKPT_MAX_PTY_IN (%d)", side, in, CKPT_MAX_PTY_IN);
+	if (raw > CKPT_MAX_PTY_RAW)
+		return bad(im, "%s_raw %u exceeds CKPT_MAX_PTY_RAW (%d)", side, raw,
+			   CKPT_MAX_PTY_RAW);
+	return 0;
+}
+
+/* Bytes of one direction's data in the record: in, its line-end bitmap, raw */
+static __u64 pty_data_len(__u32 in, __u32 raw)
+{
+	return (__u64)in + (in + 7ULL) / 8 + raw;
+}
+
+/* Canonical lines ended in @in bytes whose line-end bitmap is @eol */
+static __u32 pty_lines(const __u8 *eol, __u32 in)
+{
+	__u32 i, n = 0;
+
+	for (i = 0; i < in; i++)
+		n += (eol[i / 8] >> (i % 8)) & 1;
+	return n;
+}
+
+/* A part of a PTY record: a JSON object @key, or a text line of its own */
+static void pty_part_begin(struct img *im, const char *key)
+{
+	char label[16];
+
+	if (im->json) {
+		json_open(im, key, '{');
+		return;
+	}
+	text_break(im);
+	snprintf(label, sizeof(label), "%s:", key);
+	text_field(im, label, (int)strlen(label));
+}
+
+/* The slave's settings (the master has none of its own) */
+static void print_pty_termios(struct img *im, const struct ckpt_termios *t)
+{
+	pty_part_begin(im, "termios");
+	fbool(im, "icanon", !!(t->lflag & TTY_ICANON));
+	fbool(im, "echo", !!(t->lflag & TTY_ECHO));
+	fflags(im, "iflag", t->iflag, tty_iflags);
+	fflags(im, "oflag", t->oflag, tty_oflags);
+	fflags(im, "cflag", t->cflag, tty_cflags);
+	field_fmt(im, "csize", 0, "%u", 5 + ((t->cflag & TTY_CSIZE) >> 4));
+	fflags(im, "lflag", t->lflag, tty_lflags);
+	fu(im, "ispeed", t->ispeed);
+	fu(im, "ospeed", t->ospeed);
+	if (im->json) {
+		print_cc(im, t->cc);
+		json_close(im);
+	}
+}
+
+/* The data one side's readers have not read: processed (in), then not (raw) */
+static void print_pty_data(struct img *im, const char *side, const __u8 *data, __u32 in,
+			   __u32 lines, __u32 raw)
+{
+	pty_part_begin(im, side);
+	fu(im, "in", in);
+	fu(im, "lines", lines);
+	fu(im, "raw", raw);
+	if (in)
+		fstr(im, "in_data", (const char *)data,
+		     in < PIPE_DATA_SHOWN ? in : PIPE_DATA_SHOWN);
+	if (raw)
+		fstr(im, "raw_data", (const char *)data + in + (in + 7) / 8,
+		     raw < PIPE_DATA_SHOWN ? raw : PIPE_DATA_SHOWN);
+	if (im->json)
+		json_close(im);
+}
+
+static int do_pty(struct img *im)
+{
+	struct ckpt_rec_pty *p = (void *)im->buf;
+	const __u8 *slave = (const __u8 *)(p + 1), *master;
+	struct pty_ent *e;
+	int r;
+
+	if (check_min(im, sizeof(*p)))
+		return -1;
+	if (p->flags & ~CKPT_PTY_FLAGS_ALL)
+		return bad(im, "unknown pty flags 0x%x", p->flags);
+	if (p->sid < 0 || p->fg_pgrp < 0)
+		return bad(im, "sid %d or fg_pgrp %d is negative", p->sid, p->fg_pgrp);
+	if (p->master_flags & ~PTY_MASTER_FLAGS)
+		return bad(im, "master_flags 0%o has bits other than the access mode and status flags",
+			   p->master_flags);
+	if ((p->master_flags & O_ACCMODE_BITS) == O_ACCMODE_BITS)
+		return bad(im, "master_flags 0%o: access mode 3 is not O_RDONLY, O_WRONLY or O_RDWR",
+			   p->master_flags);
+	if (check_termios(im, &p->termios))
+		return -1;
+	if (check_pty_data(im, "slave", p->slave_in, p->slave_raw) ||
+	    check_pty_data(im, "master", p->master_in, p->master_raw))
+		return -1;
+	if (check_len(im, sizeof(*p) + pty_data_len(p->slave_in, p->slave_raw) +
+		      pty_data_len(p->master_in, p->master_raw),
+		      "slave_in, slave_raw, master_in, master_raw and their line-end bitmaps"))
+		return -1;
+	if (p->objid == 0)
+		return bad(im, "objid 0 (object ids start at 1)");
+	r = idset_add(&im->objids, p->objid);
+	if (r < 0)
+		return nomem(im);
+	if (r == 0)
+		return bad(im, "objid %u is used twice", p->objid);
+	if (grow((void **)&im->ptys, im->nr_pty_ents, &im->ptys_size, sizeof(*im->ptys)) ||
+	    idset_put(&im->ptyidx, p->objid, (__u32)im->nr_pty_ents) < 0)
+		return nomem(im);
+	master = slave + pty_data_len(p->slave_in, p->slave_raw);
+	e = &im->ptys[im->nr_pty_ents++];
+	e->off = im->rec_off;
+	e->objid = p->objid;
+	e->index = p->index;
+	e->flags = p->flags;
+	e->master_flags = p->master_flags;
+	e->sid = p->sid;
+	e->fg_pgrp = p->fg_pgrp;
+	e->rows = p->ws_row;
+	e->cols = p->ws_col;
+	e->termios = p->termios;
+	e->slave_in = p->slave_in;
+	e->slave_lines = pty_lines(slave + p->slave_in, p->slave_in);
+	e->slave_raw = p->slave_raw;
+	e->master_in = p->master_in;
+	e->master_lines = pty_lines(master + p->master_in, p->master_in);
+	e->master_raw = p->master_raw;
+	e->master_file = 0;
+
+	rec_begin(im, im->rec_off, im->rec_type, im->rec_len);
+	fu(im, "objid", p->objid);
+	fu(im, "index", p->index);
+	field_fmt(im, "name", 1, "pts/%u", p->index);
+	fflags(im, "flags", p->flags, pty_flags);
+	fflags(im, "master_flags", p->master_flags, open_flags);
+	fword(im, "master_mode", acc_mode_name(p->master_flags));
+	fs(im, "sid", p->sid);
+	fs(im, "fg_pgrp", p->fg_pgrp);
+	fu(im, "rows", p->ws_row);
+	fu(im, "cols", p->ws_col);
+	fu(im, "xpixel", p->ws_xpixel);
+	fu(im, "ypixel", p->ws_ypixel);
+	print_pty_termios(im, &p->termios);
+	print_pty_data(im, "slave", slave, p->slave_in, e->slave_lines, p->slave_raw);
+	print_pty_data(im, "master", master, p->master_in, e->master_lines, p->master_raw);
 	rec_end(im);
 	return 0;
 }
@@ -2289,7 +2533,7 @@ static const char *expected(struct img *im, char *buf, size_t size)
 	case ST_PAGES:
 		return "PAGES or SIGHAND";
 	case ST_FILES:
-		return "FILE, PIPE, FD or THREAD";
+		return "FILE, PIPE, PTY, FD or THREAD";
 	case ST_XSTATE:
 		return "XSTATE";
 	case ST_SIGNAL:
@@ -2332,8 +2576,8 @@ static int allowed(struct img *im, __u32 type)
 	case ST_PAGES:
 		return type == CKPT_REC_PAGES || type == CKPT_REC_SIGHAND;
 	case ST_FILES:
-		return type == CKPT_REC_FILE || type == CKPT_REC_PIPE || type == CKPT_REC_FD ||
-		       type == CKPT_REC_THREAD;
+		return type == CKPT_REC_FILE || type == CKPT_REC_PIPE || type == CKPT_REC_PTY ||
+		       type == CKPT_REC_FD || type == CKPT_REC_THREAD;
 	case ST_XSTATE:
 		return type == CKPT_REC_XSTATE;
 	case ST_SIGNAL:
@@ -2384,6 +2628,8 @@ static int dispatch(struct img *im, const __u8 *sum)
 		return do_fd(im);
 	case CKPT_REC_PIPE:
 		return do_pipe(im);
+	case CKPT_REC_PTY:
+		return do_pty(im);
 	case CKPT_REC_TTY:
 		return do_tty(im);
 	case CKPT_REC_THREAD:
@@ -2600,6 +2846,16 @@ static int in_job_pgrp(struct img *im, __s32 pgrp)
 	return 0;
 }
 
+static int in_job_session(struct img *im, __s32 sid)
+{
+	__u32 i;
+
+	for (i = 0; sid > 0 && i < im->nr_task_ents; i++)
+		if (im->tasks[i].sid == sid)
+			return 1;
+	return 0;
+}
+
 /* Append ",@word" (or "@word" first) to @buf if it fits */
 static void add_word(char *buf, size_t size, const char *word)
 {
@@ -2673,21 +2929,35 @@ static int cmp_holds(const void *a, const void *b)
 	return x->fd < y->fd ? -1 : x->fd > y->fd;
 }
 
-/* Sort the descriptors on pipes and the terminal by what they hold */
+/* Sort key of the descriptors on the master (or slave) of ptys[@i] */
+static __u64 pty_key(struct img *im, size_t i, int slave)
+{
+	return (__u64)im->nr_pipe_ents * 4 + (__u64)i * 2 + !!slave;
+}
+
+/*
+ * Sort the descriptors on pipes, ptys and the terminal by what they hold:
+ * pipe index * 4 + mode, then (after the pipes) pty index * 2, + 1 for
+ * the slave, and ~0 for the terminal
+ */
 static void sort_holds(struct img *im)
 {
 	struct hold_ent *h;
 	struct file_ent *f;
 	size_t i;
-	__u32 pidx;
+	__u32 idx;
 
 	for (i = 0; i < im->nr_holds; i++) {
 		h = &im->holds[i];
 		f = &im->files[h->file];
-		if (f->kind == CKPT_FILE_CTTY || !idset_get(&im->pipeidx, f->pipe_id, &pidx))
-			h->key = ~0ULL;
+		if ((f->kind == CKPT_FILE_PIPE || f->kind == CKPT_FILE_FIFO) &&
+		    idset_get(&im->pipeidx, f->ref_id, &idx))
+			h->key = (__u64)idx * 4 + f->mode;
+		else if ((f->kind == CKPT_FILE_PTY_MASTER || f->kind == CKPT_FILE_PTY_SLAVE) &&
+			 idset_get(&im->ptyidx, f->ref_id, &idx))
+			h->key = pty_key(im, idx, f->kind == CKPT_FILE_PTY_SLAVE);
 		else
-			h->key = (__u64)pidx * 4 + f->mode;
+			h->key = ~0ULL;
 	}
 	if (im->nr_holds)
 		qsort(im->holds, im->nr_holds, sizeof(*im->holds), cmp_holds);
@@ -2804,8 +3074,9 @@ static void print_pipes(struct img *im, int fifos)
 		printf(" none\n");
 }
 
-/* stty(1)-like summary of the terminal's modes */
-static void termios_words(const struct ckpt_rec_tty *t, char words[][12], int *nr)
+/* stty(1)-like summary of a terminal's modes */
+static void termios_words(__u32 iflag, __u32 oflag, __u32 cflag, __u32 lflag,
+			  char words[][12], int *nr)
 {
 	static const struct {
 		int which;		/* 0 iflag, 1 oflag, 3 lflag */
@@ -2816,14 +3087,107 @@ static void termios_words(const struct ckpt_rec_tty *t, char words[][12], int *n
 		{ 3, 0x8000, "iexten" }, { 0, 0x0100, "icrnl" }, { 0, 0x0400, "ixon" },
 		{ 1, 0x0001, "opost" }, { 1, 0x0004, "onlcr" },
 	};
-	__u32 flags[4] = { t->iflag, t->oflag, t->cflag, t->lflag };
+	__u32 flags[4] = { iflag, oflag, cflag, lflag };
 	size_t i;
 
 	*nr = 0;
 	for (i = 0; i < ARRAY_SIZE(shown); i++)
 		snprintf(words[(*nr)++], 12, "%s%s",
 			 flags[shown[i].which] & shown[i].bit ? "" : "-", shown[i].name);
-	snprintf(words[(*nr)++], 12, "cs%u", 5 + ((t->cflag & TTY_CSIZE) >> 4));
+	snprintf(words[(*nr)++], 12, "cs%u", 5 + ((cflag & TTY_CSIZE) >> 4));
+}
+
+/* Text: "8 bytes unread (1 line), 3 unprocessed", or "empty" */
+static void print_pty_unread(const char *label, __u32 in, __u32 lines, __u32 raw)
+{
+	printf("    %-11s ", label);
+	if (!in && !raw) {
+		printf("empty\n");
+		return;
+	}
+	printf("%u byte%s unread", in, in == 1 ? "" : "s");
+	if (lines)
+		printf(" (%u line%s)", lines, lines == 1 ? "" : "s");
+	if (raw)
+		printf(", %u unprocessed", raw);
+	putchar('\n');
+}
+
+static void print_pty(struct img *im, size_t i)
+{
+	const struct pty_ent *p = &im->ptys[i];
+	const struct ckpt_termios *t = &p->termios;
+	int sid_in = in_job_session(im, p->sid), fg_in = in_job_pgrp(im, p->fg_pgrp);
+	char words[16][12], name[32];
+	int nr, k;
+
+	termios_words(t->iflag, t->oflag, t->cflag, t->lflag, words, &nr);
+	snprintf(name, sizeof(name), "pts/%u", p->index);
+	if (im->json) {
+		sub_begin(im, NULL);
+		fu(im, "id", p->objid);
+		fword(im, "name", name);
+		fs(im, "sid", p->sid);
+		fbool(im, "sid_in_job", sid_in);
+		fs(im, "fg_pgrp", p->fg_pgrp);
+		fbool(im, "fg_pgrp_in_job", fg_in);
+		fu(im, "rows", p->rows);
+		fu(im, "cols", p->cols);
+		fbool(im, "locked", !!(p->flags & CKPT_PTY_LOCKED));
+		fbool(im, "packet", !!(p->flags & CKPT_PTY_PACKET));
+		fbool(im, "slave_closed", !!(p->flags & CKPT_PTY_SLAVE_CLOSED));
+		json_open(im, "termios", '[');
+		for (k = 0; k < nr; k++)
+			fword(im, NULL, words[k]);
+		json_close(im);
+		print_holders(im, "master", pty_key(im, i, 0), "");
+		print_holders(im, "slave", pty_key(im, i, 1), "");
+		fu(im, "slave_in", p->slave_in);
+		fu(im, "slave_lines", p->slave_lines);
+		fu(im, "slave_raw", p->slave_raw);
+		fu(im, "master_in", p->master_in);
+		fu(im, "master_lines", p->master_lines);
+		fu(im, "master_raw", p->master_raw);
+		sub_end(im);
+		return;
+	}
+	printf("  pty %u (%s): ", p->objid, name);
+	if (p->sid)
+		printf("session %d (%s the job)", p->sid, sid_in ? "in" : "not in");
+	else
+		printf("no session");
+	if (p->fg_pgrp)
+		printf(", foreground group %d (%s the job)", p->fg_pgrp, fg_in ? "in" : "not in");
+	printf(", %ux%u", p->rows, p->cols);
+	if (p->flags & CKPT_PTY_LOCKED)
+		printf(", locked");
+	if (p->flags & CKPT_PTY_PACKET)
+		printf(", packet mode");
+	if (p->flags & CKPT_PTY_SLAVE_CLOSED)
+		printf(", slave closed");
+	putchar('\n');
+	printf("    termios:   ");
+	for (k = 0; k < nr; k++)
+		printf(" %s", words[k]);
+	putchar('\n');
+	print_holders(im, "master:", pty_key(im, i, 0), "none (closed after restart)");
+	print_holders(im, "slave:", pty_key(im, i, 1), "none");
+	print_pty_unread("to slave:", p->slave_in, p->slave_lines, p->slave_raw);
+	print_pty_unread("to master:", p->master_in, p->master_lines, p->master_raw);
+}
+
+static void print_ptys(struct img *im)
+{
+	size_t i;
+
+	if (im->json)
+		json_open(im, "ptys", '[');
+	else
+		printf("ptys:%s\n", im->nr_pty_ents ? "" : " none");
+	for (i = 0; i < im->nr_pty_ents; i++)
+		print_pty(im, i);
+	if (im->json)
+		json_close(im);
 }
 
 static void print_tty(struct img *im)
@@ -2839,7 +3203,7 @@ static void print_tty(struct img *im)
 			printf("terminal: none\n");
 		return;
 	}
-	termios_words(t, words, &nr);
+	termios_words(t->iflag, t->oflag, t->cflag, t->lflag, words, &nr);
 	if (im->json) {
 		json_open(im, "tty", '{');
 		fstr(im, "name", t->name, strlen(t->name));
@@ -3022,6 +3386,7 @@ static void print_job(struct img *im)
 	print_processes(im, order);
 	print_pipes(im, 0);
 	print_pipes(im, 1);
+	print_ptys(im);
 	print_tty(im);
 	if (im->json)
 		json_close(im);

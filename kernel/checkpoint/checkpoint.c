@@ -172,7 +172,9 @@ int ckpt_checkpoint(struct ckpt_ctx *ctx, pid_t pid, unsigned int flags)
 	err = ckpt_get_job(ctx, pid, flags, &self);
 	if (err)
 		goto out;
-	err = ckpt_find_tty(ctx);
+	err = ckpt_scan_ptys(ctx);
+	if (!err)
+		err = ckpt_find_tty(ctx);
 	if (!err)
 		err = ckpt_scan_pipes(ctx);
 	if (!err)
@@ -187,6 +189,7 @@ int ckpt_checkpoint(struct ckpt_ctx *ctx, pid_t pid, unsigned int flags)
 		ckpt_act(ctx, flags);
 out:
 	ckpt_thaw_job(ctx);
+	ckpt_put_ptys(ctx);
 	tty_kref_put(ctx->tty);
 	ctx->tty = NULL;
 	kvfree(ctx->uses);

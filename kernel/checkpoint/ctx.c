@@ -38,6 +38,7 @@ struct ckpt_ctx *ckpt_ctx_alloc(int fd, int logfd, fmode_t mode)
 	refcount_set(&ctx->refs, 1);
 	init_completion(&ctx->go);
 	init_completion(&ctx->zgo);
+	INIT_LIST_HEAD(&ctx->rptys);
 	ckpt_obj_init(&ctx->objs);
 	sha256_init(&ctx->sha);
 

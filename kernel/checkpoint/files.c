@@ -10,6 +10,7 @@
  * What is supported: regular files and character devices other than
  * terminals, reopened by path with their flags and offset; pipes and
  * FIFOs (pipe.c); descriptors on the job's controlling terminal (tty.c);
+ * both sides of a pseudo-terminal whose master the job holds (pty.c);
  * and on descriptors 0, 1 and 2 anything else (another terminal, a pipe
  * held outside the job, a socket), which restart replaces with the
  * restarter's own descriptor.  Anything else is refused with the
@@ -29,9 +30,6 @@
 #include <net/sock.h>
 
 #include "internal.h"
-
-#define CKPT_FILE_STATUS_FLAGS	(O_APPEND | O_NONBLOCK | O_NDELAY | O_DSYNC | O_SYNC | \
-				 O_NOATIME | O_DIRECT | O_LARGEFILE | FASYNC)
 
 /**
  * ckpt_is_tty - is a file a terminal?
@@ -99,7 +97,7 @@ static int ckpt_write_file(struct ckpt_ctx *ctx, struct file *f, unsigned int fd
 	umode_t mode = file_inode(f)->i_mode;
 	const char *path = NULL;
 	char what[64];
-	int err;
+	int err, pty;
 
 	*objid = ckpt_obj_lookup_ptr(&ctx->objs, f);
 	if (*objid && fd > 2 && ckpt_obj_lookup_kind(&ctx->objs, *objid, ckpt_inherited))
@@ -108,7 +106,12 @@ static int ckpt_write_file(struct ckpt_ctx *ctx, struct file *f, unsigned int fd
 	if (*objid)
 		return 0;
 
-	if (S_ISFIFO(mode) && get_pipe_info(f, false) &&
+	pty = ckpt_is_tty(f) ? ckpt_write_pty_file(ctx, f, &rec) : 0;
+	if (pty < 0)
+		return pty;
+	if (pty) {
+		/* A pty the job holds: rec is filled in. */
+	} else if (S_ISFIFO(mode) && get_pipe_info(f, false) &&
 	    !(fd <= 2 && ckpt_pipe_outside(ctx, f))) {
 		err = ckpt_write_pipe_file(ctx, f, fd, &rec, &path, buf);
 		if (err)
@@ -216,7 +219,8 @@ static int ckpt_read_file(struct ckpt_ctx *ctx)
 	if (IS_ERR(r))
 		return PTR_ERR(r);
 	if (!r->objid || r->mode < 1 || r->mode > 3 || r->flags & ~CKPT_FILE_STATUS_FLAGS ||
-	    (r->pipe_id && r->kind != CKPT_FILE_PIPE && r->kind != CKPT_FILE_FIFO) ||
+	    (r->ref_id && r->kind != CKPT_FILE_PIPE && r->kind != CKPT_FILE_FIFO &&
+	     r->kind != CKPT_FILE_PTY_MASTER && r->kind != CKPT_FILE_PTY_SLAVE) ||
 	    r->pos < 0) {
 		ckpt_err(ctx, err, "file record %u is malformed", r->objid);
 		goto out;
@@ -266,6 +270,16 @@ static int ckpt_read_file(struct ckpt_ctx *ctx)
 		if (r->kind == CKPT_FILE_PIPE && (r->path_len || r->h.len != sizeof(*r)))
 			goto out;
 		f = ckpt_open_pipe_file(ctx, r, path);
+		if (IS_ERR(f)) {
+			err = PTR_ERR(f);
+			goto out;
+		}
+		break;
+	case CKPT_FILE_PTY_MASTER:
+	case CKPT_FILE_PTY_SLAVE:
+		if (r->path_len || r->h.len != sizeof(*r))
+			goto out;
+		f = ckpt_open_pty_file(ctx, r);
 		if (IS_ERR(f)) {
 			err = PTR_ERR(f);
 			goto out;
@@ -351,11 +365,13 @@ int ckpt_read_files(struct ckpt_ctx *ctx)
 	ctx->cur->stdio[0] = fget(0);
 	ctx->cur->stdio[1] = fget(1);
 	while ((type = ckpt_peek_type(ctx)) == CKPT_REC_FILE || type == CKPT_REC_FD ||
-	       type == CKPT_REC_PIPE) {
+	       type == CKPT_REC_PIPE || type == CKPT_REC_PTY) {
 		if (type == CKPT_REC_FILE)
 			err = ckpt_read_file(ctx);
 		else if (type == CKPT_REC_PIPE)
 			err = ckpt_read_pipe(ctx);
+		else if (type == CKPT_REC_PTY)
+			err = ckpt_read_pty(ctx);
 		else
 			err = ckpt_read_fd(ctx, &kept);
 		if (err)

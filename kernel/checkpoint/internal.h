@@ -21,6 +21,7 @@
 #include <uapi/linux/checkpoint.h>
 
 struct ckpt_pipe_use;
+struct ckpt_pty;
 struct tty_struct;
 
 /* Object table: gives shared kernel objects an id within one image */
@@ -114,6 +115,8 @@ struct ckpt_rproc {
  * @tty:	checkpoint: the job's controlling terminal (referenced)
  * @uses:	checkpoint: pipe files of the job and their descriptors
  * @nr_uses:	checkpoint: how many
+ * @ptys:	checkpoint: ptys whose master the job holds
+ * @nr_ptys:	checkpoint: how many
  * @refs:	restart: the context is shared with the tasks being restored
  * @go:		restart: the restarter lets the tasks run (or die)
  * @zgo:	restart: the restarter lets the zombies exit
@@ -127,6 +130,7 @@ struct ckpt_rproc {
  * @ttyrec:	restart: the job's CKPT_REC_TTY
  * @have_tty:	restart: @ttyrec is valid
  * @tty_warned:	restart: the log says the terminal is replaced
+ * @rptys:	restart: the ptys recreated (struct ckpt_rpty)
  */
 struct ckpt_ctx {
 	struct file *file;
@@ -153,6 +157,8 @@ struct ckpt_ctx {
 	struct tty_struct *tty;
 	struct ckpt_pipe_use *uses;
 	unsigned int nr_uses;
+	struct ckpt_pty *ptys;
+	unsigned int nr_ptys;
 
 	refcount_t refs;
 	struct completion go;
@@ -167,7 +173,12 @@ struct ckpt_ctx {
 	struct ckpt_rec_tty ttyrec;
 	bool have_tty;
 	bool tty_warned;
+	struct list_head rptys;
 };
+
+/* The O_* status flags a CKPT_REC_FILE keeps */
+#define CKPT_FILE_STATUS_FLAGS	(O_APPEND | O_NONBLOCK | O_NDELAY | O_DSYNC | O_SYNC | \
+				 O_NOATIME | O_DIRECT | O_LARGEFILE | FASYNC)
 
 /* open(2) access mode of a CKPT_REC_FILE mode (1 read, 2 write, 3 both) */
 static inline int ckpt_acc_mode(u32 mode)
@@ -252,6 +263,15 @@ int ckpt_write_tty(struct ckpt_ctx *ctx);
 int ckpt_read_tty(struct ckpt_ctx *ctx);
 struct file *ckpt_open_ctty(struct ckpt_ctx *ctx, unsigned int mode, unsigned int flags);
 void ckpt_apply_tty(struct ckpt_ctx *ctx, struct pid *fg);
+
+/* pty.c */
+int ckpt_scan_ptys(struct ckpt_ctx *ctx);
+void ckpt_put_ptys(struct ckpt_ctx *ctx);
+bool ckpt_is_job_pty(struct ckpt_ctx *ctx, struct tty_struct *tty);
+int ckpt_write_pty_file(struct ckpt_ctx *ctx, struct file *f, struct ckpt_rec_file *rec);
+int ckpt_read_pty(struct ckpt_ctx *ctx);
+struct file *ckpt_open_pty_file(struct ckpt_ctx *ctx, const struct ckpt_rec_file *r);
+void ckpt_commit_ptys(struct ckpt_ctx *ctx);
 
 /* resume.c */
 void ckpt_save_restart_block(struct ckpt_ctx *ctx, struct task_struct *t,

@@ -306,7 +306,7 @@ int ckpt_write_pipe_file(struct ckpt_ctx *ctx, struct file *f, unsigned int fd,
 			return err;
 	}
 	rec->kind = fifo ? CKPT_FILE_FIFO : CKPT_FILE_PIPE;
-	rec->pipe_id = id;
+	rec->ref_id = id;
 	return 0;
 }
 
@@ -468,15 +468,15 @@ struct file *ckpt_open_pipe_file(struct ckpt_ctx *ctx, const struct ckpt_rec_fil
 	struct file *files[2];
 	int err;
 
-	p = ckpt_obj_lookup_kind(&ctx->objs, r->pipe_id, ckpt_rpipe_release);
+	p = ckpt_obj_lookup_kind(&ctx->objs, r->ref_id, ckpt_rpipe_release);
 	if (!p)
 		return ERR_PTR(ckpt_err(ctx, -ENOEXEC, "file %u: unknown pipe %u", r->objid,
-					r->pipe_id));
+					r->ref_id));
 	if (!p->end[0] && !p->holder)
 		p->fifo = r->kind == CKPT_FILE_FIFO;
 	if (p->fifo != !!(r->kind == CKPT_FILE_FIFO))
 		return ERR_PTR(ckpt_err(ctx, -ENOEXEC, "pipe %u is both a FIFO and not",
-					r->pipe_id));
+					r->ref_id));
 	if (p->fifo)
 		return ckpt_open_fifo(ctx, p, r, path);
 	if (r->mode == 3)

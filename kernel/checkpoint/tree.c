@@ -197,6 +197,7 @@ void ckpt_tree_commit(struct ckpt_ctx *ctx)
 		    !p->sid)
 			fg = task_pgrp(t);
 	}
+	ckpt_commit_ptys(ctx);
 	fg = get_pid(fg);
 	write_unlock_irq(&tasklist_lock);
 

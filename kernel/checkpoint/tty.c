@@ -13,8 +13,9 @@
  * restarts it.  A restarter without a terminal gives the job its own
  * standard input and output instead, with a warning.
  *
- * A job with two controlling terminals, and a job holding both sides of
- * a pseudo-terminal, are refused for now.
+ * A pty whose master the job holds is not this terminal but part of the
+ * job, recreated by pty.c.  A job with two controlling terminals other
+ * than such ptys is refused.
  */
 
 #define pr_fmt(fmt) "checkpoint: " fmt
@@ -29,6 +30,9 @@
 /**
  * ckpt_find_tty - find the job's controlling terminal
  * @ctx: the checkpoint context, with the job frozen
+ *
+ * Ptys whose master the job holds are left out: ckpt_scan_ptys() has
+ * found them already.
  *
  * Return: 0 (@ctx->tty is referenced, or NULL), or -EOPNOTSUPP for
  * members with different terminals.
@@ -46,8 +50,10 @@ int ckpt_find_tty(struct ckpt_ctx *ctx)
 			continue;
 		tty = tty_kref_get(p->signal->tty);
 		unlock_task_sighand(p, &flags);
-		if (!tty)
+		if (!tty || ckpt_is_job_pty(ctx, tty)) {
+			tty_kref_put(tty);
 			continue;
+		}
 		if (!ctx->tty) {
 			ctx->tty = tty;
 			continue;

@@ -5,8 +5,8 @@
  * A real image of a small process (a fresh exec of a copy of this
  * program in /tmp, so that it is small and so that nothing a damaged
  * image could do to its mapped files touches the real test binary; it
- * holds a pipe with a few bytes in it, so that the image has pipe
- * records too) is mutated over and over, deterministically (fixed seed), and fed to
+ * holds a pipe with a few bytes in it, and a pty pair with unread data
+ * both ways, so that the image has pipe and pty records too) is mutated over and over, deterministically (fixed seed), and fed to
  * restart(): bit flips, truncation, record lengths set to 0, 7, ~0 or
  * small values, count and length fields (nr_vmas, nr_pages, ngroups,
  * rlimit and handler counts, nr_siginfo, path lengths...) and other
@@ -53,12 +53,19 @@
 static int fuzz_child_main(void)
 {
 	char c = 'R';
-	int p[2];
+	int p[2], m, t;
 
 	/* fd 3 is the readiness pipe; nothing else above 2 may stay. */
 	ckpt_close_range(4, ~0U);
 	/* A pipe of our own (fds 4 and 5), with something in it. */
 	if (pipe(p) || write(p[1], "fuzz", 4) != 4)
+		return 1;
+	/* And a pty pair (fds 6 and 7), with unread data both ways. */
+	m = posix_openpt(O_RDWR | O_NOCTTY);
+	if (m < 0 || unlockpt(m))
+		return 1;
+	t = open(ptsname(m), O_RDWR | O_NOCTTY);
+	if (t < 0 || write(m, "in\nput", 6) != 6 || write(t, "out\n", 4) != 4)
 		return 1;
 	if (write(3, &c, 1) != 1)
 		return 1;
@@ -145,6 +152,7 @@ static const char *rec_name(uint32_t type)
 		[CKPT_REC_XSTATE] = "XSTATE", [CKPT_REC_TASK_END] = "TASK_END",
 		[CKPT_REC_TRAILER] = "TRAILER", [CKPT_REC_PIPE] = "PIPE",
 		[CKPT_REC_TTY] = "TTY",
+		[CKPT_REC_PTY] = "PTY",
 	};
 
 	if (type < ARRAY_SIZE(names) && names[type])
@@ -320,8 +328,28 @@ static const struct field fields[] = {
 	  sizeof(((struct ckpt_rec_file *)0)->pos), 0, "pos" },
 	{ CKPT_REC_FILE, offsetof(struct ckpt_rec_file, path_len),
 	  sizeof(((struct ckpt_rec_file *)0)->path_len), CKPT_MAX_PATH, "path_len" },
-	{ CKPT_REC_FILE, offsetof(struct ckpt_rec_file, pipe_id),
-	  sizeof(((struct ckpt_rec_file *)0)->pipe_id), 0, "pipe_id" },
+	{ CKPT_REC_FILE, offsetof(struct ckpt_rec_file, ref_id),
+	  sizeof(((struct ckpt_rec_file *)0)->ref_id), 0, "ref_id" },
+	{ CKPT_REC_PTY, offsetof(struct ckpt_rec_pty, objid),
+	  sizeof(((struct ckpt_rec_pty *)0)->objid), 0, "objid" },
+	{ CKPT_REC_PTY, offsetof(struct ckpt_rec_pty, flags),
+	  sizeof(((struct ckpt_rec_pty *)0)->flags), 0, "flags" },
+	{ CKPT_REC_PTY, offsetof(struct ckpt_rec_pty, master_flags),
+	  sizeof(((struct ckpt_rec_pty *)0)->master_flags), 0, "master_flags" },
+	{ CKPT_REC_PTY, offsetof(struct ckpt_rec_pty, sid),
+	  sizeof(((struct ckpt_rec_pty *)0)->sid), 0, "sid" },
+	{ CKPT_REC_PTY, offsetof(struct ckpt_rec_pty, termios.lflag),
+	  sizeof(((struct ckpt_rec_pty *)0)->termios.lflag), 0, "termios.lflag" },
+	{ CKPT_REC_PTY, offsetof(struct ckpt_rec_pty, termios.line),
+	  sizeof(((struct ckpt_rec_pty *)0)->termios.line), 0, "termios.line" },
+	{ CKPT_REC_PTY, offsetof(struct ckpt_rec_pty, slave_in),
+	  sizeof(((struct ckpt_rec_pty *)0)->slave_in), CKPT_MAX_PTY_IN, "slave_in" },
+	{ CKPT_REC_PTY, offsetof(struct ckpt_rec_pty, slave_raw),
+	  sizeof(((struct ckpt_rec_pty *)0)->slave_raw), CKPT_MAX_PTY_RAW, "slave_raw" },
+	{ CKPT_REC_PTY, offsetof(struct ckpt_rec_pty, master_in),
+	  sizeof(((struct ckpt_rec_pty *)0)->master_in), CKPT_MAX_PTY_IN, "master_in" },
+	{ CKPT_REC_PTY, offsetof(struct ckpt_rec_pty, master_raw),
+	  sizeof(((struct ckpt_rec_pty *)0)->master_raw), CKPT_MAX_PTY_RAW, "master_raw" },
 	{ CKPT_REC_PIPE, offsetof(struct ckpt_rec_pipe, objid),
 	  sizeof(((struct ckpt_rec_pipe *)0)->objid), 0, "objid" },
 	{ CKPT_REC_PIPE, offsetof(struct ckpt_rec_pipe, capacity),
@@ -715,6 +743,12 @@ static int take_image(void)
 		return -1;
 	}
 	body_len = recs[nrecs - 1].off;
+	for (n = 0; n < nrecs && recs[n].type != CKPT_REC_PTY; n++)
+		;
+	if (n == nrecs) {
+		ckpt_msg("the image has no pty record to fuzz");
+		return -1;
+	}
 	return 0;
 }
 
@@ -848,7 +882,7 @@ static int check_original_restarts(void)
  */
 
 #undef TEST_TIMEOUT_DEFAULT
-#define TEST_TIMEOUT_DEFAULT 480
+#define TEST_TIMEOUT_DEFAULT 720
 
 TEST(mutated_images_are_all_refused)
 {

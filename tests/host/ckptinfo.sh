@@ -1,10 +1,12 @@
 #!/bin/sh
 # Host test: ckptinfo decodes and verifies synthetic checkpoint images
-# (written by tests/host/mkimage.c): one process, and a whole job (a
-# session with a pipeline, a pipe, a FIFO, threads, a zombie, a stopped
-# job and the terminal), shows the job's process tree, threads, pipes and
-# terminal, and rejects broken images with exit status 1 and a precise
-# reason, without ever crashing.  Also builds the ckpt and restart tools
+# (written by tests/host/mkimage.c): one process, a whole job (a session
+# with a pipeline, a pipe, a FIFO, threads, a zombie, a stopped job and
+# the terminal), and a tree holding pseudo-terminals (a terminal server
+# with two pty masters, a shell and a reader on one's slave), shows the
+# job's process tree, threads, pipes, ptys and terminal, and rejects
+# broken images with exit status 1 and a precise reason, without ever
+# crashing.  Also builds the ckpt and restart tools
 # and checks their command-line handling (the system calls themselves
 # need the patched kernel: see selftests/).
 set -u
@@ -114,6 +116,7 @@ info valid_image_shows_scope 0 'HEADER .* scope=process root_pid=4242$' "$img"
 info valid_image_shows_counts 0 '^ +nr_tasks=1 nr_threads=1 action=stop outside_pipes_broken=false$' "$img"
 info valid_image_job_line 0 '^job: scope=process root_pid=4242 processes=1 threads=1 zombies=0 stopped=1$' \
 	"$img"
+info valid_image_no_ptys 0 '^ptys: none$' "$img"
 
 "$tmp/mkimage" --two-tasks > "$tmp/two.img"
 info two_tasks_decode 0 '^summary: 44 records, 2 tasks, 6 pages' "$tmp/two.img"
@@ -155,10 +158,62 @@ info job_terminal_fds 0 \
 	'^    held by: +pid 4200 fds 0,1,2,255; pid 4210 fds 0,2; pid 4211 fds 1,2; pid 4220 fds 0,1,2$' \
 	"$job"
 info job_summary 0 '^summary: 91 records, 5 tasks, 12 pages' "$job"
+info job_no_ptys 0 '^ptys: none$' "$job"
 "$tmp/mkimage" --job --no-tty > "$tmp/notty.img"
 info job_ctty_without_tty 1 \
 	'offset 240 .*TASK record: has the job.s terminal \(flag ctty\), but no TTY record came before' \
 	"$tmp/notty.img"
+
+# Pseudo-terminals: the PTY records, the files on them, and the job's ptys
+pty=$tmp/pty.img
+"$tmp/mkimage" --pty > "$pty"
+info pty_verifies 0 '^result: ok$' "$pty"
+info pty_header 0 'HEADER .* version=3 .*scope=tree root_pid=4300$' "$pty"
+info pty_record 0 'PTY +129 objid=30 index=5 name=pts/5 flags=0x0$' "$pty"
+info pty_record_master_flags 0 \
+	'^ +master_flags=0x8802\(O_RDWR\|O_NONBLOCK\|O_LARGEFILE\) master_mode=O_RDWR$' "$pty"
+info pty_record_session 0 '^ +sid=4301 fg_pgrp=4302 rows=50 cols=132 xpixel=0 ypixel=0$' "$pty"
+info pty_record_termios 0 '^ +termios: icanon=true echo=true iflag=0x4500\(icrnl\|ixon\|iutf8\)$' "$pty"
+info pty_record_lflag 0 \
+	'^ +lflag=0x8a3b\(isig\|icanon\|echo\|echoe\|echok\|echoctl\|echoke\|iexten\)$' "$pty"
+info pty_record_slave_data 0 \
+	'^ +slave: in=8 lines=1 raw=3 in_data="ls -l\\x0aec" raw_data="ho\\x0a"$' "$pty"
+info pty_record_master_data 0 \
+	'^ +master: in=11 lines=0 raw=0 in_data="total 0\\x0d\\x0a\$ "$' "$pty"
+info pty_record_flags 0 'PTY +104 objid=40 index=6 name=pts/6 flags=0x6\(packet\|slave-closed\)$' "$pty"
+info pty_record_raw_termios 0 '^ +termios: icanon=false echo=false iflag=0x0 oflag=0x0$' "$pty"
+info pty_record_empty 0 '^ +slave: in=0 lines=0 raw=0$' "$pty"
+info pty_master_file 0 'FILE .* objid=31 kind=pty-master pty_id=30 mode=rw$' "$pty"
+info pty_slave_file 0 'FILE .* objid=32 kind=pty-slave pty_id=30 mode=rw flags=0x8000\(O_LARGEFILE\)$' \
+	"$pty"
+info pty_slave_file_read 0 'FILE .* objid=33 kind=pty-slave pty_id=30 mode=r flags=0x8000' "$pty"
+info pty_job_line 0 '^job: scope=tree root_pid=4300 processes=3 threads=3 zombies=0 stopped=0$' "$pty"
+info pty_no_pipes 0 '^pipes: none$' "$pty"
+info pty_no_terminal 0 '^terminal: none$' "$pty"
+info pty_summary 0 '^summary: 67 records, 3 tasks, 9 pages' "$pty"
+"$tmp/ckptinfo" "$pty" > "$tmp/out" 2>&1
+sed -n '/^ptys:/,/^terminal:/p' "$tmp/out" > "$tmp/ptys"
+cat > "$tmp/want" <<'EOF'
+ptys:
+  pty 30 (pts/5): session 4301 (in the job), foreground group 4302 (in the job), 50x132
+    termios:    icanon echo isig iexten icrnl ixon opost onlcr cs8
+    master:     pid 4300 fd 5
+    slave:      pid 4301 fds 0,1,2,255; pid 4302 fds 0,1,2,3
+    to slave:   8 bytes unread (1 line), 3 unprocessed
+    to master:  11 bytes unread
+  pty 40 (pts/6): no session, 0x0, packet mode, slave closed
+    termios:    -icanon -echo -isig -iexten -icrnl -ixon -opost -onlcr cs8
+    master:     pid 4300 fd 7
+    slave:      none
+    to slave:   empty
+    to master:  empty
+terminal: none
+EOF
+if diff -u "$tmp/want" "$tmp/ptys" > "$tmp/why" 2>&1; then
+	ok pty_job_view
+else
+	not_ok pty_job_view "$tmp/why"
+fi
 
 # Standard input, as a pipe (not a file: cat is on purpose)
 # shellcheck disable=SC2002
@@ -191,7 +246,7 @@ if command -v python3 > /dev/null 2>&1; then
 import json, sys
 j = json.load(open(sys.argv[1]))
 assert j["ok"] is True and j["checksum_ok"] is True and j["error"] is None
-assert j["header"]["version"] == 2 and j["header"]["nr_tasks"] == 1
+assert j["header"]["version"] == 3 and j["header"]["nr_tasks"] == 1
 assert j["header"]["scope"] == "process" and j["header"]["root_pid"] == 4242
 t = j["tasks"][0]
 assert t["pid"] == 4242 and t["comm"] == "sleeper" and t["pages"] == 3
@@ -206,7 +261,7 @@ assert [x["signal"] for x in h] == ["SIGINT", "SIGPIPE"], h
 assert j["summary"]["records"] == 23
 assert "tty" not in j
 assert j["job"]["nr_processes"] == 1 and j["job"]["tty"] is None
-assert j["job"]["pipes"] == [] and j["job"]["fifos"] == []
+assert j["job"]["pipes"] == [] and j["job"]["fifos"] == [] and j["job"]["ptys"] == []
 EOF
 	then
 		ok json_has_decoded_fields
@@ -253,6 +308,7 @@ assert job["pipes"] == [{"id": 10, "capacity": 65536, "bytes": 6,
 f = job["fifos"][0]
 assert f["path"] == "/tmp/ctl" and f["id"] == 20 and f["read"] == [{"pid": 4211, "fd": 3}]
 assert f["write"] == [] and f["read_write"] == []
+assert job["ptys"] == []
 t = job["tty"]
 assert t["fg_pgrp"] == 4210 and t["fg_pgrp_in_job"] is True and (t["rows"], t["cols"]) == (24, 80)
 assert "icanon" in t["termios"] and "cs8" in t["termios"]
@@ -265,29 +321,84 @@ EOF
 	else
 		not_ok json_job "$tmp/err"
 	fi
-	# the job image cut anywhere: valid JSON, ok false, a "truncated" error
-	jsize=$(wc -c < "$job")
-	: > "$tmp/err"
-	for cut in $("$tmp/mkimage" --job --record-offsets); do
-		for d in 0 4 13; do
-			c=$((cut + d))
-			[ $c -ge "$jsize" ] && continue
-			head -c $c "$job" | "$tmp/ckptinfo" --json > "$tmp/json" 2> /dev/null
-			st=$?
-			if [ $st != 1 ] || ! python3 -c '
+	"$tmp/ckptinfo" --json "$pty" > "$tmp/json" 2> "$tmp/err"
+	if python3 - "$tmp/json" >> "$tmp/err" 2>&1 <<'EOF'
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["ok"] is True and j["header"]["version"] == 3
+p = [r for r in j["tasks"][0]["records"] if r["type"] == "PTY"]
+assert [(x["objid"], x["index"], x["name"], x["len"]) for x in p] == \
+    [(30, 5, "pts/5", 129), (40, 6, "pts/6", 104)], p
+a, b = p
+assert a["flags"] == "0x0" and a["flags_names"] == [], a
+assert b["flags"] == "0x6" and b["flags_names"] == ["packet", "slave-closed"], b
+assert a["master_flags"] == "0x8802" and a["master_mode"] == "O_RDWR"
+assert a["master_flags_names"] == ["O_RDWR", "O_NONBLOCK", "O_LARGEFILE"]
+assert (a["sid"], a["fg_pgrp"], a["rows"], a["cols"]) == (4301, 4302, 50, 132)
+t = a["termios"]
+assert t["icanon"] is True and t["echo"] is True and t["lflag"] == "0x8a3b", t
+assert t["iflag"] == "0x4500" and t["ospeed"] == 38400 and t["cc"]["intr"] == "^C", t
+assert b["termios"]["icanon"] is False and b["termios"]["echo"] is False
+assert b["termios"]["cc"]["min"] == 1
+assert a["slave"] == {"in": 8, "lines": 1, "raw": 3, "in_data": "ls -l\nec",
+                      "raw_data": "ho\n"}, a["slave"]
+assert a["master"] == {"in": 11, "lines": 0, "raw": 0, "in_data": "total 0\r\n$ "}, a["master"]
+assert b["slave"] == b["master"] == {"in": 0, "lines": 0, "raw": 0}
+files = [r for t in j["tasks"] for r in t["records"] if r["type"] == "FILE"]
+assert [(f["objid"], f["kind"], f.get("pty_id"), f["mode"]) for f in files] == \
+    [(1, "inherit", None, "rw"), (31, "pty-master", 30, "rw"), (41, "pty-master", 40, "rw"),
+     (32, "pty-slave", 30, "rw"), (33, "pty-slave", 30, "r")], files
+assert all("pipe_id" not in f for f in files)
+job = j["job"]
+assert job["pipes"] == [] and job["fifos"] == [] and job["tty"] is None
+a, b = job["ptys"]
+assert (a["id"], a["name"], a["sid"], a["sid_in_job"], a["fg_pgrp"], a["fg_pgrp_in_job"]) == \
+    (30, "pts/5", 4301, True, 4302, True), a
+assert (a["rows"], a["cols"], a["locked"], a["packet"], a["slave_closed"]) == \
+    (50, 132, False, False, False), a
+assert a["master"] == [{"pid": 4300, "fd": 5}], a["master"]
+assert a["slave"] == [{"pid": 4301, "fd": f} for f in (0, 1, 2, 255)] + \
+    [{"pid": 4302, "fd": f} for f in (0, 1, 2, 3)], a["slave"]
+assert (a["slave_in"], a["slave_lines"], a["slave_raw"]) == (8, 1, 3)
+assert (a["master_in"], a["master_lines"], a["master_raw"]) == (11, 0, 0)
+assert "icanon" in a["termios"] and "-icanon" in b["termios"] and "cs8" in b["termios"]
+assert (b["id"], b["sid"], b["sid_in_job"], b["fg_pgrp"]) == (40, 0, False, 0), b
+assert (b["locked"], b["packet"], b["slave_closed"]) == (False, True, True), b
+assert b["master"] == [{"pid": 4300, "fd": 7}] and b["slave"] == [], b
+assert (b["slave_in"], b["slave_raw"], b["master_in"], b["master_raw"]) == (0, 0, 0, 0)
+EOF
+	then
+		ok json_pty
+	else
+		not_ok json_pty "$tmp/err"
+	fi
+	# the job (and pty) image cut anywhere: valid JSON, ok false, a
+	# "truncated" error
+	for shape in job pty; do
+		jimg=$tmp/$shape.img
+		jsize=$(wc -c < "$jimg")
+		: > "$tmp/err"
+		for cut in $("$tmp/mkimage" --$shape --record-offsets); do
+			for d in 0 4 13; do
+				c=$((cut + d))
+				[ $c -ge "$jsize" ] && continue
+				head -c $c "$jimg" | "$tmp/ckptinfo" --json > "$tmp/json" 2> /dev/null
+				st=$?
+				if [ $st != 1 ] || ! python3 -c '
 import json, sys
 j = json.load(open(sys.argv[1]))
 assert j["ok"] is False and "truncated" in j["error"]["message"]
 ' "$tmp/json" >> "$tmp/err" 2>&1; then
-				echo "cut at $c: status $st" >> "$tmp/err"
-			fi
+					echo "cut at $c: status $st" >> "$tmp/err"
+				fi
+			done
 		done
+		if [ -s "$tmp/err" ]; then
+			not_ok json_of_truncated_${shape}_is_valid "$tmp/err"
+		else
+			ok json_of_truncated_${shape}_is_valid
+		fi
 	done
-	if [ -s "$tmp/err" ]; then
-		not_ok json_of_truncated_job_is_valid "$tmp/err"
-	else
-		ok json_of_truncated_job_is_valid
-	fi
 	head -c 5000 "$img" | "$tmp/ckptinfo" --json > "$tmp/json" 2> /dev/null
 	st=$?
 	if [ $st = 1 ] && python3 - "$tmp/json" > "$tmp/err" 2>&1 <<'EOF'
@@ -306,7 +417,9 @@ else
 	skip json_has_decoded_fields "no python3"
 	skip json_two_tasks "no python3"
 	skip json_job "no python3"
+	skip json_pty "no python3"
 	skip json_of_truncated_job_is_valid "no python3"
+	skip json_of_truncated_pty_is_valid "no python3"
 	skip json_of_truncated_image_is_valid "no python3"
 fi
 
@@ -327,32 +440,37 @@ for cut in 0 5 8 100 $task $((task + 4)) $fs $((fs + 29)) 1400 5000 $xstate $((x
 	head -c "$cut" "$img" > "$tmp/cut.img"
 	info "truncated_at_$cut" 1 'truncated' "$tmp/cut.img"
 done
-# The job image cut at, and just after, every record boundary
-jsize=$(wc -c < "$job")
-: > "$tmp/why"
-for cut in $("$tmp/mkimage" --job --record-offsets); do
-	for d in 0 3 8 17; do
-		c=$((cut + d))
-		[ $c -ge "$jsize" ] && continue
-		head -c $c "$job" | "$tmp/ckptinfo" > "$tmp/out" 2>&1
-		st=$?
-		if [ $st != 1 ] || ! grep -q 'truncated' "$tmp/out"; then
-			echo "cut at $c: status $st" >> "$tmp/why"
-			tail -n 3 "$tmp/out" >> "$tmp/why"
-		fi
+# The job and pty images cut at, and just after, every record boundary
+for shape in job pty; do
+	jimg=$tmp/$shape.img
+	jsize=$(wc -c < "$jimg")
+	: > "$tmp/why"
+	for cut in $("$tmp/mkimage" --$shape --record-offsets); do
+		for d in 0 3 8 17; do
+			c=$((cut + d))
+			[ $c -ge "$jsize" ] && continue
+			head -c $c "$jimg" | "$tmp/ckptinfo" > "$tmp/out" 2>&1
+			st=$?
+			if [ $st != 1 ] || ! grep -q 'truncated' "$tmp/out"; then
+				echo "cut at $c: status $st" >> "$tmp/why"
+				tail -n 3 "$tmp/out" >> "$tmp/why"
+			fi
+		done
 	done
+	if [ -s "$tmp/why" ]; then
+		not_ok truncated_${shape}_everywhere "$tmp/why"
+	else
+		ok truncated_${shape}_everywhere
+	fi
 done
-if [ -s "$tmp/why" ]; then
-	not_ok truncated_job_everywhere "$tmp/why"
-else
-	ok truncated_job_everywhere
-fi
 
 # Structural defects (the trailer's SHA-256 is recomputed, so only the
 # defect itself can be reported)
+: > "$tmp/tested"
 while read -r kind pat; do
 	"$tmp/mkimage" --corrupt "$kind" > "$tmp/bad.img"
 	info "rejects_$kind" 1 "$pat" "$tmp/bad.img"
+	echo "$kind" >> "$tmp/tested"
 done <<'EOF'
 bad-magic HEADER record: bad magic
 bad-version unsupported format version 99
@@ -384,10 +502,11 @@ EOF
 while read -r kind pat; do
 	"$tmp/mkimage" --job --corrupt "$kind" > "$tmp/bad.img"
 	info "rejects_job_$kind" 1 "$pat" "$tmp/bad.img"
+	echo "$kind" >> "$tmp/tested"
 done <<'EOF'
 pipe-id FILE record: pipe_id 99: no earlier PIPE record has that objid
 pipe-mode FILE record: mode 3: a pipe end is either read \(1\) or write \(2\)
-ctty-pipe-id FILE record: pipe_id 10 in a ctty file: only pipes and FIFOs have one
+ctty-pipe-id FILE record: ref_id 10 in a file of kind ctty: only pipes, FIFOs and ptys have one
 fifo-and-pipe FILE record: pipe 10 is both a FIFO and an anonymous pipe
 pipe-overfull PIPE record: data_len 4097 is above the capacity 4096
 pipe-capacity PIPE record: capacity 1000 is not a multiple of the page size
@@ -406,6 +525,40 @@ futex-clock THREAD record: restart block of kind 2: the clock does not match the
 tty-name TTY record: name: no NUL terminator in its 64 bytes
 siginfo-count THREAD record: unexpected here: SIGINFO 1 of 1 record expected
 EOF
+# ... and in the pty image
+while read -r kind pat; do
+	"$tmp/mkimage" --pty --corrupt "$kind" > "$tmp/bad.img"
+	info "rejects_pty_$kind" 1 "$pat" "$tmp/bad.img"
+	echo "$kind" >> "$tmp/tested"
+done <<'EOF'
+pty-flags offset 16040 .*PTY record: unknown pty flags 0x8$
+pty-len PTY record: length 129 does not match slave_in, slave_raw, master_in, master_raw and their line-end bitmaps \(expected 128\)
+pty-ref FILE record: pty_id 99: no earlier PTY record has that objid
+pty-ref-file FILE record: pty_id 1: no earlier PTY record has that objid
+pty-two-masters FILE record: pty 30 has two master files: objids 31 and 32
+pty-master-mode FILE record: mode r does not match the access mode O_RDWR in pty 30.s master_flags
+pty-objid offset 16248 .*PTY record: objid 31 is used twice
+pty-objid-zero PTY record: objid 0 \(object ids start at 1\)
+pty-master-flags PTY record: master_flags 0104102 has bits other than the access mode and status flags
+pty-master-accmode PTY record: master_flags 0104003: access mode 3 is not O_RDONLY, O_WRONLY or O_RDWR
+pty-line PTY record: termios: line discipline 2 is not N_TTY \(0\)
+pty-reserved offset 16248 .*PTY record: termios: reserved field is not zero
+pty-sid PTY record: sid -1 or fg_pgrp 4302 is negative
+pty-in-max PTY record: slave_in 4096 exceeds CKPT_MAX_PTY_IN \(4095\)
+pty-raw-max PTY record: master_raw 65537 exceeds CKPT_MAX_PTY_RAW \(65536\)
+pty-ref-kind FILE record: ref_id 30 in a file of kind inherit: only pipes, FIFOs and ptys have one
+fd-on-pty FD record: fd 0 refers to objid 30, which no earlier FILE record has
+EOF
+# Every defect mkimage can make is in one of the tables above
+: > "$tmp/why"
+for k in $("$tmp/mkimage" --kinds); do
+	grep -qx -- "$k" "$tmp/tested" || echo "no test for mkimage --corrupt $k" >> "$tmp/why"
+done
+if [ -s "$tmp/why" ]; then
+	not_ok every_defect_kind_tested "$tmp/why"
+else
+	ok every_defect_kind_tested
+fi
 
 # Usage errors
 info usage_unknown_option 2 'Usage: ckptinfo' --bogus
@@ -482,12 +635,23 @@ fuzz_image() {
 }
 fuzz_image fuzz_single_byte_mutations_never_crash
 fuzz_image fuzz_job_mutations_never_crash --job
-# The job's mutations in JSON: the output is always valid JSON
-if command -v python3 > /dev/null 2>&1; then
+# the PTY and FILE records are a small part of the pty image: aim at them
+fuzz_image fuzz_pty_record_mutations_never_crash --pty --mutate-in PTY
+fuzz_image fuzz_pty_file_mutations_never_crash --pty --mutate-in FILE
+# The job's (and the pty records') mutations in JSON: the output is
+# always valid JSON
+# fuzz_json NAME MKIMAGE-OPTIONS...
+fuzz_json() {
+	name=$1
+	shift
+	if ! command -v python3 > /dev/null 2>&1; then
+		skip "$name" "no python3"
+		return
+	fi
 	i=0
 	: > "$tmp/fuzz"
 	while [ $i -lt 200 ]; do
-		"$tmp/mkimage" --job --mutate $i | "$fuzz" --json > "$tmp/json" 2> /dev/null
+		"$tmp/mkimage" "$@" --mutate $i | "$fuzz" --json > "$tmp/json" 2> /dev/null
 		st=$?
 		if [ $st -gt 1 ] || ! python3 -m json.tool "$tmp/json" > /dev/null 2>&1; then
 			echo "seed $i: exit status $st, or invalid JSON" >> "$tmp/fuzz"
@@ -495,13 +659,13 @@ if command -v python3 > /dev/null 2>&1; then
 		i=$((i + 1))
 	done
 	if [ -s "$tmp/fuzz" ]; then
-		not_ok fuzz_job_json_always_valid "$tmp/fuzz"
+		not_ok "$name" "$tmp/fuzz"
 	else
-		ok fuzz_job_json_always_valid
+		ok "$name"
 	fi
-else
-	skip fuzz_job_json_always_valid "no python3"
-fi
+}
+fuzz_json fuzz_job_json_always_valid --job
+fuzz_json fuzz_pty_json_always_valid --pty --mutate-in PTY
 
 echo "1..$n"
 [ $fails = 0 ]

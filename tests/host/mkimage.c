@@ -8,6 +8,10 @@
  *                             terminal, a pipeline with a pipe, a FIFO, a
  *                             multi-threaded process, a zombie, a stopped job
  *   mkimage --job --no-tty    the same without its TTY record (invalid)
+ *   mkimage --pty             a valid image of a process tree holding pseudo-
+ *                             terminals: a terminal server with the masters
+ *                             of two ptys, a shell in a session of its own on
+ *                             one's slave, and a program reading from it
  *
  * followed by nothing (the image), or one of:
  *
@@ -16,6 +20,8 @@
  *                             the defect is wrong (see kinds[] below)
  *   mkimage --mutate SEED     one random byte changed; odd seeds also
  *                             recompute the trailer's SHA-256
+ *   mkimage --mutate-in TYPE --mutate SEED
+ *                             the same, the byte in a record of type TYPE
  *   mkimage --offset-of TYPE  print the offset of the first record TYPE
  *   mkimage --record-offsets  print the offset of every record, then the size
  *   mkimage --prefix-len      print the number of bytes before the trailer
@@ -48,10 +54,11 @@ struct image {
 	size_t roff[256];
 };
 
-/* The images: a process, two (a tree), or a whole job */
-enum shape { ONE, TWO, JOB };
+/* The images: a process, two (a tree), a whole job, or a tree with ptys */
+enum shape { ONE, TWO, JOB, PTY };
 
 static int omit_tty;		/* --no-tty: the job image without its TTY record */
+static int mutate_type;		/* --mutate-in TYPE: mutate a byte of these records */
 
 static void put(struct image *im, const void *data, size_t n)
 {
@@ -144,7 +151,7 @@ static void file(struct image *im, uint32_t objid, uint32_t kind, uint32_t mode,
 	f.kind = kind;
 	f.mode = mode;
 	f.flags = flags;
-	f.pipe_id = pipe_id;
+	f.ref_id = pipe_id;
 	f.path_len = (uint32_t)n;
 	if (kind == CKPT_FILE_REG)
 		f.pos = f.size = 100;
@@ -235,6 +242,134 @@ static void sleeper_files(struct image *im, const struct proc *p)
 
 	for (i = 0; i < 3; i++)
 		fd(im, i, OBJ_TTY, 0);
+}
+
+/*
+ * The pty image: a terminal server (4300, its own session, no controlling
+ * terminal) holds the masters of pts/5 and pts/6.  On pts/5, a shell
+ * (4301) leads session 4301, and cat (4302, the foreground group) reads
+ * it: a line and a half typed and processed, more typed and not yet
+ * processed, the shell's output not yet read by the server.  pts/6 is in
+ * packet mode, its slave closed, in raw mode, empty.
+ */
+#define OBJ_INHERIT	1
+#define OBJ_PTY_A	30	/* pts/5 */
+#define OBJ_PTY_A_M	31	/* its master, the server's fd 5 */
+#define OBJ_PTY_A_S	32	/* its slave, the shell's fds 0-2 and 255 */
+#define OBJ_PTY_A_S2	33	/* its slave, opened by cat as fd 3 */
+#define OBJ_PTY_B	40	/* pts/6 */
+#define OBJ_PTY_B_M	41	/* its master, the server's fd 7 */
+
+#define PTY_O_RDWR	00000002
+#define PTY_O_NONBLOCK	00004000
+#define PTY_O_LARGEFILE	00100000
+
+struct pty_def {
+	uint32_t objid, index, flags, master_flags;
+	int32_t sid, fg_pgrp;
+	uint16_t rows, cols;
+	int raw;		/* the slave in raw mode (cfmakeraw) */
+	const char *slave_in, *slave_raw, *master_in, *master_raw;
+};
+
+/* Data, its line-end bitmap (a bit at each '\n' if @eol), then raw data */
+static size_t pty_data(uint8_t *out, const char *in, const char *raw, int eol)
+{
+	size_t n = strlen(in), r = strlen(raw), i, len = n + (n + 7) / 8;
+
+	memcpy(out, in, n);
+	memset(out + n, 0, (n + 7) / 8);
+	for (i = 0; eol && i < n; i++)
+		if (in[i] == '\n')
+			out[n + i / 8] |= 1 << (i % 8);
+	memcpy(out + len, raw, r);
+	return len + r;
+}
+
+static void pty_rec(struct image *im, const struct pty_def *d)
+{
+	struct ckpt_rec_pty p;
+	uint8_t data[512];
+	size_t n;
+
+	memset(&p, 0, sizeof(p));
+	p.objid = d->objid;
+	p.index = d->index;
+	p.flags = d->flags;
+	p.master_flags = d->master_flags;
+	p.sid = d->sid;
+	p.fg_pgrp = d->fg_pgrp;
+	p.termios.cflag = 0x00bf;		/* cs8 cread B38400 */
+	p.termios.ispeed = p.termios.ospeed = 38400;
+	if (d->raw) {
+		p.termios.cc[6] = 1;		/* VMIN */
+	} else {
+		p.termios.iflag = 0x4500;	/* icrnl ixon iutf8 */
+		p.termios.oflag = 0x0005;	/* opost onlcr */
+		p.termios.lflag = 0x8a3b;	/* isig icanon echo echoe echok echoctl echoke iexten */
+		p.termios.cc[0] = 3;		/* ^C */
+		p.termios.cc[2] = 0x7f;
+		p.termios.cc[4] = 4;
+		p.termios.cc[6] = 1;
+		p.termios.cc[10] = 26;		/* ^Z */
+	}
+	p.ws_row = d->rows;
+	p.ws_col = d->cols;
+	p.slave_in = (uint32_t)strlen(d->slave_in);
+	p.slave_raw = (uint32_t)strlen(d->slave_raw);
+	p.master_in = (uint32_t)strlen(d->master_in);
+	p.master_raw = (uint32_t)strlen(d->master_raw);
+	n = pty_data(data, d->slave_in, d->slave_raw, !d->raw);
+	/* the master's line discipline is always raw: no line ends */
+	n += pty_data(data + n, d->master_in, d->master_raw, 0);
+	record(im, CKPT_REC_PTY, &p, sizeof(p), data, n);
+}
+
+static void server_files(struct image *im, const struct proc *p)
+{
+	static const struct pty_def a = {
+		.objid = OBJ_PTY_A, .index = 5, .master_flags = PTY_O_RDWR | PTY_O_NONBLOCK |
+		PTY_O_LARGEFILE, .sid = 4301, .fg_pgrp = 4302, .rows = 50, .cols = 132,
+		.slave_in = "ls -l\nec", .slave_raw = "ho\n", .master_in = "total 0\r\n$ ",
+		.master_raw = "",
+	};
+	static const struct pty_def b = {
+		.objid = OBJ_PTY_B, .index = 6, .flags = CKPT_PTY_PACKET | CKPT_PTY_SLAVE_CLOSED,
+		.master_flags = PTY_O_RDWR | PTY_O_LARGEFILE, .raw = 1,
+		.slave_in = "", .slave_raw = "", .master_in = "", .master_raw = "",
+	};
+	int i;
+
+	file(im, OBJ_INHERIT, CKPT_FILE_INHERIT, 3, 0, 0, NULL);
+	for (i = 0; i < 3; i++)
+		fd(im, i, OBJ_INHERIT, 0);
+	pty_rec(im, &a);
+	file(im, OBJ_PTY_A_M, CKPT_FILE_PTY_MASTER, 3, PTY_O_NONBLOCK | PTY_O_LARGEFILE,
+	     OBJ_PTY_A, NULL);
+	fd(im, 5, OBJ_PTY_A_M, 1);
+	pty_rec(im, &b);
+	file(im, OBJ_PTY_B_M, CKPT_FILE_PTY_MASTER, 3, PTY_O_LARGEFILE, OBJ_PTY_B, NULL);
+	fd(im, 7, OBJ_PTY_B_M, 1);
+}
+
+static void pty_shell_files(struct image *im, const struct proc *p)
+{
+	int i;
+
+	file(im, OBJ_PTY_A_S, CKPT_FILE_PTY_SLAVE, 3, PTY_O_LARGEFILE, OBJ_PTY_A, NULL);
+	for (i = 0; i < 3; i++)
+		fd(im, i, OBJ_PTY_A_S, 0);
+	fd(im, 255, OBJ_PTY_A_S, 1);
+}
+
+static void pty_reader_files(struct image *im, const struct proc *p)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		fd(im, i, OBJ_PTY_A_S, 0);
+	file(im, OBJ_PTY_A_S2, CKPT_FILE_PTY_SLAVE, 1, PTY_O_LARGEFILE, OBJ_PTY_A, NULL);
+	fd(im, 3, OBJ_PTY_A_S2, 0);
 }
 
 static void build_task(struct image *im, const struct proc *p)
@@ -458,9 +593,17 @@ static void build(struct image *im, enum shape shape)
 		{ .pid = 4243, .ppid = 4242, .pgid = 4242, .sid = 4200, .comm = "sleeper",
 		  .flags = CKPT_TASK_STOPPED, .nr_threads = 1, .files = simple_files, .t = 1 },
 	};
+	struct proc pty[] = {
+		{ .pid = 4300, .ppid = 1, .pgid = 4300, .sid = 4300, .comm = "termd",
+		  .nr_threads = 1, .files = server_files },
+		{ .pid = 4301, .ppid = 4300, .pgid = 4301, .sid = 4301, .comm = "sh",
+		  .nr_threads = 1, .files = pty_shell_files },
+		{ .pid = 4302, .ppid = 4301, .pgid = 4302, .sid = 4301, .comm = "cat",
+		  .nr_threads = 1, .files = pty_reader_files },
+	};
 	struct ckpt_rec_header hdr;
-	struct proc *procs = shape == JOB ? job : simple;
-	int i, t, nr = shape == JOB ? 5 : shape == TWO ? 2 : 1;
+	struct proc *procs = shape == JOB ? job : shape == PTY ? pty : simple;
+	int i, t, nr = shape == JOB ? 5 : shape == PTY ? 3 : shape == TWO ? 2 : 1;
 
 	memset(&hdr, 0, sizeof(hdr));
 	memcpy(hdr.magic, CKPT_MAGIC, CKPT_MAGIC_LEN);
@@ -472,9 +615,10 @@ static void build(struct image *im, enum shape shape)
 	hdr.xstate_size = XSTATE;
 	hdr.xfeatures = 0x7;
 	hdr.flags = shape == JOB ? CKPT_KILL | CKPT_SESSION :
+		    shape == PTY ? CKPT_CONTINUE | CKPT_TREE :
 		    shape == TWO ? CKPT_STOP | CKPT_TREE : CKPT_STOP;
 	hdr.nr_tasks = nr;
-	hdr.root_pid = shape == JOB ? 4200 : 4242;
+	hdr.root_pid = shape == JOB ? 4200 : shape == PTY ? 4300 : 4242;
 	for (t = 0; t < nr; t++)
 		hdr.nr_threads += procs[t].nr_threads;
 	hdr.time_sec = 1767225600;	/* 2026-01-01 */
@@ -511,7 +655,12 @@ static const char *const kinds[] = {
 	"parent-order", "thread-count", "dup-tid", "zombie-threads", "zombie-status",
 	"session", "restart-kind", "tty-name", "thread-order", "siginfo-count",
 	"pipe-objid", "ctty-pipe-id", "fifo-and-pipe", "zombie-flags",
-	"futex-clock", NULL
+	"futex-clock",
+	/* on the pty image (--pty) */
+	"pty-flags", "pty-len", "pty-ref", "pty-ref-file", "pty-two-masters",
+	"pty-master-mode", "pty-objid", "pty-objid-zero", "pty-master-flags",
+	"pty-master-accmode", "pty-line", "pty-reserved", "pty-sid", "pty-in-max",
+	"pty-raw-max", "pty-ref-kind", "fd-on-pty", NULL
 };
 
 static int corrupt(struct image *im, const char *kind)
@@ -581,14 +730,14 @@ static int corrupt(struct image *im, const char *kind)
 		((struct ckpt_rec_sighand *)(p + im->off[CKPT_REC_SIGHAND]))->nr = 32;
 	} else if (!strcmp(kind, "pipe-id")) {
 		/* the consumer's read end: on a pipe that is not in the image */
-		AT(CKPT_REC_FILE, 2, ckpt_rec_file)->pipe_id = 99;
+		AT(CKPT_REC_FILE, 2, ckpt_rec_file)->ref_id = 99;
 	} else if (!strcmp(kind, "pipe-mode")) {
 		AT(CKPT_REC_FILE, 2, ckpt_rec_file)->mode = 3;
 	} else if (!strcmp(kind, "fifo-and-pipe")) {
 		/* the FIFO opened on the anonymous pipe */
-		AT(CKPT_REC_FILE, 3, ckpt_rec_file)->pipe_id = OBJ_PIPE;
+		AT(CKPT_REC_FILE, 3, ckpt_rec_file)->ref_id = OBJ_PIPE;
 	} else if (!strcmp(kind, "ctty-pipe-id")) {
-		AT(CKPT_REC_FILE, 0, ckpt_rec_file)->pipe_id = OBJ_PIPE;
+		AT(CKPT_REC_FILE, 0, ckpt_rec_file)->ref_id = OBJ_PIPE;
 	} else if (!strcmp(kind, "pipe-overfull")) {
 		AT(CKPT_REC_PIPE, 0, ckpt_rec_pipe)->capacity = 4096;
 		AT(CKPT_REC_PIPE, 0, ckpt_rec_pipe)->data_len = 4097;
@@ -624,6 +773,48 @@ static int corrupt(struct image *im, const char *kind)
 		AT(CKPT_REC_THREAD, 3, ckpt_rec_thread)->restart.clockid = 0;
 	} else if (!strcmp(kind, "tty-name")) {
 		memset(AT(CKPT_REC_TTY, 0, ckpt_rec_tty)->name, 'x', 64);
+	} else if (!strcmp(kind, "pty-flags")) {
+		AT(CKPT_REC_PTY, 0, ckpt_rec_pty)->flags |= 0x8;
+	} else if (!strcmp(kind, "pty-len")) {
+		/* one byte less of unprocessed input than the record holds */
+		AT(CKPT_REC_PTY, 0, ckpt_rec_pty)->slave_raw--;
+	} else if (!strcmp(kind, "pty-ref")) {
+		/* the shell's slave: on a pty that is not in the image */
+		AT(CKPT_REC_FILE, 3, ckpt_rec_file)->ref_id = 99;
+	} else if (!strcmp(kind, "pty-ref-file")) {
+		/* the shell's slave: on the inherited file, not a PTY record */
+		AT(CKPT_REC_FILE, 3, ckpt_rec_file)->ref_id = OBJ_INHERIT;
+	} else if (!strcmp(kind, "pty-two-masters")) {
+		/* the shell's slave made a second master of pts/5 */
+		AT(CKPT_REC_FILE, 3, ckpt_rec_file)->kind = CKPT_FILE_PTY_MASTER;
+	} else if (!strcmp(kind, "pty-master-mode")) {
+		/* the master of pts/5 read-only, but master_flags say O_RDWR */
+		AT(CKPT_REC_FILE, 1, ckpt_rec_file)->mode = 1;
+	} else if (!strcmp(kind, "pty-objid")) {
+		/* pts/6 gets the id of pts/5's master file */
+		AT(CKPT_REC_PTY, 1, ckpt_rec_pty)->objid = OBJ_PTY_A_M;
+	} else if (!strcmp(kind, "pty-objid-zero")) {
+		AT(CKPT_REC_PTY, 0, ckpt_rec_pty)->objid = 0;
+	} else if (!strcmp(kind, "pty-master-flags")) {
+		AT(CKPT_REC_PTY, 0, ckpt_rec_pty)->master_flags |= 0100;	/* O_CREAT */
+	} else if (!strcmp(kind, "pty-master-accmode")) {
+		AT(CKPT_REC_PTY, 0, ckpt_rec_pty)->master_flags |= 3;
+	} else if (!strcmp(kind, "pty-line")) {
+		AT(CKPT_REC_PTY, 0, ckpt_rec_pty)->termios.line = 2;	/* N_MOUSE */
+	} else if (!strcmp(kind, "pty-reserved")) {
+		AT(CKPT_REC_PTY, 1, ckpt_rec_pty)->termios.reserved = 1;
+	} else if (!strcmp(kind, "pty-sid")) {
+		AT(CKPT_REC_PTY, 0, ckpt_rec_pty)->sid = -1;
+	} else if (!strcmp(kind, "pty-in-max")) {
+		AT(CKPT_REC_PTY, 0, ckpt_rec_pty)->slave_in = CKPT_MAX_PTY_IN + 1;
+	} else if (!strcmp(kind, "pty-raw-max")) {
+		AT(CKPT_REC_PTY, 1, ckpt_rec_pty)->master_raw = CKPT_MAX_PTY_RAW + 1;
+	} else if (!strcmp(kind, "pty-ref-kind")) {
+		/* the inherited file names pts/5 */
+		AT(CKPT_REC_FILE, 0, ckpt_rec_file)->ref_id = OBJ_PTY_A;
+	} else if (!strcmp(kind, "fd-on-pty")) {
+		/* the shell's fd 0 names the PTY record instead of a FILE */
+		AT(CKPT_REC_FD, 5, ckpt_rec_fd)->objid = OBJ_PTY_A;
 	} else if (!strcmp(kind, "siginfo-count")) {
 		/* a second thread announces a queued signal that is not there */
 		AT(CKPT_REC_SIGNAL, 2, ckpt_rec_signal)->nr_siginfo = 1;
@@ -711,7 +902,7 @@ static int type_of(const char *name)
 	static const char *const names[CKPT_REC_MAX] = {
 		NULL, "HEADER", "TASK", "CRED", "RLIMITS", "FS", "MM", "VMA", "PAGES",
 		"SIGHAND", "SIGNAL", "SIGINFO", "FILE", "FD", "THREAD", "XSTATE",
-		"TASK_END", "TRAILER", "PIPE", "TTY",
+		"TASK_END", "TRAILER", "PIPE", "TTY", "PTY",
 	};
 	int i;
 
@@ -721,11 +912,37 @@ static int type_of(const char *name)
 	return -1;
 }
 
+/* The byte at @x (modulo their bytes, padding included) of the records of @type */
+static size_t in_records(struct image *im, int type, uint64_t x)
+{
+	size_t i, end, total = 0;
+
+	for (i = 0; i < im->nrec; i++) {
+		end = i + 1 < im->nrec ? im->roff[i + 1] : im->len;
+		if ((int)im->rtype[i] == type)
+			total += end - im->roff[i];
+	}
+	if (!total) {
+		fprintf(stderr, "mkimage: no such record\n");
+		exit(2);
+	}
+	x %= total;
+	for (i = 0; i < im->nrec; i++) {
+		end = i + 1 < im->nrec ? im->roff[i + 1] : im->len;
+		if ((int)im->rtype[i] != type)
+			continue;
+		if (x < end - im->roff[i])
+			break;
+		x -= end - im->roff[i];
+	}
+	return im->roff[i] + x;
+}
+
 static int usage(void)
 {
-	fprintf(stderr, "usage: mkimage [--two-tasks | --job [--no-tty]]\\n"
-		"               [--corrupt KIND | --mutate SEED | --offset-of TYPE |\\n"
-		"                --record-offsets | --prefix-len | --kinds | --sha256-selftest]\\n");
+	fprintf(stderr, "usage: mkimage [--two-tasks | --job [--no-tty] | --pty] [--mutate-in TYPE]\n"
+		"               [--corrupt KIND | --mutate SEED | --offset-of TYPE |\n"
+		"                --record-offsets | --prefix-len | --kinds | --sha256-selftest]\n");
 	return 2;
 }
 
@@ -745,6 +962,11 @@ int main(int argc, char **argv)
 			shape = JOB;
 		else if (!strcmp(argv[a], "--no-tty"))
 			omit_tty = 1;
+		else if (!strcmp(argv[a], "--pty"))
+			shape = PTY;
+		else if (!strcmp(argv[a], "--mutate-in") && a + 1 < argc &&
+			 type_of(argv[a + 1]) > 0)
+			mutate_type = type_of(argv[++a]);
 		else
 			break;
 	}
@@ -792,7 +1014,10 @@ int main(int argc, char **argv)
 			x ^= x << 17;
 		}
 		/* half of the mutations hit the first 1 KiB: more fields there */
-		at = (x >> 8) % 2 ? (x >> 16) % 1024 : (x >> 16) % im.len;
+		if (mutate_type)
+			at = in_records(&im, mutate_type, x >> 16);
+		else
+			at = (x >> 8) % 2 ? (x >> 16) % 1024 : (x >> 16) % im.len;
 		im.p[at] ^= (uint8_t)((x & 0xff) ? (x & 0xff) : 0x80);
 		if (seed % 2 && at < im.trailer)
 			rehash(&im);

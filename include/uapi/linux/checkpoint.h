@@ -21,8 +21,9 @@
  *     CKPT_REC_FILE, CKPT_REC_FD... descriptors, in fd order; each open
  *                                   file once in the image, before the
  *                                   first CKPT_REC_FD that refers to its
- *                                   id; a CKPT_REC_PIPE before the first
- *                                   CKPT_REC_FILE on that pipe
+ *                                   id; a CKPT_REC_PIPE or CKPT_REC_PTY
+ *                                   before the first CKPT_REC_FILE on
+ *                                   that pipe or pseudo-terminal
  *     per thread (nr_threads), the leader first:
  *       CKPT_REC_THREAD             registers, TLS, futex and rseq state
  *       CKPT_REC_XSTATE             its FPU/extended state (XSAVE layout)
@@ -81,7 +82,7 @@
 /* Image identification */
 #define CKPT_MAGIC		"\177CKPTIMG"	/* 8 bytes, no terminator */
 #define CKPT_MAGIC_LEN		8
-#define CKPT_FORMAT_VERSION	2
+#define CKPT_FORMAT_VERSION	3
 #define CKPT_ALIGN		8
 
 /* Record types */
@@ -105,6 +106,7 @@ enum ckpt_rec_type {
 	CKPT_REC_TRAILER	= 17,
 	CKPT_REC_PIPE		= 18,
 	CKPT_REC_TTY		= 19,
+	CKPT_REC_PTY		= 20,
 	CKPT_REC_MAX
 };
 
@@ -308,9 +310,11 @@ enum ckpt_file_kind {
 	CKPT_FILE_REG		= 1,	/* regular file, reopened by path */
 	CKPT_FILE_CHR		= 2,	/* character device, reopened by path */
 	CKPT_FILE_INHERIT	= 3,	/* standard fd: the restarter's own */
-	CKPT_FILE_PIPE		= 4,	/* an end of pipe pipe_id (mode: which) */
-	CKPT_FILE_FIFO		= 5,	/* a FIFO by path; its pipe is pipe_id */
+	CKPT_FILE_PIPE		= 4,	/* an end of pipe ref_id (mode: which) */
+	CKPT_FILE_FIFO		= 5,	/* a FIFO by path; its pipe is ref_id */
 	CKPT_FILE_CTTY		= 6,	/* the job's controlling terminal */
+	CKPT_FILE_PTY_MASTER	= 7,	/* the master of pty ref_id */
+	CKPT_FILE_PTY_SLAVE	= 8,	/* an open of pty ref_id's slave */
 };
 
 struct ckpt_rec_file {
@@ -322,7 +326,8 @@ struct ckpt_rec_file {
 	__s64 pos;		/* file offset */
 	__u64 size;		/* i_size at checkpoint (regular files) */
 	__u32 path_len;		/* bytes of path, terminator included */
-	__u32 pipe_id;		/* PIPE, FIFO: the CKPT_REC_PIPE's objid */
+	__u32 ref_id;		/* PIPE, FIFO: the CKPT_REC_PIPE's objid;
+				 * PTY_*: the CKPT_REC_PTY's objid */
 	char path[];
 };
 
@@ -359,6 +364,53 @@ struct ckpt_rec_tty {
 	__u32 reserved;
 	char name[64];		/* e.g. "pts/3", informational */
 };
+
+/* Terminal settings (struct termios as the kernel keeps it) */
+struct ckpt_termios {
+	__u32 iflag, oflag, cflag, lflag;
+	__u32 ispeed, ospeed;
+	__u8 line;
+	__u8 cc[19];		/* NCCS */
+	__u32 reserved;
+};
+
+/*
+ * CKPT_REC_PTY: a pseudo-terminal pair whose master a process of the job
+ * holds, and whose slave no process outside the job has open.  Restart
+ * creates a new pair (its number may differ) with these settings and
+ * queues the unread data again.  Unread data is in two parts per side:
+ * input the line discipline has processed (canonical line ends kept),
+ * then input the line discipline has not seen yet.  The payload is, in
+ * this order: slave_in bytes, slave_eol bitmap, slave_raw bytes,
+ * master_in bytes, master_eol bitmap, master_raw bytes.  A bitmap has a
+ * bit per byte of the data before it (bit i % 8 of byte i / 8 for byte
+ * i) set where a canonical line ends, and is (len + 7) / 8 bytes long.
+ */
+struct ckpt_rec_pty {
+	struct ckpt_hdr h;
+	__u32 objid;		/* > 0, shared id space with CKPT_REC_FILE */
+	__u32 index;		/* N of /dev/pts/N, informational */
+	__u32 flags;		/* CKPT_PTY_* */
+	__u32 master_flags;	/* O_* access mode and status flags of the master */
+	__s32 sid;		/* session it is the controlling terminal of, or 0 */
+	__s32 fg_pgrp;		/* that session's foreground group, or 0 */
+	struct ckpt_termios termios;	/* the slave's (a master has none of its own) */
+	__u16 ws_row, ws_col, ws_xpixel, ws_ypixel;
+	__u32 slave_in;		/* bytes the slave's readers have not read */
+	__u32 slave_raw;	/* written to the master, not yet processed */
+	__u32 master_in;	/* bytes the master's reader has not read */
+	__u32 master_raw;	/* written to the slave, not yet processed */
+	/* followed by the data described above */
+};
+
+#define CKPT_PTY_LOCKED		0x1	/* TIOCSPTLCK: the slave cannot be opened */
+#define CKPT_PTY_PACKET		0x2	/* TIOCPKT: packet mode */
+#define CKPT_PTY_SLAVE_CLOSED	0x4	/* the slave was opened, then closed */
+#define CKPT_PTY_FLAGS_ALL	(CKPT_PTY_LOCKED | CKPT_PTY_PACKET | CKPT_PTY_SLAVE_CLOSED)
+
+/* Pseudo-terminal data limits: N_TTY_BUF_SIZE - 1, and 64 KiB not yet processed */
+#define CKPT_MAX_PTY_IN		4095
+#define CKPT_MAX_PTY_RAW	65536
 
 /* CKPT_REC_FD: a file descriptor */
 struct ckpt_rec_fd {
