@@ -1963,7 +1963,7 @@ static int do_file(struct img *im)
 		return bad(im, "mode %s does not match the access mode %s in pty %u's master_flags",
 			   mode_name(f->mode), acc_mode_name(pty->master_flags), f->ref_id);
 	if (!on_pipe && !on_pty && f->ref_id)
-		return bad(im, "ref_id %u in a file of kind %s: only pipes, FIFOs and ptys have one",
+		return bad(im, "ref_id %u in a file of kind %s: only pipes, FIFOs, ptys have one",
 			   f->ref_id, file_kinds[f->kind]);
 	if (f->kind == CKPT_FILE_CTTY && !im->tty_seen)
 		return bad(im, "a file on the job's terminal, but the image has no TTY record");
@@ -2174,10 +2174,10 @@ static int do_pty(struct img *im)
 	if (p->sid < 0 || p->fg_pgrp < 0)
 		return bad(im, "sid %d or fg_pgrp %d is negative", p->sid, p->fg_pgrp);
 	if (p->master_flags & ~PTY_MASTER_FLAGS)
-		return bad(im, "master_flags 0%o has bits other than the access mode and status flags",
+		return bad(im, "master_flags 0%o: bits other than access mode and status flags",
 			   p->master_flags);
 	if ((p->master_flags & O_ACCMODE_BITS) == O_ACCMODE_BITS)
-		return bad(im, "master_flags 0%o: access mode 3 is not O_RDONLY, O_WRONLY or O_RDWR",
+		return bad(im, "master_flags 0%o: access mode 3 is not a valid one",
 			   p->master_flags);
 	if (check_termios(im, &p->termios))
 		return -1;

@@ -6,11 +6,12 @@
  * program in /tmp, so that it is small and so that nothing a damaged
  * image could do to its mapped files touches the real test binary; it
  * holds a pipe with a few bytes in it, and a pty pair with unread data
- * both ways, so that the image has pipe and pty records too) is mutated over and over, deterministically (fixed seed), and fed to
- * restart(): bit flips, truncation, record lengths set to 0, 7, ~0 or
- * small values, count and length fields (nr_vmas, nr_pages, ngroups,
- * rlimit and handler counts, nr_siginfo, path lengths...) and other
- * fields set to extreme values, record types changed, records swapped,
+ * both ways, so that the image has pipe and pty records too) is mutated
+ * over and over, deterministically (fixed seed), and fed to restart():
+ * bit flips, truncation, record lengths set to 0, 7, ~0 or small values,
+ * count and length fields (nr_vmas, nr_pages, ngroups, rlimit and
+ * handler counts, nr_siginfo, path lengths, pty data lengths...) and
+ * other fields set to extreme values, record types changed, records swapped,
  * duplicated and deleted.
  *
  * The first test leaves the SHA-256 trailer as it was: every mutant

@@ -738,8 +738,7 @@ static int in_p_main(void *arg)
 		ckpt_msg("P: C is not ready (%d)", ch);
 		return pass_on(wait_reap_within(c, 10000));
 	}
-	CHILD_CHECK(5, !ckpt_write_all(MASTER_FD, IN_TO_SLAVE,
-					strlen(IN_TO_SLAVE)),
+	CHILD_CHECK(5, !ckpt_write_all(MASTER_FD, IN_TO_SLAVE, strlen(IN_TO_SLAVE)),
 		    "write: %s", strerror(errno));
 	CHILD_CHECK(5, !ckpt_write_all(in_p2c[1], "w", 1), "write: %s",
 		    strerror(errno));

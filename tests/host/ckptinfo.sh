@@ -506,7 +506,7 @@ while read -r kind pat; do
 done <<'EOF'
 pipe-id FILE record: pipe_id 99: no earlier PIPE record has that objid
 pipe-mode FILE record: mode 3: a pipe end is either read \(1\) or write \(2\)
-ctty-pipe-id FILE record: ref_id 10 in a file of kind ctty: only pipes, FIFOs and ptys have one
+ctty-pipe-id FILE record: ref_id 10 in a file of kind ctty: only pipes, FIFOs, ptys have one
 fifo-and-pipe FILE record: pipe 10 is both a FIFO and an anonymous pipe
 pipe-overfull PIPE record: data_len 4097 is above the capacity 4096
 pipe-capacity PIPE record: capacity 1000 is not a multiple of the page size
@@ -539,14 +539,14 @@ pty-two-masters FILE record: pty 30 has two master files: objids 31 and 32
 pty-master-mode FILE record: mode r does not match the access mode O_RDWR in pty 30.s master_flags
 pty-objid offset 16248 .*PTY record: objid 31 is used twice
 pty-objid-zero PTY record: objid 0 \(object ids start at 1\)
-pty-master-flags PTY record: master_flags 0104102 has bits other than the access mode and status flags
-pty-master-accmode PTY record: master_flags 0104003: access mode 3 is not O_RDONLY, O_WRONLY or O_RDWR
+pty-master-flags PTY record: master_flags 0104102: bits other than access mode and status flags
+pty-master-accmode PTY record: master_flags 0104003: access mode 3 is not a valid one
 pty-line PTY record: termios: line discipline 2 is not N_TTY \(0\)
 pty-reserved offset 16248 .*PTY record: termios: reserved field is not zero
 pty-sid PTY record: sid -1 or fg_pgrp 4302 is negative
 pty-in-max PTY record: slave_in 4096 exceeds CKPT_MAX_PTY_IN \(4095\)
 pty-raw-max PTY record: master_raw 65537 exceeds CKPT_MAX_PTY_RAW \(65536\)
-pty-ref-kind FILE record: ref_id 30 in a file of kind inherit: only pipes, FIFOs and ptys have one
+pty-ref-kind FILE record: ref_id 30 in a file of kind inherit: only pipes, FIFOs, ptys have one
 fd-on-pty FD record: fd 0 refers to objid 30, which no earlier FILE record has
 EOF
 # Every defect mkimage can make is in one of the tables above

@@ -326,8 +326,7 @@ struct ckpt_rec_file {
 	__s64 pos;		/* file offset */
 	__u64 size;		/* i_size at checkpoint (regular files) */
 	__u32 path_len;		/* bytes of path, terminator included */
-	__u32 ref_id;		/* PIPE, FIFO: the CKPT_REC_PIPE's objid;
-				 * PTY_*: the CKPT_REC_PTY's objid */
+	__u32 ref_id;		/* CKPT_REC_PIPE (PIPE, FIFO), _PTY (PTY_*) */
 	char path[];
 };
 
