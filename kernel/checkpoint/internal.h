@@ -238,6 +238,8 @@ int ckpt_freeze_job(struct ckpt_ctx *ctx, pid_t nr);
 int ckpt_self_job(struct ckpt_ctx *ctx);
 void ckpt_thaw_job(struct ckpt_ctx *ctx);
 int ckpt_member_index(struct ckpt_ctx *ctx, struct task_struct *p);
+int ckpt_walk_files(struct ckpt_ctx *ctx, int (*fn)(struct ckpt_ctx *, struct file *, void *),
+		    void *arg);
 unsigned int ckpt_nr_threads(struct task_struct *p);
 struct task_struct **ckpt_get_threads(struct task_struct *p, unsigned int *nr);
 void ckpt_put_threads(struct task_struct **v, unsigned int nr);

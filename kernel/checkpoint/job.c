@@ -19,6 +19,8 @@
 #define pr_fmt(fmt) "checkpoint: " fmt
 
 #include <linux/delay.h>
+#include <linux/fdtable.h>
+#include <linux/file.h>
 #include <linux/jiffies.h>
 #include <linux/pid_namespace.h>
 #include <linux/ptrace.h>
@@ -58,6 +60,43 @@ int ckpt_member_index(struct ckpt_ctx *ctx, struct task_struct *p)
 		if (ctx->members[i] == p)
 			return i;
 	return -1;
+}
+
+/**
+ * ckpt_walk_files - call a function on every descriptor of the job
+ * @ctx:	the checkpoint context, with the job frozen
+ * @fn:		called with each open file (referenced for the call) and @arg
+ * @arg:	for @fn
+ *
+ * A file is passed once per descriptor on it, in member and fd order;
+ * zombies have none.
+ *
+ * Return: 0, or the first non-zero value @fn returned.
+ */
+int ckpt_walk_files(struct ckpt_ctx *ctx, int (*fn)(struct ckpt_ctx *, struct file *, void *),
+		    void *arg)
+{
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < ctx->nr_members && !err; i++) {
+		struct task_struct *p = ctx->members[i];
+		unsigned int fd = 0;
+		struct file *f;
+
+		if (p->exit_state)
+			continue;
+		for (; !err; fd++) {
+			rcu_read_lock();
+			f = task_lookup_next_fdget_rcu(p, &fd);
+			rcu_read_unlock();
+			if (!f)
+				break;
+			err = fn(ctx, f, arg);
+			fput(f);
+		}
+	}
+	return err;
 }
 
 static void ckpt_put_members(struct ckpt_ctx *ctx)

@@ -106,6 +106,13 @@ static bool ckpt_held_outside(struct ckpt_ctx *ctx, struct ckpt_pipe_use *use)
 	return READ_ONCE(pipe->readers) > readers || READ_ONCE(pipe->writers) > writers;
 }
 
+static int ckpt_pipe_file(struct ckpt_ctx *ctx, struct file *f, void *max)
+{
+	if (S_ISFIFO(file_inode(f)->i_mode) && get_pipe_info(f, false))
+		return ckpt_add_use(ctx, f, max);
+	return 0;
+}
+
 /**
  * ckpt_scan_pipes - find the job's pipes and whether they are its own
  * @ctx: the checkpoint context, with the job frozen
@@ -120,28 +127,9 @@ static bool ckpt_held_outside(struct ckpt_ctx *ctx, struct ckpt_pipe_use *use)
 int ckpt_scan_pipes(struct ckpt_ctx *ctx)
 {
 	unsigned int i, max = 0;
-	int err = 0;
+	int err;
 
-	for (i = 0; i < ctx->nr_members && !err; i++) {
-		struct task_struct *p = ctx->members[i];
-		unsigned int fd = 0;
-		struct file *f;
-
-		if (p->exit_state)
-			continue;
-		for (;; fd++) {
-			rcu_read_lock();
-			f = task_lookup_next_fdget_rcu(p, &fd);
-			rcu_read_unlock();
-			if (!f)
-				break;
-			if (S_ISFIFO(file_inode(f)->i_mode) && get_pipe_info(f, false))
-				err = ckpt_add_use(ctx, f, &max);
-			fput(f);
-			if (err)
-				break;
-		}
-	}
+	err = ckpt_walk_files(ctx, ckpt_pipe_file, &max);
 	/* Our own references from the walk are gone: count now. */
 	for (i = 0; i < ctx->nr_uses && !err; i++)
 		ctx->uses[i].outside = ckpt_held_outside(ctx, &ctx->uses[i]);

@@ -26,7 +26,6 @@
 
 #define pr_fmt(fmt) "checkpoint: " fmt
 
-#include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/devpts_fs.h>
@@ -214,6 +213,25 @@ static int ckpt_check_pty(struct ckpt_ctx *ctx, struct ckpt_pty *pty,
 	return 0;
 }
 
+/* What ckpt_scan_ptys() collects besides ctx->ptys */
+struct ckpt_pty_scan {
+	struct ckpt_tty_use *uses;	/* the job's files on pty slaves */
+	unsigned int nr_uses, max_uses;
+	unsigned int max_ptys;
+};
+
+static int ckpt_pty_file(struct ckpt_ctx *ctx, struct file *f, void *arg)
+{
+	struct tty_struct *tty = ckpt_file_tty(f);
+	struct ckpt_pty_scan *scan = arg;
+
+	if (ckpt_is_pty(tty, PTY_TYPE_MASTER))
+		return ckpt_add_pty(ctx, tty, f, &scan->max_ptys);
+	if (ckpt_is_pty(tty, PTY_TYPE_SLAVE))
+		return ckpt_add_tty_use(&scan->uses, &scan->nr_uses, &scan->max_uses, f);
+	return 0;
+}
+
 /**
  * ckpt_scan_ptys - find the ptys whose master the job holds, and check
  * that they are the job's own
@@ -224,38 +242,15 @@ static int ckpt_check_pty(struct ckpt_ctx *ctx, struct ckpt_pty *pty,
  */
 int ckpt_scan_ptys(struct ckpt_ctx *ctx)
 {
-	unsigned int i, nr_uses = 0, max_uses = 0, max_ptys = 0;
-	struct ckpt_tty_use *uses = NULL;
-	int err = 0;
+	struct ckpt_pty_scan scan = {};
+	unsigned int i;
+	int err;
 
-	for (i = 0; i < ctx->nr_members && !err; i++) {
-		struct task_struct *p = ctx->members[i];
-		unsigned int fd = 0;
-		struct tty_struct *tty;
-		struct file *f;
-
-		if (p->exit_state)
-			continue;
-		for (;; fd++) {
-			rcu_read_lock();
-			f = task_lookup_next_fdget_rcu(p, &fd);
-			rcu_read_unlock();
-			if (!f)
-				break;
-			tty = ckpt_file_tty(f);
-			if (ckpt_is_pty(tty, PTY_TYPE_MASTER))
-				err = ckpt_add_pty(ctx, tty, f, &max_ptys);
-			else if (ckpt_is_pty(tty, PTY_TYPE_SLAVE))
-				err = ckpt_add_tty_use(&uses, &nr_uses, &max_uses, f);
-			fput(f);
-			if (err)
-				break;
-		}
-	}
+	err = ckpt_walk_files(ctx, ckpt_pty_file, &scan);
 	/* Our own references from the walk are gone: count now. */
 	for (i = 0; i < ctx->nr_ptys && !err; i++)
-		err = ckpt_check_pty(ctx, &ctx->ptys[i], uses, nr_uses);
-	kvfree(uses);
+		err = ckpt_check_pty(ctx, &ctx->ptys[i], scan.uses, scan.nr_uses);
+	kvfree(scan.uses);
 	return err;
 }
 
