@@ -74,6 +74,8 @@ static int ckpt_write_process(struct ckpt_ctx *ctx, struct task_struct *p, bool 
 		err = ckpt_write_task(ctx, p, 0, false);
 		goto end;
 	}
+	if (ckpt_task_killed(p))
+		return ckpt_err(ctx, -ESRCH, "was killed during the checkpoint");
 	if (self) {
 		threads = kmalloc(sizeof(*threads), GFP_KERNEL);
 		if (threads)
@@ -181,8 +183,11 @@ int ckpt_checkpoint(struct ckpt_ctx *ctx, pid_t pid, unsigned int flags)
 		err = ckpt_write_header(ctx, flags, self ? task_tgid_vnr(current) : pid);
 	if (!err)
 		err = ckpt_write_tty(ctx);
-	for (i = 0; i < ctx->nr_members && !err; i++)
+	for (i = 0; i < ctx->nr_members && !err; i++) {
 		err = ckpt_write_process(ctx, ctx->members[i], self);
+		if (!err)
+			err = ckpt_check_job(ctx);
+	}
 	if (!err)
 		err = ckpt_write_trailer(ctx);
 	if (!err)

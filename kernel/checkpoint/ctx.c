@@ -40,7 +40,7 @@ struct ckpt_ctx *ckpt_ctx_alloc(int fd, int logfd, fmode_t mode)
 	init_completion(&ctx->zgo);
 	INIT_LIST_HEAD(&ctx->rptys);
 	ckpt_obj_init(&ctx->objs);
-	sha256_init(&ctx->sha);
+	ckpt_digest_init(&ctx->digest);
 
 	if (logfd >= 0) {
 		ctx->log = fget(logfd);
@@ -80,6 +80,7 @@ void ckpt_ctx_put(struct ckpt_ctx *ctx)
 {
 	if (!refcount_dec_and_test(&ctx->refs))
 		return;
+	ckpt_digest_destroy(&ctx->digest);
 	if (ctx->file) {
 		if (ctx->ppos)
 			ctx->file->f_pos = ctx->fpos;

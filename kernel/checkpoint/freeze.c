@@ -69,6 +69,22 @@ bool ckpt_task_frozen(struct task_struct *t)
 }
 
 /**
+ * ckpt_task_killed - has a fatal signal come to a frozen task?
+ * @t: a task given to ckpt_freeze_task(), referenced
+ *
+ * SIGKILL (from a user or the OOM killer) takes a task out of the freezer
+ * trap, as it takes one out of a group stop, and the task exits: its
+ * state is no longer there to save.  Once this is true it stays true.
+ *
+ * Return: true if @t is exiting or its thread group is being killed.
+ */
+bool ckpt_task_killed(struct task_struct *t)
+{
+	return (READ_ONCE(t->flags) & PF_EXITING) || fatal_signal_pending(t) ||
+	       (READ_ONCE(t->signal->flags) & SIGNAL_GROUP_EXIT);
+}
+
+/**
  * ckpt_thaw - let a task frozen by ckpt_freeze() run again
  * @t: the task
  *

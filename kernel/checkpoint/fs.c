@@ -48,7 +48,7 @@ int ckpt_write_fs(struct ckpt_ctx *ctx, struct task_struct *t)
 	task_lock(t);
 	if (!t->fs) {
 		task_unlock(t);
-		return ckpt_err(ctx, -ESRCH, "has no fs_struct (exiting)");
+		return ckpt_err(ctx, -ESRCH, "was killed during the checkpoint");
 	}
 	get_fs_pwd(t->fs, &pwd);
 	get_fs_root(t->fs, &root);

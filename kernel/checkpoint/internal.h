@@ -17,9 +17,13 @@
 #include <linux/hashtable.h>
 #include <linux/refcount.h>
 #include <linux/sched.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <uapi/linux/checkpoint.h>
 
+struct ckpt_digest_chunk;
 struct ckpt_pipe_use;
 struct ckpt_pty;
 struct tty_struct;
@@ -91,12 +95,34 @@ struct ckpt_rproc {
 };
 
 /**
+ * struct ckpt_digest - SHA-256 of the image, computed beside the stream
+ * @sha:	the hash state; the work item owns it while @busy
+ * @work:	hashes @queue in order
+ * @lock:	protects @queue and @busy
+ * @queue:	chunks of the stream not hashed yet
+ * @busy:	@work is queued or running
+ * @abort:	drop the queue without hashing it
+ * @idle:	woken when @busy goes false
+ * @stage:	bytes gathered into the next chunk (producer only)
+ */
+struct ckpt_digest {
+	struct sha256_state sha;
+	struct work_struct work;
+	spinlock_t lock;
+	struct list_head queue;
+	bool busy;
+	bool abort;
+	wait_queue_head_t idle;
+	struct ckpt_digest_chunk *stage;
+};
+
+/**
  * struct ckpt_ctx - one checkpoint or restart operation
  * @file:	the image stream
  * @fpos:	stream position for seekable files
  * @ppos:	&fpos, or NULL for streams (pipes, sockets)
  * @offset:	bytes of the image written or read so far
- * @sha:	SHA-256 of those bytes
+ * @digest:	SHA-256 of those bytes (digest.c)
  * @log:	where reasons for failures and warnings go, or NULL
  * @subject:	PID that log lines are about (0: none)
  * @err_logged:	a reason has been logged for the current error
@@ -104,7 +130,6 @@ struct ckpt_rproc {
  * @hdr:	the image header (restart) or the one being written
  * @next:	restart: header of the next record, if already read
  * @have_next:	restart: @next is valid
- * @sha_at_next: restart: SHA-256 state before @next was read
  * @flags:	checkpoint(2) or restart(2) flags
  * @members:	checkpoint: the job's processes (leaders, referenced), in
  *		image order once the barrier is closed
@@ -137,7 +162,7 @@ struct ckpt_ctx {
 	loff_t fpos;
 	loff_t *ppos;
 	u64 offset;
-	struct sha256_state sha;
+	struct ckpt_digest digest;
 	struct file *log;
 	pid_t subject;
 	bool err_logged;
@@ -146,7 +171,6 @@ struct ckpt_ctx {
 
 	struct ckpt_hdr next;
 	bool have_next;
-	struct sha256_state sha_at_next;
 	unsigned int flags;
 
 	struct task_struct **members;
@@ -191,6 +215,13 @@ static inline size_t ckpt_pad(size_t len)
 	return ALIGN(len, CKPT_ALIGN) - len;
 }
 
+/* digest.c */
+void ckpt_digest_init(struct ckpt_digest *d);
+void ckpt_digest_bytes(struct ckpt_digest *d, const void *buf, size_t len);
+void ckpt_digest_pages(struct ckpt_digest *d, struct page **pages, unsigned int nr);
+int ckpt_digest_final(struct ckpt_digest *d, u8 *out);
+void ckpt_digest_destroy(struct ckpt_digest *d);
+
 /* ctx.c */
 struct ckpt_ctx *ckpt_ctx_alloc(int fd, int logfd, fmode_t mode);
 void ckpt_ctx_get(struct ckpt_ctx *ctx);
@@ -209,6 +240,8 @@ int ckpt_write_record_str(struct ckpt_ctx *ctx, u32 type, void *rec, size_t len,
 int ckpt_write_trailer(struct ckpt_ctx *ctx);
 int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len);
 int ckpt_peek_type(struct ckpt_ctx *ctx);
+void ckpt_take_next(struct ckpt_ctx *ctx);
+int ckpt_read_pages_into(struct ckpt_ctx *ctx, struct page **pages, unsigned int nr);
 void *ckpt_read_record(struct ckpt_ctx *ctx, u32 type, size_t min, size_t max);
 int ckpt_read_record_into(struct ckpt_ctx *ctx, u32 type, void *rec, size_t len);
 long ckpt_read_record_head(struct ckpt_ctx *ctx, u32 type, void *rec, size_t fixed,
@@ -232,10 +265,12 @@ bool ckpt_freeze_task(struct task_struct *t);
 bool ckpt_task_frozen(struct task_struct *t);
 void ckpt_thaw(struct task_struct *t);
 bool ckpt_task_stopped(struct task_struct *t);
+bool ckpt_task_killed(struct task_struct *t);
 
 /* job.c */
 int ckpt_freeze_job(struct ckpt_ctx *ctx, pid_t nr);
 int ckpt_self_job(struct ckpt_ctx *ctx);
+int ckpt_check_job(struct ckpt_ctx *ctx);
 void ckpt_thaw_job(struct ckpt_ctx *ctx);
 int ckpt_member_index(struct ckpt_ctx *ctx, struct task_struct *p);
 int ckpt_walk_files(struct ckpt_ctx *ctx, int (*fn)(struct ckpt_ctx *, struct file *, void *),

@@ -312,6 +312,52 @@ static int ckpt_wait_frozen(struct ckpt_ctx *ctx, unsigned long deadline)
 }
 
 /*
+ * Once the barrier is closed, @ctx->frozen keeps only the threads that
+ * are parked: one that exited while the barrier closed (a member on its
+ * way out) is not waited for again, and is saved as what it now is.
+ */
+static void ckpt_forget_exited(struct ckpt_ctx *ctx)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < ctx->nr_frozen; i++) {
+		struct task_struct *t = ctx->frozen[i];
+
+		if (t->exit_state)
+			put_task_struct(t);
+		else
+			ctx->frozen[n++] = t;
+	}
+	ctx->nr_frozen = n;
+}
+
+/**
+ * ckpt_check_job - is every frozen thread of the job still there?
+ * @ctx: the checkpoint context, its barrier closed
+ *
+ * A fatal signal takes a thread out of the barrier, and a job that lost
+ * a thread while it was being saved cannot be restarted as it was.
+ * Called after each process is written: the image is complete only if
+ * the whole job stayed frozen until its trailer.
+ *
+ * Return: 0, or -ESRCH with the process logged.
+ */
+int ckpt_check_job(struct ckpt_ctx *ctx)
+{
+	unsigned int i;
+
+	for (i = 0; i < ctx->nr_frozen; i++) {
+		struct task_struct *t = ctx->frozen[i];
+
+		if (ckpt_task_killed(t)) {
+			ctx->subject = task_tgid_nr_ns(t, task_active_pid_ns(current));
+			return ckpt_err(ctx, -ESRCH, "was killed during the checkpoint");
+		}
+	}
+	return 0;
+}
+
+/*
  * Image order: each process after its parent when the parent is in the
  * job; among the processes that can go next, the lowest pid first.
  */
@@ -404,6 +450,7 @@ int ckpt_freeze_job(struct ckpt_ctx *ctx, pid_t nr)
 			goto fail;
 	} while (added);
 	ckpt_order_members(ctx);
+	ckpt_forget_exited(ctx);
 	ctx->subject = task_pid_vnr(ctx->members[0]);
 	return 0;
 fail:

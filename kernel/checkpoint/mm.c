@@ -174,8 +174,9 @@ static const struct mm_walk_ops ckpt_run_ops = {
 	.walk_lock	= PGWALK_RDLOCK,
 };
 
-static int ckpt_write_vma_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
-				const struct ckpt_vma *v, struct page **pages)
+static int ckpt_write_vma_pages(struct ckpt_ctx *ctx, struct task_struct *t,
+				struct mm_struct *mm, const struct ckpt_vma *v,
+				struct page **pages)
 {
 	unsigned long addr = v->start;
 	struct ckpt_rec_pages rec = {};
@@ -186,6 +187,9 @@ static int ckpt_write_vma_pages(struct ckpt_ctx *ctx, struct mm_struct *mm,
 		struct vm_area_struct *vma;
 		long got = 0, i;
 
+		/* The OOM reaper empties a killed process's memory: stop here. */
+		if (ckpt_task_killed(t))
+			return ckpt_err(ctx, -ESRCH, "was killed during the checkpoint");
 		if (mmap_read_lock_killable(mm))
 			return ckpt_err(ctx, -EINTR, "interrupted by a signal");
 		vma = vma_lookup(mm, addr);
@@ -243,7 +247,9 @@ int ckpt_write_mm(struct ckpt_ctx *ctx, struct task_struct *t)
 	int err = 0;
 
 	if (!mm)
-		return ckpt_err(ctx, -EINVAL, "has no address space");
+		return ckpt_task_killed(t) ?
+		       ckpt_err(ctx, -ESRCH, "was killed during the checkpoint") :
+		       ckpt_err(ctx, -EINVAL, "has no address space");
 	buf = kmalloc(PATH_MAX, GFP_KERNEL);
 	rec = kzalloc(sizeof(*rec), GFP_KERNEL);
 	pages = kmalloc_array(CKPT_MAX_PAGES_PER_REC, sizeof(*pages), GFP_KERNEL);
@@ -330,7 +336,7 @@ int ckpt_write_mm(struct ckpt_ctx *ctx, struct task_struct *t)
 	}
 	for (i = 0; i < nr && !err; i++)
 		if (vmas[i].kind == CKPT_VMA_ANON || vmas[i].kind == CKPT_VMA_FILE_PRIVATE)
-			err = ckpt_write_vma_pages(ctx, mm, &vmas[i], pages);
+			err = ckpt_write_vma_pages(ctx, t, mm, &vmas[i], pages);
 out:
 	if (vmas)
 		ckpt_free_vmas(vmas, nr);
@@ -535,15 +541,15 @@ static const struct ckpt_vma *ckpt_find_vma(const struct ckpt_vma *v, unsigned i
 	return NULL;
 }
 
-#define CKPT_COPY_CHUNK	(16 * PAGE_SIZE)
+#define CKPT_READ_BATCH	64
 
 static int ckpt_read_pages(struct ckpt_ctx *ctx, const struct ckpt_vma *vmas,
-			   unsigned int nr, void *buf)
+			   unsigned int nr, struct page **pages)
 {
 	struct ckpt_rec_pages r;
 	const struct ckpt_vma *v;
 	u64 addr, left;
-	long len;
+	long len, got, i;
 	int err;
 
 	len = ckpt_read_record_head(ctx, CKPT_REC_PAGES, &r, sizeof(r),
@@ -553,24 +559,38 @@ static int ckpt_read_pages(struct ckpt_ctx *ctx, const struct ckpt_vma *vmas,
 	if (!r.nr_pages || r.nr_pages > CKPT_MAX_PAGES_PER_REC || r.reserved ||
 	    len != sizeof(r) + (u64)r.nr_pages * PAGE_SIZE || !PAGE_ALIGNED(r.addr))
 		return ckpt_err(ctx, -ENOEXEC, "malformed pages record at %#llx", r.addr);
-	left = (u64)r.nr_pages * PAGE_SIZE;
-	v = ckpt_find_vma(vmas, nr, r.addr, left);
+	left = r.nr_pages;
+	v = ckpt_find_vma(vmas, nr, r.addr, left * PAGE_SIZE);
 	if (!v || (v->kind != CKPT_VMA_ANON && v->kind != CKPT_VMA_FILE_PRIVATE))
 		return ckpt_err(ctx, -ENOEXEC, "pages at %#llx are outside private mappings",
 				r.addr);
 
+	/*
+	 * Fault the pages in for writing, as ptrace's access_remote_vm()
+	 * does (read-only mappings too), and read the image into them.
+	 */
 	addr = r.addr;
 	while (left) {
-		size_t n = min_t(u64, left, CKPT_COPY_CHUNK);
+		unsigned int n = min_t(u64, left, CKPT_READ_BATCH);
 
-		err = ckpt_read(ctx, buf, n);
+		if (mmap_read_lock_killable(current->mm))
+			return ckpt_err(ctx, -EINTR, "interrupted by a signal");
+		got = get_user_pages(addr, n, FOLL_WRITE | FOLL_FORCE, pages);
+		mmap_read_unlock(current->mm);
+		if (got != n) {
+			for (i = 0; i < got; i++)
+				put_page(pages[i]);
+			return ckpt_err(ctx, got < 0 ? got : -EFAULT,
+					"cannot fill memory at %#llx", addr);
+		}
+		err = ckpt_read_pages_into(ctx, pages, n);
+		for (i = 0; i < n; i++) {
+			set_page_dirty_lock(pages[i]);
+			put_page(pages[i]);
+		}
 		if (err)
 			return err;
-		if (copy_to_user((void __user *)addr, buf, n) &&
-		    access_remote_vm(current->mm, addr, buf, n,
-				     FOLL_WRITE | FOLL_FORCE) != n)
-			return ckpt_err(ctx, -EFAULT, "cannot fill memory at %#llx", addr);
-		addr += n;
+		addr += (u64)n * PAGE_SIZE;
 		left -= n;
 		cond_resched();
 	}
@@ -593,7 +613,7 @@ int ckpt_read_mm(struct ckpt_ctx *ctx)
 	struct ckpt_vma *vmas = NULL;
 	struct ckpt_rec_mm *r;
 	const char *exe = NULL;
-	void *buf = NULL;
+	struct page **pages = NULL;
 	unsigned int i;
 	u64 prev_end = 0;
 	int err;
@@ -617,8 +637,8 @@ int ckpt_read_mm(struct ckpt_ctx *ctx)
 
 	err = -ENOMEM;
 	vmas = kvcalloc(r->nr_vmas ?: 1, sizeof(*vmas), GFP_KERNEL);
-	buf = kvmalloc(CKPT_COPY_CHUNK, GFP_KERNEL);
-	if (!vmas || !buf)
+	pages = kmalloc_array(CKPT_READ_BATCH, sizeof(*pages), GFP_KERNEL);
+	if (!vmas || !pages)
 		goto out;
 
 	/* Start from an empty address space. */
@@ -650,7 +670,7 @@ int ckpt_read_mm(struct ckpt_ctx *ctx)
 		prev_end = vmas[i].end;
 	}
 	while ((err = ckpt_peek_type(ctx)) == CKPT_REC_PAGES) {
-		err = ckpt_read_pages(ctx, vmas, r->nr_vmas, buf);
+		err = ckpt_read_pages(ctx, vmas, r->nr_vmas, pages);
 		if (err)
 			goto out;
 	}
@@ -678,7 +698,7 @@ int ckpt_read_mm(struct ckpt_ctx *ctx)
 	mmap_write_unlock(mm);
 	err = 0;
 out:
-	kvfree(buf);
+	kfree(pages);
 	kvfree(vmas);
 	kvfree(r);
 	return err;

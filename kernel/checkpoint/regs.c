@@ -126,18 +126,7 @@ static void ckpt_syscall_restart(struct ckpt_ctx *ctx, struct ckpt_rec_thread *r
 	r->orig_ax = -1;
 }
 
-/**
- * ckpt_write_thread - write the registers and xstate of a thread
- * @ctx:	the checkpoint context
- * @t:		the thread, frozen or current
- * @self:	@t is current, inside checkpoint(2)
- *
- * A thread checkpointing itself is saved as returning CKPT_RESTARTED
- * from checkpoint(2).
- *
- * Return: 0 or a negative errno.
- */
-int ckpt_write_thread(struct ckpt_ctx *ctx, struct task_struct *t, bool self)
+static int ckpt_write_thread_regs(struct ckpt_ctx *ctx, struct task_struct *t, bool self)
 {
 	const struct user_regset *gp = ckpt_regset(t, NT_PRSTATUS);
 	const struct user_regset *xs = ckpt_regset(t, NT_X86_XSTATE);
@@ -189,6 +178,32 @@ int ckpt_write_thread(struct ckpt_ctx *ctx, struct task_struct *t, bool self)
 }
 
 /**
+ * ckpt_write_thread - write the registers and xstate of a thread
+ * @ctx:	the checkpoint context
+ * @t:		the thread, frozen or current
+ * @self:	@t is current, inside checkpoint(2)
+ *
+ * A thread checkpointing itself is saved as returning CKPT_RESTARTED
+ * from checkpoint(2).
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_write_thread(struct ckpt_ctx *ctx, struct task_struct *t, bool self)
+{
+	int err;
+
+	/*
+	 * The user registers live on the kernel stack, which goes away with
+	 * a thread that a fatal signal made exit: hold it while reading.
+	 */
+	if (ckpt_task_killed(t) || !try_get_task_stack(t))
+		return ckpt_err(ctx, -ESRCH, "was killed during the checkpoint");
+	err = ckpt_write_thread_regs(ctx, t, self);
+	put_task_stack(t);
+	return err;
+}
+
+/**
  * ckpt_read_thread - read a thread's registers and xstate for later
  * @ctx:	the restart context
  * @th:		where to keep them
@@ -220,7 +235,7 @@ int ckpt_read_thread(struct ckpt_ctx *ctx, struct ckpt_rthread *th)
 
 	if (ckpt_peek_type(ctx) != CKPT_REC_XSTATE || ctx->next.len != sizeof(xrec) + size)
 		return ckpt_err(ctx, -ENOEXEC, "missing or malformed xstate record");
-	ctx->have_next = false;
+	ckpt_take_next(ctx);
 	xrec.h = ctx->next;
 	err = ckpt_read(ctx, &xrec.xfeatures, sizeof(xrec.xfeatures));
 	if (err)

@@ -2,8 +2,8 @@
 /*
  * The image stream: typed, length-prefixed, 8-byte aligned records,
  * written and read strictly sequentially so that the image can be a
- * pipe or a socket, with a SHA-256 of every byte kept on the way and
- * written (or checked) in the trailer.
+ * pipe or a socket, with a SHA-256 of every byte kept on the way
+ * (digest.c) and written (or checked) in the trailer.
  *
  * Everything read here is untrusted: record lengths are bounded before
  * anything is allocated, padding must be zero, and strings must be
@@ -14,7 +14,6 @@
 
 #include <linux/bvec.h>
 #include <linux/fs.h>
-#include <linux/highmem.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
@@ -119,7 +118,7 @@ int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len)
 		p += n;
 		left -= n;
 	}
-	sha256_update(&ctx->sha, buf, len);
+	ckpt_digest_bytes(&ctx->digest, buf, len);
 	ctx->offset += len;
 	return 0;
 }
@@ -127,11 +126,12 @@ int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len)
 /**
  * ckpt_write_pages - append whole pages to the image
  * @ctx:	the checkpoint context
- * @pages:	pinned pages
+ * @pages:	pinned pages of the frozen job
  * @nr:		how many
  *
  * The pages go to the file in one vectored write per batch, with no
- * copy through a buffer of our own (the way core dumps emit pages).
+ * copy through a buffer of our own (the way core dumps emit pages), and
+ * then to the digest, which hashes them on another CPU.
  *
  * Return: 0 or a negative errno.
  */
@@ -145,13 +145,8 @@ int ckpt_write_pages(struct ckpt_ctx *ctx, struct page **pages, unsigned int nr)
 	bv = kmalloc_array(nr, sizeof(*bv), GFP_KERNEL);
 	if (!bv)
 		return -ENOMEM;
-	for (i = 0; i < nr; i++) {
-		void *kaddr = kmap_local_page(pages[i]);
-
-		sha256_update(&ctx->sha, kaddr, PAGE_SIZE);
-		kunmap_local(kaddr);
+	for (i = 0; i < nr; i++)
 		bvec_set_page(&bv[i], pages[i], PAGE_SIZE, 0);
-	}
 	iov_iter_bvec(&iter, ITER_SOURCE, bv, nr, (size_t)nr * PAGE_SIZE);
 	while (iov_iter_count(&iter)) {
 		ssize_t n = vfs_iter_write(ctx->file, &iter, ctx->ppos, 0);
@@ -165,8 +160,10 @@ int ckpt_write_pages(struct ckpt_ctx *ctx, struct page **pages, unsigned int nr)
 			break;
 		}
 	}
-	if (!err)
+	if (!err) {
+		ckpt_digest_pages(&ctx->digest, pages, nr);
 		ctx->offset += (u64)nr * PAGE_SIZE;
+	}
 	kfree(bv);
 	return err;
 }
@@ -245,7 +242,8 @@ int ckpt_write_trailer(struct ckpt_ctx *ctx)
 	ssize_t n;
 
 	t.total_len = ctx->offset;
-	sha256_final(&ctx->sha, t.sha256);
+	if (ckpt_digest_final(&ctx->digest, t.sha256))
+		return ckpt_err(ctx, -EINTR, "interrupted by a signal");
 	t.h.type = CKPT_REC_TRAILER;
 	t.h.len = sizeof(t);
 	/* The trailer itself is not part of the digest. */
@@ -295,7 +293,55 @@ int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len)
 	int err = ckpt_read_raw(ctx, buf, len);
 
 	if (!err)
-		sha256_update(&ctx->sha, buf, len);
+		ckpt_digest_bytes(&ctx->digest, buf, len);
+	return err;
+}
+
+/**
+ * ckpt_read_pages_into - read whole pages of the image into pages
+ * @ctx:	the restart context
+ * @pages:	the restored process's pages, pinned by the caller
+ * @nr:		how many
+ *
+ * One copy, from the image straight into the pages, which then go to
+ * the digest to be hashed on another CPU.
+ *
+ * Return: 0, -ENOEXEC if the image ends early, or another negative errno.
+ */
+int ckpt_read_pages_into(struct ckpt_ctx *ctx, struct page **pages, unsigned int nr)
+{
+	struct bio_vec *bv;
+	struct iov_iter iter;
+	unsigned int i;
+	int err = 0;
+
+	bv = kmalloc_array(nr, sizeof(*bv), GFP_KERNEL);
+	if (!bv)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++)
+		bvec_set_page(&bv[i], pages[i], PAGE_SIZE, 0);
+	iov_iter_bvec(&iter, ITER_DEST, bv, nr, (size_t)nr * PAGE_SIZE);
+	while (iov_iter_count(&iter)) {
+		ssize_t n = vfs_iter_read(ctx->file, &iter, ctx->ppos, 0);
+
+		if (n == 0) {
+			err = ckpt_err(ctx, -ENOEXEC, "image truncated at byte %llu",
+				       ctx->offset);
+			break;
+		}
+		if (n < 0) {
+			if (signal_pending(current))
+				err = ckpt_err(ctx, -EINTR, "interrupted by a signal");
+			else
+				err = ckpt_err(ctx, n, "reading the image at byte %llu failed (error %zd)",
+					       ctx->offset, n);
+			break;
+		}
+		ctx->offset += n;
+	}
+	if (!err)
+		ckpt_digest_pages(&ctx->digest, pages, nr);
+	kfree(bv);
 	return err;
 }
 
@@ -311,8 +357,8 @@ int ckpt_peek_type(struct ckpt_ctx *ctx)
 
 	if (ctx->have_next)
 		return ctx->next.type;
-	ctx->sha_at_next = ctx->sha;
-	err = ckpt_read(ctx, &ctx->next, sizeof(ctx->next));
+	/* Hashed once taken: the trailer's own header is not in the digest. */
+	err = ckpt_read_raw(ctx, &ctx->next, sizeof(ctx->next));
 	if (err)
 		return err;
 	ctx->have_next = true;
@@ -339,6 +385,18 @@ static int ckpt_check_padding(struct ckpt_ctx *ctx, u32 len)
 	return 0;
 }
 
+/**
+ * ckpt_take_next - consume the record header ckpt_peek_type() read
+ * @ctx: the restart context
+ *
+ * The caller then reads the rest of the record with ckpt_read().
+ */
+void ckpt_take_next(struct ckpt_ctx *ctx)
+{
+	ctx->have_next = false;
+	ckpt_digest_bytes(&ctx->digest, &ctx->next, sizeof(ctx->next));
+}
+
 /*
  * Consume the next record's header, which must be of @type and between
  * @min and @max bytes long.  Returns its length.
@@ -357,7 +415,7 @@ static long ckpt_take_header(struct ckpt_ctx *ctx, u32 type, size_t min, size_t 
 		return ckpt_err(ctx, -ENOEXEC, "%s record at byte %llu has bad length %u",
 				ckpt_rec_name(type), ctx->offset - sizeof(ctx->next),
 				ctx->next.len);
-	ctx->have_next = false;
+	ckpt_take_next(ctx);
 	return ctx->next.len;
 }
 
@@ -451,7 +509,6 @@ long ckpt_read_record_head(struct ckpt_ctx *ctx, u32 type, void *rec, size_t fix
 int ckpt_read_trailer(struct ckpt_ctx *ctx)
 {
 	struct ckpt_rec_trailer t;
-	struct sha256_state sha;
 	u8 digest[SHA256_DIGEST_SIZE];
 	u64 before;
 	int type;
@@ -459,8 +516,7 @@ int ckpt_read_trailer(struct ckpt_ctx *ctx)
 	type = ckpt_peek_type(ctx);
 	if (type < 0)
 		return type;
-	/* Digest of everything before the trailer's header. */
-	sha = ctx->sha_at_next;
+	/* Everything before the trailer's header has been hashed. */
 	before = ctx->offset - sizeof(struct ckpt_hdr);
 	if (type != CKPT_REC_TRAILER || ctx->next.len != sizeof(t))
 		return ckpt_err(ctx, -ENOEXEC, "expected the trailer at byte %llu, found %s",
@@ -469,7 +525,8 @@ int ckpt_read_trailer(struct ckpt_ctx *ctx)
 	t.h = ctx->next;
 	if (ckpt_read_raw(ctx, (u8 *)&t + sizeof(t.h), sizeof(t) - sizeof(t.h)))
 		return -ENOEXEC;
-	sha256_final(&sha, digest);
+	if (ckpt_digest_final(&ctx->digest, digest))
+		return ckpt_err(ctx, -EINTR, "interrupted by a signal");
 	if (t.total_len != before)
 		return ckpt_err(ctx, -ENOEXEC, "trailer says %llu bytes, image has %llu",
 				t.total_len, before);

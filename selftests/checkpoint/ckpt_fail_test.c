@@ -10,7 +10,7 @@
  * outside the job holds (EBUSY, the reason naming the pipe and that
  * process); a pipe with both ends in the process is saved.  Argument
  * errors: ESRCH for a pid that does not
- * exist, EINVAL for unknown flags, EBADF for bad descriptors, and
+ * exist, and for a target killed (SIGKILL) while it is being saved, EINVAL for unknown flags, EBADF for bad descriptors, and
  * init and kernel threads are refused.  restart() of an empty file is
  * ENOEXEC; of garbage, a truncated or corrupted image, an error too,
  * and nothing is left behind.
@@ -207,6 +207,98 @@ TEST(epipe_on_a_closed_pipe_leaves_target_running)
 	close(p[1]);
 	EXPECT_NE('T', ckpt_proc_state(child));
 	EXPECT_EQ(0, compute_intact(child));
+}
+
+/* --------------------------------------------------------------------
+ * The target is killed while it is being saved
+ */
+
+#define BIG_SIZE	(16 << 20)
+
+static uint64_t *big;
+
+static int big_setup(void)
+{
+	big = malloc(BIG_SIZE);
+	CHILD_CHECK(1, big, "malloc");
+	ckpt_fill(big, BIG_SIZE, 23);
+	return 0;
+}
+
+static int big_verify(void)
+{
+	long bad = ckpt_check_fill(big, BIG_SIZE, 23);
+
+	CHILD_CHECK(2, bad < 0, "word %ld", bad);
+	return 0;
+}
+
+/*
+ * Checkpoint a 16 MiB sleeper into a one-page pipe from another process,
+ * read @skip bytes of the image, then SIGKILL the target while the
+ * checkpointer waits for room in the pipe.  The fatal signal takes the
+ * target out of the freeze; the checkpoint must notice, fail with ESRCH
+ * and say why, rather than save (or touch) a thread that is going away.
+ */
+static void killed_during_checkpoint(struct __test_metadata *_metadata, size_t skip)
+{
+	char log[4096], *buf;
+	size_t got = 0;
+	pid_t child, ckpt;
+	int img[2], lp[2], status;
+	ssize_t n;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	child = ckpt_spawn(big_setup, big_verify);
+	ASSERT_GT(child, 0);
+	ASSERT_EQ(0, pipe2(img, O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(lp, O_CLOEXEC));
+	ASSERT_LE(0, fcntl(img[1], F_SETPIPE_SZ, 4096));
+	ckpt = fork();
+	ASSERT_LE(0, ckpt);
+	if (ckpt == 0) {
+		close(img[0]);
+		close(lp[0]);
+		_exit(checkpoint(child, img[1], CKPT_CONTINUE, lp[1]) ? errno : 0);
+	}
+	close(img[1]);
+	close(lp[1]);
+	buf = malloc(65536);
+	ASSERT_NE(NULL, buf);
+	while (got < skip) {
+		n = read(img[0], buf, skip - got < 65536 ? skip - got : 65536);
+		ASSERT_GT(n, 0);
+		got += n;
+	}
+	/* The checkpointer fills the pipe and waits; the target is frozen. */
+	ckpt_sleep_ms(200);
+	EXPECT_EQ('S', ckpt_proc_state(child));
+	ASSERT_EQ(0, kill(child, SIGKILL));
+	while ((n = read(img[0], buf, 65536)) > 0)
+		got += n;
+	free(buf);
+	close(img[0]);
+	ASSERT_EQ(ckpt, waitpid(ckpt, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(ESRCH, WEXITSTATUS(status));
+	read_log(lp[0], log, sizeof(log));
+	close(lp[0]);
+	TH_LOG("%zu image bytes; log: %s", got, log);
+	EXPECT_TRUE(ckpt_log_has(log, "pid ", child));
+	EXPECT_NE(NULL, strstr(log, "was killed during the checkpoint"));
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+}
+
+TEST(sigkill_of_the_target_at_the_first_records_is_esrch_and_logged)
+{
+	killed_during_checkpoint(_metadata, 0);
+}
+
+TEST(sigkill_of_the_target_amid_its_memory_is_esrch_and_logged)
+{
+	killed_during_checkpoint(_metadata, 4 << 20);
 }
 
 /* --------------------------------------------------------------------

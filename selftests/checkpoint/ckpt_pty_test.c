@@ -54,7 +54,7 @@
 #include <termios.h>
 #include <sys/ioctl.h>
 
-#include "ckpt_test.h"
+#include "ckpt_term.h"
 
 #undef TEST_TIMEOUT_DEFAULT
 #define TEST_TIMEOUT_DEFAULT 60
@@ -66,7 +66,6 @@
 #define SYS_pidfd_getfd		438
 #endif
 
-#define KERNEL_NCCS		19	/* c_cc entries the kernel keeps */
 #define PTS_MAJOR_FIRST		136	/* UNIX98_PTY_SLAVE_MAJOR */
 #define PTS_MAJORS		8	/* UNIX98_PTY_MAJOR_COUNT */
 
@@ -108,27 +107,6 @@ static const char *shown(const char *buf, size_t len, char *out, size_t size)
  * Read from @fd until @len bytes came or @ms passed, into @buf (which
  * holds @len + 1, NUL-terminated).  Returns the bytes read.
  */
-static size_t read_within(int fd, char *buf, size_t len, unsigned int ms)
-{
-	uint64_t end = ckpt_now_ms() + ms, now;
-	struct pollfd pfd = { fd, POLLIN, 0 };
-	size_t done = 0;
-	ssize_t n;
-
-	while (done < len && (now = ckpt_now_ms()) < end) {
-		if (poll(&pfd, 1, (int)(end - now)) <= 0)
-			continue;
-		n = read(fd, buf + done, len - done);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n <= 0)
-			break;
-		done += n;
-	}
-	buf[done] = '\0';
-	return done;
-}
-
 /* One read() of @fd once it is readable, within @ms: its result. */
 static ssize_t read_once(int fd, char *buf, size_t size, unsigned int ms)
 {
@@ -184,57 +162,7 @@ static int wait_inq(int fd, int want, unsigned int ms)
  * Wait up to @ms for our child @pid to exit: its status as ckpt_reap()
  * gives it, or -2 after killing it on a timeout.
  */
-static int wait_reap_within(pid_t pid, unsigned int ms)
-{
-	uint64_t end = ckpt_now_ms() + ms;
-	int status;
-	pid_t r;
-
-	for (;;) {
-		r = waitpid(pid, &status, WNOHANG | __WALL);
-		if (r == pid)
-			return WIFEXITED(status) ? WEXITSTATUS(status) :
-			       128 + WTERMSIG(status);
-		if (r < 0 && errno != EINTR)
-			return -1;
-		if (ckpt_now_ms() >= end) {
-			ckpt_msg("%d is still there after %u ms", (int)pid, ms);
-			ckpt_kill_reap(pid);
-			return -2;
-		}
-		ckpt_sleep_ms(10);
-	}
-}
-
 /* Compare two termios as the kernel keeps them; why not in @why. */
-static bool termios_equal(const struct termios *a, const struct termios *b,
-			  char *why, size_t len)
-{
-	int i;
-
-	if (a->c_iflag != b->c_iflag || a->c_oflag != b->c_oflag ||
-	    a->c_cflag != b->c_cflag || a->c_lflag != b->c_lflag) {
-		snprintf(why, len, "flags i/o/c/l %#x/%#x/%#x/%#x vs %#x/%#x/%#x/%#x",
-			 a->c_iflag, a->c_oflag, a->c_cflag, a->c_lflag,
-			 b->c_iflag, b->c_oflag, b->c_cflag, b->c_lflag);
-		return false;
-	}
-	for (i = 0; i < KERNEL_NCCS; i++) {
-		if (a->c_cc[i] != b->c_cc[i]) {
-			snprintf(why, len, "c_cc[%d] %#x vs %#x", i, a->c_cc[i],
-				 b->c_cc[i]);
-			return false;
-		}
-	}
-	return true;
-}
-
-static bool ws_equal(const struct winsize *a, const struct winsize *b)
-{
-	return a->ws_row == b->ws_row && a->ws_col == b->ws_col &&
-	       a->ws_xpixel == b->ws_xpixel && a->ws_ypixel == b->ws_ypixel;
-}
-
 /* Is the encoded device number @dev (TIOCGDEV, tty_nr) a pty slave's? */
 static bool is_pts_dev(unsigned long long dev)
 {
@@ -256,7 +184,7 @@ static void child_expect_read(int code, int fd, const char *want, size_t len,
 
 	if (len >= sizeof(buf))
 		len = sizeof(buf) - 1;
-	got = read_within(fd, buf, len, ms);
+	got = ckpt_read_within(fd, buf, len, ms);
 	CHILD_CHECK(code, got == len && !memcmp(buf, want, len),
 		    "read %zu bytes \"%s\", expected \"%s\"", got,
 		    shown(buf, got, a, sizeof(a)), shown(want, len, b, sizeof(b)));
@@ -323,22 +251,6 @@ static int pass_on(int st)
  */
 
 /* A duplicate of process @pid's descriptor @fd (pidfd_getfd()), or -1. */
-static int grab_fd(pid_t pid, int fd)
-{
-	int pidfd, ret;
-
-	pidfd = syscall(SYS_pidfd_open, pid, 0);
-	if (pidfd < 0) {
-		ckpt_msg("pidfd_open(%d): %s", (int)pid, strerror(errno));
-		return -1;
-	}
-	ret = syscall(SYS_pidfd_getfd, pidfd, fd, 0);
-	if (ret < 0)
-		ckpt_msg("pidfd_getfd(%d, %d): %s", (int)pid, fd, strerror(errno));
-	close(pidfd);
-	return ret;
-}
-
 /* SIGUSR2 to every member that is not a zombie; 0 or -1. */
 static int wake_all(const struct ckpt_member *m, int n)
 {
@@ -607,7 +519,7 @@ static void in_c_setup_tty(void)
 		    cfgetospeed(&in_slave_tio) == B9600, "termios not taken");
 	CHILD_CHECK(54, !ioctl(SLAVE_FD, TIOCSWINSZ, &in_ws), "TIOCSWINSZ: %s",
 		    strerror(errno));
-	CHILD_CHECK(54, !ioctl(SLAVE_FD, TIOCGWINSZ, &ws) && ws_equal(&ws, &in_ws),
+	CHILD_CHECK(54, !ioctl(SLAVE_FD, TIOCGWINSZ, &ws) && ckpt_ws_equal(&ws, &in_ws),
 		    "window size not taken");
 }
 
@@ -623,9 +535,9 @@ static void in_c_check_tty(void)
 
 	CHILD_CHECK(60, !tcgetattr(SLAVE_FD, &t), "tcgetattr: %s",
 		    strerror(errno));
-	CHILD_CHECK(61, termios_equal(&t, &in_slave_tio, why, sizeof(why)),
+	CHILD_CHECK(61, ckpt_termios_equal(&t, &in_slave_tio, why, sizeof(why)),
 		    "termios: %s", why);
-	CHILD_CHECK(62, !ioctl(SLAVE_FD, TIOCGWINSZ, &ws) && ws_equal(&ws, &in_ws),
+	CHILD_CHECK(62, !ioctl(SLAVE_FD, TIOCGWINSZ, &ws) && ckpt_ws_equal(&ws, &in_ws),
 		    "window %ux%u (%ux%u pixels)", ws.ws_row, ws.ws_col,
 		    ws.ws_xpixel, ws.ws_ypixel);
 	CHILD_CHECK(63, getsid(0) == getpid(), "session %d, we are %d",
@@ -736,7 +648,7 @@ static int in_p_main(void *arg)
 	ch = recv_byte(in_c2p[0], 10000);
 	if (ch != 's') {
 		ckpt_msg("P: C is not ready (%d)", ch);
-		return pass_on(wait_reap_within(c, 10000));
+		return pass_on(ckpt_wait_reap_within(c, 10000));
 	}
 	CHILD_CHECK(5, !ckpt_write_all(MASTER_FD, IN_TO_SLAVE, strlen(IN_TO_SLAVE)),
 		    "write: %s", strerror(errno));
@@ -761,7 +673,7 @@ static int in_p_main(void *arg)
 	CHILD_CHECK(13, n == 0, "TIOCGPTLCK = %d (%s)", n, strerror(errno));
 	n = ioctl_int(MASTER_FD, TIOCGPKT);
 	CHILD_CHECK(14, n == 0, "TIOCGPKT = %d (%s)", n, strerror(errno));
-	CHILD_CHECK(15, !ioctl(MASTER_FD, TIOCGWINSZ, &ws) && ws_equal(&ws, &in_ws),
+	CHILD_CHECK(15, !ioctl(MASTER_FD, TIOCGWINSZ, &ws) && ckpt_ws_equal(&ws, &in_ws),
 		    "window %ux%u on the master", ws.ws_row, ws.ws_col);
 	CHILD_CHECK(16, !ptsname_r(MASTER_FD, why, sizeof(why)) &&
 		    !stat(why, &st) && S_ISCHR(st.st_mode),
@@ -771,11 +683,11 @@ static int in_p_main(void *arg)
 	ch = recv_byte(in_c2p[0], 20000);
 	if (ch != 'r') {
 		ckpt_msg("P: C did not ask for the rest (%d)", ch);
-		return pass_on(wait_reap_within(c, 10000));
+		return pass_on(ckpt_wait_reap_within(c, 10000));
 	}
 	CHILD_CHECK(17, !ckpt_write_all(MASTER_FD, IN_REST, strlen(IN_REST)),
 		    "write: %s", strerror(errno));
-	n = pass_on(wait_reap_within(c, 20000));
+	n = pass_on(ckpt_wait_reap_within(c, 20000));
 	if (n)
 		return n;
 	/* No echo, nothing else from the slave. */
@@ -817,7 +729,7 @@ TEST_F(pty, pty_pair_inside_job_comes_back_with_its_state_and_unread_data)
 		TH_LOG("tty_nr of C after the restart: %#llx", ckpt_stat(c, 7));
 
 	ASSERT_EQ(0, wake_all(m, self->n));
-	EXPECT_EQ(0, wait_reap_within(p, 30000));
+	EXPECT_EQ(0, ckpt_wait_reap_within(p, 30000));
 	EXPECT_EQ(0, ckpt_job_gone(m, self->n, 10000));
 	EXPECT_FALSE(ckpt_have_children());
 }
@@ -861,7 +773,7 @@ static int closed_p_main(void *arg)
 	if (c == 0)
 		_exit(closed_c_main());
 	/* The job is P alone. */
-	st = wait_reap_within(c, 10000);
+	st = ckpt_wait_reap_within(c, 10000);
 	if (st)
 		return pass_on(st);
 	n = wait_inq(MASTER_FD, 3, 5000);
@@ -903,7 +815,7 @@ TEST_F(pty, raw_mode_data_then_eio_after_the_slave_closed)
 	ASSERT_EQ(0, cycle_tree(p, m, self->n));
 	EXPECT_EQ(0, all_intact(m, self->n, "RS"));
 	ASSERT_EQ(0, wake_all(m, self->n));
-	EXPECT_EQ(0, wait_reap_within(p, 30000));
+	EXPECT_EQ(0, ckpt_wait_reap_within(p, 30000));
 	EXPECT_FALSE(ckpt_have_children());
 }
 
@@ -975,7 +887,7 @@ TEST_F(pty, packet_mode_and_lock_survive)
 	ASSERT_EQ(0, cycle_tree(p, m, self->n));
 	EXPECT_EQ(0, all_intact(m, self->n, "RS"));
 	ASSERT_EQ(0, wake_all(m, self->n));
-	EXPECT_EQ(0, wait_reap_within(p, 30000));
+	EXPECT_EQ(0, ckpt_wait_reap_within(p, 30000));
 	EXPECT_FALSE(ckpt_have_children());
 }
 
@@ -1052,7 +964,7 @@ TEST_F(pty, slave_open_outside_the_job_is_refused_and_the_job_runs_on)
 	ASSERT_EQ(0, ckpt_job_settle(m, self->n, 10000));
 
 	/* Which pty: ask a copy of the master, then let it go. */
-	dup = grab_fd(p, MASTER_FD);
+	dup = ckpt_grab_fd(p, MASTER_FD);
 	ASSERT_LE(0, dup);
 	ASSERT_EQ(0, ioctl(dup, TIOCGPTN, &ptn));
 	close(dup);
@@ -1065,7 +977,7 @@ TEST_F(pty, slave_open_outside_the_job_is_refused_and_the_job_runs_on)
 	/* The pair is still the one the test has a side of. */
 	ASSERT_EQ(0, ckpt_write_all(slave, "ping\n", 5));
 	ASSERT_EQ(0, wake_all(m, self->n));
-	EXPECT_EQ(0, wait_reap_within(p, 30000));
+	EXPECT_EQ(0, ckpt_wait_reap_within(p, 30000));
 	EXPECT_FALSE(ckpt_have_children());
 	close(slave);
 }
@@ -1085,13 +997,13 @@ TEST_F(pty, master_held_outside_the_job_is_refused)
 	ASSERT_EQ(0, ckpt_job_settle(m, self->n, 10000));
 
 	/* The test holds the very master file P has. */
-	master = grab_fd(p, MASTER_FD);
+	master = ckpt_grab_fd(p, MASTER_FD);
 	ASSERT_LE(0, master);
 
 	expect_refused(_metadata, p, m, self->n, "outside the job");
 
 	ASSERT_EQ(0, wake_all(m, self->n));
-	EXPECT_EQ(0, wait_reap_within(p, 30000));
+	EXPECT_EQ(0, ckpt_wait_reap_within(p, 30000));
 	EXPECT_FALSE(ckpt_have_children());
 	close(master);
 }

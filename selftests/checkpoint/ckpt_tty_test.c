@@ -41,7 +41,7 @@
 #include <sys/ioctl.h>
 #include <sys/sysmacros.h>
 
-#include "ckpt_test.h"
+#include "ckpt_term.h"
 
 #undef TEST_TIMEOUT_DEFAULT
 #define TEST_TIMEOUT_DEFAULT 60
@@ -53,7 +53,6 @@
 #define SYS_pidfd_getfd		438
 #endif
 
-#define KERNEL_NCCS		19	/* c_cc entries the kernel keeps */
 #define JOB_VMIN		5	/* the job's reads return 5 bytes */
 
 /* --------------------------------------------------------------------
@@ -97,77 +96,22 @@ static unsigned int encode_dev(dev_t dev)
 }
 
 /* Compare two termios as the kernel keeps them; why not in @why. */
-static bool termios_equal(const struct termios *a, const struct termios *b,
-			  char *why, size_t len)
-{
-	int i;
-
-	if (a->c_iflag != b->c_iflag || a->c_oflag != b->c_oflag ||
-	    a->c_cflag != b->c_cflag || a->c_lflag != b->c_lflag) {
-		snprintf(why, len, "flags i/o/c/l %#x/%#x/%#x/%#x vs %#x/%#x/%#x/%#x",
-			 a->c_iflag, a->c_oflag, a->c_cflag, a->c_lflag,
-			 b->c_iflag, b->c_oflag, b->c_cflag, b->c_lflag);
-		return false;
-	}
-	if (a->c_line != b->c_line) {
-		snprintf(why, len, "line discipline %d vs %d", a->c_line,
-			 b->c_line);
-		return false;
-	}
-	for (i = 0; i < KERNEL_NCCS; i++) {
-		if (a->c_cc[i] != b->c_cc[i]) {
-			snprintf(why, len, "c_cc[%d] %#x vs %#x", i, a->c_cc[i],
-				 b->c_cc[i]);
-			return false;
-		}
-	}
-	if (cfgetispeed(a) != cfgetispeed(b) ||
-	    cfgetospeed(a) != cfgetospeed(b)) {
-		snprintf(why, len, "speeds %u/%u vs %u/%u",
-			 (unsigned int)cfgetispeed(a), (unsigned int)cfgetospeed(a),
-			 (unsigned int)cfgetispeed(b), (unsigned int)cfgetospeed(b));
-		return false;
-	}
-	return true;
-}
-
 /*
  * Read exactly @len bytes from @fd within @ms, into @buf (NUL-terminated,
  * @buf holds @len + 1).  Returns the bytes read, fewer on a timeout.
  */
-static size_t read_within(int fd, char *buf, size_t len, unsigned int ms)
-{
-	uint64_t end = ckpt_now_ms() + ms;
-	struct pollfd pfd = { fd, POLLIN, 0 };
-	size_t done = 0;
-	ssize_t n;
-
-	while (done < len && ckpt_now_ms() < end) {
-		if (poll(&pfd, 1, (int)(end - ckpt_now_ms())) <= 0)
-			continue;
-		n = read(fd, buf + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		done += n;
-	}
-	buf[done] = '\0';
-	return done;
-}
-
 /* Read @expect from @fd within 10 s; says what came instead. */
 static bool expect_output(int fd, const char *expect)
 {
 	char buf[512];
 	size_t len = strlen(expect), got, i;
 
-	got = read_within(fd, buf, len < sizeof(buf) - 1 ? len : sizeof(buf) - 1,
+	got = ckpt_read_within(fd, buf, len < sizeof(buf) - 1 ? len : sizeof(buf) - 1,
 			  10000);
 	if (got == len && !memcmp(buf, expect, len))
 		return true;
 	/* The job's own messages end up here too: get them all. */
-	got += read_within(fd, buf + got, sizeof(buf) - 1 - got, 200);
+	got += ckpt_read_within(fd, buf + got, sizeof(buf) - 1 - got, 200);
 	for (i = 0; i < got; i++)
 		if (!isprint((unsigned char)buf[i]))
 			buf[i] = '.';
@@ -176,29 +120,13 @@ static bool expect_output(int fd, const char *expect)
 }
 
 /* A duplicate of process @pid's descriptor @fd (pidfd_getfd()), or -1. */
-static int grab_fd(pid_t pid, int fd)
-{
-	int pidfd, ret;
-
-	pidfd = syscall(SYS_pidfd_open, pid, 0);
-	if (pidfd < 0) {
-		ckpt_msg("pidfd_open(%d): %s", (int)pid, strerror(errno));
-		return -1;
-	}
-	ret = syscall(SYS_pidfd_getfd, pidfd, fd, 0);
-	if (ret < 0)
-		ckpt_msg("pidfd_getfd(%d, %d): %s", (int)pid, fd, strerror(errno));
-	close(pidfd);
-	return ret;
-}
-
 /* The terminal (TIOCGDEV) of @pid's descriptor @fd, 0 if none. */
 static unsigned int fd_tty(pid_t pid, int fd)
 {
 	unsigned int dev = 0;
 	int dup;
 
-	dup = grab_fd(pid, fd);
+	dup = ckpt_grab_fd(pid, fd);
 	if (dup < 0)
 		return 0;
 	if (ioctl(dup, TIOCGDEV, &dev))
@@ -307,7 +235,7 @@ static int job_wait(void)
 	CHILD_CHECK(11, dev[0] != encode_dev(job_tty_before),
 		    "still on the terminal of the checkpoint (%#x)", dev[0]);
 	CHILD_CHECK(12, !tcgetattr(0, &t), "tcgetattr: %s", strerror(errno));
-	CHILD_CHECK(13, termios_equal(&t, &job_tio, why, sizeof(why)),
+	CHILD_CHECK(13, ckpt_termios_equal(&t, &job_tio, why, sizeof(why)),
 		    "termios: %s", why);
 	CHILD_CHECK(14, !ioctl(0, TIOCGWINSZ, &ws), "TIOCGWINSZ");
 	CHILD_CHECK(15, ws.ws_row == job_ws.ws_row && ws.ws_col == job_ws.ws_col &&
@@ -518,7 +446,7 @@ static pid_t start_restarter(int img, int logfd, const char *ctty, int in,
 		restarter_main(img, logfd, pfd[1], ctty, in, out);
 	}
 	close(pfd[1]);
-	n = read_within(pfd[0], buf, sizeof(*r), 30000);
+	n = ckpt_read_within(pfd[0], buf, sizeof(*r), 30000);
 	if (n == sizeof(*r))
 		memcpy(r, buf, sizeof(*r));
 	close(pfd[0]);
@@ -567,12 +495,6 @@ static int tty_state(int master, struct tty_state *s)
 	return 0;
 }
 
-static bool ws_equal(const struct winsize *a, const struct winsize *b)
-{
-	return a->ws_row == b->ws_row && a->ws_col == b->ws_col &&
-	       a->ws_xpixel == b->ws_xpixel && a->ws_ypixel == b->ws_ypixel;
-}
-
 /* /proc/@pid/stat field @field, or -1. */
 static long long stat_field(pid_t pid, int field)
 {
@@ -608,28 +530,6 @@ static bool blocked_in(pid_t pid, long nr)
  * Wait up to @ms for our child @pid to exit: its status as ckpt_reap()
  * gives it, or -2 after killing it on a timeout.
  */
-static int wait_reap_within(pid_t pid, unsigned int ms)
-{
-	uint64_t end = ckpt_now_ms() + ms;
-	int status;
-	pid_t r;
-
-	for (;;) {
-		r = waitpid(pid, &status, WNOHANG | __WALL);
-		if (r == pid)
-			return WIFEXITED(status) ? WEXITSTATUS(status) :
-			       128 + WTERMSIG(status);
-		if (r < 0)
-			return -1;
-		if (ckpt_now_ms() >= end) {
-			ckpt_msg("%d is still there after %u ms", (int)pid, ms);
-			ckpt_kill_reap(pid);
-			return -2;
-		}
-		ckpt_sleep_ms(10);
-	}
-}
-
 /* Open both ptys; the test also holds B's slave, so B never hangs up. */
 static bool open_ptys(int *b_slave)
 {
@@ -663,10 +563,10 @@ TEST(job_blocked_in_tty_read_continues_on_the_restarters_terminal)
 	/* What the checkpoint saves, and B is different before the restart. */
 	ASSERT_EQ(0, tty_state(pty_a.master, &saved));
 	ASSERT_EQ(job, saved.fg);
-	ASSERT_TRUE(ws_equal(&saved.ws, &job_ws));
+	ASSERT_TRUE(ckpt_ws_equal(&saved.ws, &job_ws));
 	ASSERT_EQ(0, tty_state(pty_b.master, &b_before));
-	ASSERT_FALSE(termios_equal(&b_before.tio, &saved.tio, why, sizeof(why)));
-	ASSERT_FALSE(ws_equal(&b_before.ws, &saved.ws));
+	ASSERT_FALSE(ckpt_termios_equal(&b_before.tio, &saved.tio, why, sizeof(why)));
+	ASSERT_FALSE(ckpt_ws_equal(&b_before.ws, &saved.ws));
 
 	img = checkpoint_job(shell, job);
 	ASSERT_GE(img, 0);
@@ -681,7 +581,7 @@ TEST(job_blocked_in_tty_read_continues_on_the_restarters_terminal)
 	for (fd = 0; fd <= 2; fd++) {
 		EXPECT_EQ(encode_dev(pty_b.rdev), fd_tty(job, fd))
 			TH_LOG("fd %d is not on %s", fd, pty_b.path);
-		dup = grab_fd(job, fd);
+		dup = ckpt_grab_fd(job, fd);
 		fl = dup >= 0 ? fcntl(dup, F_GETFL) : -1;
 		EXPECT_EQ(O_RDWR, fl & O_ACCMODE) TH_LOG("fd %d", fd);
 		if (dup >= 0)
@@ -692,15 +592,15 @@ TEST(job_blocked_in_tty_read_continues_on_the_restarters_terminal)
 	EXPECT_EQ(encode_dev(pty_b.rdev), stat_field(job, 7));	/* tty_nr */
 	ASSERT_EQ(0, tty_state(pty_b.master, &b));
 	EXPECT_EQ(job, b.fg);
-	EXPECT_TRUE(termios_equal(&b.tio, &saved.tio, why, sizeof(why)))
+	EXPECT_TRUE(ckpt_termios_equal(&b.tio, &saved.tio, why, sizeof(why)))
 		TH_LOG("pty B: %s", why);
-	EXPECT_TRUE(ws_equal(&b.ws, &saved.ws))
+	EXPECT_TRUE(ckpt_ws_equal(&b.ws, &saved.ws))
 		TH_LOG("pty B window %ux%u", b.ws.ws_row, b.ws.ws_col);
 
 	/* VMIN 5, no echo, no output processing: exactly this comes back. */
 	ASSERT_EQ(5, write(pty_b.master, "hello", 5));
 	EXPECT_TRUE(expect_output(pty_b.master, "O:hello;E:hello;"));
-	EXPECT_EQ(0, wait_reap_within(rs, 20000));
+	EXPECT_EQ(0, ckpt_wait_reap_within(rs, 20000));
 	close(img);
 	close(b_slave);
 }
@@ -732,7 +632,7 @@ TEST(job_sees_its_terminal_state_from_inside_after_restart)
 	ASSERT_TRUE(expect_output(pty_b.master, "ready>"));
 	ASSERT_EQ(5, write(pty_b.master, "world", 5));
 	EXPECT_TRUE(expect_output(pty_b.master, "O:world;E:world;"));
-	EXPECT_EQ(0, wait_reap_within(rs, 20000));
+	EXPECT_EQ(0, ckpt_wait_reap_within(rs, 20000));
 	close(img);
 	close(b_slave);
 }
@@ -766,14 +666,14 @@ TEST(background_job_does_not_take_the_restarters_terminal)
 	/* The restarter keeps the foreground ... */
 	EXPECT_EQ(rs, b.fg);
 	/* ... the terminal settings still come with the job. */
-	EXPECT_TRUE(termios_equal(&b.tio, &saved.tio, why, sizeof(why)))
+	EXPECT_TRUE(ckpt_termios_equal(&b.tio, &saved.tio, why, sizeof(why)))
 		TH_LOG("pty B: %s", why);
-	EXPECT_TRUE(ws_equal(&b.ws, &saved.ws));
+	EXPECT_TRUE(ckpt_ws_equal(&b.ws, &saved.ws));
 	EXPECT_EQ(encode_dev(pty_b.rdev), fd_tty(job, 0));
 	EXPECT_EQ(job, stat_field(job, 5));
 	EXPECT_EQ(rs, stat_field(job, 6));
 	ASSERT_EQ(0, kill(job, CKPT_WAKE_SIG));
-	EXPECT_EQ(0, wait_reap_within(rs, 20000));
+	EXPECT_EQ(0, ckpt_wait_reap_within(rs, 20000));
 	close(img);
 	close(b_slave);
 }
@@ -838,7 +738,7 @@ TEST(restarter_without_terminal_gives_its_fd0_and_fd1_with_a_warning)
 
 	/* fd 0 is the restarter's fd 0; fds 1 and 2 its fd 1. */
 	for (fd = 0; fd <= 2; fd++) {
-		dup = grab_fd(job, fd);
+		dup = ckpt_grab_fd(job, fd);
 		EXPECT_GE(dup, 0);
 		if (dup < 0)
 			continue;
@@ -856,7 +756,7 @@ TEST(restarter_without_terminal_gives_its_fd0_and_fd1_with_a_warning)
 	EXPECT_TRUE(blocked_in(job, SYS_read));
 	ASSERT_EQ(5, write(in[1], "hello", 5));
 	EXPECT_TRUE(expect_output(out[0], "O:hello;E:hello;"));
-	EXPECT_EQ(0, wait_reap_within(rs, 20000));
+	EXPECT_EQ(0, ckpt_wait_reap_within(rs, 20000));
 	close(img);
 	close(logfd);
 	close(b_slave);
