@@ -1123,6 +1123,16 @@ static void print_cc(struct img *im, const __u8 *cc)
 		json_close(im);
 }
 
+/* The flag words of terminal settings, and the character size */
+static void print_termios_flags(struct img *im, const struct ckpt_termios *t)
+{
+	fflags(im, "iflag", t->iflag, tty_iflags);
+	fflags(im, "oflag", t->oflag, tty_oflags);
+	fflags(im, "cflag", t->cflag, tty_cflags);
+	field_fmt(im, "csize", 0, "%u", 5 + ((t->cflag & TTY_CSIZE) >> 4));
+	fflags(im, "lflag", t->lflag, tty_lflags);
+}
+
 static int do_tty(struct img *im)
 {
 	struct ckpt_rec_tty *t = (void *)im->buf;
@@ -1133,7 +1143,7 @@ static int do_tty(struct img *im)
 		return bad(im, "sid %d or fg_pgrp %d is negative", t->sid, t->fg_pgrp);
 	if (check_cstr(im, "name", t->name, sizeof(t->name)))
 		return -1;
-	if (check_reserved(im, &t->reserved, sizeof(t->reserved)))
+	if (check_reserved(im, &t->termios.reserved, sizeof(t->termios.reserved)))
 		return -1;
 	im->tty = *t;
 	im->tty_seen = 1;
@@ -1152,15 +1162,11 @@ static int do_tty(struct img *im)
 	fu(im, "cols", t->ws_col);
 	fu(im, "xpixel", t->ws_xpixel);
 	fu(im, "ypixel", t->ws_ypixel);
-	fu(im, "ispeed", t->ispeed);
-	fu(im, "ospeed", t->ospeed);
-	fflags(im, "iflag", t->iflag, tty_iflags);
-	fflags(im, "oflag", t->oflag, tty_oflags);
-	fflags(im, "cflag", t->cflag, tty_cflags);
-	field_fmt(im, "csize", 0, "%u", 5 + ((t->cflag & TTY_CSIZE) >> 4));
-	fflags(im, "lflag", t->lflag, tty_lflags);
-	fu(im, "line", t->line);
-	print_cc(im, t->cc);
+	fu(im, "ispeed", t->termios.ispeed);
+	fu(im, "ospeed", t->termios.ospeed);
+	print_termios_flags(im, &t->termios);
+	fu(im, "line", t->termios.line);
+	print_cc(im, t->termios.cc);
 	rec_end(im);
 	im->st = ST_TASK;
 	return 0;
@@ -2129,11 +2135,7 @@ static void print_pty_termios(struct img *im, const struct ckpt_termios *t)
 	pty_part_begin(im, "termios");
 	fbool(im, "icanon", !!(t->lflag & TTY_ICANON));
 	fbool(im, "echo", !!(t->lflag & TTY_ECHO));
-	fflags(im, "iflag", t->iflag, tty_iflags);
-	fflags(im, "oflag", t->oflag, tty_oflags);
-	fflags(im, "cflag", t->cflag, tty_cflags);
-	field_fmt(im, "csize", 0, "%u", 5 + ((t->cflag & TTY_CSIZE) >> 4));
-	fflags(im, "lflag", t->lflag, tty_lflags);
+	print_termios_flags(im, t);
 	fu(im, "ispeed", t->ispeed);
 	fu(im, "ospeed", t->ospeed);
 	if (im->json) {
@@ -3203,7 +3205,8 @@ static void print_tty(struct img *im)
 			printf("terminal: none\n");
 		return;
 	}
-	termios_words(t->iflag, t->oflag, t->cflag, t->lflag, words, &nr);
+	termios_words(t->termios.iflag, t->termios.oflag, t->termios.cflag, t->termios.lflag,
+		      words, &nr);
 	if (im->json) {
 		json_open(im, "tty", '{');
 		fstr(im, "name", t->name, strlen(t->name));
@@ -3212,8 +3215,8 @@ static void print_tty(struct img *im)
 		fbool(im, "fg_pgrp_in_job", fg_in);
 		fu(im, "rows", t->ws_row);
 		fu(im, "cols", t->ws_col);
-		fu(im, "ispeed", t->ispeed);
-		fu(im, "ospeed", t->ospeed);
+		fu(im, "ispeed", t->termios.ispeed);
+		fu(im, "ospeed", t->termios.ospeed);
 		json_open(im, "termios", '[');
 		for (i = 0; i < nr; i++)
 			fword(im, NULL, words[i]);
@@ -3228,7 +3231,7 @@ static void print_tty(struct img *im)
 		printf("foreground group %d (%s the job)", t->fg_pgrp, fg_in ? "in" : "not in");
 	else
 		printf("no foreground group");
-	printf(", %ux%u, %u baud\n", t->ws_row, t->ws_col, t->ospeed);
+	printf(", %ux%u, %u baud\n", t->ws_row, t->ws_col, t->termios.ospeed);
 	printf("    termios:   ");
 	for (i = 0; i < nr; i++)
 		printf(" %s", words[i]);

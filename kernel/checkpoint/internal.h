@@ -294,6 +294,9 @@ struct file *ckpt_open_pipe_file(struct ckpt_ctx *ctx, const struct ckpt_rec_fil
 				 const char *path);
 
 /* tty.c */
+void ckpt_save_termios(struct tty_struct *tty, struct ckpt_termios *t);
+bool ckpt_termios_ok(const struct ckpt_termios *t);
+void ckpt_apply_termios(struct tty_struct *tty, const struct ckpt_termios *t);
 int ckpt_find_tty(struct ckpt_ctx *ctx);
 bool ckpt_is_job_tty(struct ckpt_ctx *ctx, struct file *f);
 int ckpt_write_tty(struct ckpt_ctx *ctx);

@@ -279,24 +279,6 @@ bool ckpt_is_job_pty(struct ckpt_ctx *ctx, struct tty_struct *tty)
 	return ckpt_is_pty(tty, PTY_TYPE_SLAVE) && ckpt_find_pty(ctx, tty->link);
 }
 
-static void ckpt_save_termios(struct tty_struct *tty, struct ckpt_termios *t)
-{
-	struct ktermios kt;
-
-	down_read(&tty->termios_rwsem);
-	kt = tty->termios;
-	up_read(&tty->termios_rwsem);
-	t->iflag = kt.c_iflag;
-	t->oflag = kt.c_oflag;
-	t->cflag = kt.c_cflag;
-	t->lflag = kt.c_lflag;
-	t->line = kt.c_line;
-	BUILD_BUG_ON(sizeof(t->cc) != sizeof(kt.c_cc));
-	memcpy(t->cc, kt.c_cc, sizeof(t->cc));
-	t->ispeed = kt.c_ispeed;
-	t->ospeed = kt.c_ospeed;
-}
-
 /*
  * One direction's unread data, at @out: the line discipline's (with
  * its line-end bitmap after it), then the flip buffers'.
@@ -458,28 +440,6 @@ static void ckpt_rpty_release(void *p)
 	kfree(rpty);
 }
 
-static bool ckpt_termios_ok(const struct ckpt_termios *t)
-{
-	return t->line == N_TTY && !t->reserved;
-}
-
-static void ckpt_apply_termios(struct tty_struct *tty, const struct ckpt_termios *t)
-{
-	struct ktermios kt;
-
-	down_read(&tty->termios_rwsem);
-	kt = tty->termios;
-	up_read(&tty->termios_rwsem);
-	kt.c_iflag = t->iflag;
-	kt.c_oflag = t->oflag;
-	kt.c_cflag = t->cflag;
-	kt.c_lflag = t->lflag;
-	memcpy(kt.c_cc, t->cc, sizeof(kt.c_cc));
-	kt.c_ispeed = t->ispeed;
-	kt.c_ospeed = t->ospeed;
-	tty_set_termios(tty, &kt);
-}
-
 /* Queue one direction's data again; @data as ckpt_save_input() left it. */
 static int ckpt_restore_input(struct ckpt_ctx *ctx, struct tty_struct *tty, const u8 *data,
 			      u32 in, u32 raw, unsigned long *eol)
@@ -584,7 +544,7 @@ int ckpt_read_pty(struct ckpt_ctx *ctx)
 	if (!rec->objid || rec->flags & ~CKPT_PTY_FLAGS_ALL || rec->sid < 0 ||
 	    rec->fg_pgrp < 0 || rec->master_flags & ~(O_ACCMODE | CKPT_FILE_STATUS_FLAGS) ||
 	    (rec->master_flags & O_ACCMODE) == O_ACCMODE ||
-	    !ckpt_termios_ok(&rec->termios) ||
+	    rec->termios.line != N_TTY || !ckpt_termios_ok(&rec->termios) ||
 	    rec->slave_in > CKPT_MAX_PTY_IN || rec->master_in > CKPT_MAX_PTY_IN ||
 	    rec->slave_raw > CKPT_MAX_PTY_RAW || rec->master_raw > CKPT_MAX_PTY_RAW ||
 	    rec->h.len != len) {

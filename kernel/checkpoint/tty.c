@@ -86,6 +86,66 @@ bool ckpt_is_job_tty(struct ckpt_ctx *ctx, struct file *f)
 }
 
 /**
+ * ckpt_save_termios - a terminal's settings, for an image
+ * @tty:	the terminal
+ * @t:		where they go
+ */
+void ckpt_save_termios(struct tty_struct *tty, struct ckpt_termios *t)
+{
+	struct ktermios kt;
+
+	down_read(&tty->termios_rwsem);
+	kt = tty->termios;
+	up_read(&tty->termios_rwsem);
+	t->iflag = kt.c_iflag;
+	t->oflag = kt.c_oflag;
+	t->cflag = kt.c_cflag;
+	t->lflag = kt.c_lflag;
+	t->line = kt.c_line;
+	BUILD_BUG_ON(sizeof(t->cc) != sizeof(kt.c_cc));
+	memcpy(t->cc, kt.c_cc, sizeof(t->cc));
+	t->ispeed = kt.c_ispeed;
+	t->ospeed = kt.c_ospeed;
+}
+
+/**
+ * ckpt_termios_ok - are settings from an image well formed?
+ * @t: the settings
+ *
+ * The flags and characters are the terminal's to judge, as with
+ * tcsetattr(); only what the image itself adds is checked here.
+ *
+ * Return: true if the line discipline exists and the reserved field is 0.
+ */
+bool ckpt_termios_ok(const struct ckpt_termios *t)
+{
+	return t->line < NR_LDISCS && !t->reserved;
+}
+
+/**
+ * ckpt_apply_termios - give a terminal settings from an image
+ * @tty:	the terminal
+ * @t:		the settings, checked with ckpt_termios_ok(); the line
+ *		discipline is not changed
+ */
+void ckpt_apply_termios(struct tty_struct *tty, const struct ckpt_termios *t)
+{
+	struct ktermios kt;
+
+	down_read(&tty->termios_rwsem);
+	kt = tty->termios;
+	up_read(&tty->termios_rwsem);
+	kt.c_iflag = t->iflag;
+	kt.c_oflag = t->oflag;
+	kt.c_cflag = t->cflag;
+	kt.c_lflag = t->lflag;
+	memcpy(kt.c_cc, t->cc, sizeof(kt.c_cc));
+	kt.c_ispeed = t->ispeed;
+	kt.c_ospeed = t->ospeed;
+	tty_set_termios(tty, &kt);
+}
+
+/**
  * ckpt_write_tty - write the CKPT_REC_TTY record, if the job has a
  * controlling terminal
  * @ctx: the checkpoint context
@@ -96,7 +156,6 @@ int ckpt_write_tty(struct ckpt_ctx *ctx)
 {
 	struct tty_struct *tty = ctx->tty;
 	struct ckpt_rec_tty rec = {};
-	struct ktermios kt;
 	unsigned long flags;
 
 	if (!tty)
@@ -105,18 +164,7 @@ int ckpt_write_tty(struct ckpt_ctx *ctx)
 	rec.sid = pid_vnr(tty->ctrl.session);
 	rec.fg_pgrp = pid_vnr(tty->ctrl.pgrp);
 	spin_unlock_irqrestore(&tty->ctrl.lock, flags);
-	down_read(&tty->termios_rwsem);
-	kt = tty->termios;
-	up_read(&tty->termios_rwsem);
-	rec.iflag = kt.c_iflag;
-	rec.oflag = kt.c_oflag;
-	rec.cflag = kt.c_cflag;
-	rec.lflag = kt.c_lflag;
-	rec.line = kt.c_line;
-	BUILD_BUG_ON(sizeof(rec.cc) != sizeof(kt.c_cc));
-	memcpy(rec.cc, kt.c_cc, sizeof(rec.cc));
-	rec.ispeed = kt.c_ispeed;
-	rec.ospeed = kt.c_ospeed;
+	ckpt_save_termios(tty, &rec.termios);
 	mutex_lock(&tty->winsize_mutex);
 	rec.ws_row = tty->winsize.ws_row;
 	rec.ws_col = tty->winsize.ws_col;
@@ -146,7 +194,7 @@ int ckpt_read_tty(struct ckpt_ctx *ctx)
 	err = ckpt_read_record_into(ctx, CKPT_REC_TTY, rec, sizeof(*rec));
 	if (err)
 		return err;
-	if (rec->sid < 0 || rec->fg_pgrp < 0 || rec->reserved || rec->line >= NR_LDISCS ||
+	if (rec->sid < 0 || rec->fg_pgrp < 0 || !ckpt_termios_ok(&rec->termios) ||
 	    strnlen(rec->name, sizeof(rec->name)) == sizeof(rec->name))
 		return ckpt_err(ctx, -ENOEXEC, "malformed terminal record");
 	ctx->have_tty = true;
@@ -204,7 +252,6 @@ void ckpt_apply_tty(struct ckpt_ctx *ctx, struct pid *fg)
 		.ws_xpixel = rec->ws_xpixel, .ws_ypixel = rec->ws_ypixel,
 	};
 	struct tty_struct *tty;
-	struct ktermios kt;
 	unsigned long flags;
 
 	if (!ctx->have_tty || !ctx->ctty)
@@ -212,17 +259,7 @@ void ckpt_apply_tty(struct ckpt_ctx *ctx, struct pid *fg)
 	tty = get_current_tty();
 	if (!tty)
 		return;
-	down_read(&tty->termios_rwsem);
-	kt = tty->termios;
-	up_read(&tty->termios_rwsem);
-	kt.c_iflag = rec->iflag;
-	kt.c_oflag = rec->oflag;
-	kt.c_cflag = rec->cflag;
-	kt.c_lflag = rec->lflag;
-	memcpy(kt.c_cc, rec->cc, sizeof(kt.c_cc));
-	kt.c_ispeed = rec->ispeed;
-	kt.c_ospeed = rec->ospeed;
-	tty_set_termios(tty, &kt);
+	ckpt_apply_termios(tty, &rec->termios);
 	tty_do_resize(tty, &ws);
 
 	if (fg) {

@@ -552,16 +552,16 @@ static void tty_rec(struct image *im)
 	memset(&t, 0, sizeof(t));
 	t.sid = 4200;
 	t.fg_pgrp = 4210;
-	t.iflag = 0x4500;		/* icrnl ixon iutf8 */
-	t.oflag = 0x0005;		/* opost onlcr */
-	t.cflag = 0x00bf;		/* cs8 cread B38400 */
-	t.lflag = 0x8a3b;		/* isig icanon echo echoe echok echoctl echoke iexten */
-	t.ispeed = t.ospeed = 38400;
-	t.cc[0] = 3;			/* ^C */
-	t.cc[2] = 0x7f;
-	t.cc[4] = 4;
-	t.cc[6] = 1;
-	t.cc[10] = 26;			/* ^Z */
+	t.termios.iflag = 0x4500;	/* icrnl ixon iutf8 */
+	t.termios.oflag = 0x0005;	/* opost onlcr */
+	t.termios.cflag = 0x00bf;	/* cs8 cread B38400 */
+	t.termios.lflag = 0x8a3b;	/* isig icanon echo echoe echok echoctl echoke iexten */
+	t.termios.ispeed = t.termios.ospeed = 38400;
+	t.termios.cc[0] = 3;		/* ^C */
+	t.termios.cc[2] = 0x7f;
+	t.termios.cc[4] = 4;
+	t.termios.cc[6] = 1;
+	t.termios.cc[10] = 26;		/* ^Z */
 	t.ws_row = 24;
 	t.ws_col = 80;
 	strcpy(t.name, "pts/3");

@@ -345,6 +345,15 @@ struct ckpt_rec_pipe {
 	/* followed by data_len bytes */
 };
 
+/* Terminal settings (struct termios as the kernel keeps it) */
+struct ckpt_termios {
+	__u32 iflag, oflag, cflag, lflag;
+	__u32 ispeed, ospeed;
+	__u8 line;
+	__u8 cc[19];		/* NCCS */
+	__u32 reserved;
+};
+
 /*
  * CKPT_REC_TTY: the job's controlling terminal.  At restart, the job's
  * descriptors on it (CKPT_FILE_CTTY) are opened on the restarter's
@@ -355,22 +364,9 @@ struct ckpt_rec_tty {
 	struct ckpt_hdr h;
 	__s32 sid;		/* session of the terminal, 0 if none */
 	__s32 fg_pgrp;		/* foreground process group, 0 if none */
-	__u32 iflag, oflag, cflag, lflag;
-	__u32 ispeed, ospeed;
-	__u8 line;
-	__u8 cc[19];		/* NCCS */
+	struct ckpt_termios termios;
 	__u16 ws_row, ws_col, ws_xpixel, ws_ypixel;
-	__u32 reserved;
 	char name[64];		/* e.g. "pts/3", informational */
-};
-
-/* Terminal settings (struct termios as the kernel keeps it) */
-struct ckpt_termios {
-	__u32 iflag, oflag, cflag, lflag;
-	__u32 ispeed, ospeed;
-	__u8 line;
-	__u8 cc[19];		/* NCCS */
-	__u32 reserved;
 };
 
 /*
