@@ -108,7 +108,7 @@ struct ckpt_rproc {
 struct ckpt_digest {
 	struct sha256_state sha;
 	struct work_struct work;
-	spinlock_t lock;
+	spinlock_t lock;		/* protects @queue and @busy */
 	struct list_head queue;
 	bool busy;
 	bool abort;

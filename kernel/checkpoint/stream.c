@@ -254,6 +254,17 @@ int ckpt_write_trailer(struct ckpt_ctx *ctx)
 	return 0;
 }
 
+/* A read of the image that returned @n <= 0: the reason, logged. */
+static int ckpt_read_error(struct ckpt_ctx *ctx, ssize_t n)
+{
+	if (n == 0)
+		return ckpt_err(ctx, -ENOEXEC, "image truncated at byte %llu", ctx->offset);
+	if (signal_pending(current))
+		return ckpt_err(ctx, -EINTR, "interrupted by a signal");
+	return ckpt_err(ctx, n, "reading the image at byte %llu failed (error %zd)",
+			ctx->offset, n);
+}
+
 /*
  * Read exactly @len bytes without hashing them.
  */
@@ -264,15 +275,8 @@ static int ckpt_read_raw(struct ckpt_ctx *ctx, void *buf, size_t len)
 	while (len) {
 		ssize_t n = ckpt_kernel_read(ctx->file, p, len, ctx->ppos);
 
-		if (n == 0)
-			return ckpt_err(ctx, -ENOEXEC,
-					"image truncated at byte %llu", ctx->offset);
-		if (n < 0) {
-			if (signal_pending(current))
-				return ckpt_err(ctx, -EINTR, "interrupted by a signal");
-			return ckpt_err(ctx, n, "reading the image at byte %llu failed (error %zd)",
-					ctx->offset, n);
-		}
+		if (n <= 0)
+			return ckpt_read_error(ctx, n);
 		p += n;
 		len -= n;
 		ctx->offset += n;
@@ -324,17 +328,8 @@ int ckpt_read_pages_into(struct ckpt_ctx *ctx, struct page **pages, unsigned int
 	while (iov_iter_count(&iter)) {
 		ssize_t n = vfs_iter_read(ctx->file, &iter, ctx->ppos, 0);
 
-		if (n == 0) {
-			err = ckpt_err(ctx, -ENOEXEC, "image truncated at byte %llu",
-				       ctx->offset);
-			break;
-		}
-		if (n < 0) {
-			if (signal_pending(current))
-				err = ckpt_err(ctx, -EINTR, "interrupted by a signal");
-			else
-				err = ckpt_err(ctx, n, "reading the image at byte %llu failed (error %zd)",
-					       ctx->offset, n);
+		if (n <= 0) {
+			err = ckpt_read_error(ctx, n);
 			break;
 		}
 		ctx->offset += n;

@@ -8,10 +8,11 @@
  * holding a socket or an eventfd above fd 2 (EOPNOTSUPP, with the
  * reason on logfd), or a pipe above fd 2 whose other end a process
  * outside the job holds (EBUSY, the reason naming the pipe and that
- * process); a pipe with both ends in the process is saved.  Argument
- * errors: ESRCH for a pid that does not
- * exist, and for a target killed (SIGKILL) while it is being saved, EINVAL for unknown flags, EBADF for bad descriptors, and
- * init and kernel threads are refused.  restart() of an empty file is
+ * process); a pipe with both ends in the process is saved.  A target
+ * killed (SIGKILL) while it is being saved fails the checkpoint with
+ * ESRCH.  Argument errors: ESRCH for a pid that does not exist, EINVAL
+ * for unknown flags, EBADF for bad descriptors, and init and kernel
+ * threads are refused.  restart() of an empty file is
  * ENOEXEC; of garbage, a truncated or corrupted image, an error too,
  * and nothing is left behind.
  */

@@ -62,9 +62,6 @@
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open		434
 #endif
-#ifndef SYS_pidfd_getfd
-#define SYS_pidfd_getfd		438
-#endif
 
 #define PTS_MAJOR_FIRST		136	/* UNIX98_PTY_SLAVE_MAJOR */
 #define PTS_MAJORS		8	/* UNIX98_PTY_MAJOR_COUNT */
@@ -103,10 +100,6 @@ static const char *shown(const char *buf, size_t len, char *out, size_t size)
 	return out;
 }
 
-/*
- * Read from @fd until @len bytes came or @ms passed, into @buf (which
- * holds @len + 1, NUL-terminated).  Returns the bytes read.
- */
 /* One read() of @fd once it is readable, within @ms: its result. */
 static ssize_t read_once(int fd, char *buf, size_t size, unsigned int ms)
 {
@@ -158,11 +151,6 @@ static int wait_inq(int fd, int want, unsigned int ms)
 	}
 }
 
-/*
- * Wait up to @ms for our child @pid to exit: its status as ckpt_reap()
- * gives it, or -2 after killing it on a timeout.
- */
-/* Compare two termios as the kernel keeps them; why not in @why. */
 /* Is the encoded device number @dev (TIOCGDEV, tty_nr) a pty slave's? */
 static bool is_pts_dev(unsigned long long dev)
 {
@@ -250,7 +238,6 @@ static int pass_on(int st)
  * Helpers of the test
  */
 
-/* A duplicate of process @pid's descriptor @fd (pidfd_getfd()), or -1. */
 /* SIGUSR2 to every member that is not a zombie; 0 or -1. */
 static int wake_all(const struct ckpt_member *m, int n)
 {

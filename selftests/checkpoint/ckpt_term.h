@@ -13,7 +13,14 @@
 
 #define KERNEL_NCCS		19	/* c_cc entries the kernel keeps */
 
-/* Read up to @len bytes (then NUL-terminate @buf) within @ms milliseconds. */
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd		438
+#endif
+
+/*
+ * Read from @fd until @len bytes came or @ms passed, into @buf (which
+ * holds @len + 1, NUL-terminated).  Returns the bytes read.
+ */
 static inline size_t ckpt_read_within(int fd, char *buf, size_t len, unsigned int ms)
 {
 	uint64_t end = ckpt_now_ms() + ms, now;
@@ -35,7 +42,10 @@ static inline size_t ckpt_read_within(int fd, char *buf, size_t len, unsigned in
 	return done;
 }
 
-/* Reap @pid within @ms: its exit code, 128 + signal, -1, or -2 (killed). */
+/*
+ * Wait up to @ms for our child @pid to exit: its exit code, 128 + the
+ * signal that killed it, -1, or -2 after killing it on a timeout.
+ */
 static inline int ckpt_wait_reap_within(pid_t pid, unsigned int ms)
 {
 	uint64_t end = ckpt_now_ms() + ms;
@@ -58,7 +68,7 @@ static inline int ckpt_wait_reap_within(pid_t pid, unsigned int ms)
 	}
 }
 
-/* Compare what the kernel keeps of two termios; say what differs in @why. */
+/* Compare two termios as the kernel keeps them; why not in @why. */
 static inline bool ckpt_termios_equal(const struct termios *a,
 				      const struct termios *b,
 				      char *why, size_t len)
@@ -100,7 +110,7 @@ static inline bool ckpt_ws_equal(const struct winsize *a, const struct winsize *
 	       a->ws_xpixel == b->ws_xpixel && a->ws_ypixel == b->ws_ypixel;
 }
 
-/* A copy of @pid's descriptor @fd (pidfd_getfd), or -1. */
+/* A duplicate of process @pid's descriptor @fd (pidfd_getfd()), or -1. */
 static inline int ckpt_grab_fd(pid_t pid, int fd)
 {
 	int pidfd, ret;

@@ -49,9 +49,6 @@
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open		434
 #endif
-#ifndef SYS_pidfd_getfd
-#define SYS_pidfd_getfd		438
-#endif
 
 #define JOB_VMIN		5	/* the job's reads return 5 bytes */
 
@@ -95,11 +92,6 @@ static unsigned int encode_dev(dev_t dev)
 	return (mi & 0xff) | (ma << 8) | ((mi & ~0xffU) << 12);
 }
 
-/* Compare two termios as the kernel keeps them; why not in @why. */
-/*
- * Read exactly @len bytes from @fd within @ms, into @buf (NUL-terminated,
- * @buf holds @len + 1).  Returns the bytes read, fewer on a timeout.
- */
 /* Read @expect from @fd within 10 s; says what came instead. */
 static bool expect_output(int fd, const char *expect)
 {
@@ -107,7 +99,7 @@ static bool expect_output(int fd, const char *expect)
 	size_t len = strlen(expect), got, i;
 
 	got = ckpt_read_within(fd, buf, len < sizeof(buf) - 1 ? len : sizeof(buf) - 1,
-			  10000);
+			       10000);
 	if (got == len && !memcmp(buf, expect, len))
 		return true;
 	/* The job's own messages end up here too: get them all. */
@@ -119,7 +111,6 @@ static bool expect_output(int fd, const char *expect)
 	return false;
 }
 
-/* A duplicate of process @pid's descriptor @fd (pidfd_getfd()), or -1. */
 /* The terminal (TIOCGDEV) of @pid's descriptor @fd, 0 if none. */
 static unsigned int fd_tty(pid_t pid, int fd)
 {
@@ -526,10 +517,6 @@ static bool blocked_in(pid_t pid, long nr)
 	return false;
 }
 
-/*
- * Wait up to @ms for our child @pid to exit: its status as ckpt_reap()
- * gives it, or -2 after killing it on a timeout.
- */
 /* Open both ptys; the test also holds B's slave, so B never hangs up. */
 static bool open_ptys(int *b_slave)
 {
