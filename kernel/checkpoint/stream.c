@@ -123,6 +123,17 @@ int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len)
 	return 0;
 }
 
+/* A vector over @nr whole pages, for one vectored write or read. */
+static struct bio_vec *ckpt_page_bvec(struct page **pages, unsigned int nr)
+{
+	struct bio_vec *bv = kmalloc_array(nr, sizeof(*bv), GFP_KERNEL);
+	unsigned int i;
+
+	for (i = 0; bv && i < nr; i++)
+		bvec_set_page(&bv[i], pages[i], PAGE_SIZE, 0);
+	return bv;
+}
+
 /**
  * ckpt_write_pages - append whole pages to the image
  * @ctx:	the checkpoint context
@@ -137,16 +148,12 @@ int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len)
  */
 int ckpt_write_pages(struct ckpt_ctx *ctx, struct page **pages, unsigned int nr)
 {
-	struct bio_vec *bv;
+	struct bio_vec *bv = ckpt_page_bvec(pages, nr);
 	struct iov_iter iter;
-	unsigned int i;
 	int err = 0;
 
-	bv = kmalloc_array(nr, sizeof(*bv), GFP_KERNEL);
 	if (!bv)
 		return -ENOMEM;
-	for (i = 0; i < nr; i++)
-		bvec_set_page(&bv[i], pages[i], PAGE_SIZE, 0);
 	iov_iter_bvec(&iter, ITER_SOURCE, bv, nr, (size_t)nr * PAGE_SIZE);
 	while (iov_iter_count(&iter)) {
 		ssize_t n = vfs_iter_write(ctx->file, &iter, ctx->ppos, 0);
@@ -314,16 +321,12 @@ int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len)
  */
 int ckpt_read_pages_into(struct ckpt_ctx *ctx, struct page **pages, unsigned int nr)
 {
-	struct bio_vec *bv;
+	struct bio_vec *bv = ckpt_page_bvec(pages, nr);
 	struct iov_iter iter;
-	unsigned int i;
 	int err = 0;
 
-	bv = kmalloc_array(nr, sizeof(*bv), GFP_KERNEL);
 	if (!bv)
 		return -ENOMEM;
-	for (i = 0; i < nr; i++)
-		bvec_set_page(&bv[i], pages[i], PAGE_SIZE, 0);
 	iov_iter_bvec(&iter, ITER_DEST, bv, nr, (size_t)nr * PAGE_SIZE);
 	while (iov_iter_count(&iter)) {
 		ssize_t n = vfs_iter_read(ctx->file, &iter, ctx->ppos, 0);
