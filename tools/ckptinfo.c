@@ -216,6 +216,7 @@ static const struct flag_name tty_lflags[] = {
 
 #define TTY_CSIZE	0x30
 #define TTY_ICANON	0x2
+#define TTY_NR_LDISCS	30	/* NR_LDISCS, which is not in the uapi */
 #define TTY_ECHO	0x8
 #define TTY_ISIG	0x1
 
@@ -315,9 +316,7 @@ struct pipe_ent {
 struct pty_ent {
 	__u64 off;
 	__u32 objid, index, flags, master_flags;
-	__s32 sid, fg_pgrp;
-	__u16 rows, cols;
-	struct ckpt_termios termios;	/* the slave's */
+	struct ckpt_tty_state st;	/* the slave's */
 	__u32 slave_in, slave_lines, slave_raw;
 	__u32 master_in, master_lines, master_raw;
 	__u32 master_file;	/* objid of its PTY_MASTER file, or 0 */
@@ -1133,17 +1132,44 @@ static void print_termios_flags(struct img *im, const struct ckpt_termios *t)
 	fflags(im, "lflag", t->lflag, tty_lflags);
 }
 
+/*
+ * The state the TTY and PTY records share.  A pty is recreated with
+ * N_TTY; the restarter's terminal keeps its own line discipline.
+ */
+static int check_tty_state(struct img *im, const struct ckpt_tty_state *st, int n_tty_only)
+{
+	if (st->sid < 0 || st->fg_pgrp < 0)
+		return bad(im, "sid %d or fg_pgrp %d is negative", st->sid, st->fg_pgrp);
+	if (n_tty_only && st->termios.line != 0)
+		return bad(im, "termios: line discipline %u is not N_TTY (0)", st->termios.line);
+	if (st->termios.line >= TTY_NR_LDISCS)
+		return bad(im, "termios: line discipline %u does not exist (the kernel has %d)",
+			   st->termios.line, TTY_NR_LDISCS);
+	if (st->termios.reserved)
+		return bad(im, "termios: reserved field is not zero");
+	return 0;
+}
+
+/* Session, foreground group and window size */
+static void print_tty_ctl(struct img *im, const struct ckpt_tty_state *st)
+{
+	fs(im, "sid", st->sid);
+	fs(im, "fg_pgrp", st->fg_pgrp);
+	fu(im, "rows", st->ws.row);
+	fu(im, "cols", st->ws.col);
+	fu(im, "xpixel", st->ws.xpixel);
+	fu(im, "ypixel", st->ws.ypixel);
+}
+
 static int do_tty(struct img *im)
 {
 	struct ckpt_rec_tty *t = (void *)im->buf;
 
 	if (check_len(im, sizeof(*t), "the TTY record"))
 		return -1;
-	if (t->sid < 0 || t->fg_pgrp < 0)
-		return bad(im, "sid %d or fg_pgrp %d is negative", t->sid, t->fg_pgrp);
-	if (check_cstr(im, "name", t->name, sizeof(t->name)))
+	if (check_tty_state(im, &t->tty, 0))
 		return -1;
-	if (check_reserved(im, &t->termios.reserved, sizeof(t->termios.reserved)))
+	if (check_cstr(im, "name", t->name, sizeof(t->name)))
 		return -1;
 	im->tty = *t;
 	im->tty_seen = 1;
@@ -1156,17 +1182,12 @@ static int do_tty(struct img *im)
 		rec_begin(im, im->rec_off, im->rec_type, im->rec_len);
 	}
 	fstr(im, "name", t->name, strlen(t->name));
-	fs(im, "sid", t->sid);
-	fs(im, "fg_pgrp", t->fg_pgrp);
-	fu(im, "rows", t->ws_row);
-	fu(im, "cols", t->ws_col);
-	fu(im, "xpixel", t->ws_xpixel);
-	fu(im, "ypixel", t->ws_ypixel);
-	fu(im, "ispeed", t->termios.ispeed);
-	fu(im, "ospeed", t->termios.ospeed);
-	print_termios_flags(im, &t->termios);
-	fu(im, "line", t->termios.line);
-	print_cc(im, t->termios.cc);
+	print_tty_ctl(im, &t->tty);
+	fu(im, "ispeed", t->tty.termios.ispeed);
+	fu(im, "ospeed", t->tty.termios.ospeed);
+	print_termios_flags(im, &t->tty.termios);
+	fu(im, "line", t->tty.termios.line);
+	print_cc(im, t->tty.termios.cc);
 	rec_end(im);
 	im->st = ST_TASK;
 	return 0;
@@ -2079,15 +2100,6 @@ static int do_pipe(struct img *im)
 }
 
 /* Terminal settings: restart(2) knows the N_TTY line discipline only */
-static int check_termios(struct img *im, const struct ckpt_termios *t)
-{
-	if (t->line != 0)
-		return bad(im, "termios: line discipline %u is not N_TTY (0)", t->line);
-	if (t->reserved)
-		return bad(im, "termios: reserved field is not zero");
-	return 0;
-}
-
 /* One direction's data: bytes processed (with their bitmap), then not */
 static int check_pty_data(struct img *im, const char *side, __u32 in, __u32 raw)
 {
@@ -2173,15 +2185,13 @@ static int do_pty(struct img *im)
 		return -1;
 	if (p->flags & ~CKPT_PTY_FLAGS_ALL)
 		return bad(im, "unknown pty flags 0x%x", p->flags);
-	if (p->sid < 0 || p->fg_pgrp < 0)
-		return bad(im, "sid %d or fg_pgrp %d is negative", p->sid, p->fg_pgrp);
 	if (p->master_flags & ~PTY_MASTER_FLAGS)
 		return bad(im, "master_flags 0%o: bits other than access mode and status flags",
 			   p->master_flags);
 	if ((p->master_flags & O_ACCMODE_BITS) == O_ACCMODE_BITS)
 		return bad(im, "master_flags 0%o: access mode 3 is not a valid one",
 			   p->master_flags);
-	if (check_termios(im, &p->termios))
+	if (check_tty_state(im, &p->slave, 1))
 		return -1;
 	if (check_pty_data(im, "slave", p->slave_in, p->slave_raw) ||
 	    check_pty_data(im, "master", p->master_in, p->master_raw))
@@ -2207,11 +2217,7 @@ static int do_pty(struct img *im)
 	e->index = p->index;
 	e->flags = p->flags;
 	e->master_flags = p->master_flags;
-	e->sid = p->sid;
-	e->fg_pgrp = p->fg_pgrp;
-	e->rows = p->ws_row;
-	e->cols = p->ws_col;
-	e->termios = p->termios;
+	e->st = p->slave;
 	e->slave_in = p->slave_in;
 	e->slave_lines = pty_lines(slave + p->slave_in, p->slave_in);
 	e->slave_raw = p->slave_raw;
@@ -2227,13 +2233,8 @@ static int do_pty(struct img *im)
 	fflags(im, "flags", p->flags, pty_flags);
 	fflags(im, "master_flags", p->master_flags, open_flags);
 	fword(im, "master_mode", acc_mode_name(p->master_flags));
-	fs(im, "sid", p->sid);
-	fs(im, "fg_pgrp", p->fg_pgrp);
-	fu(im, "rows", p->ws_row);
-	fu(im, "cols", p->ws_col);
-	fu(im, "xpixel", p->ws_xpixel);
-	fu(im, "ypixel", p->ws_ypixel);
-	print_pty_termios(im, &p->termios);
+	print_tty_ctl(im, &p->slave);
+	print_pty_termios(im, &p->slave.termios);
 	print_pty_data(im, "slave", slave, p->slave_in, e->slave_lines, p->slave_raw);
 	print_pty_data(im, "master", master, p->master_in, e->master_lines, p->master_raw);
 	rec_end(im);
@@ -2883,7 +2884,7 @@ static void task_state(struct img *im, const struct task_ent *t, char *buf, size
 		add_word(buf, size, "session-leader");
 	if (t->pgid == t->pid)
 		add_word(buf, size, "group-leader");
-	if (im->tty_seen && t->pgid && t->pgid == im->tty.fg_pgrp)
+	if (im->tty_seen && t->pgid && t->pgid == im->tty.tty.fg_pgrp)
 		add_word(buf, size, "foreground");
 	if (t->flags & CKPT_TASK_CTTY)
 		add_word(buf, size, "ctty");
@@ -3118,8 +3119,9 @@ static void print_pty_unread(const char *label, __u32 in, __u32 lines, __u32 raw
 static void print_pty(struct img *im, size_t i)
 {
 	const struct pty_ent *p = &im->ptys[i];
-	const struct ckpt_termios *t = &p->termios;
-	int sid_in = in_job_session(im, p->sid), fg_in = in_job_pgrp(im, p->fg_pgrp);
+	const struct ckpt_tty_state *st = &p->st;
+	const struct ckpt_termios *t = &st->termios;
+	int sid_in = in_job_session(im, st->sid), fg_in = in_job_pgrp(im, st->fg_pgrp);
 	char words[16][12], name[32];
 	int nr, k;
 
@@ -3129,12 +3131,12 @@ static void print_pty(struct img *im, size_t i)
 		sub_begin(im, NULL);
 		fu(im, "id", p->objid);
 		fword(im, "name", name);
-		fs(im, "sid", p->sid);
+		fs(im, "sid", st->sid);
 		fbool(im, "sid_in_job", sid_in);
-		fs(im, "fg_pgrp", p->fg_pgrp);
+		fs(im, "fg_pgrp", st->fg_pgrp);
 		fbool(im, "fg_pgrp_in_job", fg_in);
-		fu(im, "rows", p->rows);
-		fu(im, "cols", p->cols);
+		fu(im, "rows", st->ws.row);
+		fu(im, "cols", st->ws.col);
 		fbool(im, "locked", !!(p->flags & CKPT_PTY_LOCKED));
 		fbool(im, "packet", !!(p->flags & CKPT_PTY_PACKET));
 		fbool(im, "slave_closed", !!(p->flags & CKPT_PTY_SLAVE_CLOSED));
@@ -3154,13 +3156,13 @@ static void print_pty(struct img *im, size_t i)
 		return;
 	}
 	printf("  pty %u (%s): ", p->objid, name);
-	if (p->sid)
-		printf("session %d (%s the job)", p->sid, sid_in ? "in" : "not in");
+	if (st->sid)
+		printf("session %d (%s the job)", st->sid, sid_in ? "in" : "not in");
 	else
 		printf("no session");
-	if (p->fg_pgrp)
-		printf(", foreground group %d (%s the job)", p->fg_pgrp, fg_in ? "in" : "not in");
-	printf(", %ux%u", p->rows, p->cols);
+	if (st->fg_pgrp)
+		printf(", foreground group %d (%s the job)", st->fg_pgrp, fg_in ? "in" : "not in");
+	printf(", %ux%u", st->ws.row, st->ws.col);
 	if (p->flags & CKPT_PTY_LOCKED)
 		printf(", locked");
 	if (p->flags & CKPT_PTY_PACKET)
@@ -3195,8 +3197,9 @@ static void print_ptys(struct img *im)
 static void print_tty(struct img *im)
 {
 	const struct ckpt_rec_tty *t = &im->tty;
+	const struct ckpt_tty_state *st = &t->tty;
 	char words[16][12], name[4 * sizeof(t->name) + 1];
-	int nr, i, fg_in = in_job_pgrp(im, t->fg_pgrp);
+	int nr, i, fg_in = in_job_pgrp(im, st->fg_pgrp);
 
 	if (!im->tty_seen) {
 		if (im->json)
@@ -3205,18 +3208,18 @@ static void print_tty(struct img *im)
 			printf("terminal: none\n");
 		return;
 	}
-	termios_words(t->termios.iflag, t->termios.oflag, t->termios.cflag, t->termios.lflag,
-		      words, &nr);
+	termios_words(st->termios.iflag, st->termios.oflag, st->termios.cflag,
+		      st->termios.lflag, words, &nr);
 	if (im->json) {
 		json_open(im, "tty", '{');
 		fstr(im, "name", t->name, strlen(t->name));
-		fs(im, "sid", t->sid);
-		fs(im, "fg_pgrp", t->fg_pgrp);
+		fs(im, "sid", st->sid);
+		fs(im, "fg_pgrp", st->fg_pgrp);
 		fbool(im, "fg_pgrp_in_job", fg_in);
-		fu(im, "rows", t->ws_row);
-		fu(im, "cols", t->ws_col);
-		fu(im, "ispeed", t->termios.ispeed);
-		fu(im, "ospeed", t->termios.ospeed);
+		fu(im, "rows", st->ws.row);
+		fu(im, "cols", st->ws.col);
+		fu(im, "ispeed", st->termios.ispeed);
+		fu(im, "ospeed", st->termios.ospeed);
 		json_open(im, "termios", '[');
 		for (i = 0; i < nr; i++)
 			fword(im, NULL, words[i]);
@@ -3226,12 +3229,12 @@ static void print_tty(struct img *im)
 		return;
 	}
 	text_esc(name, sizeof(name), t->name, strlen(t->name));
-	printf("terminal: %s, session %d, ", name[0] ? name : "(no name)", t->sid);
-	if (t->fg_pgrp)
-		printf("foreground group %d (%s the job)", t->fg_pgrp, fg_in ? "in" : "not in");
+	printf("terminal: %s, session %d, ", name[0] ? name : "(no name)", st->sid);
+	if (st->fg_pgrp)
+		printf("foreground group %d (%s the job)", st->fg_pgrp, fg_in ? "in" : "not in");
 	else
 		printf("no foreground group");
-	printf(", %ux%u, %u baud\n", t->ws_row, t->ws_col, t->termios.ospeed);
+	printf(", %ux%u, %u baud\n", st->ws.row, st->ws.col, st->termios.ospeed);
 	printf("    termios:   ");
 	for (i = 0; i < nr; i++)
 		printf(" %s", words[i]);

@@ -197,7 +197,6 @@ out:
 	ckpt_put_ptys(ctx);
 	tty_kref_put(ctx->tty);
 	ctx->tty = NULL;
-	kvfree(ctx->uses);
-	ctx->uses = NULL;
+	ckpt_free_file_uses(&ctx->pipes);
 	return err;
 }

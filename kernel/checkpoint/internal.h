@@ -24,9 +24,32 @@
 #include <uapi/linux/checkpoint.h>
 
 struct ckpt_digest_chunk;
-struct ckpt_pipe_use;
 struct ckpt_pty;
 struct tty_struct;
+
+/**
+ * struct ckpt_file_use - checkpoint: an open file of the job
+ * @file:	the open file description (not referenced: the frozen job's
+ *		descriptors hold it)
+ * @refs:	descriptors of the job on it
+ * @outside:	something outside the job holds it (pipes)
+ */
+struct ckpt_file_use {
+	struct file *file;
+	unsigned int refs;
+	bool outside;
+};
+
+/**
+ * struct ckpt_file_uses - checkpoint: a table of open files of the job
+ * @v:		the entries
+ * @nr:		how many
+ * @max:	room in @v
+ */
+struct ckpt_file_uses {
+	struct ckpt_file_use *v;
+	unsigned int nr, max;
+};
 
 /* Object table: gives shared kernel objects an id within one image */
 struct ckpt_obj {
@@ -138,8 +161,7 @@ struct ckpt_digest {
  * @nr_frozen:	checkpoint: how many
  * @max_frozen:	checkpoint: room in @frozen
  * @tty:	checkpoint: the job's controlling terminal (referenced)
- * @uses:	checkpoint: pipe files of the job and their descriptors
- * @nr_uses:	checkpoint: how many
+ * @pipes:	checkpoint: pipe files of the job and their descriptors
  * @ptys:	checkpoint: ptys whose master the job holds
  * @nr_ptys:	checkpoint: how many
  * @refs:	restart: the context is shared with the tasks being restored
@@ -179,8 +201,7 @@ struct ckpt_ctx {
 	unsigned int nr_frozen;
 	unsigned int max_frozen;
 	struct tty_struct *tty;
-	struct ckpt_pipe_use *uses;
-	unsigned int nr_uses;
+	struct ckpt_file_uses pipes;
 	struct ckpt_pty *ptys;
 	unsigned int nr_ptys;
 
@@ -275,6 +296,11 @@ void ckpt_thaw_job(struct ckpt_ctx *ctx);
 int ckpt_member_index(struct ckpt_ctx *ctx, struct task_struct *p);
 int ckpt_walk_files(struct ckpt_ctx *ctx, int (*fn)(struct ckpt_ctx *, struct file *, void *),
 		    void *arg);
+int ckpt_grow_array(void **v, size_t size, unsigned int nr, unsigned int *max,
+		    unsigned int need);
+struct ckpt_file_use *ckpt_find_file_use(const struct ckpt_file_uses *uses, struct file *f);
+int ckpt_count_file_use(struct ckpt_file_uses *uses, struct file *f);
+void ckpt_free_file_uses(struct ckpt_file_uses *uses);
 unsigned int ckpt_nr_threads(struct task_struct *p);
 struct task_struct **ckpt_get_threads(struct task_struct *p, unsigned int *nr);
 void ckpt_put_threads(struct task_struct **v, unsigned int nr);
@@ -294,9 +320,9 @@ struct file *ckpt_open_pipe_file(struct ckpt_ctx *ctx, const struct ckpt_rec_fil
 				 const char *path);
 
 /* tty.c */
-void ckpt_save_termios(struct tty_struct *tty, struct ckpt_termios *t);
-bool ckpt_termios_ok(const struct ckpt_termios *t);
-void ckpt_apply_termios(struct tty_struct *tty, const struct ckpt_termios *t);
+void ckpt_save_tty_state(struct tty_struct *tty, struct ckpt_tty_state *st);
+bool ckpt_tty_state_ok(const struct ckpt_tty_state *st);
+void ckpt_apply_tty_state(struct tty_struct *tty, const struct ckpt_tty_state *st);
 int ckpt_find_tty(struct ckpt_ctx *ctx);
 bool ckpt_is_job_tty(struct ckpt_ctx *ctx, struct file *f);
 int ckpt_write_tty(struct ckpt_ctx *ctx);

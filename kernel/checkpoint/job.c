@@ -99,6 +99,89 @@ int ckpt_walk_files(struct ckpt_ctx *ctx, int (*fn)(struct ckpt_ctx *, struct fi
 	return err;
 }
 
+/**
+ * ckpt_grow_array - make room in a kvmalloc'ed array
+ * @v:		the array, or NULL
+ * @size:	bytes per element
+ * @nr:		elements in use, kept
+ * @max:	room in @v, updated
+ * @need:	the room wanted
+ *
+ * Return: 0 (the array has room for @need elements) or -ENOMEM (it is
+ * left as it was).
+ */
+int ckpt_grow_array(void **v, size_t size, unsigned int nr, unsigned int *max,
+		    unsigned int need)
+{
+	unsigned int room;
+	void *n;
+
+	if (need <= *max)
+		return 0;
+	room = max3(need, 2 * *max, 8U);
+	n = kvmalloc_array(room, size, GFP_KERNEL);
+	if (!n)
+		return -ENOMEM;
+	if (*v)
+		memcpy(n, *v, nr * size);
+	kvfree(*v);
+	*v = n;
+	*max = room;
+	return 0;
+}
+
+/**
+ * ckpt_find_file_use - look up an open file in a table of the job's files
+ * @uses:	the table
+ * @f:		the file
+ *
+ * Return: its entry, or NULL.
+ */
+struct ckpt_file_use *ckpt_find_file_use(const struct ckpt_file_uses *uses, struct file *f)
+{
+	unsigned int i;
+
+	for (i = 0; i < uses->nr; i++)
+		if (uses->v[i].file == f)
+			return &uses->v[i];
+	return NULL;
+}
+
+/**
+ * ckpt_count_file_use - count one more descriptor of the job on a file
+ * @uses:	the table
+ * @f:		the file; not referenced: the job is frozen, so its
+ *		descriptors keep it open until the table is freed
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int ckpt_count_file_use(struct ckpt_file_uses *uses, struct file *f)
+{
+	struct ckpt_file_use *use = ckpt_find_file_use(uses, f);
+	int err;
+
+	if (use) {
+		use->refs++;
+		return 0;
+	}
+	err = ckpt_grow_array((void **)&uses->v, sizeof(*uses->v), uses->nr, &uses->max,
+			      uses->nr + 1);
+	if (err)
+		return err;
+	uses->v[uses->nr++] = (struct ckpt_file_use){ .file = f, .refs = 1 };
+	return 0;
+}
+
+/**
+ * ckpt_free_file_uses - empty a table of the job's files
+ * @uses: the table
+ */
+void ckpt_free_file_uses(struct ckpt_file_uses *uses)
+{
+	kvfree(uses->v);
+	*uses = (struct ckpt_file_uses){};
+}
+
 static void ckpt_put_members(struct ckpt_ctx *ctx)
 {
 	while (ctx->nr_members)
@@ -232,25 +315,6 @@ static bool ckpt_is_frozen_by_us(struct ckpt_ctx *ctx, struct task_struct *t)
 	return false;
 }
 
-static int ckpt_grow_frozen(struct ckpt_ctx *ctx, unsigned int need)
-{
-	struct task_struct **v;
-	unsigned int max;
-
-	if (need <= ctx->max_frozen)
-		return 0;
-	max = max(need, 2 * ctx->max_frozen);
-	v = kvmalloc_array(max, sizeof(*v), GFP_KERNEL);
-	if (!v)
-		return -ENOMEM;
-	if (ctx->frozen)
-		memcpy(v, ctx->frozen, ctx->nr_frozen * sizeof(*v));
-	kvfree(ctx->frozen);
-	ctx->frozen = v;
-	ctx->max_frozen = max;
-	return 0;
-}
-
 /*
  * Freeze every live thread of the members that is not frozen yet.
  * Return: how many were added, or a negative errno.
@@ -263,7 +327,8 @@ static int ckpt_freeze_members(struct ckpt_ctx *ctx)
 
 	for (i = 0; i < ctx->nr_members; i++)
 		count += get_nr_threads(ctx->members[i]) + 1;
-	err = ckpt_grow_frozen(ctx, ctx->nr_frozen + count);
+	err = ckpt_grow_array((void **)&ctx->frozen, sizeof(*ctx->frozen), ctx->nr_frozen,
+			      &ctx->max_frozen, ctx->nr_frozen + count);
 	if (err)
 		return err;
 

@@ -36,67 +36,21 @@
 
 #define CKPT_MAX_PIPE_DATA	(CKPT_MAX_RECORD - sizeof(struct ckpt_rec_pipe))
 
-/**
- * struct ckpt_pipe_use - checkpoint: a pipe file of the job
- * @file:	the open file description
- * @refs:	descriptors of the job that refer to it
- * @outside:	something outside the job holds this pipe
- */
-struct ckpt_pipe_use {
-	struct file *file;
-	unsigned int refs;
-	bool outside;
-};
-
 static bool ckpt_is_fifo(struct file *f)
 {
 	return file_inode(f)->i_sb->s_magic != PIPEFS_MAGIC;
 }
 
-static struct ckpt_pipe_use *ckpt_find_use(struct ckpt_ctx *ctx, struct file *f)
-{
-	unsigned int i;
-
-	for (i = 0; i < ctx->nr_uses; i++)
-		if (ctx->uses[i].file == f)
-			return &ctx->uses[i];
-	return NULL;
-}
-
-static int ckpt_add_use(struct ckpt_ctx *ctx, struct file *f, unsigned int *max)
-{
-	struct ckpt_pipe_use *use = ckpt_find_use(ctx, f);
-
-	if (use) {
-		use->refs++;
-		return 0;
-	}
-	if (ctx->nr_uses == *max) {
-		struct ckpt_pipe_use *v;
-
-		*max = *max ? 2 * *max : 16;
-		v = kvmalloc_array(*max, sizeof(*v), GFP_KERNEL);
-		if (!v)
-			return -ENOMEM;
-		if (ctx->uses)
-			memcpy(v, ctx->uses, ctx->nr_uses * sizeof(*v));
-		kvfree(ctx->uses);
-		ctx->uses = v;
-	}
-	ctx->uses[ctx->nr_uses++] = (struct ckpt_pipe_use){ .file = f, .refs = 1 };
-	return 0;
-}
-
 /* Does anything but the job's descriptors hold this pipe? */
-static bool ckpt_held_outside(struct ckpt_ctx *ctx, struct ckpt_pipe_use *use)
+static bool ckpt_held_outside(struct ckpt_ctx *ctx, struct ckpt_file_use *use)
 {
 	struct pipe_inode_info *pipe = get_pipe_info(use->file, false);
 	unsigned int i, readers = 0, writers = 0;
 
 	if (file_count(use->file) > use->refs)
 		return true;
-	for (i = 0; i < ctx->nr_uses; i++) {
-		struct file *f = ctx->uses[i].file;
+	for (i = 0; i < ctx->pipes.nr; i++) {
+		struct file *f = ctx->pipes.v[i].file;
 
 		if (get_pipe_info(f, false) != pipe)
 			continue;
@@ -106,10 +60,10 @@ static bool ckpt_held_outside(struct ckpt_ctx *ctx, struct ckpt_pipe_use *use)
 	return READ_ONCE(pipe->readers) > readers || READ_ONCE(pipe->writers) > writers;
 }
 
-static int ckpt_pipe_file(struct ckpt_ctx *ctx, struct file *f, void *max)
+static int ckpt_pipe_file(struct ckpt_ctx *ctx, struct file *f, void *arg)
 {
 	if (S_ISFIFO(file_inode(f)->i_mode) && get_pipe_info(f, false))
-		return ckpt_add_use(ctx, f, max);
+		return ckpt_count_file_use(&ctx->pipes, f);
 	return 0;
 }
 
@@ -126,13 +80,13 @@ static int ckpt_pipe_file(struct ckpt_ctx *ctx, struct file *f, void *max)
  */
 int ckpt_scan_pipes(struct ckpt_ctx *ctx)
 {
-	unsigned int i, max = 0;
+	unsigned int i;
 	int err;
 
-	err = ckpt_walk_files(ctx, ckpt_pipe_file, &max);
+	err = ckpt_walk_files(ctx, ckpt_pipe_file, NULL);
 	/* Our own references from the walk are gone: count now. */
-	for (i = 0; i < ctx->nr_uses && !err; i++)
-		ctx->uses[i].outside = ckpt_held_outside(ctx, &ctx->uses[i]);
+	for (i = 0; i < ctx->pipes.nr && !err; i++)
+		ctx->pipes.v[i].outside = ckpt_held_outside(ctx, &ctx->pipes.v[i]);
 	return err;
 }
 
@@ -146,7 +100,7 @@ int ckpt_scan_pipes(struct ckpt_ctx *ctx)
  */
 bool ckpt_pipe_outside(struct ckpt_ctx *ctx, struct file *f)
 {
-	struct ckpt_pipe_use *use = ckpt_find_use(ctx, f);
+	struct ckpt_file_use *use = ckpt_find_file_use(&ctx->pipes, f);
 
 	return !use || use->outside;
 }

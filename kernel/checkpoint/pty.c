@@ -55,16 +55,6 @@ struct ckpt_pty {
 };
 
 /**
- * struct ckpt_tty_use - checkpoint: a terminal file of the job
- * @file:	the open file description
- * @refs:	descriptors of the job that refer to it
- */
-struct ckpt_tty_use {
-	struct file *file;
-	unsigned int refs;
-};
-
-/**
  * struct ckpt_rpty - restart: a pty being recreated
  * @node:	in ctx->rptys
  * @rec:	its CKPT_REC_PTY, without the data
@@ -101,43 +91,6 @@ static struct ckpt_pty *ckpt_find_pty(struct ckpt_ctx *ctx, struct tty_struct *m
 	return NULL;
 }
 
-/* Grow an array of @size-byte elements holding @nr to make room for one. */
-static int ckpt_grow(void **v, unsigned int nr, unsigned int *max, size_t size)
-{
-	void *n;
-
-	if (nr < *max)
-		return 0;
-	*max = *max ? 2 * *max : 8;
-	n = kvmalloc_array(*max, size, GFP_KERNEL);
-	if (!n)
-		return -ENOMEM;
-	if (*v)
-		memcpy(n, *v, nr * size);
-	kvfree(*v);
-	*v = n;
-	return 0;
-}
-
-static int ckpt_add_tty_use(struct ckpt_tty_use **uses, unsigned int *nr, unsigned int *max,
-			    struct file *f)
-{
-	unsigned int i;
-	int err;
-
-	for (i = 0; i < *nr; i++) {
-		if ((*uses)[i].file == f) {
-			(*uses)[i].refs++;
-			return 0;
-		}
-	}
-	err = ckpt_grow((void **)uses, *nr, max, sizeof(**uses));
-	if (err)
-		return err;
-	(*uses)[(*nr)++] = (struct ckpt_tty_use){ .file = f, .refs = 1 };
-	return 0;
-}
-
 static int ckpt_add_pty(struct ckpt_ctx *ctx, struct tty_struct *master, struct file *f,
 			unsigned int *max)
 {
@@ -151,7 +104,8 @@ static int ckpt_add_pty(struct ckpt_ctx *ctx, struct tty_struct *master, struct 
 		pty->refs++;
 		return 0;
 	}
-	err = ckpt_grow((void **)&ctx->ptys, ctx->nr_ptys, max, sizeof(*ctx->ptys));
+	err = ckpt_grow_array((void **)&ctx->ptys, sizeof(*ctx->ptys), ctx->nr_ptys, max,
+			      ctx->nr_ptys + 1);
 	if (err)
 		return err;
 	ctx->ptys[ctx->nr_ptys++] = (struct ckpt_pty){
@@ -185,7 +139,7 @@ static bool ckpt_session_outside(struct ckpt_ctx *ctx, struct tty_struct *tty)
 
 /* Every check that makes a pty the job's; the reason is logged. */
 static int ckpt_check_pty(struct ckpt_ctx *ctx, struct ckpt_pty *pty,
-			  const struct ckpt_tty_use *uses, unsigned int nr)
+			  const struct ckpt_file_uses *slaves)
 {
 	struct tty_struct *slave = pty->master->link;
 	unsigned int i, opens = 0;
@@ -193,11 +147,13 @@ static int ckpt_check_pty(struct ckpt_ctx *ctx, struct ckpt_pty *pty,
 	if (file_count(pty->file) > pty->refs)
 		return ckpt_err(ctx, -EBUSY, "pty %s: its master is also held outside the job",
 				tty_name(slave));
-	for (i = 0; i < nr; i++) {
-		if (ckpt_file_tty(uses[i].file) != slave)
+	for (i = 0; i < slaves->nr; i++) {
+		const struct ckpt_file_use *use = &slaves->v[i];
+
+		if (ckpt_file_tty(use->file) != slave)
 			continue;
 		opens++;
-		if (file_count(uses[i].file) > uses[i].refs)
+		if (file_count(use->file) > use->refs)
 			return ckpt_err(ctx, -EBUSY, "pty %s: also open outside the job",
 					tty_name(slave));
 	}
@@ -215,8 +171,7 @@ static int ckpt_check_pty(struct ckpt_ctx *ctx, struct ckpt_pty *pty,
 
 /* What ckpt_scan_ptys() collects besides ctx->ptys */
 struct ckpt_pty_scan {
-	struct ckpt_tty_use *uses;	/* the job's files on pty slaves */
-	unsigned int nr_uses, max_uses;
+	struct ckpt_file_uses slaves;	/* the job's files on pty slaves */
 	unsigned int max_ptys;
 };
 
@@ -228,7 +183,7 @@ static int ckpt_pty_file(struct ckpt_ctx *ctx, struct file *f, void *arg)
 	if (ckpt_is_pty(tty, PTY_TYPE_MASTER))
 		return ckpt_add_pty(ctx, tty, f, &scan->max_ptys);
 	if (ckpt_is_pty(tty, PTY_TYPE_SLAVE))
-		return ckpt_add_tty_use(&scan->uses, &scan->nr_uses, &scan->max_uses, f);
+		return ckpt_count_file_use(&scan->slaves, f);
 	return 0;
 }
 
@@ -249,8 +204,8 @@ int ckpt_scan_ptys(struct ckpt_ctx *ctx)
 	err = ckpt_walk_files(ctx, ckpt_pty_file, &scan);
 	/* Our own references from the walk are gone: count now. */
 	for (i = 0; i < ctx->nr_ptys && !err; i++)
-		err = ckpt_check_pty(ctx, &ctx->ptys[i], scan.uses, scan.nr_uses);
-	kvfree(scan.uses);
+		err = ckpt_check_pty(ctx, &ctx->ptys[i], &scan.slaves);
+	ckpt_free_file_uses(&scan.slaves);
 	return err;
 }
 
@@ -354,17 +309,7 @@ static int ckpt_write_pty(struct ckpt_ctx *ctx, struct ckpt_pty *pty)
 	if (master->ctrl.packet)
 		rec.flags |= CKPT_PTY_PACKET;
 	spin_unlock_irqrestore(&master->ctrl.lock, flags);
-	spin_lock_irqsave(&slave->ctrl.lock, flags);
-	rec.sid = pid_vnr(slave->ctrl.session);
-	rec.fg_pgrp = pid_vnr(slave->ctrl.pgrp);
-	spin_unlock_irqrestore(&slave->ctrl.lock, flags);
-	ckpt_save_termios(slave, &rec.termios);
-	mutex_lock(&slave->winsize_mutex);
-	rec.ws_row = slave->winsize.ws_row;
-	rec.ws_col = slave->winsize.ws_col;
-	rec.ws_xpixel = slave->winsize.ws_xpixel;
-	rec.ws_ypixel = slave->winsize.ws_ypixel;
-	mutex_unlock(&slave->winsize_mutex);
+	ckpt_save_tty_state(slave, &rec.slave);
 
 	data = kvmalloc(max, GFP_KERNEL);
 	eol = bitmap_alloc(N_TTY_BUF_SIZE, GFP_KERNEL);
@@ -466,10 +411,6 @@ static int ckpt_restore_input(struct ckpt_ctx *ctx, struct tty_struct *tty, cons
 static int ckpt_rebuild_pty(struct ckpt_ctx *ctx, struct ckpt_rpty *rpty, const u8 *data)
 {
 	const struct ckpt_rec_pty *rec = &rpty->rec;
-	struct winsize ws = {
-		.ws_row = rec->ws_row, .ws_col = rec->ws_col,
-		.ws_xpixel = rec->ws_xpixel, .ws_ypixel = rec->ws_ypixel,
-	};
 	struct tty_struct *master, *slave;
 	const u8 *master_data;
 	unsigned long *eol;
@@ -487,8 +428,7 @@ static int ckpt_rebuild_pty(struct ckpt_ctx *ctx, struct ckpt_rpty *rpty, const 
 	slave = master->link;
 	/* Unlocked while the job's processes open the slave; see ckpt_commit_ptys(). */
 	clear_bit(TTY_PTY_LOCK, &master->flags);
-	ckpt_apply_termios(slave, &rec->termios);
-	tty_do_resize(slave, &ws);
+	ckpt_apply_tty_state(slave, &rec->slave);
 
 	eol = bitmap_alloc(N_TTY_BUF_SIZE, GFP_KERNEL);
 	if (!eol)
@@ -541,10 +481,10 @@ int ckpt_read_pty(struct ckpt_ctx *ctx)
 	len = sizeof(*rec) + (u64)rec->slave_in + DIV_ROUND_UP(rec->slave_in, 8) +
 	      rec->slave_raw + rec->master_in + DIV_ROUND_UP(rec->master_in, 8) +
 	      rec->master_raw;
-	if (!rec->objid || rec->flags & ~CKPT_PTY_FLAGS_ALL || rec->sid < 0 ||
-	    rec->fg_pgrp < 0 || rec->master_flags & ~(O_ACCMODE | CKPT_FILE_STATUS_FLAGS) ||
+	if (!rec->objid || rec->flags & ~CKPT_PTY_FLAGS_ALL ||
+	    rec->master_flags & ~(O_ACCMODE | CKPT_FILE_STATUS_FLAGS) ||
 	    (rec->master_flags & O_ACCMODE) == O_ACCMODE ||
-	    rec->termios.line != N_TTY || !ckpt_termios_ok(&rec->termios) ||
+	    !ckpt_tty_state_ok(&rec->slave) || rec->slave.termios.line != N_TTY ||
 	    rec->slave_in > CKPT_MAX_PTY_IN || rec->master_in > CKPT_MAX_PTY_IN ||
 	    rec->slave_raw > CKPT_MAX_PTY_RAW || rec->master_raw > CKPT_MAX_PTY_RAW ||
 	    rec->h.len != len) {
@@ -629,11 +569,12 @@ void ckpt_commit_ptys(struct ckpt_ctx *ctx)
 	list_for_each_entry(rpty, &ctx->rptys, node) {
 		struct tty_struct *master = ckpt_file_tty(rpty->master);
 		struct tty_struct *slave = master->link;
+		const struct ckpt_tty_state *st = &rpty->rec.slave;
 		struct pid *session = NULL, *fg = NULL;
 
 		if (rpty->rec.flags & CKPT_PTY_LOCKED)
 			set_bit(TTY_PTY_LOCK, &master->flags);
-		if (!rpty->rec.sid)
+		if (!st->sid)
 			continue;
 		for (i = 0; i < ctx->nr_procs; i++) {
 			struct ckpt_rproc *p = &ctx->procs[i];
@@ -641,9 +582,9 @@ void ckpt_commit_ptys(struct ckpt_ctx *ctx)
 
 			if (p->rec.flags & CKPT_TASK_ZOMBIE)
 				continue;
-			if (rpty->rec.fg_pgrp && p->rec.pgid == rpty->rec.fg_pgrp && p->pgrp)
+			if (st->fg_pgrp && p->rec.pgid == st->fg_pgrp && p->pgrp)
 				fg = p->pgrp;
-			if (p->rec.sid != rpty->rec.sid || !p->sid)
+			if (p->rec.sid != st->sid || !p->sid)
 				continue;
 			session = p->sid;
 			spin_lock(&t->sighand->siglock);

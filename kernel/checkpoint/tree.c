@@ -193,8 +193,8 @@ void ckpt_tree_commit(struct ckpt_ctx *ctx)
 			change_pid(t, PIDTYPE_PGID, p->pgrp);
 		if (!(p->rec.flags & CKPT_TASK_ZOMBIE))
 			t->exit_signal = p->rec.exit_signal;
-		if (ctx->have_tty && ctx->ttyrec.fg_pgrp && p->rec.pgid == ctx->ttyrec.fg_pgrp &&
-		    !p->sid)
+		if (ctx->have_tty && ctx->ttyrec.tty.fg_pgrp &&
+		    p->rec.pgid == ctx->ttyrec.tty.fg_pgrp && !p->sid)
 			fg = task_pgrp(t);
 	}
 	ckpt_commit_ptys(ctx);

@@ -85,12 +85,8 @@ bool ckpt_is_job_tty(struct ckpt_ctx *ctx, struct file *f)
 	return ctx->tty && priv && priv->tty == ctx->tty;
 }
 
-/**
- * ckpt_save_termios - a terminal's settings, for an image
- * @tty:	the terminal
- * @t:		where they go
- */
-void ckpt_save_termios(struct tty_struct *tty, struct ckpt_termios *t)
+/* A terminal's settings, for an image */
+static void ckpt_save_termios(struct tty_struct *tty, struct ckpt_termios *t)
 {
 	struct ktermios kt;
 
@@ -109,27 +105,62 @@ void ckpt_save_termios(struct tty_struct *tty, struct ckpt_termios *t)
 }
 
 /**
- * ckpt_termios_ok - are settings from an image well formed?
- * @t: the settings
+ * ckpt_save_tty_state - what an image keeps of a terminal besides its data
+ * @tty:	the terminal
+ * @st:		where it goes: session, foreground group, termios, window size
+ */
+void ckpt_save_tty_state(struct tty_struct *tty, struct ckpt_tty_state *st)
+{
+	unsigned long flags;
+
+	/* The layout of version 3 images */
+	BUILD_BUG_ON(sizeof(struct ckpt_tty_state) != 64);
+	BUILD_BUG_ON(sizeof(struct ckpt_rec_tty) != 136);
+	BUILD_BUG_ON(offsetof(struct ckpt_rec_pty, slave_in) != 88);
+
+	spin_lock_irqsave(&tty->ctrl.lock, flags);
+	st->sid = pid_vnr(tty->ctrl.session);
+	st->fg_pgrp = pid_vnr(tty->ctrl.pgrp);
+	spin_unlock_irqrestore(&tty->ctrl.lock, flags);
+	ckpt_save_termios(tty, &st->termios);
+	mutex_lock(&tty->winsize_mutex);
+	st->ws.row = tty->winsize.ws_row;
+	st->ws.col = tty->winsize.ws_col;
+	st->ws.xpixel = tty->winsize.ws_xpixel;
+	st->ws.ypixel = tty->winsize.ws_ypixel;
+	mutex_unlock(&tty->winsize_mutex);
+}
+
+/**
+ * ckpt_tty_state_ok - is a terminal's state from an image well formed?
+ * @st: the state
  *
  * The flags and characters are the terminal's to judge, as with
  * tcsetattr(); only what the image itself adds is checked here.
  *
- * Return: true if the line discipline exists and the reserved field is 0.
+ * Return: true if the session and group ids are not negative, the line
+ * discipline exists and the reserved field is 0.
  */
-bool ckpt_termios_ok(const struct ckpt_termios *t)
+bool ckpt_tty_state_ok(const struct ckpt_tty_state *st)
 {
-	return t->line < NR_LDISCS && !t->reserved;
+	return st->sid >= 0 && st->fg_pgrp >= 0 && st->termios.line < NR_LDISCS &&
+	       !st->termios.reserved;
 }
 
 /**
- * ckpt_apply_termios - give a terminal settings from an image
+ * ckpt_apply_tty_state - give a terminal the settings and window size
+ * from an image
  * @tty:	the terminal
- * @t:		the settings, checked with ckpt_termios_ok(); the line
- *		discipline is not changed
+ * @st:		the state, checked with ckpt_tty_state_ok(); the line
+ *		discipline, session and foreground group are the caller's
  */
-void ckpt_apply_termios(struct tty_struct *tty, const struct ckpt_termios *t)
+void ckpt_apply_tty_state(struct tty_struct *tty, const struct ckpt_tty_state *st)
 {
+	const struct ckpt_termios *t = &st->termios;
+	struct winsize ws = {
+		.ws_row = st->ws.row, .ws_col = st->ws.col,
+		.ws_xpixel = st->ws.xpixel, .ws_ypixel = st->ws.ypixel,
+	};
 	struct ktermios kt;
 
 	down_read(&tty->termios_rwsem);
@@ -143,6 +174,7 @@ void ckpt_apply_termios(struct tty_struct *tty, const struct ckpt_termios *t)
 	kt.c_ispeed = t->ispeed;
 	kt.c_ospeed = t->ospeed;
 	tty_set_termios(tty, &kt);
+	tty_do_resize(tty, &ws);
 }
 
 /**
@@ -156,21 +188,10 @@ int ckpt_write_tty(struct ckpt_ctx *ctx)
 {
 	struct tty_struct *tty = ctx->tty;
 	struct ckpt_rec_tty rec = {};
-	unsigned long flags;
 
 	if (!tty)
 		return 0;
-	spin_lock_irqsave(&tty->ctrl.lock, flags);
-	rec.sid = pid_vnr(tty->ctrl.session);
-	rec.fg_pgrp = pid_vnr(tty->ctrl.pgrp);
-	spin_unlock_irqrestore(&tty->ctrl.lock, flags);
-	ckpt_save_termios(tty, &rec.termios);
-	mutex_lock(&tty->winsize_mutex);
-	rec.ws_row = tty->winsize.ws_row;
-	rec.ws_col = tty->winsize.ws_col;
-	rec.ws_xpixel = tty->winsize.ws_xpixel;
-	rec.ws_ypixel = tty->winsize.ws_ypixel;
-	mutex_unlock(&tty->winsize_mutex);
+	ckpt_save_tty_state(tty, &rec.tty);
 	strscpy(rec.name, tty_name(tty), sizeof(rec.name));
 	return ckpt_write_record(ctx, CKPT_REC_TTY, &rec, sizeof(rec));
 }
@@ -194,7 +215,7 @@ int ckpt_read_tty(struct ckpt_ctx *ctx)
 	err = ckpt_read_record_into(ctx, CKPT_REC_TTY, rec, sizeof(*rec));
 	if (err)
 		return err;
-	if (rec->sid < 0 || rec->fg_pgrp < 0 || !ckpt_termios_ok(&rec->termios) ||
+	if (!ckpt_tty_state_ok(&rec->tty) ||
 	    strnlen(rec->name, sizeof(rec->name)) == sizeof(rec->name))
 		return ckpt_err(ctx, -ENOEXEC, "malformed terminal record");
 	ctx->have_tty = true;
@@ -246,11 +267,6 @@ struct file *ckpt_open_ctty(struct ckpt_ctx *ctx, unsigned int mode, unsigned in
  */
 void ckpt_apply_tty(struct ckpt_ctx *ctx, struct pid *fg)
 {
-	const struct ckpt_rec_tty *rec = &ctx->ttyrec;
-	struct winsize ws = {
-		.ws_row = rec->ws_row, .ws_col = rec->ws_col,
-		.ws_xpixel = rec->ws_xpixel, .ws_ypixel = rec->ws_ypixel,
-	};
 	struct tty_struct *tty;
 	unsigned long flags;
 
@@ -259,8 +275,7 @@ void ckpt_apply_tty(struct ckpt_ctx *ctx, struct pid *fg)
 	tty = get_current_tty();
 	if (!tty)
 		return;
-	ckpt_apply_termios(tty, &rec->termios);
-	tty_do_resize(tty, &ws);
+	ckpt_apply_tty_state(tty, &ctx->ttyrec.tty);
 
 	if (fg) {
 		spin_lock_irqsave(&tty->ctrl.lock, flags);

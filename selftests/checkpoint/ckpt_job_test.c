@@ -67,42 +67,6 @@ static int reap_all(const struct ckpt_member *m, int n, int status)
 	return bad;
 }
 
-/* SIGUSR2 to every member that is not a zombie; 0 or -1. */
-static int wake_all(const struct ckpt_member *m, int n)
-{
-	int i, ret = 0;
-
-	for (i = 0; i < n; i++) {
-		if (m[i].state == 'Z')
-			continue;
-		if (kill(m[i].pid, CKPT_WAKE_SIG)) {
-			ckpt_msg("kill(%d, SIGUSR2): %s", (int)m[i].pid,
-				 strerror(errno));
-			ret = -1;
-		}
-	}
-	return ret;
-}
-
-/*
- * Every member as it reported itself, in one of @states (zombies: Z)
- * within 5 s (a process just thawed may run for a moment).  Returns the
- * number of members that are not.
- */
-static int all_intact(const struct ckpt_member *m, int n, const char *states)
-{
-	const char *st;
-	int i, bad = 0;
-
-	for (i = 0; i < n; i++) {
-		st = m[i].state == 'Z' ? "Z" : states;
-		ckpt_wait_state(m[i].pid, st, 5000);
-		if (ckpt_member_intact(&m[i], st))
-			bad++;
-	}
-	return bad;
-}
-
 /* waitpid(@pid, @options) for up to @ms; the status, or -1. */
 static int wait_status(pid_t pid, int options, unsigned int ms)
 {
@@ -351,7 +315,7 @@ TEST(group_of_64_comes_back_with_the_same_pids_and_group)
 	EXPECT_EQ(CKPT_PGRP, (int)(hdr.flags & CKPT_SCOPE_MASK));
 
 	ASSERT_EQ(leader, ckpt_restart(fd, 0));
-	EXPECT_EQ(0, all_intact(m, n, "RS"));
+	EXPECT_EQ(0, ckpt_job_intact(m, n, "RS"));
 	EXPECT_EQ(PG_COUNT, ckpt_pgrp_count(leader));
 	for (i = 0; i < n; i += PG_BUSY_EVERY)
 		EXPECT_TRUE(busy_moving(m[i].pid)) TH_LOG("worker %d", i);
@@ -385,7 +349,7 @@ TEST(continue_leaves_the_group_running_and_the_image_restarts_stopped)
 
 	/* Every original runs on, and finishes correctly. */
 	EXPECT_EQ(0, waitpid(-1, NULL, WNOHANG | __WALL));
-	EXPECT_EQ(0, all_intact(m, n, "RS"));
+	EXPECT_EQ(0, ckpt_job_intact(m, n, "RS"));
 	for (i = 0; i < n; i += 3)
 		EXPECT_TRUE(busy_moving(m[i].pid)) TH_LOG("worker %d", i);
 	ASSERT_EQ(0, kill(-leader, CKPT_WAKE_SIG));
@@ -397,7 +361,7 @@ TEST(continue_leaves_the_group_running_and_the_image_restarts_stopped)
 	for (i = 0; i < n; i++)
 		EXPECT_EQ('T', ckpt_wait_state(m[i].pid, "T", 5000))
 			TH_LOG("worker %d", i);
-	EXPECT_EQ(0, all_intact(m, n, "T"));
+	EXPECT_EQ(0, ckpt_job_intact(m, n, "T"));
 	for (i = 0; i < n; i += 3) {
 		EXPECT_TRUE(busy_still(m[i].pid)) TH_LOG("worker %d", i);
 		EXPECT_GE(ckpt_peek_u64(m[i].pid, &w_progress), at[i]);
@@ -442,7 +406,7 @@ TEST(stop_leaves_every_process_of_the_group_stopped)
 
 	/* The image was taken before the stop: it restarts running. */
 	ASSERT_EQ(leader, ckpt_restart(fd, 0));
-	EXPECT_EQ(0, all_intact(m, n, "RS"));
+	EXPECT_EQ(0, ckpt_job_intact(m, n, "RS"));
 	for (i = 0; i < n; i += 2)
 		EXPECT_TRUE(busy_moving(m[i].pid)) TH_LOG("worker %d", i);
 	ASSERT_EQ(0, kill(-leader, CKPT_WAKE_SIG));
@@ -492,7 +456,7 @@ TEST(a_stopped_group_comes_back_stopped)
 			TH_LOG("worker %d", i);
 	for (i = 0; i < n; i += 2)
 		EXPECT_TRUE(busy_still(m[i].pid)) TH_LOG("worker %d", i);
-	EXPECT_EQ(0, all_intact(m, n, "T"));
+	EXPECT_EQ(0, ckpt_job_intact(m, n, "T"));
 	ASSERT_EQ(0, kill(-leader, SIGCONT));
 	for (i = 0; i < n; i += 2)
 		EXPECT_TRUE(busy_moving(m[i].pid)) TH_LOG("worker %d", i);
@@ -542,7 +506,7 @@ TEST(group_whose_leader_is_gone_comes_back_with_its_id)
 
 	/* restart() gives the lowest pid; the group keeps its id. */
 	ASSERT_EQ(lowest, ckpt_restart(fd, 0));
-	EXPECT_EQ(0, all_intact(m, n, "S"));
+	EXPECT_EQ(0, ckpt_job_intact(m, n, "S"));
 	EXPECT_FALSE(ckpt_pid_exists(leader));
 	ASSERT_EQ(0, kill(-leader, CKPT_WAKE_SIG));
 	EXPECT_EQ(0, reap_all(m, n, 0));
@@ -607,7 +571,7 @@ TEST(restart_while_the_job_runs_is_ebusy_unless_new_pids)
 	EXPECT_EQ(n, ckpt_children_of(0, NULL, 0));
 	EXPECT_EQ(n, ckpt_pgrp_count(leader));
 	EXPECT_EQ(0, waitpid(-1, NULL, WNOHANG | __WALL));
-	EXPECT_EQ(0, all_intact(m, n, "S"));
+	EXPECT_EQ(0, ckpt_job_intact(m, n, "S"));
 
 	/* With RESTART_NEW_PIDS: a second copy, every pid changed, logged. */
 	logfd = ckpt_log_open();
@@ -830,8 +794,8 @@ TEST(tree_with_zombies_keeps_parents_groups_and_wait_statuses)
 	free(img);
 
 	ASSERT_EQ(root, ckpt_restart(fd, 0));
-	EXPECT_EQ(0, all_intact(m, n, "RS"));
-	ASSERT_EQ(0, wake_all(m, n));
+	EXPECT_EQ(0, ckpt_job_intact(m, n, "RS"));
+	ASSERT_EQ(0, ckpt_job_wake(m, n));
 	EXPECT_EQ(0, ckpt_reap(root));
 	/* Every other process was reaped by its own parent. */
 	EXPECT_EQ(0, ckpt_job_gone(m, n, 10000));
@@ -941,11 +905,11 @@ TEST(session_comes_back_with_its_id_and_groups)
 	EXPECT_EQ(CKPT_SESSION, (int)(hdr.flags & CKPT_SCOPE_MASK));
 
 	ASSERT_EQ(leader, ckpt_restart(fd, 0));
-	EXPECT_EQ(0, all_intact(m, n, "RS"));
+	EXPECT_EQ(0, ckpt_job_intact(m, n, "RS"));
 	EXPECT_EQ(S_COUNT, ckpt_count_with(CKPT_STAT_SESSION, leader));
 	EXPECT_EQ(2, ckpt_pgrp_count(leader));
 	EXPECT_EQ(2, ckpt_pgrp_count(g2));
-	ASSERT_EQ(0, wake_all(m, n));
+	ASSERT_EQ(0, ckpt_job_wake(m, n));
 	EXPECT_EQ(0, ckpt_reap(leader));
 	EXPECT_EQ(0, ckpt_job_gone(m, n, 10000));
 	EXPECT_FALSE(ckpt_have_children());
@@ -1145,7 +1109,7 @@ TEST(pipeline_with_a_mebibyte_in_flight_delivers_every_byte)
 	free(img);
 
 	ASSERT_EQ(prod, ckpt_restart(fd, 0));
-	EXPECT_EQ(0, all_intact(m, n, "RS"));
+	EXPECT_EQ(0, ckpt_job_intact(m, n, "RS"));
 	EXPECT_EQ(0, kill(filt, CKPT_WAKE_SIG));
 	EXPECT_EQ(0, kill(cons, CKPT_WAKE_SIG));
 	EXPECT_EQ(0, ckpt_reap(prod));
@@ -1235,7 +1199,7 @@ TEST(pipe_on_stdout_and_stdin_inside_the_job_is_saved_as_a_pipe)
 	free(img);
 
 	ASSERT_EQ(prod, ckpt_restart(fd, 0));
-	EXPECT_EQ(0, wake_all(m, n));
+	EXPECT_EQ(0, ckpt_job_wake(m, n));
 	EXPECT_EQ(0, ckpt_reap(prod));
 	EXPECT_EQ(0, ckpt_reap(cons));
 	close(fd);
@@ -1331,8 +1295,8 @@ TEST(half_closed_pipes_give_eof_and_epipe_as_before)
 	EXPECT_EQ(0, reap_all(m, n, 128 + SIGKILL));
 
 	ASSERT_EQ(reader, ckpt_restart(fd, 0));
-	EXPECT_EQ(0, all_intact(m, n, "RS"));
-	EXPECT_EQ(0, wake_all(m, n));
+	EXPECT_EQ(0, ckpt_job_intact(m, n, "RS"));
+	EXPECT_EQ(0, ckpt_job_wake(m, n));
 	EXPECT_EQ(0, ckpt_reap(reader));
 	EXPECT_EQ(128 + SIGPIPE, ckpt_reap(writer));
 	EXPECT_FALSE(ckpt_have_children());
@@ -1514,9 +1478,9 @@ TEST(pipe_end_held_outside_is_ebusy_and_the_job_runs_on)
 
 	/* Neither killed nor stopped: the job runs on as if nothing happened. */
 	EXPECT_EQ(0, waitpid(-1, NULL, WNOHANG | __WALL));
-	EXPECT_EQ(0, all_intact(m, n, "S"));
+	EXPECT_EQ(0, ckpt_job_intact(m, n, "S"));
 	close(keep);
-	EXPECT_EQ(0, wake_all(m, n));
+	EXPECT_EQ(0, ckpt_job_wake(m, n));
 	EXPECT_EQ(0, ckpt_reap(reader));
 	EXPECT_EQ(0, ckpt_reap(writer));
 	close(logfd);
@@ -1557,7 +1521,7 @@ TEST(outside_pipes_broken_saves_outside_ends_as_closed)
 	ckpt_log_read(logfd, log, sizeof(log));
 	TH_LOG("log: %s", log);
 	EXPECT_TRUE(ckpt_log_has(log, "", getpid()));
-	EXPECT_EQ(0, all_intact(m, n, "S"));
+	EXPECT_EQ(0, ckpt_job_intact(m, n, "S"));
 	close(logfd);
 	close(fd);
 
@@ -1577,7 +1541,7 @@ TEST(outside_pipes_broken_saves_outside_ends_as_closed)
 	 * what we had written, then end of file; the writer gets EPIPE.
 	 */
 	ASSERT_EQ(reader, ckpt_restart(fd, 0));
-	EXPECT_EQ(0, wake_all(m, n));
+	EXPECT_EQ(0, ckpt_job_wake(m, n));
 	EXPECT_EQ(0, ckpt_reap(reader));
 	EXPECT_EQ(0, ckpt_reap(writer));
 	close(x[1]);
@@ -1680,7 +1644,7 @@ TEST(fifo_between_two_members_keeps_its_data)
 	free(img);
 
 	ASSERT_EQ(reader, ckpt_restart(fd, 0));
-	EXPECT_EQ(0, wake_all(m, n));
+	EXPECT_EQ(0, ckpt_job_wake(m, n));
 	EXPECT_EQ(0, ckpt_reap(reader));
 	EXPECT_EQ(0, ckpt_reap(writer));
 	unlink(fifo_path);
@@ -1732,7 +1696,7 @@ TEST(job_scopes_need_a_pid_above_0)
 			TH_LOG("scope %#x", scopes[s]);
 		EXPECT_LT(0, ckpt_fd_size(fd));
 	}
-	EXPECT_EQ(0, all_intact(m, n, "S"));
+	EXPECT_EQ(0, ckpt_job_intact(m, n, "S"));
 	EXPECT_EQ(0, ckpt_wake_reap(child));
 	close(fd);
 }
@@ -1774,7 +1738,7 @@ TEST(a_group_or_session_that_does_not_exist_is_esrch)
 	EXPECT_EQ(-1, checkpoint(child, fd, CKPT_SESSION | CKPT_KILL, 2));
 	EXPECT_EQ(ESRCH, errno) TH_LOG("session %d: %s", child, strerror(errno));
 	EXPECT_EQ(0, ckpt_fd_size(fd));
-	EXPECT_EQ(0, all_intact(m, n, "S"));
+	EXPECT_EQ(0, ckpt_job_intact(m, n, "S"));
 	EXPECT_EQ(0, ckpt_wake_reap(child));
 	close(fd);
 }
@@ -1843,7 +1807,7 @@ TEST(a_job_containing_the_caller_is_einval)
 		EXPECT_NE(NULL, strstr(log, "the caller is a member of the job"))
 			TH_LOG("%s: log: %s", own[i].what, log);
 	}
-	EXPECT_EQ(0, all_intact(m, n, "S"));
+	EXPECT_EQ(0, ckpt_job_intact(m, n, "S"));
 	EXPECT_EQ(0, ckpt_wake_reap(child));
 
 	/* And a session, from a process inside it. */

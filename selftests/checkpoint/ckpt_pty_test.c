@@ -238,39 +238,6 @@ static int pass_on(int st)
  * Helpers of the test
  */
 
-/* SIGUSR2 to every member that is not a zombie; 0 or -1. */
-static int wake_all(const struct ckpt_member *m, int n)
-{
-	int i, ret = 0;
-
-	for (i = 0; i < n; i++) {
-		if (m[i].state == 'Z')
-			continue;
-		if (kill(m[i].pid, CKPT_WAKE_SIG)) {
-			ckpt_msg("kill(%d, SIGUSR2): %s", (int)m[i].pid,
-				 strerror(errno));
-			ret = -1;
-		}
-	}
-	return ret;
-}
-
-/*
- * Every member as it reported itself, in one of @states within 5 s.
- * Returns the number of members that are not.
- */
-static int all_intact(const struct ckpt_member *m, int n, const char *states)
-{
-	int i, bad = 0;
-
-	for (i = 0; i < n; i++) {
-		ckpt_wait_state(m[i].pid, states, 5000);
-		if (ckpt_member_intact(&m[i], states))
-			bad++;
-	}
-	return bad;
-}
-
 /*
  * checkpoint(@root, CKPT_TREE | CKPT_KILL) into a new image: its
  * descriptor, or -1 with the call's log shown.
@@ -461,6 +428,38 @@ FIXTURE_SETUP(pty)
 FIXTURE_TEARDOWN_PARENT(pty)
 {
 	job_cleanup(self->m, self->n);
+}
+
+/* A job of one process P running @fn(@arg), settled. */
+static pid_t spawn_p(struct __test_metadata *_metadata, FIXTURE_DATA(pty) *self,
+		     int (*fn)(void *), void *arg)
+{
+	pid_t p;
+
+	p = ckpt_job_spawn(fn, arg, -1, NULL, 0, self->m, &self->n, MAX_MEMBERS);
+	ASSERT_GT(p, 0);
+	ASSERT_EQ(1, self->n);
+	ASSERT_EQ(0, ckpt_job_settle(self->m, self->n, 10000));
+	return p;
+}
+
+/* Wake the job and see it end well, leaving nothing behind. */
+static void finish_job(struct __test_metadata *_metadata, FIXTURE_DATA(pty) *self, pid_t p)
+{
+	ASSERT_EQ(0, ckpt_job_wake(self->m, self->n));
+	EXPECT_EQ(0, ckpt_wait_reap_within(p, 30000));
+	EXPECT_FALSE(ckpt_have_children());
+}
+
+/* P running @fn: checkpointed, killed, restarted, then its own checks. */
+static void cycle_p(struct __test_metadata *_metadata, FIXTURE_DATA(pty) *self,
+		    int (*fn)(void *))
+{
+	pid_t p = spawn_p(_metadata, self, fn, NULL);
+
+	ASSERT_EQ(0, cycle_tree(p, self->m, self->n));
+	EXPECT_EQ(0, ckpt_job_intact(self->m, self->n, "RS"));
+	finish_job(_metadata, self, p);
 }
 
 /* --------------------------------------------------------------------
@@ -710,12 +709,12 @@ TEST_F(pty, pty_pair_inside_job_comes_back_with_its_state_and_unread_data)
 		TH_LOG("tty_nr of C: %#llx", ckpt_stat(c, 7));
 
 	ASSERT_EQ(0, cycle_tree(p, m, self->n));
-	EXPECT_EQ(0, all_intact(m, self->n, "RS"));
+	EXPECT_EQ(0, ckpt_job_intact(m, self->n, "RS"));
 	/* From outside too: C has a pty slave as controlling terminal. */
 	EXPECT_TRUE(is_pts_dev(ckpt_stat(c, 7)))
 		TH_LOG("tty_nr of C after the restart: %#llx", ckpt_stat(c, 7));
 
-	ASSERT_EQ(0, wake_all(m, self->n));
+	ASSERT_EQ(0, ckpt_job_wake(m, self->n));
 	EXPECT_EQ(0, ckpt_wait_reap_within(p, 30000));
 	EXPECT_EQ(0, ckpt_job_gone(m, self->n, 10000));
 	EXPECT_FALSE(ckpt_have_children());
@@ -788,22 +787,9 @@ static int closed_p_main(void *arg)
 
 TEST_F(pty, raw_mode_data_then_eio_after_the_slave_closed)
 {
-	struct ckpt_member *m = self->m;
-	pid_t p;
-
 	if (!ckpt_preamble(_metadata))
 		return;
-	p = ckpt_job_spawn(closed_p_main, NULL, -1, NULL, 0, m, &self->n,
-			   MAX_MEMBERS);
-	ASSERT_GT(p, 0);
-	ASSERT_EQ(1, self->n);
-	ASSERT_EQ(0, ckpt_job_settle(m, self->n, 10000));
-
-	ASSERT_EQ(0, cycle_tree(p, m, self->n));
-	EXPECT_EQ(0, all_intact(m, self->n, "RS"));
-	ASSERT_EQ(0, wake_all(m, self->n));
-	EXPECT_EQ(0, ckpt_wait_reap_within(p, 30000));
-	EXPECT_FALSE(ckpt_have_children());
+	cycle_p(_metadata, self, closed_p_main);
 }
 
 /* --------------------------------------------------------------------
@@ -860,22 +846,9 @@ static int pkt_p_main(void *arg)
 
 TEST_F(pty, packet_mode_and_lock_survive)
 {
-	struct ckpt_member *m = self->m;
-	pid_t p;
-
 	if (!ckpt_preamble(_metadata))
 		return;
-	p = ckpt_job_spawn(pkt_p_main, NULL, -1, NULL, 0, m, &self->n,
-			   MAX_MEMBERS);
-	ASSERT_GT(p, 0);
-	ASSERT_EQ(1, self->n);
-	ASSERT_EQ(0, ckpt_job_settle(m, self->n, 10000));
-
-	ASSERT_EQ(0, cycle_tree(p, m, self->n));
-	EXPECT_EQ(0, all_intact(m, self->n, "RS"));
-	ASSERT_EQ(0, wake_all(m, self->n));
-	EXPECT_EQ(0, ckpt_wait_reap_within(p, 30000));
-	EXPECT_FALSE(ckpt_have_children());
+	cycle_p(_metadata, self, pkt_p_main);
 }
 
 /* --------------------------------------------------------------------
@@ -931,12 +904,11 @@ static void expect_refused(struct __test_metadata *_metadata, pid_t p,
 		TH_LOG("\"%s\" is not in the log", why);
 	/* Neither killed nor stopped. */
 	EXPECT_EQ(0, waitpid(-1, NULL, WNOHANG | __WALL));
-	EXPECT_EQ(0, all_intact(m, n, "S"));
+	EXPECT_EQ(0, ckpt_job_intact(m, n, "S"));
 }
 
 TEST_F(pty, slave_open_outside_the_job_is_refused_and_the_job_runs_on)
 {
-	struct ckpt_member *m = self->m;
 	int dup, slave;
 	char path[64];
 	unsigned int ptn;
@@ -944,11 +916,7 @@ TEST_F(pty, slave_open_outside_the_job_is_refused_and_the_job_runs_on)
 
 	if (!ckpt_preamble(_metadata))
 		return;
-	p = ckpt_job_spawn(refused_p_main, "ping\r\n", -1, NULL, 0, m,
-			   &self->n, MAX_MEMBERS);
-	ASSERT_GT(p, 0);
-	ASSERT_EQ(1, self->n);
-	ASSERT_EQ(0, ckpt_job_settle(m, self->n, 10000));
+	p = spawn_p(_metadata, self, refused_p_main, "ping\r\n");
 
 	/* Which pty: ask a copy of the master, then let it go. */
 	dup = ckpt_grab_fd(p, MASTER_FD);
@@ -959,39 +927,30 @@ TEST_F(pty, slave_open_outside_the_job_is_refused_and_the_job_runs_on)
 	slave = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	ASSERT_LE(0, slave) TH_LOG("open(%s): %s", path, strerror(errno));
 
-	expect_refused(_metadata, p, m, self->n, "also open outside the job");
+	expect_refused(_metadata, p, self->m, self->n, "also open outside the job");
 
 	/* The pair is still the one the test has a side of. */
 	ASSERT_EQ(0, ckpt_write_all(slave, "ping\n", 5));
-	ASSERT_EQ(0, wake_all(m, self->n));
-	EXPECT_EQ(0, ckpt_wait_reap_within(p, 30000));
-	EXPECT_FALSE(ckpt_have_children());
+	finish_job(_metadata, self, p);
 	close(slave);
 }
 
 TEST_F(pty, master_held_outside_the_job_is_refused)
 {
-	struct ckpt_member *m = self->m;
 	int master;
 	pid_t p;
 
 	if (!ckpt_preamble(_metadata))
 		return;
-	p = ckpt_job_spawn(refused_p_main, "", -1, NULL, 0, m, &self->n,
-			   MAX_MEMBERS);
-	ASSERT_GT(p, 0);
-	ASSERT_EQ(1, self->n);
-	ASSERT_EQ(0, ckpt_job_settle(m, self->n, 10000));
+	p = spawn_p(_metadata, self, refused_p_main, "");
 
 	/* The test holds the very master file P has. */
 	master = ckpt_grab_fd(p, MASTER_FD);
 	ASSERT_LE(0, master);
 
-	expect_refused(_metadata, p, m, self->n, "outside the job");
+	expect_refused(_metadata, p, self->m, self->n, "outside the job");
 
-	ASSERT_EQ(0, wake_all(m, self->n));
-	EXPECT_EQ(0, ckpt_wait_reap_within(p, 30000));
-	EXPECT_FALSE(ckpt_have_children());
+	finish_job(_metadata, self, p);
 	close(master);
 }
 

@@ -1477,4 +1477,41 @@ static inline int ckpt_member_intact(const struct ckpt_member *m,
 	return -1;
 }
 
+/* SIGUSR2 to every member that is not a zombie; 0 or -1. */
+static inline int ckpt_job_wake(const struct ckpt_member *m, int n)
+{
+	int i, ret = 0;
+
+	for (i = 0; i < n; i++) {
+		if (m[i].state == 'Z')
+			continue;
+		if (kill(m[i].pid, CKPT_WAKE_SIG)) {
+			ckpt_msg("kill(%d, SIGUSR2): %s", (int)m[i].pid,
+				 strerror(errno));
+			ret = -1;
+		}
+	}
+	return ret;
+}
+
+/*
+ * Every member as it reported itself, in one of @states (zombies: Z)
+ * within 5 s (a process just thawed may run for a moment).  Returns the
+ * number of members that are not.
+ */
+static inline int ckpt_job_intact(const struct ckpt_member *m, int n,
+				  const char *states)
+{
+	const char *st;
+	int i, bad = 0;
+
+	for (i = 0; i < n; i++) {
+		st = m[i].state == 'Z' ? "Z" : states;
+		ckpt_wait_state(m[i].pid, st, 5000);
+		if (ckpt_member_intact(&m[i], st))
+			bad++;
+	}
+	return bad;
+}
+
 #endif /* _CKPT_TEST_H */

@@ -523,6 +523,8 @@ session TASK record: sid 4300 is not the session 4200 that was checkpointed
 restart-kind THREAD record: restart block of kind 9: unknown kind
 futex-clock THREAD record: restart block of kind 2: the clock does not match the futex flags
 tty-name TTY record: name: no NUL terminator in its 64 bytes
+tty-line TTY record: termios: line discipline 30 does not exist \(the kernel has 30\)
+tty-fg TTY record: sid 4200 or fg_pgrp -4210 is negative
 siginfo-count THREAD record: unexpected here: SIGINFO 1 of 1 record expected
 EOF
 # ... and in the pty image

@@ -286,6 +286,28 @@ static size_t pty_data(uint8_t *out, const char *in, const char *raw, int eol)
 	return len + r;
 }
 
+/* A terminal as a shell leaves it (cooked), or as an editor sets it (raw) */
+static void tty_state(struct ckpt_tty_state *st, int raw, int32_t sid, int32_t fg_pgrp,
+		      uint16_t rows, uint16_t cols)
+{
+	st->sid = sid;
+	st->fg_pgrp = fg_pgrp;
+	st->termios.cflag = 0x00bf;		/* cs8 cread B38400 */
+	st->termios.ispeed = st->termios.ospeed = 38400;
+	st->termios.cc[6] = 1;			/* VMIN */
+	if (!raw) {
+		st->termios.iflag = 0x4500;	/* icrnl ixon iutf8 */
+		st->termios.oflag = 0x0005;	/* opost onlcr */
+		st->termios.lflag = 0x8a3b;	/* isig icanon echo echoe echok echoctl echoke iexten */
+		st->termios.cc[0] = 3;		/* ^C */
+		st->termios.cc[2] = 0x7f;
+		st->termios.cc[4] = 4;
+		st->termios.cc[10] = 26;	/* ^Z */
+	}
+	st->ws.row = rows;
+	st->ws.col = cols;
+}
+
 static void pty_rec(struct image *im, const struct pty_def *d)
 {
 	struct ckpt_rec_pty p;
@@ -297,24 +319,7 @@ static void pty_rec(struct image *im, const struct pty_def *d)
 	p.index = d->index;
 	p.flags = d->flags;
 	p.master_flags = d->master_flags;
-	p.sid = d->sid;
-	p.fg_pgrp = d->fg_pgrp;
-	p.termios.cflag = 0x00bf;		/* cs8 cread B38400 */
-	p.termios.ispeed = p.termios.ospeed = 38400;
-	if (d->raw) {
-		p.termios.cc[6] = 1;		/* VMIN */
-	} else {
-		p.termios.iflag = 0x4500;	/* icrnl ixon iutf8 */
-		p.termios.oflag = 0x0005;	/* opost onlcr */
-		p.termios.lflag = 0x8a3b;	/* isig icanon echo echoe echok echoctl echoke iexten */
-		p.termios.cc[0] = 3;		/* ^C */
-		p.termios.cc[2] = 0x7f;
-		p.termios.cc[4] = 4;
-		p.termios.cc[6] = 1;
-		p.termios.cc[10] = 26;		/* ^Z */
-	}
-	p.ws_row = d->rows;
-	p.ws_col = d->cols;
+	tty_state(&p.slave, d->raw, d->sid, d->fg_pgrp, d->rows, d->cols);
 	p.slave_in = (uint32_t)strlen(d->slave_in);
 	p.slave_raw = (uint32_t)strlen(d->slave_raw);
 	p.master_in = (uint32_t)strlen(d->master_in);
@@ -550,20 +555,7 @@ static void tty_rec(struct image *im)
 	struct ckpt_rec_tty t;
 
 	memset(&t, 0, sizeof(t));
-	t.sid = 4200;
-	t.fg_pgrp = 4210;
-	t.termios.iflag = 0x4500;	/* icrnl ixon iutf8 */
-	t.termios.oflag = 0x0005;	/* opost onlcr */
-	t.termios.cflag = 0x00bf;	/* cs8 cread B38400 */
-	t.termios.lflag = 0x8a3b;	/* isig icanon echo echoe echok echoctl echoke iexten */
-	t.termios.ispeed = t.termios.ospeed = 38400;
-	t.termios.cc[0] = 3;		/* ^C */
-	t.termios.cc[2] = 0x7f;
-	t.termios.cc[4] = 4;
-	t.termios.cc[6] = 1;
-	t.termios.cc[10] = 26;		/* ^Z */
-	t.ws_row = 24;
-	t.ws_col = 80;
+	tty_state(&t.tty, 0, 4200, 4210, 24, 80);
 	strcpy(t.name, "pts/3");
 	record(im, CKPT_REC_TTY, &t, sizeof(t), NULL, 0);
 }
@@ -773,6 +765,10 @@ static int corrupt(struct image *im, const char *kind)
 		AT(CKPT_REC_THREAD, 3, ckpt_rec_thread)->restart.clockid = 0;
 	} else if (!strcmp(kind, "tty-name")) {
 		memset(AT(CKPT_REC_TTY, 0, ckpt_rec_tty)->name, 'x', 64);
+	} else if (!strcmp(kind, "tty-line")) {
+		AT(CKPT_REC_TTY, 0, ckpt_rec_tty)->tty.termios.line = 30;
+	} else if (!strcmp(kind, "tty-fg")) {
+		AT(CKPT_REC_TTY, 0, ckpt_rec_tty)->tty.fg_pgrp = -4210;
 	} else if (!strcmp(kind, "pty-flags")) {
 		AT(CKPT_REC_PTY, 0, ckpt_rec_pty)->flags |= 0x8;
 	} else if (!strcmp(kind, "pty-len")) {
@@ -800,11 +796,11 @@ static int corrupt(struct image *im, const char *kind)
 	} else if (!strcmp(kind, "pty-master-accmode")) {
 		AT(CKPT_REC_PTY, 0, ckpt_rec_pty)->master_flags |= 3;
 	} else if (!strcmp(kind, "pty-line")) {
-		AT(CKPT_REC_PTY, 0, ckpt_rec_pty)->termios.line = 2;	/* N_MOUSE */
+		AT(CKPT_REC_PTY, 0, ckpt_rec_pty)->slave.termios.line = 2;	/* N_MOUSE */
 	} else if (!strcmp(kind, "pty-reserved")) {
-		AT(CKPT_REC_PTY, 1, ckpt_rec_pty)->termios.reserved = 1;
+		AT(CKPT_REC_PTY, 1, ckpt_rec_pty)->slave.termios.reserved = 1;
 	} else if (!strcmp(kind, "pty-sid")) {
-		AT(CKPT_REC_PTY, 0, ckpt_rec_pty)->sid = -1;
+		AT(CKPT_REC_PTY, 0, ckpt_rec_pty)->slave.sid = -1;
 	} else if (!strcmp(kind, "pty-in-max")) {
 		AT(CKPT_REC_PTY, 0, ckpt_rec_pty)->slave_in = CKPT_MAX_PTY_IN + 1;
 	} else if (!strcmp(kind, "pty-raw-max")) {

@@ -354,6 +354,19 @@ struct ckpt_termios {
 	__u32 reserved;
 };
 
+/* A terminal's window size, as TIOCGWINSZ gives it */
+struct ckpt_winsize {
+	__u16 row, col, xpixel, ypixel;
+};
+
+/* What the TTY and PTY records keep of a terminal besides its data */
+struct ckpt_tty_state {
+	__s32 sid;		/* session it is the controlling terminal of, or 0 */
+	__s32 fg_pgrp;		/* that session's foreground process group, or 0 */
+	struct ckpt_termios termios;
+	struct ckpt_winsize ws;
+};
+
 /*
  * CKPT_REC_TTY: the job's controlling terminal.  At restart, the job's
  * descriptors on it (CKPT_FILE_CTTY) are opened on the restarter's
@@ -362,10 +375,7 @@ struct ckpt_termios {
  */
 struct ckpt_rec_tty {
 	struct ckpt_hdr h;
-	__s32 sid;		/* session of the terminal, 0 if none */
-	__s32 fg_pgrp;		/* foreground process group, 0 if none */
-	struct ckpt_termios termios;
-	__u16 ws_row, ws_col, ws_xpixel, ws_ypixel;
+	struct ckpt_tty_state tty;
 	char name[64];		/* e.g. "pts/3", informational */
 };
 
@@ -387,10 +397,7 @@ struct ckpt_rec_pty {
 	__u32 index;		/* N of /dev/pts/N, informational */
 	__u32 flags;		/* CKPT_PTY_* */
 	__u32 master_flags;	/* O_* access mode and status flags of the master */
-	__s32 sid;		/* session it is the controlling terminal of, or 0 */
-	__s32 fg_pgrp;		/* that session's foreground group, or 0 */
-	struct ckpt_termios termios;	/* the slave's (a master has none of its own) */
-	__u16 ws_row, ws_col, ws_xpixel, ws_ypixel;
+	struct ckpt_tty_state slave;	/* a master has no settings of its own */
 	__u32 slave_in;		/* bytes the slave's readers have not read */
 	__u32 slave_raw;	/* written to the master, not yet processed */
 	__u32 master_in;	/* bytes the master's reader has not read */
