@@ -430,36 +430,37 @@ FIXTURE_TEARDOWN_PARENT(pty)
 	job_cleanup(self->m, self->n);
 }
 
-/* A job of one process P running @fn(@arg), settled. */
-static pid_t spawn_p(struct __test_metadata *_metadata, FIXTURE_DATA(pty) *self,
-		     int (*fn)(void *), void *arg)
+/* A job of one process P running @fn(@arg), settled, in @m[0]. */
+static pid_t spawn_p(struct __test_metadata *_metadata, struct ckpt_member *m,
+		     int *n, int (*fn)(void *), void *arg)
 {
 	pid_t p;
 
-	p = ckpt_job_spawn(fn, arg, -1, NULL, 0, self->m, &self->n, MAX_MEMBERS);
+	p = ckpt_job_spawn(fn, arg, -1, NULL, 0, m, n, MAX_MEMBERS);
 	ASSERT_GT(p, 0);
-	ASSERT_EQ(1, self->n);
-	ASSERT_EQ(0, ckpt_job_settle(self->m, self->n, 10000));
+	ASSERT_EQ(1, *n);
+	ASSERT_EQ(0, ckpt_job_settle(m, *n, 10000));
 	return p;
 }
 
-/* Wake the job and see it end well, leaving nothing behind. */
-static void finish_job(struct __test_metadata *_metadata, FIXTURE_DATA(pty) *self, pid_t p)
+/* Wake the job of @p and see it end well, leaving nothing behind. */
+static void finish_job(struct __test_metadata *_metadata,
+		       const struct ckpt_member *m, int n, pid_t p)
 {
-	ASSERT_EQ(0, ckpt_job_wake(self->m, self->n));
+	ASSERT_EQ(0, ckpt_job_wake(m, n));
 	EXPECT_EQ(0, ckpt_wait_reap_within(p, 30000));
 	EXPECT_FALSE(ckpt_have_children());
 }
 
 /* P running @fn: checkpointed, killed, restarted, then its own checks. */
-static void cycle_p(struct __test_metadata *_metadata, FIXTURE_DATA(pty) *self,
-		    int (*fn)(void *))
+static void cycle_p(struct __test_metadata *_metadata, struct ckpt_member *m,
+		    int *n, int (*fn)(void *))
 {
-	pid_t p = spawn_p(_metadata, self, fn, NULL);
+	pid_t p = spawn_p(_metadata, m, n, fn, NULL);
 
-	ASSERT_EQ(0, cycle_tree(p, self->m, self->n));
-	EXPECT_EQ(0, ckpt_job_intact(self->m, self->n, "RS"));
-	finish_job(_metadata, self, p);
+	ASSERT_EQ(0, cycle_tree(p, m, *n));
+	EXPECT_EQ(0, ckpt_job_intact(m, *n, "RS"));
+	finish_job(_metadata, m, *n, p);
 }
 
 /* --------------------------------------------------------------------
@@ -789,7 +790,7 @@ TEST_F(pty, raw_mode_data_then_eio_after_the_slave_closed)
 {
 	if (!ckpt_preamble(_metadata))
 		return;
-	cycle_p(_metadata, self, closed_p_main);
+	cycle_p(_metadata, self->m, &self->n, closed_p_main);
 }
 
 /* --------------------------------------------------------------------
@@ -848,7 +849,7 @@ TEST_F(pty, packet_mode_and_lock_survive)
 {
 	if (!ckpt_preamble(_metadata))
 		return;
-	cycle_p(_metadata, self, pkt_p_main);
+	cycle_p(_metadata, self->m, &self->n, pkt_p_main);
 }
 
 /* --------------------------------------------------------------------
@@ -916,7 +917,7 @@ TEST_F(pty, slave_open_outside_the_job_is_refused_and_the_job_runs_on)
 
 	if (!ckpt_preamble(_metadata))
 		return;
-	p = spawn_p(_metadata, self, refused_p_main, "ping\r\n");
+	p = spawn_p(_metadata, self->m, &self->n, refused_p_main, "ping\r\n");
 
 	/* Which pty: ask a copy of the master, then let it go. */
 	dup = ckpt_grab_fd(p, MASTER_FD);
@@ -931,7 +932,7 @@ TEST_F(pty, slave_open_outside_the_job_is_refused_and_the_job_runs_on)
 
 	/* The pair is still the one the test has a side of. */
 	ASSERT_EQ(0, ckpt_write_all(slave, "ping\n", 5));
-	finish_job(_metadata, self, p);
+	finish_job(_metadata, self->m, self->n, p);
 	close(slave);
 }
 
@@ -942,7 +943,7 @@ TEST_F(pty, master_held_outside_the_job_is_refused)
 
 	if (!ckpt_preamble(_metadata))
 		return;
-	p = spawn_p(_metadata, self, refused_p_main, "");
+	p = spawn_p(_metadata, self->m, &self->n, refused_p_main, "");
 
 	/* The test holds the very master file P has. */
 	master = ckpt_grab_fd(p, MASTER_FD);
@@ -950,7 +951,7 @@ TEST_F(pty, master_held_outside_the_job_is_refused)
 
 	expect_refused(_metadata, p, self->m, self->n, "outside the job");
 
-	finish_job(_metadata, self, p);
+	finish_job(_metadata, self->m, self->n, p);
 	close(master);
 }
 

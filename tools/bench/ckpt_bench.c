@@ -31,6 +31,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,28 +78,29 @@ static void dirty(char *p, size_t len)
  * @pid (while a restart fills them).  Afterwards, watch_when() tells
  * when the value first reached a level known only then.
  */
-#define WATCH_SAMPLES	(1 << 18)
+#define WATCH_SAMPLES	262144
 
 struct watch {
 	pthread_t thread;
 	int fd;
 	pid_t pid;
-	volatile int stop;
+	atomic_int stop;
 	unsigned int nr;
 	double t[WATCH_SAMPLES];
 	long long v[WATCH_SAMPLES];
 };
 
-static long long watch_sample(const struct watch *w)
+/* The size of @fd if it is >= 0, else the resident pages of @pid */
+static long long watch_sample(int fd, pid_t pid)
 {
 	long long size, resident;
 	struct stat st;
 	char path[64];
 	FILE *f;
 
-	if (w->fd >= 0)
-		return fstat(w->fd, &st) ? -1 : (long long)st.st_size;
-	snprintf(path, sizeof(path), "/proc/%d/statm", (int)w->pid);
+	if (fd >= 0)
+		return fstat(fd, &st) ? -1 : (long long)st.st_size;
+	snprintf(path, sizeof(path), "/proc/%d/statm", (int)pid);
 	f = fopen(path, "r");
 	if (!f)
 		return -1;
@@ -114,7 +116,7 @@ static void *watch_main(void *arg)
 	struct watch *w = arg;
 
 	while (!w->stop && w->nr < WATCH_SAMPLES) {
-		w->v[w->nr] = watch_sample(w);
+		w->v[w->nr] = watch_sample(w->fd, w->pid);
 		w->t[w->nr] = now();
 		w->nr++;
 		nanosleep(&tick, NULL);
@@ -147,13 +149,6 @@ static double watch_when(const struct watch *w, long long level, double t0)
 		if (w->v[i] >= level)
 			return w->t[i] - t0;
 	return -1;
-}
-
-static long long resident_pages(pid_t pid)
-{
-	struct watch w = { .fd = -1, .pid = pid };
-
-	return watch_sample(&w);
 }
 
 /* A child holding @mib MiB of dirty memory, waiting in pause(). */
@@ -286,7 +281,7 @@ static void cycle(size_t mib, double *t_ckpt, double *t_rst, double *data)
 	if (data) {
 		watch_stop(&w);
 		/* The restored process has all its pages. */
-		data[1] = watch_when(&w, resident_pages(got), t0);
+		data[1] = watch_when(&w, watch_sample(-1, got), t0);
 		if (data[1] < 0)
 			data[1] = *t_rst;
 	}
@@ -368,10 +363,12 @@ static void one_size(size_t mib, int watch)
 	if (!watch)
 		return;
 	cycle(mib, &wck, &wrs, data);
-	printf("bench: %4zu MiB: checkpoint data path %7.3f s, %.2f x the write; the call %.3f s (watched run)\n",
-	       mib, data[0], data[0] / t_write, wck);
-	printf("bench: %4zu MiB: restart data path    %7.3f s, %.2f x the read;  the call %.3f s (watched run)\n",
-	       mib, data[1], data[1] / t_read, wrs);
+	printf("bench: %4zu MiB: checkpoint data path %7.3f s, %.2f x the write; ",
+	       mib, data[0], data[0] / t_write);
+	printf("the call %.3f s (watched run)\n", wck);
+	printf("bench: %4zu MiB: restart data path    %7.3f s, %.2f x the read;  ",
+	       mib, data[1], data[1] / t_read);
+	printf("the call %.3f s (watched run)\n", wrs);
 }
 
 static void small_cycle(int reps)
