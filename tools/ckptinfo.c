@@ -917,6 +917,38 @@ static int nomem(struct img *im)
 	return bad(im, "out of memory");
 }
 
+/* A new object id of the image: not 0, not seen before */
+static int claim_objid(struct img *im, __u32 objid)
+{
+	int r;
+
+	if (objid == 0)
+		return bad(im, "objid 0 (object ids start at 1)");
+	r = idset_add(&im->objids, objid);
+	if (r < 0)
+		return nomem(im);
+	if (r == 0)
+		return bad(im, "objid %u is used twice", objid);
+	return 0;
+}
+
+/*
+ * A new, zeroed entry at the end of a table found by object id through
+ * @idx; NULL without memory.
+ */
+static void *new_entry(void **arr, size_t *nr, size_t *size, size_t elem, struct idset *idx,
+		       __u32 objid)
+{
+	char *e;
+
+	if (grow(arr, *nr, size, elem) || idset_put(idx, objid, (__u32)*nr) < 0)
+		return NULL;
+	e = (char *)*arr + *nr * elem;
+	(*nr)++;
+	memset(e, 0, elem);
+	return e;
+}
+
 /* The record must be exactly @want bytes, as @why says */
 static int check_len(struct img *im, __u64 want, const char *why)
 {
@@ -1938,7 +1970,7 @@ static const char *mode_name(__u32 mode)
 static int do_file(struct img *im)
 {
 	struct ckpt_rec_file *f = (void *)im->buf;
-	int r, on_pipe = 0, on_pty = 0;
+	int on_pipe = 0, on_pty = 0;
 	__u32 pidx = 0, fidx = 0, tidx = 0;
 	struct pty_ent *pty = NULL;
 	struct file_ent *e;
@@ -1996,15 +2028,10 @@ static int do_file(struct img *im)
 		return bad(im, "a file on the job's terminal, but the image has no TTY record");
 	if (f->pos < 0)
 		return bad(im, "negative file offset %lld", (__s64)f->pos);
-	if (f->objid == 0)
-		return bad(im, "objid 0 (object ids start at 1)");
+	if (claim_objid(im, f->objid))
+		return -1;
 	if (++im->nr_files > CKPT_MAX_FILES)
 		return bad(im, "more than CKPT_MAX_FILES (%d) FILE records", CKPT_MAX_FILES);
-	r = idset_add(&im->objids, f->objid);
-	if (r < 0)
-		return nomem(im);
-	if (r == 0)
-		return bad(im, "objid %u is used twice", f->objid);
 	if (f->kind == CKPT_FILE_INHERIT && idset_add(&im->inherit, f->objid) < 0)
 		return nomem(im);
 	if (on_pipe)
@@ -2057,7 +2084,6 @@ static int do_pipe(struct img *im)
 	struct ckpt_rec_pipe *p = (void *)im->buf;
 	const char *data = (const char *)(p + 1);
 	struct pipe_ent *e;
-	int r;
 
 	if (check_min(im, sizeof(*p)))
 		return -1;
@@ -2071,17 +2097,12 @@ static int do_pipe(struct img *im)
 		return -1;
 	if (check_reserved(im, &p->reserved, sizeof(p->reserved)))
 		return -1;
-	if (p->objid == 0)
-		return bad(im, "objid 0 (object ids start at 1)");
-	r = idset_add(&im->objids, p->objid);
-	if (r < 0)
+	if (claim_objid(im, p->objid))
+		return -1;
+	e = new_entry((void **)&im->pipes, &im->nr_pipe_ents, &im->pipes_size,
+		      sizeof(*im->pipes), &im->pipeidx, p->objid);
+	if (!e)
 		return nomem(im);
-	if (r == 0)
-		return bad(im, "objid %u is used twice", p->objid);
-	if (grow((void **)&im->pipes, im->nr_pipe_ents, &im->pipes_size, sizeof(*im->pipes)) ||
-	    idset_put(&im->pipeidx, p->objid, (__u32)im->nr_pipe_ents) < 0)
-		return nomem(im);
-	e = &im->pipes[im->nr_pipe_ents++];
 	e->off = im->rec_off;
 	e->objid = p->objid;
 	e->capacity = p->capacity;
@@ -2179,7 +2200,6 @@ static int do_pty(struct img *im)
 	struct ckpt_rec_pty *p = (void *)im->buf;
 	const __u8 *slave = (const __u8 *)(p + 1), *master;
 	struct pty_ent *e;
-	int r;
 
 	if (check_min(im, sizeof(*p)))
 		return -1;
@@ -2200,18 +2220,13 @@ static int do_pty(struct img *im)
 		      pty_data_len(p->master_in, p->master_raw),
 		      "slave_in, slave_raw, master_in, master_raw and their line-end bitmaps"))
 		return -1;
-	if (p->objid == 0)
-		return bad(im, "objid 0 (object ids start at 1)");
-	r = idset_add(&im->objids, p->objid);
-	if (r < 0)
-		return nomem(im);
-	if (r == 0)
-		return bad(im, "objid %u is used twice", p->objid);
-	if (grow((void **)&im->ptys, im->nr_pty_ents, &im->ptys_size, sizeof(*im->ptys)) ||
-	    idset_put(&im->ptyidx, p->objid, (__u32)im->nr_pty_ents) < 0)
+	if (claim_objid(im, p->objid))
+		return -1;
+	e = new_entry((void **)&im->ptys, &im->nr_pty_ents, &im->ptys_size, sizeof(*im->ptys),
+		      &im->ptyidx, p->objid);
+	if (!e)
 		return nomem(im);
 	master = slave + pty_data_len(p->slave_in, p->slave_raw);
-	e = &im->ptys[im->nr_pty_ents++];
 	e->off = im->rec_off;
 	e->objid = p->objid;
 	e->index = p->index;

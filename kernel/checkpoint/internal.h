@@ -254,8 +254,9 @@ __printf(2, 3) void ckpt_warn(struct ckpt_ctx *ctx, const char *fmt, ...);
 ssize_t ckpt_kernel_write(struct file *file, const void *buf, size_t len, loff_t *ppos);
 int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len);
 int ckpt_write_pages(struct ckpt_ctx *ctx, struct page **pages, unsigned int nr);
-int ckpt_write_padding(struct ckpt_ctx *ctx, size_t len);
 int ckpt_write_record(struct ckpt_ctx *ctx, u32 type, void *rec, size_t len);
+int ckpt_write_record_data(struct ckpt_ctx *ctx, u32 type, void *rec, size_t len,
+			   const void *data, size_t data_len);
 int ckpt_write_record_str(struct ckpt_ctx *ctx, u32 type, void *rec, size_t len,
 			  const char *str, u32 *str_len);
 int ckpt_write_trailer(struct ckpt_ctx *ctx);

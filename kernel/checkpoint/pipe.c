@@ -181,13 +181,7 @@ static int ckpt_write_pipe(struct ckpt_ctx *ctx, struct pipe_inode_info *pipe, u
 	}
 
 	rec.data_len = len;
-	rec.h.type = CKPT_REC_PIPE;
-	rec.h.len = sizeof(rec) + len;
-	err = ckpt_write(ctx, &rec, sizeof(rec));
-	if (!err)
-		err = ckpt_write(ctx, data, len);
-	if (!err)
-		err = ckpt_write_padding(ctx, rec.h.len);
+	err = ckpt_write_record_data(ctx, CKPT_REC_PIPE, &rec, sizeof(rec), data, len);
 	kvfree(data);
 	return err;
 }

@@ -325,13 +325,7 @@ static int ckpt_write_pty(struct ckpt_ctx *ctx, struct ckpt_pty *pty)
 		goto out;
 	len += rec.master_in + DIV_ROUND_UP(rec.master_in, 8) + rec.master_raw;
 
-	rec.h.type = CKPT_REC_PTY;
-	rec.h.len = sizeof(rec) + len;
-	err = ckpt_write(ctx, &rec, sizeof(rec));
-	if (!err)
-		err = ckpt_write(ctx, data, len);
-	if (!err)
-		err = ckpt_write_padding(ctx, rec.h.len);
+	err = ckpt_write_record_data(ctx, CKPT_REC_PTY, &rec, sizeof(rec), data, len);
 out:
 	bitmap_free(eol);
 	kvfree(data);

@@ -166,13 +166,7 @@ static int ckpt_write_thread_regs(struct ckpt_ctx *ctx, struct task_struct *t, b
 	}
 	/* XSTATE_BV: the header follows the 512-byte legacy area. */
 	memcpy(&xrec.xfeatures, (u8 *)xbuf + 512, sizeof(xrec.xfeatures));
-	xrec.h.type = CKPT_REC_XSTATE;
-	xrec.h.len = sizeof(xrec) + size;
-	err = ckpt_write(ctx, &xrec, sizeof(xrec));
-	if (!err)
-		err = ckpt_write(ctx, xbuf, size);
-	if (!err)
-		err = ckpt_write_padding(ctx, xrec.h.len);
+	err = ckpt_write_record_data(ctx, CKPT_REC_XSTATE, &xrec, sizeof(xrec), xbuf, size);
 	kfree(xbuf);
 	return err;
 }

@@ -177,14 +177,8 @@ int ckpt_write_pages(struct ckpt_ctx *ctx, struct page **pages, unsigned int nr)
 
 static const u8 ckpt_zeroes[CKPT_ALIGN];
 
-/**
- * ckpt_write_padding - pad a record of @len bytes to CKPT_ALIGN
- * @ctx:	the checkpoint context
- * @len:	the record's length
- *
- * Return: 0 or a negative errno.
- */
-int ckpt_write_padding(struct ckpt_ctx *ctx, size_t len)
+/* Pad a record of @len bytes to CKPT_ALIGN. */
+static int ckpt_write_padding(struct ckpt_ctx *ctx, size_t len)
 {
 	return ckpt_pad(len) ? ckpt_write(ctx, ckpt_zeroes, ckpt_pad(len)) : 0;
 }
@@ -200,13 +194,34 @@ int ckpt_write_padding(struct ckpt_ctx *ctx, size_t len)
  */
 int ckpt_write_record(struct ckpt_ctx *ctx, u32 type, void *rec, size_t len)
 {
+	return ckpt_write_record_data(ctx, type, rec, len, NULL, 0);
+}
+
+/**
+ * ckpt_write_record_data - append a record whose fixed part is followed
+ * by data
+ * @ctx:	the checkpoint context
+ * @type:	record type
+ * @rec:	the fixed part, starting with a struct ckpt_hdr that this
+ *		fills in
+ * @len:	its length
+ * @data:	the data
+ * @data_len:	its length (may be 0)
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_write_record_data(struct ckpt_ctx *ctx, u32 type, void *rec, size_t len,
+			   const void *data, size_t data_len)
+{
 	struct ckpt_hdr *h = rec;
 	int err;
 
 	h->type = type;
-	h->len = len;
+	h->len = len + data_len;
 	err = ckpt_write(ctx, rec, len);
-	return err ?: ckpt_write_padding(ctx, len);
+	if (!err && data_len)
+		err = ckpt_write(ctx, data, data_len);
+	return err ?: ckpt_write_padding(ctx, len + data_len);
 }
 
 /**
@@ -225,16 +240,9 @@ int ckpt_write_record_str(struct ckpt_ctx *ctx, u32 type, void *rec, size_t len,
 			  const char *str, u32 *str_len)
 {
 	size_t slen = str ? strlen(str) + 1 : 0;
-	struct ckpt_hdr *h = rec;
-	int err;
 
 	*str_len = slen;
-	h->type = type;
-	h->len = len + slen;
-	err = ckpt_write(ctx, rec, len);
-	if (!err && slen)
-		err = ckpt_write(ctx, str, slen);
-	return err ?: ckpt_write_padding(ctx, len + slen);
+	return ckpt_write_record_data(ctx, type, rec, len, str, slen);
 }
 
 /**
