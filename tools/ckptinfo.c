@@ -633,6 +633,15 @@ static void fword(struct img *im, const char *key, const char *word)
 	field_fmt(im, key, 1, "%s", word);
 }
 
+/* A user or group id: CKPT_ID_UNMAPPED is one the checkpointer could not name. */
+static void fid(struct img *im, const char *key, __u32 v)
+{
+	if (v == CKPT_ID_UNMAPPED)
+		fword(im, key, "unmapped");
+	else
+		fu(im, key, v);
+}
+
 static void fbool(struct img *im, const char *key, int v)
 {
 	field_fmt(im, key, 0, "%s", v ? "true" : "false");
@@ -1286,8 +1295,9 @@ static int do_task(struct img *im)
 		return bad(im, "nice %d is not in -20..19", t->nice);
 	if (t->umask & ~0777U)
 		return bad(im, "umask %#o has bits outside 0777", t->umask);
-	if (t->dumpable > 2)
-		return bad(im, "dumpable %u is not 0, 1 or 2", t->dumpable);
+	if (t->dumpable > 1)
+		return bad(im, "dumpable %u is not 0 or 1 (what PR_SET_DUMPABLE sets)",
+			   t->dumpable);
 	if ((t->flags & CKPT_TASK_CTTY) && !im->tty_seen)
 		return bad(im, "has the job's terminal (flag ctty), but no TTY record came before");
 	if (idset_get(&im->tids, (__u32)t->pid, &v)) {
@@ -1394,14 +1404,14 @@ static int do_cred(struct img *im)
 		return bad(im, "cap_ambient 0x%llx is not within cap_permitted & cap_inheritable",
 			   (__u64)c->cap_ambient);
 	rec_begin(im, im->rec_off, im->rec_type, im->rec_len);
-	fu(im, "uid", c->uid);
-	fu(im, "euid", c->euid);
-	fu(im, "suid", c->suid);
-	fu(im, "fsuid", c->fsuid);
-	fu(im, "gid", c->gid);
-	fu(im, "egid", c->egid);
-	fu(im, "sgid", c->sgid);
-	fu(im, "fsgid", c->fsgid);
+	fid(im, "uid", c->uid);
+	fid(im, "euid", c->euid);
+	fid(im, "suid", c->suid);
+	fid(im, "fsuid", c->fsuid);
+	fid(im, "gid", c->gid);
+	fid(im, "egid", c->egid);
+	fid(im, "sgid", c->sgid);
+	fid(im, "fsgid", c->fsgid);
 	fulist(im, "groups", c->groups, c->ngroups);
 	fx(im, "cap_inheritable", c->cap_inheritable);
 	fx(im, "cap_permitted", c->cap_permitted);

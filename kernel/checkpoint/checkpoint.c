@@ -37,8 +37,8 @@ static int ckpt_write_header(struct ckpt_ctx *ctx, unsigned int flags, pid_t roo
 	h->nr_tasks = ctx->nr_members;
 	h->root_pid = root;
 	for (i = 0; i < ctx->nr_members; i++)
-		if (!ctx->members[i]->exit_state)
-			h->nr_threads += ckpt_nr_threads(ctx->members[i]);
+		if (!ctx->members[i].task->exit_state)
+			h->nr_threads += ckpt_nr_threads(ctx->members[i].task);
 	h->time_sec = ktime_get_real_seconds();
 	down_read(&uts_sem);
 	strscpy(h->release, utsname()->release, sizeof(h->release));
@@ -62,16 +62,17 @@ static int ckpt_write_threads(struct ckpt_ctx *ctx, struct task_struct **v, unsi
 	return err;
 }
 
-static int ckpt_write_process(struct ckpt_ctx *ctx, struct task_struct *p, bool self)
+static int ckpt_write_process(struct ckpt_ctx *ctx, const struct ckpt_member *m, bool self)
 {
-	struct ckpt_rec_task_end end = { .pid = task_pid_vnr(p) };
+	struct ckpt_rec_task_end end = { .pid = m->pid };
+	struct task_struct *p = m->task;
 	struct task_struct **threads;
 	unsigned int n = 0;
 	int err;
 
 	ctx->subject = end.pid;
 	if (p->exit_state) {
-		err = ckpt_write_task(ctx, p, 0, false);
+		err = ckpt_write_task(ctx, m, 0, false);
 		goto end;
 	}
 	if (ckpt_task_killed(p))
@@ -89,7 +90,7 @@ static int ckpt_write_process(struct ckpt_ctx *ctx, struct task_struct *p, bool 
 		err = ckpt_err(ctx, -ESRCH, "exited");
 		goto out;
 	}
-	err = ckpt_write_task(ctx, p, n, self);
+	err = ckpt_write_task(ctx, m, n, self);
 	if (!err)
 		err = ckpt_write_cred(ctx, p);
 	if (!err)
@@ -120,8 +121,8 @@ static void ckpt_act(struct ckpt_ctx *ctx, unsigned int flags)
 	if ((flags & CKPT_ACTION_MASK) == CKPT_CONTINUE)
 		return;
 	for (i = 0; i < ctx->nr_members; i++)
-		if (!ctx->members[i]->exit_state)
-			do_send_sig_info(sig, SEND_SIG_PRIV, ctx->members[i], PIDTYPE_TGID);
+		if (!ctx->members[i].task->exit_state)
+			do_send_sig_info(sig, SEND_SIG_PRIV, ctx->members[i].task, PIDTYPE_TGID);
 }
 
 /* The job named by @pid and @flags, frozen; or the caller alone. */
@@ -184,7 +185,7 @@ int ckpt_checkpoint(struct ckpt_ctx *ctx, pid_t pid, unsigned int flags)
 	if (!err)
 		err = ckpt_write_tty(ctx);
 	for (i = 0; i < ctx->nr_members && !err; i++) {
-		err = ckpt_write_process(ctx, ctx->members[i], self);
+		err = ckpt_write_process(ctx, &ctx->members[i], self);
 		if (!err)
 			err = ckpt_check_job(ctx);
 	}

@@ -11,6 +11,7 @@
 #define pr_fmt(fmt) "checkpoint: " fmt
 
 #include <linux/file.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/sprintf.h>
 
@@ -117,6 +118,28 @@ static void ckpt_log(struct ckpt_ctx *ctx, const char *kind, const char *fmt,
 	kfree(line);
 }
 
+/*
+ * Did a fatal signal make the current step of a restart fail?  A task
+ * being restored that is killed sees its copies, faults, locks and
+ * clones fail with these errors; the kill is the reason to give.
+ */
+static bool ckpt_killed_in_restart(struct ckpt_ctx *ctx, int err)
+{
+	if (!ctx->procs || !fatal_signal_pending(current))
+		return false;
+	return err == -EINTR || err == -EFAULT || err == -ERESTARTSYS ||
+	       err == -ERESTARTNOINTR || err == -ERESTARTNOHAND;
+}
+
+static void ckpt_log_line(struct ckpt_ctx *ctx, const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	ckpt_log(ctx, "", fmt, args);
+	va_end(args);
+}
+
 /**
  * ckpt_err - report why a checkpoint or restart fails
  * @ctx:	the context
@@ -124,17 +147,26 @@ static void ckpt_log(struct ckpt_ctx *ctx, const char *kind, const char *fmt,
  * @fmt:	the reason, printf-style, without a trailing newline
  *
  * Only the first reason of a failure is logged: later ones are usually
- * consequences of it.
+ * consequences of it.  A restart step that failed because its task was
+ * killed is reported as that kill, with -ESRCH.
  *
- * Return: @err, so that callers can write "return ckpt_err(...)".
+ * Return: @err (or -ESRCH for a kill), so that callers can write
+ * "return ckpt_err(...)".
  */
 int ckpt_err(struct ckpt_ctx *ctx, int err, const char *fmt, ...)
 {
+	bool killed = ckpt_killed_in_restart(ctx, err);
 	va_list args;
 
+	if (killed)
+		err = -ESRCH;
 	if (ctx->err_logged)
 		return err;
 	ctx->err_logged = true;
+	if (killed) {
+		ckpt_log_line(ctx, "was killed during restart");
+		return err;
+	}
 	va_start(args, fmt);
 	ckpt_log(ctx, "", fmt, args);
 	va_end(args);

@@ -90,7 +90,9 @@ out:
  * ckpt_read_fs - apply the CKPT_REC_FS record to current
  * @ctx: the restart context
  *
- * Changing the root directory needs CAP_SYS_CHROOT, as chroot(2) does.
+ * Runs with the restored process's credentials: both directories are
+ * looked up and checked as the process itself would.  Changing the root
+ * directory needs the restarter's CAP_SYS_CHROOT, as chroot(2) does.
  *
  * Return: 0, -ENOEXEC for a malformed record, -ENOENT/-ENOTDIR when a
  * directory is gone, -EPERM, or another negative errno.
@@ -127,7 +129,8 @@ int ckpt_read_fs(struct ckpt_ctx *ctx)
 	}
 	get_fs_root(current->fs, &cur);
 	if (!path_equal(&root, &cur)) {
-		if (!ns_capable(current_user_ns(), CAP_SYS_CHROOT))
+		/* The restarter's right, not the process's (its real creds). */
+		if (!has_ns_capability(current, current_user_ns(), CAP_SYS_CHROOT))
 			err = ckpt_err(ctx, -EPERM, "root directory %s: needs CAP_SYS_CHROOT", rt);
 		else
 			set_fs_root(current->fs, &root);

@@ -140,6 +140,29 @@ struct ckpt_digest {
 };
 
 /**
+ * struct ckpt_member - a process of the job being checkpointed
+ * @task:	its leader, referenced
+ * @parent:	its parent's leader, only ever compared, never dereferenced
+ * @pid:	its pid in the checkpointer's PID namespace
+ * @ppid:	its parent's
+ * @pgid:	its process group's
+ * @sid:	its session's
+ * @reaper:	it is the init process of its PID namespace
+ *
+ * The ids are read when the process is collected, under tasklist_lock,
+ * while it is still in the tree.  A zombie member whose parent is not
+ * part of the job can be reaped at any moment after that (its pids then
+ * read as 0, and its parent may be gone): nothing reads them from the
+ * task again.
+ */
+struct ckpt_member {
+	struct task_struct *task;
+	struct task_struct *parent;
+	pid_t pid, ppid, pgid, sid;
+	bool reaper;
+};
+
+/**
  * struct ckpt_ctx - one checkpoint or restart operation
  * @file:	the image stream
  * @fpos:	stream position for seekable files
@@ -154,8 +177,8 @@ struct ckpt_digest {
  * @next:	restart: header of the next record, if already read
  * @have_next:	restart: @next is valid
  * @flags:	checkpoint(2) or restart(2) flags
- * @members:	checkpoint: the job's processes (leaders, referenced), in
- *		image order once the barrier is closed
+ * @members:	checkpoint: the job's processes, in image order once the
+ *		barrier is closed
  * @nr_members:	checkpoint: how many
  * @frozen:	checkpoint: every thread the barrier froze (referenced)
  * @nr_frozen:	checkpoint: how many
@@ -195,7 +218,7 @@ struct ckpt_ctx {
 	bool have_next;
 	unsigned int flags;
 
-	struct task_struct **members;
+	struct ckpt_member *members;
 	unsigned int nr_members;
 	struct task_struct **frozen;
 	unsigned int nr_frozen;
@@ -268,7 +291,7 @@ void *ckpt_read_record(struct ckpt_ctx *ctx, u32 type, size_t min, size_t max);
 int ckpt_read_record_into(struct ckpt_ctx *ctx, u32 type, void *rec, size_t len);
 long ckpt_read_record_head(struct ckpt_ctx *ctx, u32 type, void *rec, size_t fixed,
 			   size_t max);
-int ckpt_read_trailer(struct ckpt_ctx *ctx);
+int ckpt_read_trailer(struct ckpt_ctx *ctx, int (*settled)(struct ckpt_ctx *ctx));
 const char *ckpt_rec_str(struct ckpt_ctx *ctx, const void *rec, size_t rec_len,
 			 size_t off, u32 len, const char *what);
 const char *ckpt_rec_name(u32 type);
@@ -352,7 +375,7 @@ int ckpt_check_thread_ids(struct ckpt_ctx *ctx, const struct ckpt_rec_thread *re
 void ckpt_restore_thread_ids(const struct ckpt_rec_thread *rec);
 
 /* task.c */
-int ckpt_write_task(struct ckpt_ctx *ctx, struct task_struct *t, unsigned int nr_threads,
+int ckpt_write_task(struct ckpt_ctx *ctx, const struct ckpt_member *m, unsigned int nr_threads,
 		    bool self);
 int ckpt_check_task(struct ckpt_ctx *ctx, const struct ckpt_rec_task *rec);
 int ckpt_read_task(struct ckpt_ctx *ctx, const struct ckpt_rec_task *rec);
@@ -360,6 +383,7 @@ int ckpt_read_task(struct ckpt_ctx *ctx, const struct ckpt_rec_task *rec);
 /* cred.c */
 int ckpt_write_cred(struct ckpt_ctx *ctx, struct task_struct *t);
 int ckpt_read_cred(struct ckpt_ctx *ctx, struct cred **newp);
+void ckpt_commit_cred(struct cred *cred);
 
 /* rlimit.c */
 int ckpt_write_rlimits(struct ckpt_ctx *ctx, struct task_struct *t);

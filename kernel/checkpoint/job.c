@@ -14,6 +14,16 @@
  * pass over the job finds every thread frozen and nothing new.  A task
  * that stays in uninterruptible sleep for CKPT_FREEZE_TIMEOUT fails the
  * checkpoint, and everything frozen is thawed: the job runs on.
+ *
+ * A member's parent can reap it at any moment while it is a zombie and
+ * the parent is not frozen (yet, or at all: a parent outside the job).
+ * release_task() then unhashes its pids, under the tasklist_lock write
+ * lock.  So a member's ids (pid, parent, group, session) are read once,
+ * when it is collected with that lock held for reading, and kept in its
+ * struct ckpt_member; nothing reads them from the task later.  A pass
+ * that finds a member released since it was collected starts over, and
+ * the barrier closes only on a collection in which every member is
+ * still there.
  */
 
 #define pr_fmt(fmt) "checkpoint: " fmt
@@ -57,7 +67,7 @@ int ckpt_member_index(struct ckpt_ctx *ctx, struct task_struct *p)
 
 	p = p->group_leader;
 	for (i = 0; i < ctx->nr_members; i++)
-		if (ctx->members[i] == p)
+		if (ctx->members[i].task == p)
 			return i;
 	return -1;
 }
@@ -80,7 +90,7 @@ int ckpt_walk_files(struct ckpt_ctx *ctx, int (*fn)(struct ckpt_ctx *, struct fi
 	int err = 0;
 
 	for (i = 0; i < ctx->nr_members && !err; i++) {
-		struct task_struct *p = ctx->members[i];
+		struct task_struct *p = ctx->members[i].task;
 		unsigned int fd = 0;
 		struct file *f;
 
@@ -185,17 +195,51 @@ void ckpt_free_file_uses(struct ckpt_file_uses *uses)
 static void ckpt_put_members(struct ckpt_ctx *ctx)
 {
 	while (ctx->nr_members)
-		put_task_struct(ctx->members[--ctx->nr_members]);
+		put_task_struct(ctx->members[--ctx->nr_members].task);
 }
 
+/*
+ * Called with tasklist_lock held, so that @p (a leader found in the
+ * tree) is not released under us: take its ids now.
+ */
 static bool ckpt_add_member(struct ckpt_ctx *ctx, struct task_struct *p)
 {
+	struct pid_namespace *ns = task_active_pid_ns(current);
+	struct task_struct *parent = rcu_dereference(p->real_parent);
+	struct ckpt_member *m;
+
+	lockdep_assert_held(&tasklist_lock);
 	if (ckpt_member_index(ctx, p) >= 0)
 		return true;
 	if (ctx->nr_members == CKPT_MAX_TASKS)
 		return false;
-	ctx->members[ctx->nr_members++] = get_task_struct(p);
+	m = &ctx->members[ctx->nr_members++];
+	*m = (struct ckpt_member){
+		.task	= get_task_struct(p),
+		.parent	= parent->group_leader,
+		.pid	= task_tgid_nr_ns(p, ns),
+		.ppid	= task_tgid_nr_ns(parent, ns),
+		.pgid	= task_pgrp_nr_ns(p, ns),
+		.sid	= task_session_nr_ns(p, ns),
+		.reaper	= is_child_reaper(task_pid(p)),
+	};
 	return true;
+}
+
+/*
+ * Has a member been released (reaped) since it was collected?  Its ids
+ * are still the ones it had, but it is no longer part of the job.
+ */
+static bool ckpt_member_released(struct ckpt_ctx *ctx)
+{
+	unsigned int i;
+	bool gone = false;
+
+	read_lock(&tasklist_lock);
+	for (i = 0; i < ctx->nr_members && !gone; i++)
+		gone = !pid_alive(ctx->members[i].task);
+	read_unlock(&tasklist_lock);
+	return gone;
 }
 
 /*
@@ -221,7 +265,7 @@ static int ckpt_collect(struct ckpt_ctx *ctx, pid_t nr)
 			break;
 		fits = ckpt_add_member(ctx, p);
 		for (i = 0; fits && ckpt_scope(ctx) == CKPT_TREE && i < ctx->nr_members; i++)
-			for_each_thread(ctx->members[i], t)
+			for_each_thread(ctx->members[i].task, t)
 				list_for_each_entry(c, &t->children, sibling)
 					fits = fits && ckpt_add_member(ctx, c);
 		break;
@@ -252,16 +296,17 @@ static int ckpt_collect(struct ckpt_ctx *ctx, pid_t nr)
 	return 0;
 }
 
-/* Why process @p cannot be part of a checkpointed job, or 0. */
-static int ckpt_may_checkpoint(struct ckpt_ctx *ctx, struct task_struct *p)
+/* Why member @m cannot be part of a checkpointed job, or 0. */
+static int ckpt_may_checkpoint(struct ckpt_ctx *ctx, const struct ckpt_member *m)
 {
+	struct task_struct *p = m->task;
 	bool self = same_thread_group(p, current);
 	int i;
 
-	ctx->subject = task_pid_vnr(p);
+	ctx->subject = m->pid;
 	if (p->flags & PF_KTHREAD)
 		return ckpt_err(ctx, -EPERM, "is a kernel thread");
-	if (is_child_reaper(task_pid(p)))
+	if (m->reaper)
 		return ckpt_err(ctx, -EPERM, "is the init process of its PID namespace");
 	if (self && ckpt_scope(ctx) != CKPT_PROCESS)
 		return ckpt_err(ctx, -EINVAL, "is the caller: the caller is a member of the job");
@@ -291,16 +336,16 @@ static int ckpt_may_checkpoint(struct ckpt_ctx *ctx, struct task_struct *p)
 	if (!p->mm)
 		return ckpt_err(ctx, -EINVAL, "has no address space");
 	for (i = 0; i < ctx->nr_members; i++) {
-		struct task_struct *q = ctx->members[i];
+		struct task_struct *q = ctx->members[i].task;
 
 		if (q != p && !q->exit_state && READ_ONCE(q->mm) == p->mm)
 			return ckpt_err(ctx, -EOPNOTSUPP,
 					"shares its memory with pid %d (CLONE_VM): not supported",
-					task_pid_vnr(q));
+					ctx->members[i].pid);
 		if (q != p && !q->exit_state && READ_ONCE(q->files) == p->files)
 			return ckpt_err(ctx, -EOPNOTSUPP,
 					"shares its file table with pid %d (CLONE_FILES): not supported",
-					task_pid_vnr(q));
+					ctx->members[i].pid);
 	}
 	return 0;
 }
@@ -326,7 +371,7 @@ static int ckpt_freeze_members(struct ckpt_ctx *ctx)
 	int added = 0, err;
 
 	for (i = 0; i < ctx->nr_members; i++)
-		count += get_nr_threads(ctx->members[i]) + 1;
+		count += get_nr_threads(ctx->members[i].task) + 1;
 	err = ckpt_grow_array((void **)&ctx->frozen, sizeof(*ctx->frozen), ctx->nr_frozen,
 			      &ctx->max_frozen, ctx->nr_frozen + count);
 	if (err)
@@ -334,7 +379,7 @@ static int ckpt_freeze_members(struct ckpt_ctx *ctx)
 
 	rcu_read_lock();
 	for (i = 0; i < ctx->nr_members; i++) {
-		for_each_thread(ctx->members[i], t) {
+		for_each_thread(ctx->members[i].task, t) {
 			if (t->exit_state || ckpt_is_frozen_by_us(ctx, t))
 				continue;
 			if (ctx->nr_frozen == ctx->max_frozen) {
@@ -415,7 +460,9 @@ int ckpt_check_job(struct ckpt_ctx *ctx)
 		struct task_struct *t = ctx->frozen[i];
 
 		if (ckpt_task_killed(t)) {
-			ctx->subject = task_tgid_nr_ns(t, task_active_pid_ns(current));
+			int m = ckpt_member_index(ctx, t);
+
+			ctx->subject = m < 0 ? 0 : ctx->members[m].pid;
 			return ckpt_err(ctx, -ESRCH, "was killed during the checkpoint");
 		}
 	}
@@ -428,27 +475,24 @@ int ckpt_check_job(struct ckpt_ctx *ctx)
  */
 static void ckpt_order_members(struct ckpt_ctx *ctx)
 {
-	struct task_struct **v = ctx->members;
+	struct ckpt_member *v = ctx->members;
 	unsigned int i, j, done;
 
-	rcu_read_lock();
 	for (done = 0; done < ctx->nr_members; done++) {
 		int best = -1;
 
 		for (i = done; i < ctx->nr_members; i++) {
-			struct task_struct *parent = rcu_dereference(v[i]->real_parent);
 			bool ready = true;
 
 			for (j = done; j < ctx->nr_members && ready; j++)
-				ready = j == i || v[j] != parent->group_leader;
-			if (ready && (best < 0 || task_pid_vnr(v[i]) < task_pid_vnr(v[best])))
+				ready = j == i || v[j].task != v[i].parent;
+			if (ready && (best < 0 || v[i].pid < v[best].pid))
 				best = i;
 		}
 		if (best < 0)	/* cannot happen: parents form no cycle */
 			best = done;
 		swap(v[done], v[best]);
 	}
-	rcu_read_unlock();
 }
 
 /**
@@ -475,8 +519,11 @@ int ckpt_self_job(struct ckpt_ctx *ctx)
 	ctx->members = kvmalloc_array(1, sizeof(*ctx->members), GFP_KERNEL);
 	if (!ctx->members)
 		return -ENOMEM;
-	ctx->members[0] = get_task_struct(current->group_leader);
-	ctx->nr_members = 1;
+	read_lock(&tasklist_lock);
+	rcu_read_lock();
+	ckpt_add_member(ctx, current->group_leader);
+	rcu_read_unlock();
+	read_unlock(&tasklist_lock);
 	return 0;
 }
 
@@ -501,7 +548,7 @@ int ckpt_freeze_job(struct ckpt_ctx *ctx, pid_t nr)
 	do {
 		err = ckpt_collect(ctx, nr);
 		for (i = 0; !err && i < ctx->nr_members; i++)
-			err = ckpt_may_checkpoint(ctx, ctx->members[i]);
+			err = ckpt_may_checkpoint(ctx, &ctx->members[i]);
 		if (err)
 			goto fail;
 		ctx->subject = nr;
@@ -513,10 +560,10 @@ int ckpt_freeze_job(struct ckpt_ctx *ctx, pid_t nr)
 		err = ckpt_wait_frozen(ctx, deadline);
 		if (err)
 			goto fail;
-	} while (added);
+	} while (added || ckpt_member_released(ctx));
 	ckpt_order_members(ctx);
 	ckpt_forget_exited(ctx);
-	ctx->subject = task_pid_vnr(ctx->members[0]);
+	ctx->subject = ctx->members[0].pid;
 	return 0;
 fail:
 	ckpt_thaw_job(ctx);

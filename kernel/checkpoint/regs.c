@@ -254,8 +254,12 @@ int ckpt_read_thread(struct ckpt_ctx *ctx, struct ckpt_rthread *th)
  * @th:		what ckpt_read_thread() read; @th->task is waiting off the
  *		CPU for the restarter
  *
- * Return: 0, or -EINVAL when the regsets refuse the values (with the
- * reason logged).
+ * A SIGKILL can wake the thread and make it exit at any moment: its
+ * kernel stack, where the user registers live, is held while they are
+ * written, as ckpt_write_thread() holds it while they are read.
+ *
+ * Return: 0, -ESRCH if the thread was killed, or -EINVAL when the
+ * regsets refuse the values (with the reason logged).
  */
 int ckpt_apply_thread(struct ckpt_ctx *ctx, struct ckpt_rthread *th)
 {
@@ -266,11 +270,17 @@ int ckpt_apply_thread(struct ckpt_ctx *ctx, struct ckpt_rthread *th)
 
 	if (!gp || !xs || !gp->set || !xs->set)
 		return ckpt_err(ctx, -EOPNOTSUPP, "no register sets");
+	if (ckpt_task_killed(t) || !try_get_task_stack(t))
+		return ckpt_err(ctx, -ESRCH, "was killed during restart");
 	err = gp->set(t, gp, 0, sizeof(th->rec.regs), &th->rec.regs, NULL);
-	if (err)
-		return ckpt_err(ctx, -EINVAL, "invalid registers (segments, flags or bases)");
+	if (err) {
+		err = ckpt_err(ctx, -EINVAL, "invalid registers (segments, flags or bases)");
+		goto out;
+	}
 	err = xs->set(t, xs, 0, ctx->hdr.xstate_size, th->xstate, NULL);
 	if (err)
-		return ckpt_err(ctx, -EINVAL, "invalid xstate (header, features or MXCSR)");
-	return 0;
+		err = ckpt_err(ctx, -EINVAL, "invalid xstate (header, features or MXCSR)");
+out:
+	put_task_stack(t);
+	return err;
 }

@@ -144,6 +144,29 @@ static int ckpt_read_task_end(struct ckpt_ctx *ctx, struct ckpt_rproc *proc)
 	return err;
 }
 
+/*
+ * What the process holds by path (its directories, mapped files and
+ * executable, open files, FIFOs) is opened and checked with its own
+ * credentials, as if it opened them itself: the restarter's rights do
+ * not leak into the job.  Its limits are set with the restarter's, as
+ * prlimit(2) from outside would.
+ */
+static int ckpt_read_held(struct ckpt_ctx *ctx, struct ckpt_rproc *proc)
+{
+	const struct cred *saved = override_creds(proc->cred);
+	int err;
+
+	err = ckpt_read_fs(ctx);
+	if (!err)
+		err = ckpt_read_mm(ctx);
+	if (!err)
+		err = ckpt_read_sighand(ctx);
+	if (!err)
+		err = ckpt_read_files(ctx);
+	revert_creds(saved);
+	return err;
+}
+
 static int ckpt_read_process(struct ckpt_ctx *ctx, struct ckpt_rproc *proc)
 {
 	unsigned int i;
@@ -153,13 +176,7 @@ static int ckpt_read_process(struct ckpt_ctx *ctx, struct ckpt_rproc *proc)
 	if (!err)
 		err = ckpt_read_rlimits(ctx);
 	if (!err)
-		err = ckpt_read_fs(ctx);
-	if (!err)
-		err = ckpt_read_mm(ctx);
-	if (!err)
-		err = ckpt_read_sighand(ctx);
-	if (!err)
-		err = ckpt_read_files(ctx);
+		err = ckpt_read_held(ctx, proc);
 	for (i = 0; i < proc->rec.nr_threads && !err; i++) {
 		struct ckpt_rthread *th = &proc->threads[i];
 		bool leader;
@@ -244,7 +261,7 @@ static int ckpt_start_threads(struct ckpt_ctx *ctx, struct ckpt_rproc *proc)
 		wait_for_completion(&proc->threads_done);
 	for (i = 1; i < proc->rec.nr_threads && !err; i++)
 		if (!proc->threads[i].task)
-			err = ckpt_err(ctx, -ESRCH, "thread %d exited during restart",
+			err = ckpt_err(ctx, -ESRCH, "thread %d was killed during restart",
 				       proc->threads[i].rec.tid);
 	return err ?: READ_ONCE(proc->thread_err);
 }
@@ -281,7 +298,7 @@ static int ckpt_restore_proc(void *arg)
 	if (!err) {
 		w->ax = leader->rec.regs.ax;
 		ckpt_restore_thread_state(leader);
-		commit_creds(proc->cred);
+		ckpt_commit_cred(proc->cred);
 		proc->cred = NULL;
 		set_dumpable(current->mm, proc->rec.dumpable);
 		current->pdeath_signal = proc->rec.pdeath_signal;
@@ -299,8 +316,8 @@ static int ckpt_restore_proc(void *arg)
 static int ckpt_wait_parked(struct ckpt_ctx *ctx, struct task_struct *t)
 {
 	while (!wait_task_inactive(t, TASK_UNINTERRUPTIBLE)) {
-		if (t->exit_state || (t->flags & PF_EXITING))
-			return ckpt_err(ctx, -ESRCH, "exited during restart");
+		if (t->exit_state || ckpt_task_killed(t))
+			return ckpt_err(ctx, -ESRCH, "was killed during restart");
 		usleep_range(50, 200);
 	}
 	return 0;
@@ -368,6 +385,28 @@ static int ckpt_start_process(struct ckpt_ctx *ctx, struct ckpt_rproc *proc)
 	if (proc->rec.flags & CKPT_TASK_ZOMBIE)
 		return ckpt_read_task_end(ctx, proc);
 	return proc->err;
+}
+
+/*
+ * Has a task of the job been killed (by a user, the OOM killer) while it
+ * was being restored?  Its state is no longer the image's.
+ */
+static int ckpt_check_restored(struct ckpt_ctx *ctx)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < ctx->nr_procs; i++) {
+		struct ckpt_rproc *proc = &ctx->procs[i];
+		bool killed = ckpt_task_killed(proc->task);
+
+		for (j = 1; j < proc->rec.nr_threads && !killed; j++)
+			killed = proc->threads[j].task && ckpt_task_killed(proc->threads[j].task);
+		if (killed) {
+			ctx->subject = proc->rec.pid;
+			return ckpt_err(ctx, -ESRCH, "was killed during restart");
+		}
+	}
+	return 0;
 }
 
 /* Set every thread's registers, each thread being parked. */
@@ -468,7 +507,7 @@ pid_t ckpt_restart(struct ckpt_ctx *ctx, unsigned int flags)
 	ctx->cur = NULL;
 	ctx->subject = 0;
 	if (!err)
-		err = ckpt_read_trailer(ctx);
+		err = ckpt_read_trailer(ctx, ckpt_check_restored);
 	if (!err)
 		err = ckpt_apply_registers(ctx);
 	if (!err)

@@ -507,17 +507,26 @@ long ckpt_read_record_head(struct ckpt_ctx *ctx, u32 type, void *rec, size_t fix
 
 /**
  * ckpt_read_trailer - read the trailer and check the image's digest
- * @ctx: the restart context
+ * @ctx:	the restart context
+ * @settled:	called once the digest is final, before it is compared;
+ *		an error it returns (with its reason logged) is the result
  *
- * Return: 0 if the trailer matches everything read before it, else
- * -ENOEXEC.
+ * The digest reads the restored processes' pages after they were filled
+ * (it holds a reference on each, so none is freed or reused before it
+ * is hashed).  A process that a SIGKILL makes exit meanwhile writes its
+ * own memory on the way out (clear_child_tid, the robust futex list),
+ * so its pages may no longer be the image's: @settled reports that kill
+ * rather than a corrupted image.
+ *
+ * Return: 0 if the trailer matches everything read before it, what
+ * @settled returned, or -ENOEXEC.
  */
-int ckpt_read_trailer(struct ckpt_ctx *ctx)
+int ckpt_read_trailer(struct ckpt_ctx *ctx, int (*settled)(struct ckpt_ctx *ctx))
 {
 	struct ckpt_rec_trailer t;
 	u8 digest[SHA256_DIGEST_SIZE];
 	u64 before;
-	int type;
+	int type, err;
 
 	type = ckpt_peek_type(ctx);
 	if (type < 0)
@@ -533,6 +542,9 @@ int ckpt_read_trailer(struct ckpt_ctx *ctx)
 		return -ENOEXEC;
 	if (ckpt_digest_final(&ctx->digest, digest))
 		return ckpt_err(ctx, -EINTR, "interrupted by a signal");
+	err = settled(ctx);
+	if (err)
+		return err;
 	if (t.total_len != before)
 		return ckpt_err(ctx, -ENOEXEC, "trailer says %llu bytes, image has %llu",
 				t.total_len, before);

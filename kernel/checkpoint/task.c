@@ -23,24 +23,25 @@
 /**
  * ckpt_write_task - write the CKPT_REC_TASK record of a process
  * @ctx:	the checkpoint context
- * @t:		the (frozen, or current) process
+ * @m:		the (frozen, or current) process, with the ids it was
+ *		collected with: a zombie may have been reaped since
  * @nr_threads:	its threads in the image (0 for a zombie)
- * @self:	@t checkpoints itself
+ * @self:	the process checkpoints itself
  *
  * Return: 0 or a negative errno.
  */
-int ckpt_write_task(struct ckpt_ctx *ctx, struct task_struct *t, unsigned int nr_threads,
+int ckpt_write_task(struct ckpt_ctx *ctx, const struct ckpt_member *m, unsigned int nr_threads,
 		    bool self)
 {
-	struct ckpt_rec_task rec = {};
+	struct task_struct *t = m->task;
+	struct ckpt_rec_task rec = {
+		.pid	= m->pid,
+		.tgid	= m->pid,
+		.ppid	= m->ppid,
+		.pgid	= m->pgid,
+		.sid	= m->sid,
+	};
 
-	rcu_read_lock();
-	rec.pid = task_pid_vnr(t);
-	rec.tgid = task_tgid_vnr(t);
-	rec.ppid = task_tgid_vnr(rcu_dereference(t->real_parent));
-	rec.pgid = task_pgrp_vnr(t);
-	rec.sid = task_session_vnr(t);
-	rcu_read_unlock();
 	rec.exit_signal = t->exit_signal;
 	rec.pdeath_signal = t->pdeath_signal;
 	rec.nice = task_nice(t);
@@ -56,6 +57,10 @@ int ckpt_write_task(struct ckpt_ctx *ctx, struct task_struct *t, unsigned int nr
 		goto out;
 	}
 	rec.dumpable = t->mm ? get_dumpable(t->mm) : 0;
+	if (rec.dumpable > SUID_DUMP_USER)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"is dumpable %u (fs.suid_dumpable): restart can set only 0 or 1",
+				rec.dumpable);
 	if (ctx->tty && t->signal->tty == ctx->tty)
 		rec.flags |= CKPT_TASK_CTTY;
 	if (t->signal->is_child_subreaper)
@@ -97,8 +102,8 @@ int ckpt_check_task(struct ckpt_ctx *ctx, const struct ckpt_rec_task *rec)
 		bad = "nice value";
 	else if (rec->umask & ~0777)
 		bad = "umask";
-	else if (rec->dumpable > SUID_DUMP_ROOT)
-		bad = "dumpable";
+	else if (rec->dumpable > SUID_DUMP_USER)
+		bad = "dumpable (PR_SET_DUMPABLE sets only 0 or 1)";
 	else if ((rec->flags & CKPT_TASK_ZOMBIE) ? rec->nr_threads != 0 :
 		 (rec->nr_threads < 1 || rec->nr_threads > CKPT_MAX_THREADS))
 		bad = "thread count";

@@ -42,7 +42,7 @@ int ckpt_find_tty(struct ckpt_ctx *ctx)
 	unsigned int i;
 
 	for (i = 0; i < ctx->nr_members; i++) {
-		struct task_struct *p = ctx->members[i];
+		struct task_struct *p = ctx->members[i].task;
 		struct tty_struct *tty = NULL;
 		unsigned long flags;
 
@@ -59,7 +59,7 @@ int ckpt_find_tty(struct ckpt_ctx *ctx)
 			continue;
 		}
 		if (tty != ctx->tty) {
-			ctx->subject = task_pid_vnr(p);
+			ctx->subject = ctx->members[i].pid;
 			ckpt_err(ctx, -EOPNOTSUPP,
 				 "has controlling terminal %s, another process of the job has %s",
 				 tty_name(tty), tty_name(ctx->tty));

@@ -191,6 +191,14 @@ struct ckpt_rec_cred {
 	__u32 groups[];		/* ngroups supplementary group ids */
 };
 
+/*
+ * An id of CKPT_REC_CRED that the checkpointer's user namespace does not
+ * map (a group a process kept from outside its namespace).  Restart
+ * gives back the restarter's own unmapped ids in its place, and only
+ * when they are exactly as many: no process can name such an id.
+ */
+#define CKPT_ID_UNMAPPED	0xffffffffU
+
 /* CKPT_REC_RLIMITS */
 struct ckpt_rlimit {
 	__u64 cur;
