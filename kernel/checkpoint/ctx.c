@@ -87,12 +87,22 @@ void ckpt_ctx_put(struct ckpt_ctx *ctx)
 			ctx->file->f_pos = ctx->fpos;
 		fput(ctx->file);
 	}
+	kfree(ctx->held_line);
 	if (ctx->log)
 		fput(ctx->log);
 	if (ctx->ctty)
 		fput(ctx->ctty);
 	ckpt_obj_destroy(&ctx->objs);
 	kfree(ctx);
+}
+
+/* Append @line (kmalloc'ed, consumed) to the log. */
+static void ckpt_log_write(struct ckpt_ctx *ctx, char *line)
+{
+	/* Appended at the log file's own position, as write(2) would. */
+	ckpt_kernel_write(ctx->log, line, strlen(line),
+			  ctx->log->f_mode & FMODE_STREAM ? NULL : &ctx->log->f_pos);
+	kfree(line);
 }
 
 static void ckpt_log(struct ckpt_ctx *ctx, const char *kind, const char *fmt,
@@ -112,10 +122,44 @@ static void ckpt_log(struct ckpt_ctx *ctx, const char *kind, const char *fmt,
 		n = scnprintf(line, CKPT_LOG_LINE, "%s", kind);
 	n += vscnprintf(line + n, CKPT_LOG_LINE - n - 1, fmt, args);
 	line[n++] = '\n';
-	/* Appended at the log file's own position, as write(2) would. */
-	ckpt_kernel_write(ctx->log, line, n,
-			  ctx->log->f_mode & FMODE_STREAM ? NULL : &ctx->log->f_pos);
-	kfree(line);
+	line[n] = '\0';
+	if (ctx->log_held) {
+		if (!ctx->held_line) {
+			ctx->held_line = line;
+			return;
+		}
+		kfree(line);
+		return;
+	}
+	ckpt_log_write(ctx, line);
+}
+
+/**
+ * ckpt_log_hold - keep log lines back while a lock is held
+ * @ctx: the context
+ *
+ * Writing to the log takes the log file's own locks (a pipe's mutex),
+ * and a writer into a pipe can fault, taking an mm's mmap_lock: a line
+ * logged with an mmap_lock held would order the two the other way.
+ * Between this and ckpt_log_release(), the first line is kept back.
+ */
+void ckpt_log_hold(struct ckpt_ctx *ctx)
+{
+	ctx->log_held = true;
+}
+
+/**
+ * ckpt_log_release - write the line kept back since ckpt_log_hold()
+ * @ctx: the context
+ */
+void ckpt_log_release(struct ckpt_ctx *ctx)
+{
+	char *line = ctx->held_line;
+
+	ctx->log_held = false;
+	ctx->held_line = NULL;
+	if (line)
+		ckpt_log_write(ctx, line);
 }
 
 /*

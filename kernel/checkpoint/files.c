@@ -14,7 +14,8 @@
  * and on descriptors 0, 1 and 2 anything else (another terminal, a pipe
  * held outside the job, a socket), which restart replaces with the
  * restarter's own descriptor.  Anything else is refused with the
- * reason, e.g. "fd 5 is a socket".
+ * reason, e.g. "fd 5 is a socket", and so is a file no path leads back
+ * to (deleted, or on the kernel's internal shmem mount: a memfd).
  */
 
 #define pr_fmt(fmt) "checkpoint: " fmt
@@ -22,9 +23,11 @@
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/mount.h>
 #include <linux/namei.h>
 #include <linux/net.h>
 #include <linux/pipe_fs_i.h>
+#include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/major.h>
 #include <net/sock.h>
@@ -51,7 +54,33 @@ bool ckpt_is_tty(struct file *f)
 		 major < UNIX98_PTY_SLAVE_MAJOR + UNIX98_PTY_MAJOR_COUNT));
 }
 
-static const char *ckpt_file_kind(struct file *f, char *buf, size_t len)
+/**
+ * ckpt_path_reopenable - can restart open this file again by its path?
+ * @f: the file
+ *
+ * Not if it was deleted, nor if it lives on a mount of the kernel's own
+ * that no path leads to: the shmem behind MAP_SHARED|MAP_ANONYMOUS and
+ * /dev/zero mappings, memfds, System V shared memory.  Their d_path()
+ * ("/dev/zero (deleted)", "/memfd:x (deleted)") names nothing restart
+ * could open.
+ *
+ * Return: true if the path d_path() gives leads to @f.
+ */
+bool ckpt_path_reopenable(struct file *f)
+{
+	return !(f->f_path.mnt->mnt_flags & MNT_INTERNAL) && !d_unlinked(f->f_path.dentry);
+}
+
+/**
+ * ckpt_file_kind - what a file is, for a log line
+ * @f:		the file
+ * @buf:	room for a description that names it
+ * @len:	size of @buf
+ *
+ * Return: a description ("a unix socket", "a memfd (memfd:cache)", "the
+ * deleted file /dev/shm/sem.x"), in @buf or constant.
+ */
+const char *ckpt_file_kind(struct file *f, char *buf, size_t len)
 {
 	umode_t mode = file_inode(f)->i_mode;
 	struct socket *sock;
@@ -82,6 +111,27 @@ static const char *ckpt_file_kind(struct file *f, char *buf, size_t len)
 	}
 	if (S_ISBLK(mode))
 		return "a block device";
+	if (shmem_file(f) && (f->f_path.mnt->mnt_flags & MNT_INTERNAL)) {
+		const char *name = f->f_path.dentry->d_name.name;
+
+		if (!strncmp(name, "memfd:", 6))
+			snprintf(buf, len, "a memfd (%pD)", f);
+		else if (!strncmp(name, "SYSV", 4))
+			snprintf(buf, len, "System V shared memory (key %s)", name + 4);
+		else
+			snprintf(buf, len, "%s",
+				 "shared anonymous memory (MAP_SHARED|MAP_ANONYMOUS or /dev/zero)");
+		return buf;
+	}
+	if (!(f->f_path.mnt->mnt_flags & MNT_INTERNAL)) {
+		char *path = d_path(&f->f_path, buf, len);
+
+		if (!IS_ERR(path) && path - buf >= 17) {
+			memmove(buf + 17, path, strlen(path) + 1);
+			memcpy(buf, "the deleted file ", 17);
+			return buf;
+		}
+	}
 	return "a deleted file";
 }
 
@@ -96,7 +146,7 @@ static int ckpt_write_file(struct ckpt_ctx *ctx, struct file *f, unsigned int fd
 	struct ckpt_rec_file rec = {};
 	umode_t mode = file_inode(f)->i_mode;
 	const char *path = NULL;
-	char what[64];
+	char what[96];
 	int err, pty;
 
 	*objid = ckpt_obj_lookup_ptr(&ctx->objs, f);
@@ -119,7 +169,7 @@ static int ckpt_write_file(struct ckpt_ctx *ctx, struct file *f, unsigned int fd
 	} else if (ckpt_is_tty(f) && ckpt_is_job_tty(ctx, f)) {
 		rec.kind = CKPT_FILE_CTTY;
 	} else if ((S_ISREG(mode) || (S_ISCHR(mode) && !ckpt_is_tty(f))) &&
-		   !d_unlinked(f->f_path.dentry)) {
+		   ckpt_path_reopenable(f)) {
 		path = d_path(&f->f_path, buf, PATH_MAX);
 		if (IS_ERR(path))
 			return ckpt_err(ctx, PTR_ERR(path), "fd %u: path unavailable", fd);

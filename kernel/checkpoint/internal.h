@@ -172,6 +172,8 @@ struct ckpt_member {
  * @log:	where reasons for failures and warnings go, or NULL
  * @subject:	PID that log lines are about (0: none)
  * @err_logged:	a reason has been logged for the current error
+ * @log_held:	log lines are kept back (ckpt_log_hold())
+ * @held_line:	the first of them
  * @objs:	shared objects and their ids
  * @hdr:	the image header (restart) or the one being written
  * @next:	restart: header of the next record, if already read
@@ -211,6 +213,8 @@ struct ckpt_ctx {
 	struct file *log;
 	pid_t subject;
 	bool err_logged;
+	bool log_held;
+	char *held_line;
 	struct ckpt_objhash objs;
 	struct ckpt_rec_header hdr;
 
@@ -272,6 +276,8 @@ void ckpt_ctx_get(struct ckpt_ctx *ctx);
 void ckpt_ctx_put(struct ckpt_ctx *ctx);
 __printf(3, 4) int ckpt_err(struct ckpt_ctx *ctx, int err, const char *fmt, ...);
 __printf(2, 3) void ckpt_warn(struct ckpt_ctx *ctx, const char *fmt, ...);
+void ckpt_log_hold(struct ckpt_ctx *ctx);
+void ckpt_log_release(struct ckpt_ctx *ctx);
 
 /* stream.c */
 ssize_t ckpt_kernel_write(struct file *file, const void *buf, size_t len, loff_t *ppos);
@@ -407,6 +413,8 @@ int ckpt_restore_signal(struct ckpt_ctx *ctx, struct ckpt_rthread *th);
 /* files.c */
 int ckpt_write_files(struct ckpt_ctx *ctx, struct task_struct *t);
 int ckpt_read_files(struct ckpt_ctx *ctx);
+bool ckpt_path_reopenable(struct file *f);
+const char *ckpt_file_kind(struct file *f, char *buf, size_t len);
 bool ckpt_is_tty(struct file *f);
 
 /* rseq.c */

@@ -112,14 +112,12 @@ static int ckpt_classify_vma(struct ckpt_ctx *ctx, struct mm_struct *mm,
 		v->kind = CKPT_VMA_ANON;
 		return 0;
 	}
-	if (d_unlinked(vma->vm_file->f_path.dentry)) {
-		if (vma->vm_flags & VM_SHARED && shmem_file(vma->vm_file))
-			return ckpt_err(ctx, -EOPNOTSUPP,
-					"mapping %#lx-%#lx is shared anonymous memory: not supported",
-					v->start, v->end);
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"mapping %#lx-%#lx is of a deleted file: not supported",
-				v->start, v->end);
+	if (!ckpt_path_reopenable(vma->vm_file)) {
+		char what[96];
+
+		return ckpt_err(ctx, -EOPNOTSUPP, "mapping %#lx-%#lx is %s%s: not supported",
+				v->start, v->end, vma->vm_flags & VM_SHARED ? "shared, " : "",
+				ckpt_file_kind(vma->vm_file, what, sizeof(what)));
 	}
 	name = d_path(&vma->vm_file->f_path, buf, PATH_MAX);
 	if (IS_ERR(name))
@@ -262,9 +260,11 @@ int ckpt_write_mm(struct ckpt_ctx *ctx, struct task_struct *t)
 		err = ckpt_err(ctx, -EINTR, "interrupted by a signal");
 		goto out;
 	}
+	ckpt_log_hold(ctx);
 	vmas = kvcalloc(mm->map_count, sizeof(*vmas), GFP_KERNEL);
 	if (!vmas) {
 		mmap_read_unlock(mm);
+		ckpt_log_release(ctx);
 		err = -ENOMEM;
 		goto out;
 	}
@@ -296,6 +296,7 @@ int ckpt_write_mm(struct ckpt_ctx *ctx, struct task_struct *t)
 	for (i = 0; i < AT_VECTOR_SIZE; i++)
 		rec->auxv[i] = mm->saved_auxv[i];
 	mmap_read_unlock(mm);
+	ckpt_log_release(ctx);
 	if (err)
 		goto out;
 

@@ -23,6 +23,7 @@
 #include <strings.h>
 #include <sys/eventfd.h>
 #include <sys/mount.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
 
 #include <sys/time.h>
@@ -472,6 +473,127 @@ TEST(eventfd_is_eopnotsupp)
 	EXPECT_EQ(EOPNOTSUPP, errno);
 	EXPECT_EQ(0, sleeper_intact(child));
 	close(fd);
+}
+
+/* --------------------------------------------------------------------
+ * Memory and files that no path leads back to
+ *
+ * Shared anonymous memory, a shared mapping of /dev/zero, memfds (as an
+ * fd and as mappings), System V shared memory and deleted files live on
+ * the kernel's internal shmem mount or have no name: restart could not
+ * open them by path, so the checkpoint is refused, naming the object,
+ * and the job runs on.  (They were once saved as "/dev/zero (deleted)",
+ * which killed the job with CKPT_KILL and left an image restart refused.)
+ */
+
+static int unnamed_kind;
+static void *unnamed_map;
+
+static int unnamed_setup(void)
+{
+	char path[64];
+	int fd;
+
+	switch (unnamed_kind) {
+	case 0:
+		unnamed_map = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		break;
+	case 1:
+		fd = open("/dev/zero", O_RDWR);
+		CHILD_CHECK(1, fd >= 0, "open /dev/zero");
+		unnamed_map = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		close(fd);
+		break;
+	case 2:
+		fd = memfd_create("ckptfail", 0);
+		CHILD_CHECK(1, fd == 3, "memfd_create: %d", fd);
+		CHILD_CHECK(1, !ftruncate(fd, 4096), "ftruncate");
+		unnamed_map = (void *)1;
+		break;
+	case 3:
+		fd = memfd_create("ckptfail", 0);
+		CHILD_CHECK(1, fd >= 0 && !ftruncate(fd, 4096), "memfd_create");
+		unnamed_map = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+		close(fd);
+		break;
+	case 4:
+		fd = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+		CHILD_CHECK(1, fd >= 0, "shmget");
+		unnamed_map = shmat(fd, NULL, 0);
+		shmctl(fd, IPC_RMID, NULL);
+		break;
+	case 5:
+		snprintf(path, sizeof(path), "/dev/shm/ckptfail.%d", (int)getpid());
+		fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+		CHILD_CHECK(1, fd >= 0 && !ftruncate(fd, 4096), "open %s", path);
+		unnamed_map = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		close(fd);
+		unlink(path);
+		break;
+	}
+	CHILD_CHECK(1, unnamed_map != MAP_FAILED && unnamed_map != (void *)-1,
+		    "mapping %d: %s", unnamed_kind, strerror(errno));
+	return mem_setup();
+}
+
+static void unnamed_is_refused(struct __test_metadata *_metadata, int kind,
+			       const char *what)
+{
+	char log[4096];
+	pid_t child;
+	int fd, lp[2];
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	if (kind == 5 && access("/dev/shm", W_OK))
+		SKIP(return, "no /dev/shm");
+	unnamed_kind = kind;
+	child = ckpt_spawn(unnamed_setup, mem_verify);
+	ASSERT_GT(child, 0);
+	fd = ckpt_image_open();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, pipe2(lp, O_CLOEXEC));
+	errno = 0;
+	EXPECT_EQ(-1, checkpoint(child, fd, CKPT_KILL, lp[1]));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	close(lp[1]);
+	read_log(lp[0], log, sizeof(log));
+	close(lp[0]);
+	TH_LOG("log: %s", log);
+	EXPECT_NE(NULL, strstr(log, what)) TH_LOG("the log does not name \"%s\"", what);
+	EXPECT_EQ(0, sleeper_intact(child));
+	close(fd);
+}
+
+TEST(shared_anonymous_mapping_is_refused_and_named)
+{
+	unnamed_is_refused(_metadata, 0, "shared anonymous memory");
+}
+
+TEST(shared_mapping_of_dev_zero_is_refused_and_named)
+{
+	unnamed_is_refused(_metadata, 1, "shared anonymous memory");
+}
+
+TEST(memfd_descriptor_is_refused_and_named)
+{
+	unnamed_is_refused(_metadata, 2, "memfd:ckptfail");
+}
+
+TEST(private_mapping_of_a_memfd_is_refused_and_named)
+{
+	unnamed_is_refused(_metadata, 3, "memfd:ckptfail");
+}
+
+TEST(system_v_shared_memory_is_refused_and_named)
+{
+	unnamed_is_refused(_metadata, 4, "System V shared memory");
+}
+
+TEST(shared_mapping_of_a_deleted_shm_file_is_refused_and_named)
+{
+	unnamed_is_refused(_metadata, 5, "the deleted file /dev/shm/ckptfail.");
 }
 
 /*
