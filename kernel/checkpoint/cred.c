@@ -112,16 +112,12 @@ static bool ckpt_same_groups(const struct group_info *a, const struct group_info
  */
 static kuid_t ckpt_image_kuid(struct user_namespace *ns, u32 id, kuid_t mine)
 {
-	if (id != CKPT_ID_UNMAPPED)
-		return make_kuid(ns, id);
-	return kuid_has_mapping(ns, mine) ? INVALID_UID : mine;
+	return id != CKPT_ID_UNMAPPED ? make_kuid(ns, id) : mine;
 }
 
 static kgid_t ckpt_image_kgid(struct user_namespace *ns, u32 id, kgid_t mine)
 {
-	if (id != CKPT_ID_UNMAPPED)
-		return make_kgid(ns, id);
-	return kgid_has_mapping(ns, mine) ? INVALID_GID : mine;
+	return id != CKPT_ID_UNMAPPED ? make_kgid(ns, id) : mine;
 }
 
 /*
@@ -180,6 +176,10 @@ static int ckpt_cred_ids(struct ckpt_ctx *ctx, const struct ckpt_rec_cred *rec,
 	int i;
 
 	for (i = 0; i < 4; i++) {
+		if ((uid[i] == CKPT_ID_UNMAPPED && kuid_has_mapping(ns, *kuid[i])) ||
+		    (gid[i] == CKPT_ID_UNMAPPED && kgid_has_mapping(ns, *kgid[i])))
+			return ckpt_err(ctx, -EPERM,
+					"an id unmapped in the image stands for the restarter's, which is mapped");
 		*kuid[i] = ckpt_image_kuid(ns, uid[i], *kuid[i]);
 		*kgid[i] = ckpt_image_kgid(ns, gid[i], *kgid[i]);
 		if (!uid_valid(*kuid[i]) || !gid_valid(*kgid[i]))

@@ -123,12 +123,16 @@ static void ckpt_log(struct ckpt_ctx *ctx, const char *kind, const char *fmt,
 	n += vscnprintf(line + n, CKPT_LOG_LINE - n - 1, fmt, args);
 	line[n++] = '\n';
 	line[n] = '\0';
-	if (ctx->log_held) {
-		if (!ctx->held_line) {
-			ctx->held_line = line;
-			return;
-		}
-		kfree(line);
+	/*
+	 * A task with a fatal signal pending cannot write (a SIGKILL stops a
+	 * write to tmpfs, say): a restored task that is being killed -- by a
+	 * user, or by a security module refusing its credentials -- leaves
+	 * its line to the restarter, which writes it when it gives up.
+	 */
+	if (ctx->log_held || fatal_signal_pending(current)) {
+		/* Threads of a restored process may race here. */
+		if (cmpxchg(&ctx->held_line, NULL, line))
+			kfree(line);
 		return;
 	}
 	ckpt_log_write(ctx, line);
@@ -141,7 +145,8 @@ static void ckpt_log(struct ckpt_ctx *ctx, const char *kind, const char *fmt,
  * Writing to the log takes the log file's own locks (a pipe's mutex),
  * and a writer into a pipe can fault, taking an mm's mmap_lock: a line
  * logged with an mmap_lock held would order the two the other way.
- * Between this and ckpt_log_release(), the first line is kept back.
+ * Between this and ckpt_log_release(), the first line is kept back, as
+ * it is when the task logging it has a fatal signal pending.
  */
 void ckpt_log_hold(struct ckpt_ctx *ctx)
 {
@@ -154,10 +159,9 @@ void ckpt_log_hold(struct ckpt_ctx *ctx)
  */
 void ckpt_log_release(struct ckpt_ctx *ctx)
 {
-	char *line = ctx->held_line;
+	char *line = xchg(&ctx->held_line, NULL);
 
 	ctx->log_held = false;
-	ctx->held_line = NULL;
 	if (line)
 		ckpt_log_write(ctx, line);
 }

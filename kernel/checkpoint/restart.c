@@ -532,9 +532,12 @@ pid_t ckpt_restart(struct ckpt_ctx *ctx, unsigned int flags)
 			ret = ctx->procs[i].nr;
 	ckpt_tree_release(ctx, true);
 	ckpt_free_procs(ctx);
+	ckpt_log_release(ctx);
 	return ret;
 
 abort:
+	/* The reason a task being killed could not write itself. */
+	ckpt_log_release(ctx);
 	WRITE_ONCE(ctx->abort, true);
 	complete_all(&ctx->zgo);
 	complete_all(&ctx->go);

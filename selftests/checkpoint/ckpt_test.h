@@ -72,6 +72,7 @@
 #include <unistd.h>
 
 #include <linux/checkpoint.h>
+#include "ckpt_sha256.h"
 #include "ckpt_syscalls.h"
 
 /*
@@ -1127,6 +1128,92 @@ static inline const struct ckpt_hdr *ckpt_image_next(const void *img,
 			return h;
 	}
 	return NULL;
+}
+
+/* --------------------------------------------------------------------
+ * Edited images
+ *
+ * A test that edits records of a loaded image (ckpt_image_load(),
+ * ckpt_image_next()) re-signs it before restarting it, so that restart
+ * judges the edit itself and not the stale SHA-256 of the trailer:
+ *
+ *	rec->dumpable = 2;			(an edit in place)
+ *	ckpt_image_resign(img, len);
+ *
+ *	copy = ckpt_image_replace(img, len, old, &new->h, &copy_len);
+ *						(a record of another size)
+ *	ckpt_image_store(fd, copy, copy_len);
+ */
+
+/* Bytes a record of @len bytes takes in the stream, its padding included. */
+static inline size_t ckpt_rec_span(size_t len)
+{
+	return (len + CKPT_ALIGN - 1) & ~(size_t)(CKPT_ALIGN - 1);
+}
+
+/*
+ * Re-sign an image edited in place: set the total length and SHA-256 of
+ * its trailer (the last record of the @len bytes at @img) to those of
+ * everything before it.  Returns 0, or -1 if @img ends with no trailer.
+ */
+static inline int ckpt_image_resign(void *img, size_t len)
+{
+	struct ckpt_rec_trailer *t;
+
+	if (len < sizeof(*t))
+		return -1;
+	t = (struct ckpt_rec_trailer *)((char *)img + len - sizeof(*t));
+	if (t->h.type != CKPT_REC_TRAILER || t->h.len != sizeof(*t))
+		return -1;
+	t->total_len = len - sizeof(*t);
+	ckpt_sha256(img, len - sizeof(*t), t->sha256);
+	return 0;
+}
+
+/*
+ * A re-signed copy of the image at @img (@len bytes) in which the record
+ * @old (one of @img's, as ckpt_image_next() found it) is replaced by
+ * @with, whose length with->len may differ; the records after it move
+ * and the padding is redone.  Returns the malloc()ed copy, its length in
+ * *@newlen, or NULL.
+ */
+static inline void *ckpt_image_replace(const void *img, size_t len,
+				       const struct ckpt_hdr *old,
+				       const struct ckpt_hdr *with,
+				       size_t *newlen)
+{
+	size_t off = (const char *)old - (const char *)img;
+	size_t old_span, new_span, n;
+	char *copy;
+
+	if (off >= len || old->len < sizeof(*old) || with->len < sizeof(*with))
+		return NULL;
+	old_span = ckpt_rec_span(old->len);
+	new_span = ckpt_rec_span(with->len);
+	if (off + old_span > len)
+		return NULL;
+	n = len - old_span + new_span;
+	copy = calloc(1, n);
+	if (!copy)
+		return NULL;
+	memcpy(copy, img, off);
+	memcpy(copy + off, with, with->len);
+	memcpy(copy + off + new_span, (const char *)img + off + old_span,
+	       len - off - old_span);
+	if (ckpt_image_resign(copy, n)) {
+		free(copy);
+		return NULL;
+	}
+	*newlen = n;
+	return copy;
+}
+
+/* Make the file @fd hold the @len bytes of image at @img.  0 or -1. */
+static inline int ckpt_image_store(int fd, const void *img, size_t len)
+{
+	if (ftruncate(fd, 0) || lseek(fd, 0, SEEK_SET))
+		return -1;
+	return ckpt_write_all(fd, img, len);
 }
 
 /* --------------------------------------------------------------------
