@@ -258,6 +258,7 @@ int ckpt_write_pipe_file(struct ckpt_ctx *ctx, struct file *f, unsigned int fd,
  */
 struct ckpt_rpipe {
 	struct file *end[2];
+	bool given[2];
 	struct file *holder;
 	bool fifo;
 	u32 capacity;
@@ -389,6 +390,34 @@ static struct file *ckpt_open_fifo(struct ckpt_ctx *ctx, struct ckpt_rpipe *p,
 	return f;
 }
 
+/*
+ * An end of an anonymous pipe for a file record: the end create_pipe_files()
+ * made, for the first record on it; for each other record, which was an
+ * open file description of its own (an end reopened through
+ * /proc/PID/fd/N), a new one on the same pipe, opened as that reopening
+ * did.  Both ends exist, so the open does not wait.
+ */
+static struct file *ckpt_pipe_end(struct ckpt_ctx *ctx, struct ckpt_rpipe *p,
+				  const struct ckpt_rec_file *r)
+{
+	unsigned int i = r->mode - 1;
+	struct file *f;
+
+	if (!p->given[i]) {
+		p->given[i] = true;
+		f = get_file(p->end[i]);
+	} else {
+		f = dentry_open(&p->end[i]->f_path, ckpt_acc_mode(r->mode) | O_NONBLOCK,
+				current_cred());
+		if (IS_ERR(f))
+			return ERR_PTR(ckpt_err(ctx, PTR_ERR(f),
+						"file %u: cannot open pipe %u again (error %ld)",
+						r->objid, r->ref_id, PTR_ERR(f)));
+	}
+	ckpt_set_status(f, r->flags);
+	return f;
+}
+
 /**
  * ckpt_open_pipe_file - the file of a PIPE or FIFO file record
  * @ctx:	the restart context
@@ -428,6 +457,5 @@ struct file *ckpt_open_pipe_file(struct ckpt_ctx *ctx, const struct ckpt_rec_fil
 		if (err)
 			return ERR_PTR(err);
 	}
-	ckpt_set_status(p->end[r->mode - 1], r->flags);
-	return get_file(p->end[r->mode - 1]);
+	return ckpt_pipe_end(ctx, p, r);
 }

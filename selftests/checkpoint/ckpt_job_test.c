@@ -1394,6 +1394,54 @@ TEST(pipes_inside_one_process_keep_data_capacity_and_flags)
 	EXPECT_EQ(0, ckpt_cycle(child, CKPT_KILL));
 }
 
+/*
+ * A pipe end reopened through /proc/self/fd is an open file description
+ * of its own: after restart, O_NONBLOCK set on one still does not show
+ * on the other, and each has its own access mode.
+ */
+static int reopen_setup(void)
+{
+	int p[2];
+
+	CHILD_CHECK(1, !pipe(p) && p[0] == 3 && p[1] == 4, "pipe at 3, 4");
+	CHILD_CHECK(1, open("/proc/self/fd/4", O_WRONLY) == 5, "reopen the write end");
+	CHILD_CHECK(1, open("/proc/self/fd/3", O_RDONLY | O_NONBLOCK) == 6,
+		    "reopen the read end");
+	CHILD_CHECK(1, dup(5) == 7, "dup");
+	CHILD_CHECK(2, !fcntl(5, F_SETFL, O_NONBLOCK), "O_NONBLOCK on fd 5");
+	CHILD_CHECK(3, write(4, "ab", 2) == 2 && write(5, "cd", 2) == 2, "write");
+	return 0;
+}
+
+static int reopen_verify(void)
+{
+	char buf[8];
+
+	CHILD_CHECK(10, !(fcntl(4, F_GETFL) & O_NONBLOCK), "fd 4 became non-blocking");
+	CHILD_CHECK(11, fcntl(5, F_GETFL) & O_NONBLOCK, "fd 5 lost O_NONBLOCK");
+	CHILD_CHECK(12, fcntl(7, F_GETFL) & O_NONBLOCK, "fd 7 (dup of 5) is another description");
+	CHILD_CHECK(13, !(fcntl(3, F_GETFL) & O_NONBLOCK) && (fcntl(6, F_GETFL) & O_NONBLOCK),
+		    "read ends: flags %#x %#x", fcntl(3, F_GETFL), fcntl(6, F_GETFL));
+	CHILD_CHECK(14, !fcntl(5, F_SETFL, 0) && (fcntl(7, F_GETFL) & O_NONBLOCK) == 0 &&
+		    (fcntl(4, F_GETFL) & O_NONBLOCK) == 0,
+		    "fd 5 and its dup 7 are not one description any more");
+	CHILD_CHECK(15, read(6, buf, 4) == 4 && !memcmp(buf, "abcd", 4), "the data");
+	CHILD_CHECK(16, write(7, "e", 1) == 1 && read(3, buf, 1) == 1 && buf[0] == 'e',
+		    "fds 7 and 3 are not one pipe any more");
+	return 0;
+}
+
+TEST(pipe_end_reopened_through_proc_stays_a_description_of_its_own)
+{
+	pid_t child;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	child = ckpt_spawn(reopen_setup, reopen_verify);
+	ASSERT_GT(child, 0);
+	EXPECT_EQ(0, ckpt_cycle(child, CKPT_KILL));
+}
+
 /* --------------------------------------------------------------------
  * Pipe ends held outside the job
  */
