@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <linux/audit.h>
 #include <linux/types.h>
@@ -71,6 +72,7 @@ static const char *const rec_names[CKPT_REC_MAX] = {
 	[CKPT_REC_XSTATE] = "XSTATE",	[CKPT_REC_TASK_END] = "TASK_END",
 	[CKPT_REC_TRAILER] = "TRAILER",	[CKPT_REC_PIPE] = "PIPE",
 	[CKPT_REC_TTY] = "TTY",		[CKPT_REC_PTY] = "PTY",
+	[CKPT_REC_TIMERS] = "TIMERS",
 };
 
 static const char *const vma_kinds[] = {
@@ -90,6 +92,8 @@ static const char *const file_kinds[] = {
 	[CKPT_FILE_CTTY] = "ctty",
 	[CKPT_FILE_PTY_MASTER] = "pty-master",
 	[CKPT_FILE_PTY_SLAVE] = "pty-slave",
+	[CKPT_FILE_DIR] = "dir",
+	[CKPT_FILE_OPATH] = "o_path",
 };
 
 static const char *const scopes[] = {
@@ -239,6 +243,7 @@ enum state {
 	ST_MM,
 	ST_VMA,		/* nr_vmas VMA records */
 	ST_PAGES,	/* PAGES, or SIGHAND */
+	ST_TIMERS,
 	ST_FILES,	/* FILE, PIPE, PTY, FD, or the first THREAD */
 	ST_XSTATE,
 	ST_SIGNAL,
@@ -1850,6 +1855,45 @@ static int do_sighand(struct img *im)
 	}
 	list_end(im);
 	rec_end(im);
+	im->st = ST_TIMERS;
+	return 0;
+}
+
+/* Nanoseconds as seconds with 9 decimals */
+static void fns(struct img *im, const char *key, __u64 ns)
+{
+	field_fmt(im, key, 0, "%llu.%09llu", ns / 1000000000ULL, ns % 1000000000ULL);
+}
+
+static int do_timers(struct img *im)
+{
+	static const char *const names[] = { "real", "virtual", "prof" };
+	struct ckpt_rec_timers *t = (void *)im->buf;
+	__u32 i;
+
+	if (check_len(im, sizeof(*t), "its size"))
+		return -1;
+	if (t->nr_posix)
+		return bad(im, "nr_posix %u: POSIX timers are not in this format version",
+			   t->nr_posix);
+	if (check_reserved(im, &t->reserved, sizeof(t->reserved)))
+		return -1;
+	for (i = 0; i < 3; i++)
+		if (t->itimer[i].value_ns > INT64_MAX || t->itimer[i].interval_ns > INT64_MAX)
+			return bad(im, "interval timer %s out of range", names[i]);
+	rec_begin(im, im->rec_off, im->rec_type, im->rec_len);
+	list_begin(im, "itimers");
+	for (i = 0; i < 3; i++) {
+		if (!t->itimer[i].value_ns)
+			continue;
+		sub_begin(im, NULL);
+		fword(im, "which", names[i]);
+		fns(im, "value", t->itimer[i].value_ns);
+		fns(im, "interval", t->itimer[i].interval_ns);
+		sub_end(im);
+	}
+	list_end(im);
+	rec_end(im);
 	im->st = ST_FILES;
 	return 0;
 }
@@ -1972,7 +2016,7 @@ static const char *acc_mode_name(__u32 acc)
 
 static const char *mode_name(__u32 mode)
 {
-	static const char *const names[] = { "", "r", "w", "rw" };
+	static const char *const names[] = { "none", "r", "w", "rw" };
 
 	return names[mode & 3];
 }
@@ -2004,14 +2048,22 @@ static int do_file(struct img *im)
 	case CKPT_FILE_REG:
 	case CKPT_FILE_CHR:
 	case CKPT_FILE_FIFO:
+	case CKPT_FILE_DIR:
+	case CKPT_FILE_OPATH:
 		if (check_str(im, "path", f->path, f->path_len, 0))
 			return -1;
 		break;
 	default:
 		return bad(im, "unknown file kind %u", f->kind);
 	}
-	if (f->mode < 1 || f->mode > 3)
+	if (f->kind == CKPT_FILE_OPATH) {
+		if (f->mode || f->pos || f->size & ~(__u64)S_IFMT)
+			return bad(im, "an O_PATH file has mode 0, pos 0 and a file type as size");
+	} else if (f->mode < 1 || f->mode > 3) {
 		return bad(im, "mode %u is not read (1), write (2) or both (3)", f->mode);
+	}
+	if (f->kind == CKPT_FILE_DIR && f->size)
+		return bad(im, "a directory's size is 0, not %llu", (__u64)f->size);
 	if (f->kind == CKPT_FILE_PIPE && f->mode == 3)
 		return bad(im, "mode 3: a pipe end is either read (1) or write (2)");
 	on_pipe = f->kind == CKPT_FILE_PIPE || f->kind == CKPT_FILE_FIFO;
@@ -2560,6 +2612,8 @@ static const char *expected(struct img *im, char *buf, size_t size)
 		return buf;
 	case ST_PAGES:
 		return "PAGES or SIGHAND";
+	case ST_TIMERS:
+		return "TIMERS";
 	case ST_FILES:
 		return "FILE, PIPE, PTY, FD or THREAD";
 	case ST_XSTATE:
@@ -2603,6 +2657,8 @@ static int allowed(struct img *im, __u32 type)
 		return type == CKPT_REC_VMA;
 	case ST_PAGES:
 		return type == CKPT_REC_PAGES || type == CKPT_REC_SIGHAND;
+	case ST_TIMERS:
+		return type == CKPT_REC_TIMERS;
 	case ST_FILES:
 		return type == CKPT_REC_FILE || type == CKPT_REC_PIPE || type == CKPT_REC_PTY ||
 		       type == CKPT_REC_FD || type == CKPT_REC_THREAD;
@@ -2646,6 +2702,8 @@ static int dispatch(struct img *im, const __u8 *sum)
 			return -1;
 		flush_mm(im);
 		return do_sighand(im);
+	case CKPT_REC_TIMERS:
+		return do_timers(im);
 	case CKPT_REC_SIGNAL:
 		return do_signal(im);
 	case CKPT_REC_SIGINFO:

@@ -102,6 +102,8 @@ static int ckpt_write_process(struct ckpt_ctx *ctx, const struct ckpt_member *m,
 	if (!err)
 		err = ckpt_write_sighand(ctx, p);
 	if (!err)
+		err = ckpt_write_timers(ctx, p);
+	if (!err)
 		err = ckpt_write_files(ctx, p);
 	if (!err)
 		err = ckpt_write_threads(ctx, threads, n, self);

@@ -8,7 +8,9 @@
  * restart, with one offset.
  *
  * What is supported: regular files and character devices other than
- * terminals, reopened by path with their flags and offset; pipes and
+ * terminals, reopened by path with their flags and offset; directories,
+ * by path at their read position; O_PATH descriptors of any file type,
+ * by path (a symbolic link itself included); pipes and
  * FIFOs (pipe.c); descriptors on the job's controlling terminal (tty.c);
  * both sides of a pseudo-terminal whose master the job holds (pty.c);
  * and on descriptors 0, 1 and 2 anything else (another terminal, a pipe
@@ -40,6 +42,7 @@
  *
  * Terminals are recognised by their device numbers (tty, console and
  * pty majors): the tty layer does not export a test on a struct file.
+ * An O_PATH file on a terminal's node is a path, not a terminal.
  *
  * Return: true for a terminal.
  */
@@ -48,7 +51,7 @@ bool ckpt_is_tty(struct file *f)
 	struct inode *inode = file_inode(f);
 	unsigned int major = imajor(inode);
 
-	return S_ISCHR(inode->i_mode) &&
+	return S_ISCHR(inode->i_mode) && !(f->f_mode & FMODE_PATH) &&
 	       (major == TTY_MAJOR || major == TTYAUX_MAJOR ||
 		(major >= UNIX98_PTY_MASTER_MAJOR &&
 		 major < UNIX98_PTY_SLAVE_MAJOR + UNIX98_PTY_MAJOR_COUNT));
@@ -101,11 +104,11 @@ const char *ckpt_file_kind(struct file *f, char *buf, size_t len)
 	}
 	if (S_ISFIFO(mode))
 		return "a pipe";
-	if (S_ISDIR(mode))
+	if (S_ISDIR(mode) && !d_unlinked(f->f_path.dentry))
 		return "a directory";
 	if (ckpt_is_tty(f))
 		return "a terminal";
-	if (!S_ISREG(mode) && !S_ISCHR(mode) && !S_ISBLK(mode)) {
+	if (!S_ISREG(mode) && !S_ISCHR(mode) && !S_ISBLK(mode) && !S_ISDIR(mode)) {
 		snprintf(buf, len, "an anonymous file (%pD)", f);
 		return buf;
 	}
@@ -124,15 +127,17 @@ const char *ckpt_file_kind(struct file *f, char *buf, size_t len)
 		return buf;
 	}
 	if (!(f->f_path.mnt->mnt_flags & MNT_INTERNAL)) {
+		const char *what = S_ISDIR(mode) ? "the deleted directory " : "the deleted file ";
+		size_t n = strlen(what);
 		char *path = d_path(&f->f_path, buf, len);
 
-		if (!IS_ERR(path) && path - buf >= 17) {
-			memmove(buf + 17, path, strlen(path) + 1);
-			memcpy(buf, "the deleted file ", 17);
+		if (!IS_ERR(path) && path - buf >= n) {
+			memmove(buf + n, path, strlen(path) + 1);
+			memcpy(buf, what, n);
 			return buf;
 		}
 	}
-	return "a deleted file";
+	return S_ISDIR(mode) ? "a deleted directory" : "a deleted file";
 }
 
 /* Tags, in the checkpoint's object table, a file saved as inherited. */
@@ -159,7 +164,16 @@ static int ckpt_write_file(struct ckpt_ctx *ctx, struct file *f, unsigned int fd
 	pty = ckpt_is_tty(f) ? ckpt_write_pty_file(ctx, f, &rec) : 0;
 	if (pty < 0)
 		return pty;
-	if (pty) {
+	if ((f->f_mode & FMODE_PATH) || S_ISDIR(mode)) {
+		/* An O_PATH file, whatever it names, is a path. */
+		if (!ckpt_path_reopenable(f))
+			return ckpt_err(ctx, -EOPNOTSUPP, "fd %u is %s: not supported", fd,
+					ckpt_file_kind(f, what, sizeof(what)));
+		path = d_path(&f->f_path, buf, PATH_MAX);
+		if (IS_ERR(path))
+			return ckpt_err(ctx, PTR_ERR(path), "fd %u: path unavailable", fd);
+		rec.kind = f->f_mode & FMODE_PATH ? CKPT_FILE_OPATH : CKPT_FILE_DIR;
+	} else if (pty) {
 		/* A pty the job holds: rec is filled in. */
 	} else if (S_ISFIFO(mode) && get_pipe_info(f, false) &&
 	    !(fd <= 2 && ckpt_pipe_outside(ctx, f))) {
@@ -187,10 +201,12 @@ static int ckpt_write_file(struct ckpt_ctx *ctx, struct file *f, unsigned int fd
 		return err;
 	rec.flags = f->f_flags & CKPT_FILE_STATUS_FLAGS;
 	rec.mode = (f->f_mode & FMODE_READ ? 1 : 0) | (f->f_mode & FMODE_WRITE ? 2 : 0);
-	if (rec.kind == CKPT_FILE_REG) {
+	if (rec.kind == CKPT_FILE_REG || rec.kind == CKPT_FILE_DIR)
 		rec.pos = f->f_pos;
+	if (rec.kind == CKPT_FILE_REG)
 		rec.size = i_size_read(file_inode(f));
-	}
+	if (rec.kind == CKPT_FILE_OPATH)
+		rec.size = mode & S_IFMT;
 	*objid = rec.objid;
 	return ckpt_write_record_str(ctx, CKPT_REC_FILE, &rec, sizeof(rec), path,
 				     &rec.path_len);
@@ -232,7 +248,9 @@ int ckpt_write_files(struct ckpt_ctx *ctx, struct task_struct *t)
 			err = ckpt_err(ctx, -EOPNOTSUPP, "fd %u is too large", fd);
 			break;
 		}
-		err = ckpt_write_file(ctx, f, fd, buf, &rec.objid);
+		err = ckpt_check_locks(ctx, t, f, fd);
+		if (!err)
+			err = ckpt_write_file(ctx, f, fd, buf, &rec.objid);
 		if (!err) {
 			rec.fd = fd;
 			task_lock(t);
@@ -258,17 +276,57 @@ static void ckpt_fput(void *f)
 	fput(f);
 }
 
+/*
+ * A directory (at its read position) or an O_PATH file, by path.  An
+ * O_PATH file names exactly the dentry it was opened on, a symlink
+ * included: the path is not followed at its end.
+ */
+static struct file *ckpt_open_path(struct ckpt_ctx *ctx, const struct ckpt_rec_file *r,
+				   const char *path)
+{
+	bool opath = r->kind == CKPT_FILE_OPATH;
+	struct file *f;
+	umode_t type;
+	loff_t pos;
+
+	if (opath ? r->pos || r->size & ~(u64)S_IFMT : r->size)
+		return ERR_PTR(ckpt_err(ctx, -ENOEXEC, "file record %u is malformed", r->objid));
+	f = filp_open(path, opath ? O_PATH | O_NOFOLLOW : O_RDONLY | O_DIRECTORY | r->flags, 0);
+	if (IS_ERR(f)) {
+		ckpt_err(ctx, PTR_ERR(f), "cannot reopen %s (error %ld)", path, PTR_ERR(f));
+		return f;
+	}
+	type = file_inode(f)->i_mode & S_IFMT;
+	if (opath ? type != r->size : type != S_IFDIR) {
+		fput(f);
+		return ERR_PTR(ckpt_err(ctx, -ESTALE, "%s changed type since the checkpoint",
+					path));
+	}
+	if (opath || !r->pos)
+		return f;
+	pos = vfs_llseek(f, r->pos, SEEK_SET);
+	if (pos != r->pos) {
+		fput(f);
+		return ERR_PTR(ckpt_err(ctx, pos < 0 ? pos : -EINVAL,
+					"%s: cannot seek the directory to %lld", path, r->pos));
+	}
+	return f;
+}
+
 static int ckpt_read_file(struct ckpt_ctx *ctx)
 {
 	struct ckpt_rec_file *r;
 	const char *path = NULL;
 	struct file *f = NULL;
 	int err = -ENOEXEC;
+	bool opath;
 
 	r = ckpt_read_record(ctx, CKPT_REC_FILE, sizeof(*r), sizeof(*r) + CKPT_MAX_PATH);
 	if (IS_ERR(r))
 		return PTR_ERR(r);
-	if (!r->objid || r->mode < 1 || r->mode > 3 || r->flags & ~CKPT_FILE_STATUS_FLAGS ||
+	/* Only an O_PATH file has neither read nor write access. */
+	opath = r->kind == CKPT_FILE_OPATH;
+	if (!r->objid || r->mode > 3 || !r->mode != opath || r->flags & ~CKPT_FILE_STATUS_FLAGS ||
 	    (r->ref_id && r->kind != CKPT_FILE_PIPE && r->kind != CKPT_FILE_FIFO &&
 	     r->kind != CKPT_FILE_PTY_MASTER && r->kind != CKPT_FILE_PTY_SLAVE) ||
 	    r->pos < 0) {
@@ -304,6 +362,17 @@ static int ckpt_read_file(struct ckpt_ctx *ctx)
 			if (i_size_read(file_inode(f)) != r->size)
 				ckpt_warn(ctx, "%s was %llu bytes at checkpoint, is %lld now",
 					  path, r->size, i_size_read(file_inode(f)));
+		}
+		break;
+	case CKPT_FILE_DIR:
+	case CKPT_FILE_OPATH:
+		path = ckpt_rec_str(ctx, r, r->h.len, sizeof(*r), r->path_len, "file");
+		if (!path || sizeof(*r) + r->path_len != r->h.len)
+			goto out;
+		f = ckpt_open_path(ctx, r, path);
+		if (IS_ERR(f)) {
+			err = PTR_ERR(f);
+			goto out;
 		}
 		break;
 	case CKPT_FILE_INHERIT:

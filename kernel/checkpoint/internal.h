@@ -115,6 +115,7 @@ struct ckpt_rproc {
 	struct pid *sid;
 	struct pid *pgrp;
 	struct file *stdio[2];
+	struct ckpt_rec_timers timers;
 };
 
 /**
@@ -379,6 +380,15 @@ void ckpt_restore_restart_block(const struct ckpt_rec_thread *rec);
 void ckpt_save_thread_ids(struct task_struct *t, struct ckpt_rec_thread *rec);
 int ckpt_check_thread_ids(struct ckpt_ctx *ctx, const struct ckpt_rec_thread *rec);
 void ckpt_restore_thread_ids(const struct ckpt_rec_thread *rec);
+
+/* timer.c */
+int ckpt_write_timers(struct ckpt_ctx *ctx, struct task_struct *t);
+int ckpt_read_timers(struct ckpt_ctx *ctx, struct ckpt_rec_timers *rec);
+void ckpt_restore_timers(const struct ckpt_rec_timers *rec);
+
+/* lock.c */
+int ckpt_check_locks(struct ckpt_ctx *ctx, struct task_struct *t, struct file *f,
+		     unsigned int fd);
 
 /* task.c */
 int ckpt_write_task(struct ckpt_ctx *ctx, const struct ckpt_member *m, unsigned int nr_threads,

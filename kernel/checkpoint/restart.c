@@ -162,6 +162,8 @@ static int ckpt_read_held(struct ckpt_ctx *ctx, struct ckpt_rproc *proc)
 	if (!err)
 		err = ckpt_read_sighand(ctx);
 	if (!err)
+		err = ckpt_read_timers(ctx, &proc->timers);
+	if (!err)
 		err = ckpt_read_files(ctx);
 	revert_creds(saved);
 	return err;
@@ -302,6 +304,7 @@ static int ckpt_restore_proc(void *arg)
 		proc->cred = NULL;
 		set_dumpable(current->mm, proc->rec.dumpable);
 		current->pdeath_signal = proc->rec.pdeath_signal;
+		ckpt_restore_timers(&proc->timers);
 		err = ckpt_restore_signal(ctx, leader);
 	}
 	proc->err = err;

@@ -30,6 +30,7 @@ static const char * const ckpt_rec_names[CKPT_REC_MAX] = {
 	[CKPT_REC_VMA]		= "vma",
 	[CKPT_REC_PAGES]	= "pages",
 	[CKPT_REC_SIGHAND]	= "sighand",
+	[CKPT_REC_TIMERS]	= "timers",
 	[CKPT_REC_SIGNAL]	= "signal",
 	[CKPT_REC_SIGINFO]	= "siginfo",
 	[CKPT_REC_FILE]		= "file",
@@ -40,6 +41,7 @@ static const char * const ckpt_rec_names[CKPT_REC_MAX] = {
 	[CKPT_REC_TRAILER]	= "trailer",
 	[CKPT_REC_PIPE]		= "pipe",
 	[CKPT_REC_TTY]		= "terminal",
+	[CKPT_REC_PTY]		= "pty",
 };
 
 /**

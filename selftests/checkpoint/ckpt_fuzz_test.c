@@ -153,7 +153,7 @@ static const char *rec_name(uint32_t type)
 		[CKPT_REC_XSTATE] = "XSTATE", [CKPT_REC_TASK_END] = "TASK_END",
 		[CKPT_REC_TRAILER] = "TRAILER", [CKPT_REC_PIPE] = "PIPE",
 		[CKPT_REC_TTY] = "TTY",
-		[CKPT_REC_PTY] = "PTY",
+		[CKPT_REC_PTY] = "PTY", [CKPT_REC_TIMERS] = "TIMERS",
 	};
 
 	if (type < ARRAY_SIZE(names) && names[type])
@@ -303,6 +303,12 @@ static const struct field fields[] = {
 	  sizeof(((struct ckpt_rec_pages *)0)->nr_pages), CKPT_MAX_PAGES_PER_REC, "nr_pages" },
 	{ CKPT_REC_SIGHAND, offsetof(struct ckpt_rec_sighand, nr),
 	  sizeof(((struct ckpt_rec_sighand *)0)->nr), 64, "nr" },
+	{ CKPT_REC_TIMERS, offsetof(struct ckpt_rec_timers, itimer[0].value_ns),
+	  sizeof(__u64), 0, "real value_ns" },
+	{ CKPT_REC_TIMERS, offsetof(struct ckpt_rec_timers, itimer[2].interval_ns),
+	  sizeof(__u64), 0, "prof interval_ns" },
+	{ CKPT_REC_TIMERS, offsetof(struct ckpt_rec_timers, nr_posix),
+	  sizeof(((struct ckpt_rec_timers *)0)->nr_posix), 0, "nr_posix" },
 	{ CKPT_REC_SIGNAL, offsetof(struct ckpt_rec_signal, blocked),
 	  sizeof(((struct ckpt_rec_signal *)0)->blocked), 0, "blocked" },
 	{ CKPT_REC_SIGNAL, offsetof(struct ckpt_rec_signal, saved_sigmask),

@@ -195,7 +195,7 @@ static void print_outcomes(struct __test_metadata *_metadata,
 {
 	TH_LOG("%s: %d checkpoints in %llu ms: %d succeeded, %d failed",
 	       what, o->calls, (unsigned long long)o->ms, o->ok, o->failed);
-	TH_LOG("%s: failures: ESRCH %d, EBUSY %d, EOPNOTSUPP %d, other %d; %d without a reason on the log",
+	TH_LOG("%s: failures: ESRCH %d, EBUSY %d, EOPNOTSUPP %d, other %d; %d without a reason",
 	       what, o->err[0], o->err[1], o->err[2], o->err[3], o->unlogged);
 	TH_LOG("%s: images of %d to %d processes, %d with a zombie in them",
 	       what, o->min_tasks, o->max_tasks, o->zombies);
@@ -664,7 +664,8 @@ static int k_restart_once(int fd, struct k_log *log, pid_t pid,
 	}
 	close(go[1]);
 	close(res[1]);
-	go[1] = res[1] = -1;
+	go[1] = -1;
+	res[1] = -1;
 	if (log->pipe) {
 		close(lp[1]);
 		lp[1] = -1;
@@ -818,7 +819,7 @@ TEST(sigkill_at_any_point_of_a_restart_reports_the_kill)
 		if (wrong) {
 			wrong_in[kind]++;
 			if (bad++ < 6)
-				TH_LOG("round %d (SIGKILL from %ld us, restart took %llu us, log to a %s): %s %d, log: %s",
+				TH_LOG("round %d (kill at %ld us, took %llu us, log %s): %s %d: %s",
 				       i, delay, (unsigned long long)dur,
 				       kind_name[kind],
 				       r.ret > 0 ? "restored as" : errno_name(r.err),
@@ -833,7 +834,7 @@ TEST(sigkill_at_any_point_of_a_restart_reports_the_kill)
 	TH_LOG("%d restarts in %llu ms, SIGKILL from 0 to %llu us after the start",
 	       n, (unsigned long long)(ckpt_now_ms() - start),
 	       (unsigned long long)typical * 5 / 4);
-	TH_LOG("%d restored, %d failed with ESRCH, %d with EINTR, %d wrong (log to a file %d, to a pipe %d)",
+	TH_LOG("%d restored, %d ESRCH, %d EINTR, %d wrong (log to a file %d, to a pipe %d)",
 	       ok, esrch, eintr, bad, wrong_in[0], wrong_in[1]);
 	EXPECT_EQ(0, bad);
 

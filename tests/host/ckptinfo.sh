@@ -109,7 +109,7 @@ info valid_image_shows_vma_and_pages 0 \
 info valid_image_shows_stack_vma 0 \
 	'VMA .* 00007ffd0000-00007ffd4000 rw- anon pages=2 bytes=8192 size=16384' "$img"
 info valid_image_shows_regs 0 'tid=4242 comm="sleeper" ip=0x401234 sp=0x7ffd3f00' "$img"
-info valid_image_summary 0 '^summary: 23 records, 1 task, 3 pages \(12288 bytes\)' "$img"
+info valid_image_summary 0 '^summary: 24 records, 1 task, 3 pages \(12288 bytes\)' "$img"
 info strings_are_escaped 0 'path="/tmp/log \\"odd\\\\name\\"\\x0a\\xc3\\xa9.txt"' "$img"
 
 info valid_image_shows_scope 0 'HEADER .* scope=process root_pid=4242$' "$img"
@@ -119,7 +119,7 @@ info valid_image_job_line 0 '^job: scope=process root_pid=4242 processes=1 threa
 info valid_image_no_ptys 0 '^ptys: none$' "$img"
 
 "$tmp/mkimage" --two-tasks > "$tmp/two.img"
-info two_tasks_decode 0 '^summary: 44 records, 2 tasks, 6 pages' "$tmp/two.img"
+info two_tasks_decode 0 '^summary: 46 records, 2 tasks, 6 pages' "$tmp/two.img"
 info two_tasks_second_pid 0 'TASK_END .* pid=4243 pages=3' "$tmp/two.img"
 info two_tasks_tree 0 '^ +4243 +4242 +4242 +4200 +1  stopped +\\_ sleeper$' "$tmp/two.img"
 
@@ -157,7 +157,7 @@ info job_termios 0 '^    termios: +icanon echo isig iexten icrnl ixon opost onlc
 info job_terminal_fds 0 \
 	'^    held by: +pid 4200 fds 0,1,2,255; pid 4210 fds 0,2; pid 4211 fds 1,2; pid 4220 fds 0,1,2$' \
 	"$job"
-info job_summary 0 '^summary: 91 records, 5 tasks, 12 pages' "$job"
+info job_summary 0 '^summary: 95 records, 5 tasks, 12 pages' "$job"
 info job_no_ptys 0 '^ptys: none$' "$job"
 "$tmp/mkimage" --job --no-tty > "$tmp/notty.img"
 info job_ctty_without_tty 1 \
@@ -168,7 +168,7 @@ info job_ctty_without_tty 1 \
 pty=$tmp/pty.img
 "$tmp/mkimage" --pty > "$pty"
 info pty_verifies 0 '^result: ok$' "$pty"
-info pty_header 0 'HEADER .* version=3 .*scope=tree root_pid=4300$' "$pty"
+info pty_header 0 'HEADER .* version=4 .*scope=tree root_pid=4300$' "$pty"
 info pty_record 0 'PTY +129 objid=30 index=5 name=pts/5 flags=0x0$' "$pty"
 info pty_record_master_flags 0 \
 	'^ +master_flags=0x8802\(O_RDWR\|O_NONBLOCK\|O_LARGEFILE\) master_mode=O_RDWR$' "$pty"
@@ -190,7 +190,7 @@ info pty_slave_file_read 0 'FILE .* objid=33 kind=pty-slave pty_id=30 mode=r fla
 info pty_job_line 0 '^job: scope=tree root_pid=4300 processes=3 threads=3 zombies=0 stopped=0$' "$pty"
 info pty_no_pipes 0 '^pipes: none$' "$pty"
 info pty_no_terminal 0 '^terminal: none$' "$pty"
-info pty_summary 0 '^summary: 67 records, 3 tasks, 9 pages' "$pty"
+info pty_summary 0 '^summary: 70 records, 3 tasks, 9 pages' "$pty"
 "$tmp/ckptinfo" "$pty" > "$tmp/out" 2>&1
 sed -n '/^ptys:/,/^terminal:/p' "$tmp/out" > "$tmp/ptys"
 cat > "$tmp/want" <<'EOF'
@@ -246,7 +246,7 @@ if command -v python3 > /dev/null 2>&1; then
 import json, sys
 j = json.load(open(sys.argv[1]))
 assert j["ok"] is True and j["checksum_ok"] is True and j["error"] is None
-assert j["header"]["version"] == 3 and j["header"]["nr_tasks"] == 1
+assert j["header"]["version"] == 4 and j["header"]["nr_tasks"] == 1
 assert j["header"]["scope"] == "process" and j["header"]["root_pid"] == 4242
 t = j["tasks"][0]
 assert t["pid"] == 4242 and t["comm"] == "sleeper" and t["pages"] == 3
@@ -258,7 +258,10 @@ f = [r for r in recs if r["type"] == "FILE"][1]
 assert f["path"] == '/tmp/log "odd\\name"\n\u00e9.txt', f["path"]
 h = [r for r in recs if r["type"] == "SIGHAND"][0]["handlers"]
 assert [x["signal"] for x in h] == ["SIGINT", "SIGPIPE"], h
-assert j["summary"]["records"] == 23
+tm = [r for r in recs if r["type"] == "TIMERS"][0]["itimers"]
+assert [(x["which"], x["value"], x["interval"]) for x in tm] == \
+    [("real", 1.5, 0), ("prof", 0.02, 0.02)], tm
+assert j["summary"]["records"] == 24
 assert "tty" not in j
 assert j["job"]["nr_processes"] == 1 and j["job"]["tty"] is None
 assert j["job"]["pipes"] == [] and j["job"]["fifos"] == [] and j["job"]["ptys"] == []
@@ -274,7 +277,7 @@ import json, sys
 j = json.load(open(sys.argv[1]))
 assert j["ok"] is True
 assert [t["pid"] for t in j["tasks"]] == [4242, 4243]
-assert [len(t["records"]) for t in j["tasks"]] == [21, 21]
+assert [len(t["records"]) for t in j["tasks"]] == [22, 22]
 EOF
 	then
 		ok json_two_tasks
@@ -325,7 +328,7 @@ EOF
 	if python3 - "$tmp/json" >> "$tmp/err" 2>&1 <<'EOF'
 import json, sys
 j = json.load(open(sys.argv[1]))
-assert j["ok"] is True and j["header"]["version"] == 3
+assert j["ok"] is True and j["header"]["version"] == 4
 p = [r for r in j["tasks"][0]["records"] if r["type"] == "PTY"]
 assert [(x["objid"], x["index"], x["name"], x["len"]) for x in p] == \
     [(30, 5, "pts/5", 129), (40, 6, "pts/6", 104)], p
@@ -490,6 +493,8 @@ bad-padding padding after the record is not zero
 total-len TRAILER record: total_len [0-9]* does not match the [0-9]* bytes before it
 nr-vmas PAGES record: unexpected here: VMA 3 of 3
 nsig nr 32 differs from the header's nsig 64
+posix-timers TIMERS record: nr_posix 1: POSIX timers are not in this format version
+itimer-range TIMERS record: interval timer virtual out of range
 nr-tasks TRAILER record: unexpected here: TASK \(1 more announced by the header\)
 pages-span PAGES record: pages 0x7ffd3000-0x7ffd5000 run past the end of their VMA
 reserved THREAD record: reserved field is not zero

@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/time.h>
 
 #include <linux/audit.h>
 #include <linux/checkpoint.h>
@@ -392,6 +393,7 @@ static void build_task(struct image *im, const struct proc *p)
 	struct ckpt_rec_pages pg;
 	uint8_t pages[3 * PAGE];
 	struct ckpt_rec_sighand sh;
+	struct ckpt_rec_timers tm;
 	struct ckpt_sigaction act[64];
 	struct ckpt_rec_signal sig;
 	struct ckpt_rec_siginfo si;
@@ -488,6 +490,12 @@ static void build_task(struct image *im, const struct proc *p)
 	act[1].mask = 1ULL << 14;		/* SIGTERM */
 	act[12].handler = 1;			/* SIGPIPE ignored */
 	record(im, CKPT_REC_SIGHAND, &sh, sizeof(sh), act, sizeof(act));
+
+	memset(&tm, 0, sizeof(tm));
+	tm.itimer[ITIMER_REAL].value_ns = 1500000000;	/* alarm in 1.5 s */
+	tm.itimer[ITIMER_PROF].value_ns = 20000000;	/* profiling every 20 ms */
+	tm.itimer[ITIMER_PROF].interval_ns = 20000000;
+	record(im, CKPT_REC_TIMERS, &tm, sizeof(tm), NULL, 0);
 
 	p->files(im, p);
 
@@ -720,6 +728,11 @@ static int corrupt(struct image *im, const char *kind)
 		hdr->root_pid = 4243;
 	} else if (!strcmp(kind, "nsig")) {
 		((struct ckpt_rec_sighand *)(p + im->off[CKPT_REC_SIGHAND]))->nr = 32;
+	} else if (!strcmp(kind, "posix-timers")) {
+		((struct ckpt_rec_timers *)(p + im->off[CKPT_REC_TIMERS]))->nr_posix = 1;
+	} else if (!strcmp(kind, "itimer-range")) {
+		((struct ckpt_rec_timers *)(p + im->off[CKPT_REC_TIMERS]))->itimer[1].value_ns =
+			1ULL << 63;
 	} else if (!strcmp(kind, "pipe-id")) {
 		/* the consumer's read end: on a pipe that is not in the image */
 		AT(CKPT_REC_FILE, 2, ckpt_rec_file)->ref_id = 99;

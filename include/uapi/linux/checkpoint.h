@@ -18,6 +18,7 @@
  *     CKPT_REC_CRED, CKPT_REC_RLIMITS, CKPT_REC_FS
  *     CKPT_REC_MM, CKPT_REC_VMA...  then CKPT_REC_PAGES...
  *     CKPT_REC_SIGHAND
+ *     CKPT_REC_TIMERS               interval timers (version 4)
  *     CKPT_REC_FILE, CKPT_REC_FD... descriptors, in fd order; each open
  *                                   file once in the image, before the
  *                                   first CKPT_REC_FD that refers to its
@@ -82,7 +83,7 @@
 /* Image identification */
 #define CKPT_MAGIC		"\177CKPTIMG"	/* 8 bytes, no terminator */
 #define CKPT_MAGIC_LEN		8
-#define CKPT_FORMAT_VERSION	3
+#define CKPT_FORMAT_VERSION	4
 #define CKPT_ALIGN		8
 
 /* Record types */
@@ -107,6 +108,7 @@ enum ckpt_rec_type {
 	CKPT_REC_PIPE		= 18,
 	CKPT_REC_TTY		= 19,
 	CKPT_REC_PTY		= 20,
+	CKPT_REC_TIMERS		= 21,
 	CKPT_REC_MAX
 };
 
@@ -198,6 +200,19 @@ struct ckpt_rec_cred {
  * when they are exactly as many: no process can name such an id.
  */
 #define CKPT_ID_UNMAPPED	0xffffffffU
+
+/* CKPT_REC_TIMERS: a process's interval timers (setitimer(2), alarm(2)) */
+struct ckpt_itimer {
+	__u64 value_ns;		/* time left to the next expiry; 0: disarmed */
+	__u64 interval_ns;	/* the period after it; 0: it fires once */
+};
+
+struct ckpt_rec_timers {
+	struct ckpt_hdr h;
+	struct ckpt_itimer itimer[3];	/* ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF */
+	__u32 nr_posix;		/* POSIX timers: 0 (a process with one is refused) */
+	__u32 reserved;
+};
 
 /* CKPT_REC_RLIMITS */
 struct ckpt_rlimit {
@@ -323,6 +338,8 @@ enum ckpt_file_kind {
 	CKPT_FILE_CTTY		= 6,	/* the job's controlling terminal */
 	CKPT_FILE_PTY_MASTER	= 7,	/* the master of pty ref_id */
 	CKPT_FILE_PTY_SLAVE	= 8,	/* an open of pty ref_id's slave */
+	CKPT_FILE_DIR		= 9,	/* a directory by path, at pos (v4) */
+	CKPT_FILE_OPATH		= 10,	/* an O_PATH fd by path; mode 0 (v4) */
 };
 
 struct ckpt_rec_file {
@@ -332,7 +349,7 @@ struct ckpt_rec_file {
 	__u32 flags;		/* O_* status flags (O_APPEND, O_NONBLOCK...) */
 	__u32 mode;		/* FMODE_READ 0x1 | FMODE_WRITE 0x2 */
 	__s64 pos;		/* file offset */
-	__u64 size;		/* i_size at checkpoint (regular files) */
+	__u64 size;		/* i_size at checkpoint (REG); S_IFMT type (OPATH) */
 	__u32 path_len;		/* bytes of path, terminator included */
 	__u32 ref_id;		/* CKPT_REC_PIPE (PIPE, FIFO), _PTY (PTY_*) */
 	char path[];
