@@ -93,24 +93,6 @@ static int mem_verify(void)
 	return 0;
 }
 
-/* After a failed checkpoint: the sleeping child sleeps on, and is fine. */
-static int sleeper_intact(pid_t child)
-{
-	int status;
-
-	if (waitpid(child, &status, WNOHANG) != 0) {
-		ckpt_msg("target %d is gone", (int)child);
-		return -1;
-	}
-	if (ckpt_wait_state(child, "S", 2000) != 'S') {
-		ckpt_msg("target %d: state %c", (int)child,
-			 ckpt_proc_state(child) ?: '?');
-		ckpt_kill_reap(child);
-		return -1;
-	}
-	return ckpt_wake_reap(child);
-}
-
 /* Read what is in the pipe @fd (write end closed) into @buf. */
 static void read_log(int fd, char *buf, size_t size)
 {
@@ -331,26 +313,16 @@ TEST(socket_at_fd_5_is_eopnotsupp_and_logged)
 {
 	char log[4096];
 	pid_t child;
-	int fd, lp[2];
 
 	if (!ckpt_preamble(_metadata))
 		return;
 	child = ckpt_spawn(socket_setup, socket_verify);
 	ASSERT_GT(child, 0);
-	fd = ckpt_image_open();
-	ASSERT_GE(fd, 0);
-	ASSERT_EQ(0, pipe2(lp, O_CLOEXEC));
-	errno = 0;
-	EXPECT_EQ(-1, checkpoint(child, fd, CKPT_KILL, lp[1]));
-	EXPECT_EQ(EOPNOTSUPP, errno);
-	close(lp[1]);
-	read_log(lp[0], log, sizeof(log));
-	close(lp[0]);
+	EXPECT_EQ(EOPNOTSUPP, ckpt_checkpoint_log(child, CKPT_KILL, log, sizeof(log)));
 	TH_LOG("log: %s", log);
 	EXPECT_NE(NULL, strstr(log, "fd 5"));
 	EXPECT_NE(NULL, strcasestr(log, "socket"));
-	EXPECT_EQ(0, sleeper_intact(child));
-	close(fd);
+	EXPECT_EQ(0, ckpt_sleeper_intact(child));
 }
 
 /* A pipe at fds 3 (read) and 4 (write), with data in it. */
@@ -408,7 +380,7 @@ TEST(pipe_end_held_outside_is_ebusy_and_logged)
 {
 	struct ckpt_member m[1];
 	char log[4096];
-	int fd, lp[2], p[2], n = 0;
+	int p[2], n = 0;
 	pid_t child;
 
 	if (!ckpt_preamble(_metadata))
@@ -422,15 +394,7 @@ TEST(pipe_end_held_outside_is_ebusy_and_logged)
 	close(p[0]);
 	ASSERT_EQ(0, ckpt_job_settle(m, n, 10000));
 
-	fd = ckpt_image_open();
-	ASSERT_GE(fd, 0);
-	ASSERT_EQ(0, pipe2(lp, O_CLOEXEC));
-	errno = 0;
-	EXPECT_EQ(-1, checkpoint(child, fd, CKPT_KILL, lp[1]));
-	EXPECT_EQ(EBUSY, errno);
-	close(lp[1]);
-	read_log(lp[0], log, sizeof(log));
-	close(lp[0]);
+	EXPECT_EQ(EBUSY, ckpt_checkpoint_log(child, CKPT_KILL, log, sizeof(log)));
 	TH_LOG("log: %s", log);
 	EXPECT_NE(NULL, strcasestr(log, "pipe"));
 	EXPECT_TRUE(ckpt_log_has(log, "", getpid()))
@@ -438,8 +402,7 @@ TEST(pipe_end_held_outside_is_ebusy_and_logged)
 	/* The pipe was not touched: what we write now follows. */
 	ASSERT_EQ(5, write(p[1], "after", 5));
 	close(p[1]);
-	EXPECT_EQ(0, sleeper_intact(child));
-	close(fd);
+	EXPECT_EQ(0, ckpt_sleeper_intact(child));
 }
 
 static int eventfd_setup(void)
@@ -471,7 +434,7 @@ TEST(eventfd_is_eopnotsupp)
 	errno = 0;
 	EXPECT_EQ(-1, checkpoint(child, fd, CKPT_STOP, -1));
 	EXPECT_EQ(EOPNOTSUPP, errno);
-	EXPECT_EQ(0, sleeper_intact(child));
+	EXPECT_EQ(0, ckpt_sleeper_intact(child));
 	close(fd);
 }
 
@@ -542,7 +505,6 @@ static void unnamed_is_refused(struct __test_metadata *_metadata, int kind,
 {
 	char log[4096];
 	pid_t child;
-	int fd, lp[2];
 
 	if (!ckpt_preamble(_metadata))
 		return;
@@ -551,19 +513,10 @@ static void unnamed_is_refused(struct __test_metadata *_metadata, int kind,
 	unnamed_kind = kind;
 	child = ckpt_spawn(unnamed_setup, mem_verify);
 	ASSERT_GT(child, 0);
-	fd = ckpt_image_open();
-	ASSERT_GE(fd, 0);
-	ASSERT_EQ(0, pipe2(lp, O_CLOEXEC));
-	errno = 0;
-	EXPECT_EQ(-1, checkpoint(child, fd, CKPT_KILL, lp[1]));
-	EXPECT_EQ(EOPNOTSUPP, errno);
-	close(lp[1]);
-	read_log(lp[0], log, sizeof(log));
-	close(lp[0]);
+	EXPECT_EQ(EOPNOTSUPP, ckpt_checkpoint_log(child, CKPT_KILL, log, sizeof(log)));
 	TH_LOG("log: %s", log);
 	EXPECT_NE(NULL, strstr(log, what)) TH_LOG("the log does not name \"%s\"", what);
-	EXPECT_EQ(0, sleeper_intact(child));
-	close(fd);
+	EXPECT_EQ(0, ckpt_sleeper_intact(child));
 }
 
 TEST(shared_anonymous_mapping_is_refused_and_named)
@@ -625,25 +578,15 @@ TEST(stdio_file_also_above_fd_2_is_eopnotsupp_and_logged)
 {
 	char log[4096];
 	pid_t child;
-	int fd, lp[2];
 
 	if (!ckpt_preamble(_metadata))
 		return;
 	child = ckpt_spawn(inherited_dup_setup, inherited_dup_verify);
 	ASSERT_GT(child, 0);
-	fd = ckpt_image_open();
-	ASSERT_GE(fd, 0);
-	ASSERT_EQ(0, pipe2(lp, O_CLOEXEC));
-	errno = 0;
-	EXPECT_EQ(-1, checkpoint(child, fd, CKPT_KILL, lp[1]));
-	EXPECT_EQ(EOPNOTSUPP, errno);
-	close(lp[1]);
-	read_log(lp[0], log, sizeof(log));
-	close(lp[0]);
+	EXPECT_EQ(EOPNOTSUPP, ckpt_checkpoint_log(child, CKPT_KILL, log, sizeof(log)));
 	TH_LOG("log: %s", log);
 	EXPECT_NE(NULL, strstr(log, "fd 3"));
-	EXPECT_EQ(0, sleeper_intact(child));
-	close(fd);
+	EXPECT_EQ(0, ckpt_sleeper_intact(child));
 }
 
 /* --------------------------------------------------------------------
@@ -741,7 +684,7 @@ TEST(bad_descriptors_are_ebadf)
 	errno = 0;
 	EXPECT_EQ(-1, checkpoint(child, ro, CKPT_KILL, 2));
 	EXPECT_EQ(EBADF, errno);
-	EXPECT_EQ(0, sleeper_intact(child));
+	EXPECT_EQ(0, ckpt_sleeper_intact(child));
 
 	errno = 0;
 	EXPECT_EQ(-1, restart(-1, 0, 2));

@@ -285,31 +285,6 @@ static int lk_still_held(enum lk_kind kind, pid_t holder)
 	return ret;
 }
 
-/* Read what is in the pipe @fd (write end closed) into @buf. */
-static void read_log(int fd, char *buf, size_t size)
-{
-	ssize_t n = ckpt_read_all(fd, buf, size - 1);
-
-	buf[n > 0 ? n : 0] = '\0';
-}
-
-/* After a refused checkpoint: the child sleeps on, and is fine. */
-static int sleeper_intact(pid_t child)
-{
-	int status;
-
-	if (waitpid(child, &status, WNOHANG) != 0) {
-		ckpt_msg("target %d is gone", (int)child);
-		return -1;
-	}
-	if (ckpt_wait_state(child, "S", 2000) != 'S') {
-		ckpt_msg("target %d: state %c", (int)child, ckpt_proc_state(child) ?: '?');
-		ckpt_kill_reap(child);
-		return -1;
-	}
-	return ckpt_wake_reap(child);
-}
-
 /*
  * checkpoint(@pid, @flags), which must fail with EBUSY; the log, which
  * must name @holder, fd 3 and the file, and the lock @kind, goes to @log.
@@ -318,18 +293,9 @@ static void lk_refused(struct __test_metadata *_metadata, pid_t pid, unsigned in
 		       pid_t holder, enum lk_kind kind, char *log, size_t size)
 {
 	char who[128];
-	int fd, lp[2];
+	int err = ckpt_checkpoint_log(pid, flags, log, size);
 
-	fd = ckpt_image_open();
-	ASSERT_GE(fd, 0);
-	ASSERT_EQ(0, pipe2(lp, O_CLOEXEC));
-	errno = 0;
-	EXPECT_EQ(-1, checkpoint(pid, fd, flags, lp[1]));
-	EXPECT_EQ(EBUSY, errno) TH_LOG("checkpoint: %s", strerror(errno));
-	close(lp[1]);
-	read_log(lp[0], log, size);
-	close(lp[0]);
-	close(fd);
+	EXPECT_EQ(EBUSY, err) TH_LOG("checkpoint: %s", strerror(err));
 	TH_LOG("log: %s", log);
 	snprintf(who, sizeof(who), "pid %d: fd 3 (%s): holds %s", (int)holder, lk_name,
 		 lk_what[kind]);
@@ -375,7 +341,7 @@ static void lock_is_refused(struct __test_metadata *_metadata, enum lk_kind kind
 	/* Not killed, not stopped, and it holds its lock. */
 	EXPECT_EQ(0, waitpid(child, NULL, WNOHANG));
 	EXPECT_EQ(0, lk_still_held(kind, child));
-	EXPECT_EQ(0, sleeper_intact(child));
+	EXPECT_EQ(0, ckpt_sleeper_intact(child));
 }
 
 TEST_F(lockfile, posix_write_lock_is_ebusy_and_named_and_still_held)
@@ -475,7 +441,7 @@ static int open_setup(void)
 TEST_F(lockfile, locks_held_outside_the_job_do_not_refuse_it)
 {
 	char log[4096];
-	int a, b, fd, lp[2];
+	int a, b;
 	pid_t child;
 
 	a = open(lk_path, O_RDWR | O_CLOEXEC);
@@ -488,15 +454,8 @@ TEST_F(lockfile, locks_held_outside_the_job_do_not_refuse_it)
 	child = ckpt_spawn(open_setup, unlocked_verify);
 	ASSERT_GT(child, 0);
 
-	fd = ckpt_image_open();
-	ASSERT_GE(fd, 0);
-	ASSERT_EQ(0, pipe2(lp, O_CLOEXEC));
-	EXPECT_EQ(0, checkpoint(child, fd, CKPT_CONTINUE, lp[1]))
-		TH_LOG("checkpoint: %s", strerror(errno));
-	close(lp[1]);
-	read_log(lp[0], log, sizeof(log));
-	close(lp[0]);
-	close(fd);
+	EXPECT_EQ(0, ckpt_checkpoint_log(child, CKPT_CONTINUE, log, sizeof(log)))
+		TH_LOG("log: %s", log);
 	EXPECT_EQ(NULL, strstr(log, "holds")) TH_LOG("log: %s", log);
 	EXPECT_EQ('S', ckpt_wait_state(child, "S", 5000));
 	EXPECT_EQ(0, ckpt_cycle(child, CKPT_KILL));
@@ -521,7 +480,7 @@ static int shared_member(void *arg)
 TEST_F(lockfile, posix_lock_held_outside_through_a_shared_description_does_not_refuse)
 {
 	struct ckpt_member m[1];
-	int a, fd, lp[2], n = 0;
+	int a, n = 0;
 	char log[4096];
 	pid_t child;
 
@@ -532,15 +491,8 @@ TEST_F(lockfile, posix_lock_held_outside_through_a_shared_description_does_not_r
 	ASSERT_GT(child, 0);
 	ASSERT_EQ(0, ckpt_job_settle(m, n, 10000));
 
-	fd = ckpt_image_open();
-	ASSERT_GE(fd, 0);
-	ASSERT_EQ(0, pipe2(lp, O_CLOEXEC));
-	EXPECT_EQ(0, checkpoint(child, fd, CKPT_CONTINUE, lp[1]))
-		TH_LOG("checkpoint: %s", strerror(errno));
-	close(lp[1]);
-	read_log(lp[0], log, sizeof(log));
-	close(lp[0]);
-	close(fd);
+	EXPECT_EQ(0, ckpt_checkpoint_log(child, CKPT_CONTINUE, log, sizeof(log)))
+		TH_LOG("log: %s", log);
 	EXPECT_EQ(NULL, strstr(log, "holds")) TH_LOG("log: %s", log);
 	EXPECT_EQ(0, ckpt_job_intact(m, n, "S"));
 	EXPECT_EQ(0, ckpt_cycle(child, CKPT_KILL));

@@ -75,10 +75,7 @@
  * Credentials
  */
 
-static uint64_t capbit(int cap)
-{
-	return 1ULL << cap;
-}
+#define CAPBIT(cap)	(1ULL << (cap))
 
 /* Make exactly @eff effective, @perm permitted and @inh inheritable. */
 static int set_caps(uint64_t eff, uint64_t perm, uint64_t inh)
@@ -336,30 +333,40 @@ static int restarter_run(int img, unsigned int flags, pid_t pid, int want_err)
 	return status < 0 ? RS_WAKE : status;
 }
 
+/* A restarter: these ids, no supplementary groups, exactly these capabilities. */
+struct restarter {
+	uid_t uid;
+	gid_t gid;
+	uint64_t caps;
+};
+
 /*
- * Fork a restarter with ids @uid/@gid, no supplementary groups and
- * exactly the capabilities @caps, which runs restarter_run(): its exit
- * status.
+ * restarter_run() in this process (root) if @r is NULL, else in a forked
+ * restarter @r (its exit status).  @pid 0: the image's pids are not kept
+ * (RESTART_NEW_PIDS).
  */
-static int restart_as(uid_t uid, gid_t gid, uint64_t caps, int img, pid_t pid,
+static int restart_as(const struct restarter *r, int img, pid_t pid,
 		      int want_err)
 {
-	pid_t r;
+	unsigned int flags = pid ? 0 : RESTART_NEW_PIDS;
+	pid_t p;
 
+	if (!r)
+		return restarter_run(img, flags, pid, want_err);
 	fflush(NULL);
-	r = fork();
-	if (r < 0)
+	p = fork();
+	if (p < 0)
 		return -1;
-	if (r == 0) {
+	if (p == 0) {
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) ||
-		    become(uid, gid, 0, NULL, caps)) {
-			ckpt_msg("restarter: cannot become %u/%u: %s", uid, gid,
-				 strerror(errno));
+		    become(r->uid, r->gid, 0, NULL, r->caps)) {
+			ckpt_msg("restarter: cannot become %u/%u: %s", r->uid,
+				 r->gid, strerror(errno));
 			_exit(RS_BECOME);
 		}
-		_exit(restarter_run(img, 0, pid, want_err));
+		_exit(restarter_run(img, flags, pid, want_err));
 	}
-	return ckpt_reap(r);
+	return ckpt_reap(p);
 }
 
 /* checkpoint(@child, CKPT_KILL) into @fd and reap it.  0 or -1. */
@@ -453,6 +460,71 @@ static int open_files(void)
 }
 
 /* --------------------------------------------------------------------
+ * The steps of a test
+ */
+
+/*
+ * Skip unless we are root with checkpoint/restart and @need (if not
+ * NULL) returns 0, else the reason is @missing; then the scratch
+ * directory and @make_files's files in it (if @make_files is not
+ * NULL), and fresh image and log files.  false: skipped.
+ */
+static bool test_start(struct __test_metadata *_metadata,
+		       int (*make_files)(void), int (*need)(void),
+		       const char *missing)
+{
+	if (!ckpt_preamble(_metadata))
+		return false;
+	if (need && need())
+		SKIP(return false, "%s", missing);
+	if (make_files) {
+		ASSERT_EQ(0, scratch_make());
+		ASSERT_EQ(0, make_files());
+	}
+	ASSERT_EQ(0, open_files());
+	return true;
+}
+
+/* A child with @setup and @verify, checkpointed into img_fd: its pid. */
+static pid_t imaged_child(struct __test_metadata *_metadata,
+			  int (*setup)(void), int (*verify)(void))
+{
+	pid_t child = ckpt_spawn(setup, verify);
+
+	ASSERT_GT(child, 0);
+	ASSERT_EQ(0, image_of(child, img_fd));
+	return child;
+}
+
+/* Such a child, restored by @r (see restart_as()): it passes @verify. */
+static void expect_restored(struct __test_metadata *_metadata,
+			    const struct restarter *r, int (*setup)(void),
+			    int (*verify)(void))
+{
+	pid_t child = imaged_child(_metadata, setup, verify);
+
+	EXPECT_EQ(0, restart_as(r, img_fd, child, 0));
+}
+
+/*
+ * @r's restart of the image in @img (see restart_as()) fails with
+ * @want_err, the log names @reason, and nothing is left behind: no
+ * process, @pid (if not 0) unused.
+ */
+static void expect_refused(struct __test_metadata *_metadata,
+			   const struct restarter *r, int img, pid_t pid,
+			   int want_err, const char *reason)
+{
+	int before = ckpt_count_user_processes();
+
+	EXPECT_EQ(0, restart_as(r, img, pid, want_err));
+	EXPECT_NE(NULL, strstr(log_text(), reason)) TH_LOG("log: %s", log_buf);
+	if (pid)
+		EXPECT_FALSE(ckpt_pid_exists(pid));
+	EXPECT_EQ(before, ckpt_count_user_processes());
+}
+
+/* --------------------------------------------------------------------
  * User namespaces
  */
 
@@ -483,6 +555,21 @@ static int write_str(const char *path, const char *s)
 	return ret;
 }
 
+/* Write @val to /proc/@pid/@name (/proc/self/ if @pid is 0).  0 or -1. */
+static int write_proc(pid_t pid, const char *name, const char *val)
+{
+	char path[64];
+
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	else
+		snprintf(path, sizeof(path), "/proc/self/%s", name);
+	if (!write_str(path, val))
+		return 0;
+	ckpt_msg("%s %s: %s", path, val, strerror(errno));
+	return -1;
+}
+
 /*
  * Fork a process that runs @prep (as root: the ids it enters the
  * namespaces with), unshares a user and a PID namespace with the ids
@@ -493,7 +580,7 @@ static int write_str(const char *path, const char *s)
 static int run_in_userns(enum ns_ids ids, int (*prep)(void), int (*fn)(void))
 {
 	int ready[2], go[2], status;
-	char map[64], c = 'g';
+	char umap[64], gmap[64], c = 'g';
 	pid_t a;
 
 	if (pipe2(ready, O_CLOEXEC) || pipe2(go, O_CLOEXEC))
@@ -523,22 +610,13 @@ static int run_in_userns(enum ns_ids ids, int (*prep)(void), int (*fn)(void))
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) ||
 		    prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
 			_exit(NS_SETUP);
-		if (ids == NS_OWN_IDS) {
-			if (write_str("/proc/self/setgroups", "deny")) {
-				ckpt_msg("setgroups deny: %s", strerror(errno));
-				_exit(NS_SETUP);
-			}
-			snprintf(map, sizeof(map), "0 %u 1", (unsigned int)uid);
-			if (write_str("/proc/self/uid_map", map)) {
-				ckpt_msg("uid_map %s: %s", map, strerror(errno));
-				_exit(NS_SETUP);
-			}
-			snprintf(map, sizeof(map), "0 %u 1", (unsigned int)gid);
-			if (write_str("/proc/self/gid_map", map)) {
-				ckpt_msg("gid_map %s: %s", map, strerror(errno));
-				_exit(NS_SETUP);
-			}
-		}
+		snprintf(umap, sizeof(umap), "0 %u 1", (unsigned int)uid);
+		snprintf(gmap, sizeof(gmap), "0 %u 1", (unsigned int)gid);
+		if (ids == NS_OWN_IDS &&
+		    (write_proc(0, "setgroups", "deny") ||
+		     write_proc(0, "uid_map", umap) ||
+		     write_proc(0, "gid_map", gmap)))
+			_exit(NS_SETUP);
 		/* NS_ALL_IDS: the parent writes the maps meanwhile. */
 		if (write(ready[1], &c, 1) != 1 || read(go[0], &c, 1) != 1)
 			_exit(NS_SETUP);
@@ -557,14 +635,8 @@ static int run_in_userns(enum ns_ids ids, int (*prep)(void), int (*fn)(void))
 	close(ready[1]);
 	close(go[0]);
 	if (read(ready[0], &c, 1) == 1 && ids == NS_ALL_IDS) {
-		char path[64];
-
-		snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)a);
-		if (write_str(path, "0 0 4294967295"))
-			ckpt_msg("%s: %s", path, strerror(errno));
-		snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)a);
-		if (write_str(path, "0 0 4294967295"))
-			ckpt_msg("%s: %s", path, strerror(errno));
+		write_proc(a, "uid_map", "0 0 4294967295");
+		write_proc(a, "gid_map", "0 0 4294967295");
 	}
 	if (write(go[1], &c, 1) != 1)
 		ckpt_msg("cannot tell %d to go on", (int)a);
@@ -640,6 +712,121 @@ static pid_t ns_image(int (*setup)(void), int (*verify)(void))
 	return c;
 }
 
+/* A user namespace, and the process to checkpoint in it. */
+struct ns_proc {
+	int (*make_files)(void);	/* scratch files; NULL: none */
+	enum ns_ids ids;		/* what the namespace maps */
+	int (*prep)(void);		/* the ids to unshare with; NULL: root */
+	int (*setup)(void);		/* the process's, as ckpt_spawn()'s */
+	int (*verify)(void);
+};
+
+/* What a test in a user namespace does with the process's image. */
+struct ns_case {
+	const struct ns_proc *ns;
+	/* The image's cred record is as it says; NULL: not checked. */
+	bool (*record_ok)(const struct ckpt_rec_cred *c);
+	bool set_groups;		/* restart with these groups instead */
+	const uint32_t *groups;
+	uint32_t ngroups;
+	bool root_outside;		/* restarted outside by root, not inside */
+	int want_err;			/* restart's errno, or 0 */
+	const char *log_has;		/* what restart's log says (or NULL) */
+	const char *log_lacks;		/* ... and does not say (or NULL) */
+};
+
+static const struct ns_case *ns_current;
+
+/* The cred record of the image in img_fd is as @ok says: 0 or NS_RECORD. */
+static int check_record(bool (*ok)(const struct ckpt_rec_cred *c))
+{
+	struct ckpt_rec_cred *c = image_cred(img_fd);
+	int ret = 0;
+
+	if (!c)
+		ckpt_msg("the image has no cred record");
+	if (!c || !ok(c))
+		ret = NS_RECORD;
+	free(c);
+	return ret;
+}
+
+/*
+ * The namespace's init, for ns_test(): checkpoint the process of
+ * ns_current, check and edit its image, restart it (unless root is to
+ * restart it outside).
+ */
+static int ns_main(void)
+{
+	const struct ns_case *k = ns_current;
+	pid_t c = ns_image(k->ns->setup, k->ns->verify);
+	int img = img_fd, record = 0, ret;
+
+	if (c < 0)
+		return -c;
+	if (k->root_outside)
+		return 0;
+	if (k->record_ok)
+		record = check_record(k->record_ok);
+	if (k->set_groups) {
+		if (image_set_groups(img_fd, img2_fd, k->groups, k->ngroups))
+			return RS_IMAGE;
+		img = img2_fd;
+	}
+	ret = restarter_run(img, 0, c, k->want_err);
+	return ret ?: record;
+}
+
+/*
+ * Run @k in a user namespace (skipped without one); root outside then
+ * restarts the image if @k says so, which must be refused.
+ */
+static void ns_test(struct __test_metadata *_metadata, const struct ns_case *k)
+{
+	int status;
+
+	if (!test_start(_metadata, k->ns->make_files, NULL, NULL))
+		return;
+	ns_current = k;
+	status = run_in_userns(k->ns->ids, k->ns->prep, ns_main);
+	if (status == NS_UNSUPPORTED) {
+		scratch_remove();
+		SKIP(return, "user and PID namespaces not available");
+	}
+	if (k->root_outside) {
+		ASSERT_EQ(0, status);
+		/* Every id of the namespace is mapped outside. */
+		expect_refused(_metadata, NULL, img_fd, 0, k->want_err,
+			       k->log_has);
+	} else {
+		EXPECT_EQ(0, status);
+		if (k->log_has)
+			EXPECT_NE(NULL, strstr(log_text(), k->log_has))
+				TH_LOG("log: %s", log_buf);
+	}
+	if (k->log_lacks)
+		EXPECT_EQ(NULL, strstr(log_text(), k->log_lacks))
+			TH_LOG("log: %s", log_buf);
+	scratch_remove();
+}
+
+/*
+ * The image of @ns's process, with ids unmapped there, restarted by
+ * root outside: EPERM, the log says "unmapped", nothing left behind.
+ */
+static void ns_root_refuses(struct __test_metadata *_metadata,
+			    const struct ns_proc *ns)
+{
+	const struct ns_case k = {
+		.ns = ns,
+		.root_outside = true,
+		.want_err = EPERM,
+		.log_has = "unmapped",
+	};
+
+	ns_test(_metadata, &k);
+}
+
 /* --------------------------------------------------------------------
  * Supplementary groups in a user namespace with setgroups denied
  *
@@ -707,80 +894,42 @@ static int ns_group_verify(void)
 	return 0;
 }
 
-/* The cred record of the image in img_fd lists exactly one group, unmapped. */
-static int check_unmapped_group_record(void)
+static const struct ns_proc group_ns = {
+	make_group_files, NS_OWN_IDS, prep_nobody_with_g, ns_group_setup,
+	ns_group_verify
+};
+
+/* The cred record lists exactly one group, unmapped. */
+static bool one_unmapped_group(const struct ckpt_rec_cred *c)
 {
-	struct ckpt_rec_cred *c = image_cred(img_fd);
-	int ret = 0;
-
-	if (!c || c->ngroups != 1 || c->groups[0] != CKPT_ID_UNMAPPED) {
-		ckpt_msg("cred record: %u groups, the first %#x; expected 1, %#x",
-			 c ? c->ngroups : 0, c && c->ngroups ? c->groups[0] : 0,
-			 CKPT_ID_UNMAPPED);
-		ret = NS_RECORD;
-	}
-	free(c);
-	return ret;
-}
-
-static int ns_unmapped_group_restarts(void)
-{
-	pid_t c = ns_image(ns_group_setup, ns_group_verify);
-	int record, ret;
-
-	if (c < 0)
-		return -c;
-	record = check_unmapped_group_record();
-	ret = restarter_run(img_fd, 0, c, 0);
-	return ret ?: record;
+	if (c->ngroups == 1 && c->groups[0] == CKPT_ID_UNMAPPED)
+		return true;
+	ckpt_msg("cred record: %u groups, the first %#x; expected 1, %#x",
+		 c->ngroups, c->ngroups ? c->groups[0] : 0, CKPT_ID_UNMAPPED);
+	return false;
 }
 
 TEST(unmapped_group_is_given_back_by_a_restarter_holding_it)
 {
-	int status;
+	static const struct ns_case k = {
+		.ns = &group_ns,
+		.record_ok = one_unmapped_group,
+	};
 
-	if (!ckpt_preamble(_metadata))
-		return;
-	ASSERT_EQ(0, scratch_make());
-	ASSERT_EQ(0, make_group_files());
-	ASSERT_EQ(0, open_files());
-	status = run_in_userns(NS_OWN_IDS, prep_nobody_with_g,
-			       ns_unmapped_group_restarts);
-	if (status == NS_UNSUPPORTED)
-		SKIP(return, "user and PID namespaces not available");
-	EXPECT_EQ(0, status);
-	scratch_remove();
+	ns_test(_metadata, &k);
 }
 
 /* Edit the image to list no groups: the restored process drops GROUP_G. */
-static int ns_dropped_group_is_refused(void)
-{
-	pid_t c = ns_image(ns_group_setup, ns_group_verify);
-
-	if (c < 0)
-		return -c;
-	if (image_set_groups(img_fd, img2_fd, NULL, 0))
-		return RS_IMAGE;
-	return restarter_run(img2_fd, 0, c, EPERM);
-}
-
 TEST(dropping_a_group_where_setgroups_is_denied_is_eperm)
 {
-	int status;
+	static const struct ns_case k = {
+		.ns = &group_ns,
+		.set_groups = true,
+		.want_err = EPERM,
+		.log_has = "supplementary groups",
+	};
 
-	if (!ckpt_preamble(_metadata))
-		return;
-	ASSERT_EQ(0, scratch_make());
-	ASSERT_EQ(0, make_group_files());
-	ASSERT_EQ(0, open_files());
-	status = run_in_userns(NS_OWN_IDS, prep_nobody_with_g,
-			       ns_dropped_group_is_refused);
-	if (status == NS_UNSUPPORTED)
-		SKIP(return, "user and PID namespaces not available");
-	EXPECT_EQ(0, status);
-	EXPECT_NE(NULL, strstr(log_text(), "supplementary groups"))
-		TH_LOG("log: %s", log_buf);
-	scratch_remove();
+	ns_test(_metadata, &k);
 }
 
 /*
@@ -788,68 +937,27 @@ TEST(dropping_a_group_where_setgroups_is_denied_is_eperm)
  * beside the unmapped one: as many unmapped groups as the restarter, but
  * setgroups is denied.
  */
-static int ns_added_group_is_refused(void)
-{
-	static const uint32_t groups[] = { CKPT_ID_UNMAPPED, 0 };
-	pid_t c = ns_image(ns_group_setup, ns_group_verify);
-
-	if (c < 0)
-		return -c;
-	if (image_set_groups(img_fd, img2_fd, groups, 2))
-		return RS_IMAGE;
-	return restarter_run(img2_fd, 0, c, EPERM);
-}
-
 TEST(adding_a_group_where_setgroups_is_denied_is_eperm)
 {
-	int status;
+	static const uint32_t groups[] = { CKPT_ID_UNMAPPED, 0 };
+	static const struct ns_case k = {
+		.ns = &group_ns,
+		.set_groups = true,
+		.groups = groups,
+		.ngroups = 2,
+		.want_err = EPERM,
+		.log_has = "supplementary groups",
+		/* The reason is setgroups, not the unmapped group (kept). */
+		.log_lacks = "unmapped",
+	};
 
-	if (!ckpt_preamble(_metadata))
-		return;
-	ASSERT_EQ(0, scratch_make());
-	ASSERT_EQ(0, make_group_files());
-	ASSERT_EQ(0, open_files());
-	status = run_in_userns(NS_OWN_IDS, prep_nobody_with_g,
-			       ns_added_group_is_refused);
-	if (status == NS_UNSUPPORTED)
-		SKIP(return, "user and PID namespaces not available");
-	EXPECT_EQ(0, status);
-	log_text();
-	EXPECT_NE(NULL, strstr(log_buf, "supplementary groups"))
-		TH_LOG("log: %s", log_buf);
-	/* The reason is setgroups, not the unmapped group (kept). */
-	EXPECT_EQ(NULL, strstr(log_buf, "unmapped")) TH_LOG("log: %s", log_buf);
-	scratch_remove();
+	ns_test(_metadata, &k);
 }
 
-static int ns_checkpoint_only(void)
-{
-	pid_t c = ns_image(ns_group_setup, ns_group_verify);
-
-	return c < 0 ? -c : 0;
-}
-
+/* Root outside the namespace: every group of it is mapped. */
 TEST(restarter_without_unmapped_groups_refuses_an_image_with_one)
 {
-	int status, before;
-
-	if (!ckpt_preamble(_metadata))
-		return;
-	ASSERT_EQ(0, scratch_make());
-	ASSERT_EQ(0, make_group_files());
-	ASSERT_EQ(0, open_files());
-	status = run_in_userns(NS_OWN_IDS, prep_nobody_with_g,
-			       ns_checkpoint_only);
-	if (status == NS_UNSUPPORTED)
-		SKIP(return, "user and PID namespaces not available");
-	ASSERT_EQ(0, status);
-
-	/* Root outside the namespace: every group of it is mapped. */
-	before = ckpt_count_user_processes();
-	EXPECT_EQ(0, restarter_run(img_fd, RESTART_NEW_PIDS, 0, EPERM));
-	EXPECT_NE(NULL, strstr(log_text(), "unmapped")) TH_LOG("log: %s", log_buf);
-	EXPECT_EQ(before, ckpt_count_user_processes());
-	scratch_remove();
+	ns_root_refuses(_metadata, &group_ns);
 }
 
 /* --------------------------------------------------------------------
@@ -879,11 +987,6 @@ static int make_uid_files(void)
 	       make_file(root0600, "only root may read this\n", 0, 0, 0600);
 }
 
-static int prep_nobody(void)
-{
-	return become_nobody();
-}
-
 static int ns_uid_check(int code)
 {
 	int err;
@@ -910,80 +1013,37 @@ static int ns_uid_verify(void)
 	return ns_uid_check(4);
 }
 
-/* Every id of the cred record of the image in img_fd is unmapped. */
-static int check_unmapped_ids_record(void)
+static const struct ns_proc uid_ns = {
+	make_uid_files, NS_NO_IDS, become_nobody, ns_uid_setup, ns_uid_verify
+};
+
+/* Every id of the cred record is unmapped. */
+static bool all_ids_unmapped(const struct ckpt_rec_cred *c)
 {
-	struct ckpt_rec_cred *c = image_cred(img_fd);
-	int ret = 0;
-
-	if (!c || c->uid != CKPT_ID_UNMAPPED || c->euid != CKPT_ID_UNMAPPED ||
-	    c->suid != CKPT_ID_UNMAPPED || c->fsuid != CKPT_ID_UNMAPPED ||
-	    c->gid != CKPT_ID_UNMAPPED || c->egid != CKPT_ID_UNMAPPED ||
-	    c->sgid != CKPT_ID_UNMAPPED || c->fsgid != CKPT_ID_UNMAPPED) {
-		if (c)
-			ckpt_msg("cred record ids %#x/%#x/%#x/%#x %#x/%#x/%#x/%#x, expected %#x",
-				 c->uid, c->euid, c->suid, c->fsuid, c->gid,
-				 c->egid, c->sgid, c->fsgid, CKPT_ID_UNMAPPED);
-		ret = NS_RECORD;
-	}
-	free(c);
-	return ret;
-}
-
-static int ns_unmapped_ids_restart(void)
-{
-	pid_t c = ns_image(ns_uid_setup, ns_uid_verify);
-	int record, ret;
-
-	if (c < 0)
-		return -c;
-	record = check_unmapped_ids_record();
-	ret = restarter_run(img_fd, 0, c, 0);
-	return ret ?: record;
+	if (c->uid == CKPT_ID_UNMAPPED && c->euid == CKPT_ID_UNMAPPED &&
+	    c->suid == CKPT_ID_UNMAPPED && c->fsuid == CKPT_ID_UNMAPPED &&
+	    c->gid == CKPT_ID_UNMAPPED && c->egid == CKPT_ID_UNMAPPED &&
+	    c->sgid == CKPT_ID_UNMAPPED && c->fsgid == CKPT_ID_UNMAPPED)
+		return true;
+	ckpt_msg("cred record ids %#x/%#x/%#x/%#x %#x/%#x/%#x/%#x, expected %#x",
+		 c->uid, c->euid, c->suid, c->fsuid, c->gid, c->egid, c->sgid,
+		 c->fsgid, CKPT_ID_UNMAPPED);
+	return false;
 }
 
 TEST(unmapped_ids_are_given_back_by_a_restarter_whose_ids_are_unmapped)
 {
-	int status;
+	static const struct ns_case k = {
+		.ns = &uid_ns,
+		.record_ok = all_ids_unmapped,
+	};
 
-	if (!ckpt_preamble(_metadata))
-		return;
-	ASSERT_EQ(0, scratch_make());
-	ASSERT_EQ(0, make_uid_files());
-	ASSERT_EQ(0, open_files());
-	status = run_in_userns(NS_NO_IDS, prep_nobody, ns_unmapped_ids_restart);
-	if (status == NS_UNSUPPORTED)
-		SKIP(return, "user and PID namespaces not available");
-	EXPECT_EQ(0, status);
-	scratch_remove();
-}
-
-static int ns_uid_checkpoint_only(void)
-{
-	pid_t c = ns_image(ns_uid_setup, ns_uid_verify);
-
-	return c < 0 ? -c : 0;
+	ns_test(_metadata, &k);
 }
 
 TEST(restarter_with_mapped_ids_refuses_an_image_with_unmapped_ids)
 {
-	int status, before;
-
-	if (!ckpt_preamble(_metadata))
-		return;
-	ASSERT_EQ(0, scratch_make());
-	ASSERT_EQ(0, make_uid_files());
-	ASSERT_EQ(0, open_files());
-	status = run_in_userns(NS_NO_IDS, prep_nobody, ns_uid_checkpoint_only);
-	if (status == NS_UNSUPPORTED)
-		SKIP(return, "user and PID namespaces not available");
-	ASSERT_EQ(0, status);
-
-	before = ckpt_count_user_processes();
-	EXPECT_EQ(0, restarter_run(img_fd, RESTART_NEW_PIDS, 0, EPERM));
-	EXPECT_NE(NULL, strstr(log_text(), "unmapped")) TH_LOG("log: %s", log_buf);
-	EXPECT_EQ(before, ckpt_count_user_processes());
-	scratch_remove();
+	ns_root_refuses(_metadata, &uid_ns);
 }
 
 /* --------------------------------------------------------------------
@@ -1019,38 +1079,26 @@ TEST(root_may_restart_with_an_edited_group_list)
 {
 	pid_t child;
 
-	if (!ckpt_preamble(_metadata))
+	if (!test_start(_metadata, NULL, NULL, NULL))
 		return;
-	ASSERT_EQ(0, open_files());
-	child = ckpt_spawn(two_groups_setup, one_group_verify);
-	ASSERT_GT(child, 0);
-	ASSERT_EQ(0, image_of(child, img_fd));
+	child = imaged_child(_metadata, two_groups_setup, one_group_verify);
 	ASSERT_EQ(0, image_set_groups(img_fd, img2_fd, group_g_only, 1));
 	EXPECT_EQ(0, restarter_run(img2_fd, 0, child, 0));
 }
 
-static int ns_edited_groups_restart(void)
-{
-	pid_t c = ns_image(two_groups_setup, one_group_verify);
-
-	if (c < 0)
-		return -c;
-	if (image_set_groups(img_fd, img2_fd, group_g_only, 1))
-		return RS_IMAGE;
-	return restarter_run(img2_fd, 0, c, 0);
-}
-
 TEST(namespace_root_with_setgroups_allowed_may_restart_with_an_edited_group_list)
 {
-	int status;
+	static const struct ns_proc all_ns = {
+		NULL, NS_ALL_IDS, NULL, two_groups_setup, one_group_verify
+	};
+	static const struct ns_case k = {
+		.ns = &all_ns,
+		.set_groups = true,
+		.groups = group_g_only,
+		.ngroups = 1,
+	};
 
-	if (!ckpt_preamble(_metadata))
-		return;
-	ASSERT_EQ(0, open_files());
-	status = run_in_userns(NS_ALL_IDS, NULL, ns_edited_groups_restart);
-	if (status == NS_UNSUPPORTED)
-		SKIP(return, "user and PID namespaces not available");
-	EXPECT_EQ(0, status);
+	ns_test(_metadata, &k);
 }
 
 /* --------------------------------------------------------------------
@@ -1092,18 +1140,14 @@ TEST(dumpable_0_and_1_survive)
 TEST(restart_of_an_image_with_dumpable_2_is_enoexec)
 {
 	struct ckpt_rec_task *t;
-	int before;
 	pid_t child;
 	size_t len;
 	void *img;
 
-	if (!ckpt_preamble(_metadata))
+	if (!test_start(_metadata, NULL, NULL, NULL))
 		return;
-	ASSERT_EQ(0, open_files());
 	dumpable_value = 1;
-	child = ckpt_spawn(dumpable_setup, dumpable_verify);
-	ASSERT_GT(child, 0);
-	ASSERT_EQ(0, image_of(child, img_fd));
+	child = imaged_child(_metadata, dumpable_setup, dumpable_verify);
 	img = ckpt_image_load(img_fd, &len);
 	ASSERT_NE(NULL, img);
 	t = image_find(img, len, CKPT_REC_TASK);
@@ -1114,11 +1158,7 @@ TEST(restart_of_an_image_with_dumpable_2_is_enoexec)
 	ASSERT_EQ(0, ckpt_image_store(img2_fd, img, len));
 	free(img);
 
-	before = ckpt_count_user_processes();
-	EXPECT_EQ(0, restarter_run(img2_fd, 0, child, ENOEXEC));
-	EXPECT_NE(NULL, strstr(log_text(), "dumpable")) TH_LOG("log: %s", log_buf);
-	EXPECT_FALSE(ckpt_pid_exists(child));
-	EXPECT_EQ(before, ckpt_count_user_processes());
+	expect_refused(_metadata, NULL, img2_fd, child, ENOEXEC, "dumpable");
 }
 
 /* Set by the kernel from fs.suid_dumpable when the uids change. */
@@ -1148,9 +1188,8 @@ TEST(checkpoint_of_a_process_with_dumpable_2_is_eopnotsupp_and_it_runs_on)
 	pid_t child;
 	long ret;
 
-	if (!ckpt_preamble(_metadata))
+	if (!test_start(_metadata, NULL, NULL, NULL))
 		return;
-	ASSERT_EQ(0, open_files());
 	saved = read_int_file(SUID_DUMPABLE);
 	ASSERT_GE(saved, 0);
 	set = write_str(SUID_DUMPABLE, "2");
@@ -1274,54 +1313,40 @@ static int deputy_verify(void)
 	return 0;
 }
 
-TEST(restored_process_keeps_the_files_and_directory_it_may_still_use)
+/*
+ * Scratch files by @make_files, a child with @setup and @verify
+ * checkpointed and then, if @path is not NULL, @path's mode made @mode:
+ * root restores it, or (@path) its restart is refused with EACCES, the
+ * log naming @path.
+ */
+static void chmod_test(struct __test_metadata *_metadata,
+		       int (*make_files)(void), int (*setup)(void),
+		       int (*verify)(void), const char *path, mode_t mode)
 {
 	pid_t child;
 
-	if (!ckpt_preamble(_metadata))
+	if (!test_start(_metadata, make_files, NULL, NULL))
 		return;
-	ASSERT_EQ(0, scratch_make());
-	ASSERT_EQ(0, make_deputy_files());
-	ASSERT_EQ(0, open_files());
-	child = ckpt_spawn(deputy_setup, deputy_verify);
-	ASSERT_GT(child, 0);
-	ASSERT_EQ(0, image_of(child, img_fd));
-	EXPECT_EQ(0, restarter_run(img_fd, 0, child, 0));
+	if (!path) {
+		expect_restored(_metadata, NULL, setup, verify);
+	} else {
+		child = imaged_child(_metadata, setup, verify);
+		ASSERT_EQ(0, chmod(path, mode));
+		expect_refused(_metadata, NULL, img_fd, child, EACCES, path);
+	}
 	scratch_remove();
 }
 
-/*
- * Checkpoint a deputy child, chmod @path to @mode, restart as root:
- * EACCES, the log names @path, nothing left.
- */
-static void deputy_refused(struct __test_metadata *_metadata,
-			   const char *path, mode_t mode)
-{
-	pid_t child;
-	int before;
-
-	child = ckpt_spawn(deputy_setup, deputy_verify);
-	ASSERT_GT(child, 0);
-	ASSERT_EQ(0, image_of(child, img_fd));
-	ASSERT_EQ(0, chmod(path, mode));
-	before = ckpt_count_user_processes();
-	EXPECT_EQ(0, restarter_run(img_fd, 0, child, EACCES));
-	EXPECT_NE(NULL, strstr(log_text(), path)) TH_LOG("log: %s", log_buf);
-	EXPECT_FALSE(ckpt_pid_exists(child));
-	EXPECT_EQ(before, ckpt_count_user_processes());
-}
-
-/* Scratch files, a deputy child, @path's mode made @mode, restart refused. */
 static void deputy_test(struct __test_metadata *_metadata, const char *path,
 			mode_t mode)
 {
-	if (!ckpt_preamble(_metadata))
-		return;
-	ASSERT_EQ(0, scratch_make());
-	ASSERT_EQ(0, make_deputy_files());
-	ASSERT_EQ(0, open_files());
-	deputy_refused(_metadata, path, mode);
-	scratch_remove();
+	chmod_test(_metadata, make_deputy_files, deputy_setup, deputy_verify,
+		   path, mode);
+}
+
+TEST(restored_process_keeps_the_files_and_directory_it_may_still_use)
+{
+	deputy_test(_metadata, NULL, 0);
 }
 
 TEST(restart_refuses_a_file_the_process_may_no_longer_read)
@@ -1421,40 +1446,12 @@ static int copy_exe(void)
 
 TEST(restored_process_keeps_an_executable_it_may_still_run)
 {
-	pid_t child;
-
-	if (!ckpt_preamble(_metadata))
-		return;
-	ASSERT_EQ(0, scratch_make());
-	ASSERT_EQ(0, copy_exe());
-	ASSERT_EQ(0, open_files());
-	child = ckpt_spawn(exe_setup, NULL);
-	ASSERT_GT(child, 0);
-	ASSERT_EQ(0, image_of(child, img_fd));
-	EXPECT_EQ(0, restarter_run(img_fd, 0, child, 0));
-	scratch_remove();
+	chmod_test(_metadata, copy_exe, exe_setup, NULL, NULL, 0);
 }
 
 TEST(restart_refuses_an_executable_the_process_may_no_longer_open)
 {
-	pid_t child;
-	int before;
-
-	if (!ckpt_preamble(_metadata))
-		return;
-	ASSERT_EQ(0, scratch_make());
-	ASSERT_EQ(0, copy_exe());
-	ASSERT_EQ(0, open_files());
-	child = ckpt_spawn(exe_setup, NULL);
-	ASSERT_GT(child, 0);
-	ASSERT_EQ(0, image_of(child, img_fd));
-	ASSERT_EQ(0, chmod(p_exe, 0700));
-	before = ckpt_count_user_processes();
-	EXPECT_EQ(0, restarter_run(img_fd, 0, child, EACCES));
-	EXPECT_NE(NULL, strstr(log_text(), p_exe)) TH_LOG("log: %s", log_buf);
-	EXPECT_FALSE(ckpt_pid_exists(child));
-	EXPECT_EQ(before, ckpt_count_user_processes());
-	scratch_remove();
+	chmod_test(_metadata, copy_exe, exe_setup, NULL, p_exe, 0700);
 }
 
 /* --------------------------------------------------------------------
@@ -1466,8 +1463,10 @@ TEST(restart_refuses_an_executable_the_process_may_no_longer_open)
  */
 
 /* CAP_KILL: to wake the restored process, which has another uid. */
-#define SSID_CAPS	(capbit(CAP_SETUID) | capbit(CAP_SETGID) |	\
-			 capbit(CAP_CHECKPOINT_RESTORE) | capbit(CAP_KILL))
+static const struct restarter ssid_restarter = {
+	SSID_FROM, SSID_GID, CAPBIT(CAP_SETUID) | CAPBIT(CAP_SETGID) |
+	CAPBIT(CAP_CHECKPOINT_RESTORE) | CAPBIT(CAP_KILL)
+};
 
 /* Install SSID_RULES beside whatever policy there is.  0, or -1: skip. */
 static int safesetid_policy(void)
@@ -1517,43 +1516,30 @@ static int ssid_verify(void)
 	return 0;
 }
 
+/* SafeSetID's policy installed, ssid_uid @uid.  false: skipped. */
+static bool ssid_start(struct __test_metadata *_metadata, uid_t uid)
+{
+	ssid_uid = uid;
+	return test_start(_metadata, NULL, safesetid_policy,
+			  "SafeSetID not available (" SSID_POLICY ")");
+}
+
 TEST(safesetid_allows_restart_as_a_uid_the_policy_allows)
 {
-	pid_t child;
-
-	if (!ckpt_preamble(_metadata))
+	if (!ssid_start(_metadata, SSID_TO))
 		return;
-	if (safesetid_policy())
-		SKIP(return, "SafeSetID not available (%s)", SSID_POLICY);
-	ASSERT_EQ(0, open_files());
-	ssid_uid = SSID_TO;
-	child = ckpt_spawn(ssid_setup, ssid_verify);
-	ASSERT_GT(child, 0);
-	ASSERT_EQ(0, image_of(child, img_fd));
-	EXPECT_EQ(0, restart_as(SSID_FROM, SSID_GID, SSID_CAPS, img_fd, child, 0));
+	expect_restored(_metadata, &ssid_restarter, ssid_setup, ssid_verify);
 }
 
 TEST(safesetid_refuses_restart_as_a_uid_the_policy_forbids)
 {
-	int before;
 	pid_t child;
 
-	if (!ckpt_preamble(_metadata))
+	if (!ssid_start(_metadata, SSID_OTHER))
 		return;
-	if (safesetid_policy())
-		SKIP(return, "SafeSetID not available (%s)", SSID_POLICY);
-	ASSERT_EQ(0, open_files());
-	ssid_uid = SSID_OTHER;
-	child = ckpt_spawn(ssid_setup, ssid_verify);
-	ASSERT_GT(child, 0);
-	ASSERT_EQ(0, image_of(child, img_fd));
-	before = ckpt_count_user_processes();
-	EXPECT_EQ(0, restart_as(SSID_FROM, SSID_GID, SSID_CAPS, img_fd, child,
-				EACCES));
-	EXPECT_NE(NULL, strstr(log_text(), "security module"))
-		TH_LOG("log: %s", log_buf);
-	EXPECT_FALSE(ckpt_pid_exists(child));
-	EXPECT_EQ(before, ckpt_count_user_processes());
+	child = imaged_child(_metadata, ssid_setup, ssid_verify);
+	expect_refused(_metadata, &ssid_restarter, img_fd, child, EACCES,
+		       "security module");
 }
 
 /* --------------------------------------------------------------------
@@ -1580,35 +1566,27 @@ static int bset_verify(void)
 
 TEST(restart_with_a_smaller_bounding_set_needs_cap_setpcap)
 {
-	int before;
+	static const struct restarter r = {
+		NOBODY, NOBODY, CAPBIT(CAP_CHECKPOINT_RESTORE)
+	};
 	pid_t child;
 
-	if (!ckpt_preamble(_metadata))
+	if (!test_start(_metadata, NULL, NULL, NULL))
 		return;
-	ASSERT_EQ(0, open_files());
-	child = ckpt_spawn(bset_setup, bset_verify);
-	ASSERT_GT(child, 0);
-	ASSERT_EQ(0, image_of(child, img_fd));
-	before = ckpt_count_user_processes();
-	EXPECT_EQ(0, restart_as(NOBODY, NOBODY, capbit(CAP_CHECKPOINT_RESTORE),
-				img_fd, child, EPERM));
-	EXPECT_NE(NULL, strstr(log_text(), "bounding set")) TH_LOG("log: %s", log_buf);
-	EXPECT_FALSE(ckpt_pid_exists(child));
-	EXPECT_EQ(before, ckpt_count_user_processes());
+	child = imaged_child(_metadata, bset_setup, bset_verify);
+	expect_refused(_metadata, &r, img_fd, child, EPERM, "bounding set");
 }
 
 TEST(restarter_with_cap_setpcap_may_restore_a_smaller_bounding_set)
 {
-	pid_t child;
+	static const struct restarter r = {
+		NOBODY, NOBODY,
+		CAPBIT(CAP_CHECKPOINT_RESTORE) | CAPBIT(CAP_SETPCAP)
+	};
 
-	if (!ckpt_preamble(_metadata))
+	if (!test_start(_metadata, NULL, NULL, NULL))
 		return;
-	ASSERT_EQ(0, open_files());
-	child = ckpt_spawn(bset_setup, bset_verify);
-	ASSERT_GT(child, 0);
-	ASSERT_EQ(0, image_of(child, img_fd));
-	EXPECT_EQ(0, restart_as(NOBODY, NOBODY, capbit(CAP_CHECKPOINT_RESTORE) |
-				capbit(CAP_SETPCAP), img_fd, child, 0));
+	expect_restored(_metadata, &r, bset_setup, bset_verify);
 }
 
 /* --------------------------------------------------------------------
@@ -1620,34 +1598,19 @@ TEST(restarter_with_cap_setpcap_may_restore_a_smaller_bounding_set)
  * is not: execve() works.
  */
 
-/* A NOBODY process that sleeps until killed; its pid or -1. */
-static pid_t nobody_sleeper(void)
+/* For ckpt_spawn_main(): a NOBODY process that sleeps until killed. */
+static int nobody_sleeper(void)
 {
-	int p[2];
-	pid_t pid;
-	char c = 's';
+	if (become_nobody())
+		return 1;
+	ckpt_child_ready();
+	for (;;)
+		pause();
+}
 
-	if (pipe2(p, O_CLOEXEC))
-		return -1;
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		close(p[0]);
-		if (become_nobody() || write(p[1], &c, 1) != 1)
-			_exit(1);
-		close(p[1]);
-		for (;;)
-			pause();
-	}
-	close(p[1]);
-	if (ckpt_read_all(p[0], &c, 1) != 1) {
-		ckpt_kill_reap(pid);
-		pid = -1;
-	}
-	close(p[0]);
-	return pid;
+static int no_busybox(void)
+{
+	return access(BUSYBOX, X_OK);
 }
 
 static int nproc_setup(void)
@@ -1688,18 +1651,13 @@ TEST(restored_process_of_a_user_over_rlimit_nproc_cannot_execve)
 	pid_t child, helper[2];
 	int i;
 
-	if (!ckpt_preamble(_metadata))
+	if (!test_start(_metadata, NULL, no_busybox, "no " BUSYBOX))
 		return;
-	if (access(BUSYBOX, X_OK))
-		SKIP(return, "no %s", BUSYBOX);
-	ASSERT_EQ(0, open_files());
 	for (i = 0; i < 2; i++) {
-		helper[i] = nobody_sleeper();
+		helper[i] = ckpt_spawn_main(nobody_sleeper);
 		ASSERT_GT(helper[i], 0);
 	}
-	child = ckpt_spawn(nproc_setup, nproc_over_verify);
-	ASSERT_GT(child, 0);
-	ASSERT_EQ(0, image_of(child, img_fd));
+	child = imaged_child(_metadata, nproc_setup, nproc_over_verify);
 	EXPECT_EQ(0, restarter_run(img_fd, 0, child, 0))
 		TH_LOG("42: execve() worked");
 	for (i = 0; i < 2; i++)
@@ -1708,17 +1666,9 @@ TEST(restored_process_of_a_user_over_rlimit_nproc_cannot_execve)
 
 TEST(restored_process_of_a_user_within_rlimit_nproc_can_execve)
 {
-	pid_t child;
-
-	if (!ckpt_preamble(_metadata))
+	if (!test_start(_metadata, NULL, no_busybox, "no " BUSYBOX))
 		return;
-	if (access(BUSYBOX, X_OK))
-		SKIP(return, "no %s", BUSYBOX);
-	ASSERT_EQ(0, open_files());
-	child = ckpt_spawn(nproc_setup, nproc_within_verify);
-	ASSERT_GT(child, 0);
-	ASSERT_EQ(0, image_of(child, img_fd));
-	EXPECT_EQ(0, restarter_run(img_fd, 0, child, 0));
+	expect_restored(_metadata, NULL, nproc_setup, nproc_within_verify);
 }
 
 TEST_HARNESS_MAIN

@@ -1046,6 +1046,51 @@ static inline char *ckpt_log_read(int fd, char *buf, size_t size)
 }
 
 /*
+ * checkpoint(@pid, @flags) to a scratch image, with its log read into
+ * @log (NUL-terminated).  Returns 0 if it succeeded, else its errno.
+ */
+static inline int ckpt_checkpoint_log(pid_t pid, unsigned int flags, char *log, size_t size)
+{
+	int fd = ckpt_image_open(), logfd = ckpt_log_open(), err = 0;
+
+	log[0] = '\0';
+	if (fd < 0 || logfd < 0) {
+		err = errno ?: EIO;
+	} else {
+		errno = 0;
+		if (checkpoint(pid, fd, flags, logfd) < 0)
+			err = errno ?: EIO;
+		ckpt_log_read(logfd, log, size);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (logfd >= 0)
+		close(logfd);
+	return err;
+}
+
+/*
+ * After a refused checkpoint: @child, a ckpt_spawn() child waiting to be
+ * woken, is neither gone nor stopped; it is then woken and reaped.
+ * Returns its verdict (0: its state was intact), or -1.
+ */
+static inline int ckpt_sleeper_intact(pid_t child)
+{
+	int status;
+
+	if (waitpid(child, &status, WNOHANG) != 0) {
+		ckpt_msg("target %d is gone", (int)child);
+		return -1;
+	}
+	if (ckpt_wait_state(child, "S", 2000) != 'S') {
+		ckpt_msg("target %d: state %c", (int)child, ckpt_proc_state(child) ?: '?');
+		ckpt_kill_reap(child);
+		return -1;
+	}
+	return ckpt_wake_reap(child);
+}
+
+/*
  * Does @log contain @prefix immediately followed by the number @num (and
  * no other digit on either side)?
  */

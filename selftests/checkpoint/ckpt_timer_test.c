@@ -560,55 +560,20 @@ static int posix_verify(void)
 	return 0;
 }
 
-/* Read what is in the pipe @fd (write end closed) into @buf. */
-static void read_log(int fd, char *buf, size_t size)
-{
-	ssize_t n = ckpt_read_all(fd, buf, size - 1);
-
-	buf[n > 0 ? n : 0] = '\0';
-}
-
-/* After a refused checkpoint: the child sleeps on, and is fine. */
-static int sleeper_intact(pid_t child)
-{
-	int status;
-
-	if (waitpid(child, &status, WNOHANG) != 0) {
-		ckpt_msg("target %d is gone", (int)child);
-		return -1;
-	}
-	if (ckpt_wait_state(child, "S", 2000) != 'S') {
-		ckpt_msg("target %d: state %c", (int)child, ckpt_proc_state(child) ?: '?');
-		ckpt_kill_reap(child);
-		return -1;
-	}
-	return ckpt_wake_reap(child);
-}
-
 TEST(posix_timer_is_refused_with_eopnotsupp_and_the_process_runs_on)
 {
 	char log[4096];
-	int fd, lp[2];
 	pid_t child;
 
 	if (!ckpt_preamble(_metadata))
 		return;
 	child = ckpt_spawn(posix_setup, posix_verify);
 	ASSERT_GT(child, 0);
-	fd = ckpt_image_open();
-	ASSERT_GE(fd, 0);
-	ASSERT_EQ(0, pipe2(lp, O_CLOEXEC));
-	errno = 0;
-	EXPECT_EQ(-1, checkpoint(child, fd, CKPT_KILL, lp[1]));
-	EXPECT_EQ(EOPNOTSUPP, errno);
-	close(lp[1]);
-	read_log(lp[0], log, sizeof(log));
-	close(lp[0]);
+	EXPECT_EQ(EOPNOTSUPP, ckpt_checkpoint_log(child, CKPT_KILL, log, sizeof(log)));
 	TH_LOG("log: %s", log);
 	EXPECT_TRUE(ckpt_log_has(log, "pid ", child));
 	EXPECT_NE(NULL, strstr(log, "POSIX timers"));
-	EXPECT_EQ(0, sleeper_intact(child));
-	close(fd);
+	EXPECT_EQ(0, ckpt_sleeper_intact(child));
 }
 
 /* A POSIX timer created and deleted, and an ITIMER_REAL to keep. */

@@ -538,18 +538,18 @@ while read -r kind pat; do
 	info "rejects_pty_$kind" 1 "$pat" "$tmp/bad.img"
 	echo "$kind" >> "$tmp/tested"
 done <<'EOF'
-pty-flags offset 16040 .*PTY record: unknown pty flags 0x8$
+pty-flags offset 16104 .*PTY record: unknown pty flags 0x8$
 pty-len PTY record: length 129 does not match slave_in, slave_raw, master_in, master_raw and their line-end bitmaps \(expected 128\)
 pty-ref FILE record: pty_id 99: no earlier PTY record has that objid
 pty-ref-file FILE record: pty_id 1: no earlier PTY record has that objid
 pty-two-masters FILE record: pty 30 has two master files: objids 31 and 32
 pty-master-mode FILE record: mode r does not match the access mode O_RDWR in pty 30.s master_flags
-pty-objid offset 16248 .*PTY record: objid 31 is used twice
+pty-objid offset 16312 .*PTY record: objid 31 is used twice
 pty-objid-zero PTY record: objid 0 \(object ids start at 1\)
 pty-master-flags PTY record: master_flags 0104102: bits other than access mode and status flags
 pty-master-accmode PTY record: master_flags 0104003: access mode 3 is not a valid one
 pty-line PTY record: termios: line discipline 2 is not N_TTY \(0\)
-pty-reserved offset 16248 .*PTY record: termios: reserved field is not zero
+pty-reserved offset 16312 .*PTY record: termios: reserved field is not zero
 pty-sid PTY record: sid -1 or fg_pgrp 4302 is negative
 pty-in-max PTY record: slave_in 4096 exceeds CKPT_MAX_PTY_IN \(4095\)
 pty-raw-max PTY record: master_raw 65537 exceeds CKPT_MAX_PTY_RAW \(65536\)
