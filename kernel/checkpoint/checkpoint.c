@@ -177,11 +177,7 @@ int ckpt_checkpoint(struct ckpt_ctx *ctx, pid_t pid, unsigned int flags)
 	err = ckpt_get_job(ctx, pid, flags, &self);
 	if (err)
 		goto out;
-	err = ckpt_scan_ptys(ctx);
-	if (!err)
-		err = ckpt_find_tty(ctx);
-	if (!err)
-		err = ckpt_scan_pipes(ctx);
+	err = ckpt_scan_files(ctx);
 	if (!err)
 		err = ckpt_write_header(ctx, flags, self ? task_tgid_vnr(current) : pid);
 	if (!err)
@@ -197,9 +193,6 @@ int ckpt_checkpoint(struct ckpt_ctx *ctx, pid_t pid, unsigned int flags)
 		ckpt_act(ctx, flags);
 out:
 	ckpt_thaw_job(ctx);
-	ckpt_put_ptys(ctx);
-	tty_kref_put(ctx->tty);
-	ctx->tty = NULL;
-	ckpt_free_file_uses(&ctx->pipes);
+	ckpt_release_files(ctx);
 	return err;
 }

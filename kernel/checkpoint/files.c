@@ -7,17 +7,24 @@
  * descriptors sharing one description (dup(2)) share it again after
  * restart, with one offset.
  *
+ * Each kind of open file has its ops (struct ckpt_file_ops) and one
+ * entry in ckpt_file_kinds[] below.  A file is offered to the kinds in
+ * that order, and the first that owns it writes its record; files.c
+ * writes the parts every kind shares (id, status flags, access mode)
+ * and the descriptors.  At restart the kind of a file record picks the
+ * ops that open it, and a record of an object that files share (a
+ * pipe, a pty) goes to the kind that names it as its @obj_rec.
+ *
  * What is supported: regular files and character devices other than
- * terminals, reopened by path with their flags and offset; directories,
- * by path at their read position; O_PATH descriptors of any file type,
- * by path (a symbolic link itself included); pipes and
- * FIFOs (pipe.c); descriptors on the job's controlling terminal (tty.c);
- * both sides of a pseudo-terminal whose master the job holds (pty.c);
- * and on descriptors 0, 1 and 2 anything else (another terminal, a pipe
- * held outside the job, a socket), which restart replaces with the
- * restarter's own descriptor.  Anything else is refused with the
- * reason, e.g. "fd 5 is a socket", and so is a file no path leads back
- * to (deleted, or on the kernel's internal shmem mount: a memfd).
+ * terminals, directories and O_PATH descriptors, by path (path.c);
+ * pipes and FIFOs (pipe.c); descriptors on the job's controlling
+ * terminal (tty.c); both sides of a pseudo-terminal whose master the
+ * job holds (pty.c); and on descriptors 0, 1 and 2 anything else
+ * (another terminal, a pipe held outside the job, a socket), which
+ * restart replaces with the restarter's own descriptor.  Anything else
+ * is refused with the reason, e.g. "fd 5 is a unix socket", and so is
+ * a file no path leads back to (deleted, or on the kernel's internal
+ * shmem mount: a memfd).
  */
 
 #define pr_fmt(fmt) "checkpoint: " fmt
@@ -55,23 +62,6 @@ bool ckpt_is_tty(struct file *f)
 	       (major == TTY_MAJOR || major == TTYAUX_MAJOR ||
 		(major >= UNIX98_PTY_MASTER_MAJOR &&
 		 major < UNIX98_PTY_SLAVE_MAJOR + UNIX98_PTY_MAJOR_COUNT));
-}
-
-/**
- * ckpt_path_reopenable - can restart open this file again by its path?
- * @f: the file
- *
- * Not if it was deleted, nor if it lives on a mount of the kernel's own
- * that no path leads to: the shmem behind MAP_SHARED|MAP_ANONYMOUS and
- * /dev/zero mappings, memfds, System V shared memory.  Their d_path()
- * ("/dev/zero (deleted)", "/memfd:x (deleted)") names nothing restart
- * could open.
- *
- * Return: true if the path d_path() gives leads to @f.
- */
-bool ckpt_path_reopenable(struct file *f)
-{
-	return !(f->f_path.mnt->mnt_flags & MNT_INTERNAL) && !d_unlinked(f->f_path.dentry);
 }
 
 /**
@@ -140,76 +130,164 @@ const char *ckpt_file_kind(struct file *f, char *buf, size_t len)
 	return S_ISDIR(mode) ? "a deleted directory" : "a deleted file";
 }
 
-/* Tags, in the checkpoint's object table, a file saved as inherited. */
-static void ckpt_inherited(void *f)
+/*
+ * On descriptors 0-2, a file no other kind saves is the job's standard
+ * I/O, and restart gives the job the restarter's own descriptor.
+ */
+static bool ckpt_inherit_owns(struct ckpt_ctx *ctx, struct file *f, unsigned int fd)
 {
+	return fd <= 2;
+}
+
+static int ckpt_inherit_write(struct ckpt_ctx *ctx, struct ckpt_wfile *w)
+{
+	w->rec.kind = CKPT_FILE_INHERIT;
+	return 0;
+}
+
+static struct file *ckpt_inherit_open(struct ckpt_ctx *ctx, const struct ckpt_rec_file *r,
+				      const char *path)
+{
+	if (r->pos || r->size)
+		return ERR_PTR(ckpt_err(ctx, -ENOEXEC, "file record %u is malformed", r->objid));
+	return NULL;
+}
+
+static const struct ckpt_file_ops ckpt_inherit_file_ops = {
+	.name		= "inherited standard descriptor",
+	.kinds		= BIT(CKPT_FILE_INHERIT),
+	.owns		= ckpt_inherit_owns,
+	.write		= ckpt_inherit_write,
+	.open		= ckpt_inherit_open,
+};
+
+/*
+ * The kinds of open files, in the order a file is offered to them: the
+ * first that owns it saves it.  O_PATH files come first (an O_PATH file
+ * on a pty or a FIFO is a path), ptys before the controlling terminal
+ * (whose scan leaves out the job's own ptys), and the standard
+ * descriptors' fallback last.
+ */
+static const struct ckpt_file_ops *const ckpt_file_kinds[] = {
+	&ckpt_dir_file_ops,
+	&ckpt_pty_file_ops,
+	&ckpt_pipe_file_ops,
+	&ckpt_ctty_file_ops,
+	&ckpt_reg_file_ops,
+	&ckpt_inherit_file_ops,
+};
+
+/* The newest kind has a name in the uapi header, for the tools. */
+static_assert(sizeof((const char *[]){ CKPT_FILE_NAMES }) == CKPT_FILE_MAX * sizeof(char *));
+
+static const struct ckpt_file_ops *ckpt_kind_ops(u32 kind)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ckpt_file_kinds); i++)
+		if (kind < 32 && ckpt_file_kinds[i]->kinds & BIT(kind))
+			return ckpt_file_kinds[i];
+	return NULL;
+}
+
+static const struct ckpt_file_ops *ckpt_obj_rec_ops(int type)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ckpt_file_kinds); i++)
+		if (type > 0 && ckpt_file_kinds[i]->obj_rec == type)
+			return ckpt_file_kinds[i];
+	return NULL;
+}
+
+/**
+ * ckpt_scan_files - let each kind of file find the job's objects of
+ * that kind before anything is written
+ * @ctx: the checkpoint context, with the job frozen
+ *
+ * Return: 0, or the first kind's error (its reason logged).
+ */
+int ckpt_scan_files(struct ckpt_ctx *ctx)
+{
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < ARRAY_SIZE(ckpt_file_kinds) && !err; i++)
+		if (ckpt_file_kinds[i]->scan)
+			err = ckpt_file_kinds[i]->scan(ctx);
+	return err;
+}
+
+/**
+ * ckpt_release_files - drop what ckpt_scan_files() found
+ * @ctx: the checkpoint context
+ */
+void ckpt_release_files(struct ckpt_ctx *ctx)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ckpt_file_kinds); i++)
+		if (ckpt_file_kinds[i]->release)
+			ckpt_file_kinds[i]->release(ctx);
+}
+
+/**
+ * ckpt_commit_files - let each kind of file finish its objects once the
+ * restored processes are in their tree, groups and sessions
+ * @ctx: the restart context
+ *
+ * Context: tasklist_lock held for writing.
+ */
+void ckpt_commit_files(struct ckpt_ctx *ctx)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ckpt_file_kinds); i++)
+		if (ckpt_file_kinds[i]->commit)
+			ckpt_file_kinds[i]->commit(ctx);
 }
 
 static int ckpt_write_file(struct ckpt_ctx *ctx, struct file *f, unsigned int fd,
 			   char *buf, u32 *objid)
 {
-	struct ckpt_rec_file rec = {};
-	umode_t mode = file_inode(f)->i_mode;
-	const char *path = NULL;
+	struct ckpt_wfile w = { .file = f, .fd = fd, .buf = buf };
+	const struct ckpt_file_ops *ops = NULL;
 	char what[96];
-	int err, pty;
+	unsigned int i;
+	u32 kind;
+	int err;
 
-	*objid = ckpt_obj_lookup_ptr(&ctx->objs, f);
-	if (*objid && fd > 2 && ckpt_obj_lookup_kind(&ctx->objs, *objid, ckpt_inherited))
+	*objid = ckpt_obj_lookup_ptr(&ctx->objs, f, &kind);
+	if (*objid && fd > 2 && kind == CKPT_OBJ_INHERITED)
 		return ckpt_err(ctx, -EOPNOTSUPP, "fd %u is %s: not supported", fd,
 				ckpt_file_kind(f, what, sizeof(what)));
 	if (*objid)
 		return 0;
 
-	pty = ckpt_is_tty(f) ? ckpt_write_pty_file(ctx, f, &rec) : 0;
-	if (pty < 0)
-		return pty;
-	if ((f->f_mode & FMODE_PATH) || S_ISDIR(mode)) {
-		/* An O_PATH file, whatever it names, is a path. */
-		if (!ckpt_path_reopenable(f))
-			return ckpt_err(ctx, -EOPNOTSUPP, "fd %u is %s: not supported", fd,
-					ckpt_file_kind(f, what, sizeof(what)));
-		path = d_path(&f->f_path, buf, PATH_MAX);
-		if (IS_ERR(path))
-			return ckpt_err(ctx, PTR_ERR(path), "fd %u: path unavailable", fd);
-		rec.kind = f->f_mode & FMODE_PATH ? CKPT_FILE_OPATH : CKPT_FILE_DIR;
-	} else if (pty) {
-		/* A pty the job holds: rec is filled in. */
-	} else if (S_ISFIFO(mode) && get_pipe_info(f, false) &&
-	    !(fd <= 2 && ckpt_pipe_outside(ctx, f))) {
-		err = ckpt_write_pipe_file(ctx, f, fd, &rec, &path, buf);
-		if (err)
-			return err;
-	} else if (ckpt_is_tty(f) && ckpt_is_job_tty(ctx, f)) {
-		rec.kind = CKPT_FILE_CTTY;
-	} else if ((S_ISREG(mode) || (S_ISCHR(mode) && !ckpt_is_tty(f))) &&
-		   ckpt_path_reopenable(f)) {
-		path = d_path(&f->f_path, buf, PATH_MAX);
-		if (IS_ERR(path))
-			return ckpt_err(ctx, PTR_ERR(path), "fd %u: path unavailable", fd);
-		rec.kind = S_ISREG(mode) ? CKPT_FILE_REG : CKPT_FILE_CHR;
-	} else if (fd <= 2) {
-		rec.kind = CKPT_FILE_INHERIT;
-	} else {
+	for (i = 0; i < ARRAY_SIZE(ckpt_file_kinds) && !ops; i++)
+		if (ckpt_file_kinds[i]->owns(ctx, f, fd))
+			ops = ckpt_file_kinds[i];
+	if (!ops)
 		return ckpt_err(ctx, -EOPNOTSUPP, "fd %u is %s: not supported", fd,
 				ckpt_file_kind(f, what, sizeof(what)));
-	}
-	rec.objid = ckpt_obj_new_id(&ctx->objs);
-	err = ckpt_obj_add(&ctx->objs, f, rec.objid,
-			   rec.kind == CKPT_FILE_INHERIT ? ckpt_inherited : NULL);
+	err = ops->write(ctx, &w);
 	if (err)
 		return err;
-	rec.flags = f->f_flags & CKPT_FILE_STATUS_FLAGS;
-	rec.mode = (f->f_mode & FMODE_READ ? 1 : 0) | (f->f_mode & FMODE_WRITE ? 2 : 0);
-	if (rec.kind == CKPT_FILE_REG || rec.kind == CKPT_FILE_DIR)
-		rec.pos = f->f_pos;
-	if (rec.kind == CKPT_FILE_REG)
-		rec.size = i_size_read(file_inode(f));
-	if (rec.kind == CKPT_FILE_OPATH)
-		rec.size = mode & S_IFMT;
-	*objid = rec.objid;
-	return ckpt_write_record_str(ctx, CKPT_REC_FILE, &rec, sizeof(rec), path,
-				     &rec.path_len);
+	if (WARN_ON_ONCE(!(ops->kinds & BIT(w.rec.kind)) ||
+			 !(ops->path_kinds & BIT(w.rec.kind)) != !w.path))
+		return -EINVAL;
+
+	w.rec.objid = ckpt_obj_new_id(&ctx->objs);
+	err = ckpt_obj_add(&ctx->objs, f, w.rec.objid,
+			   w.rec.kind == CKPT_FILE_INHERIT ? CKPT_OBJ_INHERITED : CKPT_OBJ_FILE,
+			   NULL);
+	if (err)
+		return err;
+	w.rec.flags = f->f_flags & CKPT_FILE_STATUS_FLAGS;
+	w.rec.mode = (f->f_mode & FMODE_READ ? 1 : 0) | (f->f_mode & FMODE_WRITE ? 2 : 0);
+	*objid = w.rec.objid;
+	return ckpt_write_record_str(ctx, CKPT_REC_FILE, &w.rec, sizeof(w.rec), w.path,
+				     &w.rec.path_len);
 }
 
 /**
@@ -276,148 +354,51 @@ static void ckpt_fput(void *f)
 	fput(f);
 }
 
-/*
- * A directory (at its read position) or an O_PATH file, by path.  An
- * O_PATH file names exactly the dentry it was opened on, a symlink
- * included: the path is not followed at its end.
- */
-static struct file *ckpt_open_path(struct ckpt_ctx *ctx, const struct ckpt_rec_file *r,
-				   const char *path)
-{
-	bool opath = r->kind == CKPT_FILE_OPATH;
-	struct file *f;
-	umode_t type;
-	loff_t pos;
-
-	if (opath ? r->pos || r->size & ~(u64)S_IFMT : r->size)
-		return ERR_PTR(ckpt_err(ctx, -ENOEXEC, "file record %u is malformed", r->objid));
-	f = filp_open(path, opath ? O_PATH | O_NOFOLLOW : O_RDONLY | O_DIRECTORY | r->flags, 0);
-	if (IS_ERR(f)) {
-		ckpt_err(ctx, PTR_ERR(f), "cannot reopen %s (error %ld)", path, PTR_ERR(f));
-		return f;
-	}
-	type = file_inode(f)->i_mode & S_IFMT;
-	if (opath ? type != r->size : type != S_IFDIR) {
-		fput(f);
-		return ERR_PTR(ckpt_err(ctx, -ESTALE, "%s changed type since the checkpoint",
-					path));
-	}
-	if (opath || !r->pos)
-		return f;
-	pos = vfs_llseek(f, r->pos, SEEK_SET);
-	if (pos != r->pos) {
-		fput(f);
-		return ERR_PTR(ckpt_err(ctx, pos < 0 ? pos : -EINVAL,
-					"%s: cannot seek the directory to %lld", path, r->pos));
-	}
-	return f;
-}
-
 static int ckpt_read_file(struct ckpt_ctx *ctx)
 {
+	const struct ckpt_file_ops *ops;
 	struct ckpt_rec_file *r;
 	const char *path = NULL;
-	struct file *f = NULL;
-	int err = -ENOEXEC;
+	struct file *f;
 	bool opath;
+	int err;
 
 	r = ckpt_read_record(ctx, CKPT_REC_FILE, sizeof(*r), sizeof(*r) + CKPT_MAX_PATH);
 	if (IS_ERR(r))
 		return PTR_ERR(r);
+	ops = ckpt_kind_ops(r->kind);
+	if (!ops) {
+		err = ckpt_err(ctx, -ENOEXEC, "file record %u has unknown kind %u", r->objid,
+			       r->kind);
+		goto out;
+	}
 	/* Only an O_PATH file has neither read nor write access. */
 	opath = r->kind == CKPT_FILE_OPATH;
-	if (!r->objid || r->mode > 3 || !r->mode != opath || r->flags & ~CKPT_FILE_STATUS_FLAGS ||
-	    (r->ref_id && r->kind != CKPT_FILE_PIPE && r->kind != CKPT_FILE_FIFO &&
-	     r->kind != CKPT_FILE_PTY_MASTER && r->kind != CKPT_FILE_PTY_SLAVE) ||
-	    r->pos < 0) {
-		ckpt_err(ctx, err, "file record %u is malformed", r->objid);
+	if (!r->objid || r->mode > 3 || !r->mode != opath ||
+	    r->flags & ~CKPT_FILE_STATUS_FLAGS || (r->ref_id && !ops->obj_rec) || r->pos < 0) {
+		err = ckpt_err(ctx, -ENOEXEC, "file record %u is malformed", r->objid);
 		goto out;
 	}
-	switch (r->kind) {
-	case CKPT_FILE_REG:
-	case CKPT_FILE_CHR:
-		path = ckpt_rec_str(ctx, r, r->h.len, sizeof(*r), r->path_len, "file");
-		if (!path || sizeof(*r) + r->path_len != r->h.len)
-			goto out;
-		f = filp_open(path, ckpt_acc_mode(r->mode) | r->flags, 0);
-		if (IS_ERR(f)) {
-			err = PTR_ERR(f);
-			ckpt_err(ctx, err, "cannot reopen %s (error %d)", path, err);
+	if (ops->path_kinds & BIT(r->kind)) {
+		path = ckpt_rec_str(ctx, r, r->h.len, sizeof(*r), r->path_len, ops->name);
+		if (!path || sizeof(*r) + r->path_len != r->h.len) {
+			err = -ENOEXEC;
 			goto out;
 		}
-		if (!(r->kind == CKPT_FILE_REG) != !S_ISREG(file_inode(f)->i_mode)) {
-			fput(f);
-			err = ckpt_err(ctx, -ESTALE, "%s changed type since the checkpoint", path);
-			goto out;
-		}
-		if (r->kind == CKPT_FILE_REG) {
-			loff_t pos = vfs_llseek(f, r->pos, SEEK_SET);
-
-			if (pos != r->pos) {
-				fput(f);
-				err = ckpt_err(ctx, pos < 0 ? pos : -EINVAL,
-					       "%s: cannot seek to %lld", path, r->pos);
-				goto out;
-			}
-			if (i_size_read(file_inode(f)) != r->size)
-				ckpt_warn(ctx, "%s was %llu bytes at checkpoint, is %lld now",
-					  path, r->size, i_size_read(file_inode(f)));
-		}
-		break;
-	case CKPT_FILE_DIR:
-	case CKPT_FILE_OPATH:
-		path = ckpt_rec_str(ctx, r, r->h.len, sizeof(*r), r->path_len, "file");
-		if (!path || sizeof(*r) + r->path_len != r->h.len)
-			goto out;
-		f = ckpt_open_path(ctx, r, path);
-		if (IS_ERR(f)) {
-			err = PTR_ERR(f);
-			goto out;
-		}
-		break;
-	case CKPT_FILE_INHERIT:
-		if (r->path_len || r->h.len != sizeof(*r))
-			goto out;
-		f = NULL;
-		break;
-	case CKPT_FILE_FIFO:
-		path = ckpt_rec_str(ctx, r, r->h.len, sizeof(*r), r->path_len, "FIFO");
-		if (!path || sizeof(*r) + r->path_len != r->h.len)
-			goto out;
-		fallthrough;
-	case CKPT_FILE_PIPE:
-		if (r->kind == CKPT_FILE_PIPE && (r->path_len || r->h.len != sizeof(*r)))
-			goto out;
-		f = ckpt_open_pipe_file(ctx, r, path);
-		if (IS_ERR(f)) {
-			err = PTR_ERR(f);
-			goto out;
-		}
-		break;
-	case CKPT_FILE_PTY_MASTER:
-	case CKPT_FILE_PTY_SLAVE:
-		if (r->path_len || r->h.len != sizeof(*r))
-			goto out;
-		f = ckpt_open_pty_file(ctx, r);
-		if (IS_ERR(f)) {
-			err = PTR_ERR(f);
-			goto out;
-		}
-		break;
-	case CKPT_FILE_CTTY:
-		if (r->path_len || r->h.len != sizeof(*r))
-			goto out;
-		f = ckpt_open_ctty(ctx, r->mode, r->flags);
-		if (IS_ERR(f)) {
-			err = PTR_ERR(f);
-			goto out;
-		}
-		break;
-	default:
-		ckpt_err(ctx, err, "file record %u has unknown kind %u", r->objid, r->kind);
+	} else if (r->path_len || r->h.len != sizeof(*r)) {
+		err = ckpt_err(ctx, -ENOEXEC, "file record %u is malformed", r->objid);
 		goto out;
 	}
-	err = ckpt_obj_add(&ctx->objs, f ?: ERR_PTR(-ENOENT), r->objid, f ? ckpt_fput : NULL);
+	f = ops->open(ctx, r, path);
+	if (IS_ERR(f)) {
+		err = PTR_ERR(f);
+		goto out;
+	}
+	if (f)
+		err = ckpt_obj_add(&ctx->objs, f, r->objid, CKPT_OBJ_FILE, ckpt_fput);
+	else
+		err = ckpt_obj_add(&ctx->objs, ERR_PTR(-ENOENT), r->objid, CKPT_OBJ_INHERITED,
+				   NULL);
 	if (err) {
 		if (f)
 			fput(f);
@@ -438,9 +419,9 @@ static int ckpt_read_fd(struct ckpt_ctx *ctx, unsigned long *kept)
 	err = ckpt_read_record_into(ctx, CKPT_REC_FD, &r, sizeof(r));
 	if (err)
 		return err;
-	f = ckpt_obj_lookup_kind(&ctx->objs, r.objid, ckpt_fput);
+	f = ckpt_obj_lookup(&ctx->objs, r.objid, CKPT_OBJ_FILE);
 	if (!f)
-		f = ckpt_obj_lookup_kind(&ctx->objs, r.objid, NULL);
+		f = ckpt_obj_lookup(&ctx->objs, r.objid, CKPT_OBJ_INHERITED);
 	if (!f || r.cloexec > 1 || r.reserved || r.fd >= CKPT_MAX_FILES)
 		return ckpt_err(ctx, -ENOEXEC, "fd %u: malformed record or unknown file %u",
 				r.fd, r.objid);
@@ -483,16 +464,19 @@ int ckpt_read_files(struct ckpt_ctx *ctx)
 	/* For CKPT_FILE_CTTY when the restarter has no terminal. */
 	ctx->cur->stdio[0] = fget(0);
 	ctx->cur->stdio[1] = fget(1);
-	while ((type = ckpt_peek_type(ctx)) == CKPT_REC_FILE || type == CKPT_REC_FD ||
-	       type == CKPT_REC_PIPE || type == CKPT_REC_PTY) {
+	for (;;) {
+		const struct ckpt_file_ops *ops;
+
+		type = ckpt_peek_type(ctx);
+		ops = ckpt_obj_rec_ops(type);
 		if (type == CKPT_REC_FILE)
 			err = ckpt_read_file(ctx);
-		else if (type == CKPT_REC_PIPE)
-			err = ckpt_read_pipe(ctx);
-		else if (type == CKPT_REC_PTY)
-			err = ckpt_read_pty(ctx);
-		else
+		else if (type == CKPT_REC_FD)
 			err = ckpt_read_fd(ctx, &kept);
+		else if (ops)
+			err = ops->read(ctx);
+		else
+			break;
 		if (err)
 			break;
 	}

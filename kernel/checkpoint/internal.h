@@ -51,12 +51,26 @@ struct ckpt_file_uses {
 	unsigned int nr, max;
 };
 
+/*
+ * Kinds of objects in the object table.  An object that a record of type
+ * CKPT_REC_x describes (a pipe, a pty) has kind CKPT_REC_x; an open file
+ * has kind CKPT_OBJ_FILE, and a standard descriptor saved as the
+ * restarter's own (CKPT_FILE_INHERIT) CKPT_OBJ_INHERITED.  Ids are shared
+ * by all kinds: a lookup names the kind it expects, so that an image
+ * cannot make one kind of object pass for another.
+ */
+enum ckpt_obj_kind {
+	CKPT_OBJ_FILE		= CKPT_REC_FILE,
+	CKPT_OBJ_INHERITED	= CKPT_REC_MAX,
+};
+
 /* Object table: gives shared kernel objects an id within one image */
 struct ckpt_obj {
 	struct hlist_node by_ptr;
 	struct hlist_node by_id;
 	void *ptr;
 	u32 id;
+	u32 kind;
 	void (*release)(void *ptr);
 };
 
@@ -249,6 +263,74 @@ struct ckpt_ctx {
 	struct list_head rptys;
 };
 
+/**
+ * struct ckpt_wfile - checkpoint: an open file being written
+ * @file:	the file
+ * @fd:		a descriptor of the job on it, for log lines
+ * @rec:	its CKPT_REC_FILE; files.c fills in the id, flags and mode
+ * @path:	the path the record carries, or NULL
+ * @buf:	PATH_MAX bytes for @path
+ */
+struct ckpt_wfile {
+	struct file *file;
+	unsigned int fd;
+	struct ckpt_rec_file rec;
+	const char *path;
+	char *buf;
+};
+
+/**
+ * struct ckpt_file_ops - one kind of open file
+ * @name:	what the kind is called in log lines
+ * @kinds:	the CKPT_FILE_* kinds of its file records, as BIT(kind)
+ * @path_kinds:	those of @kinds whose records carry a path
+ * @obj_rec:	the type of the record (CKPT_REC_PIPE...) of the object
+ *		that its file records name by ref_id, or 0 for none
+ * @scan:	checkpoint, optional: with the job frozen and before
+ *		anything is written, find the job's objects of this kind
+ *		and check that the job alone holds them
+ * @release:	checkpoint, optional: drop what @scan found, whether or
+ *		not the checkpoint succeeded
+ * @owns:	checkpoint: is this file of this kind?
+ * @write:	checkpoint: fill in the kind, position, size, ref_id and
+ *		path of the file's record; the first time the object of
+ *		@obj_rec it is on is met, give the object an id and write
+ *		its record
+ * @read:	restart: read a record of type @obj_rec, and put what it
+ *		rebuilt in the object table, of kind @obj_rec
+ * @open:	restart: the file of a file record (its kind one of
+ *		@kinds, its path checked), referenced; NULL for a
+ *		descriptor that stays the restarter's; or an ERR_PTR with
+ *		the reason logged
+ * @commit:	restart, optional: once every process is restored and
+ *		linked into the tree, with tasklist_lock held for writing
+ *
+ * ckpt_file_kinds[] in files.c has one entry per kind, in the order a
+ * file is offered to them at checkpoint: the first whose @owns is true
+ * saves it.  A new kind of file is a new file with its ops and one entry
+ * in that table.
+ */
+struct ckpt_file_ops {
+	const char *name;
+	u32 kinds;
+	u32 path_kinds;
+	u32 obj_rec;
+	int (*scan)(struct ckpt_ctx *ctx);
+	void (*release)(struct ckpt_ctx *ctx);
+	bool (*owns)(struct ckpt_ctx *ctx, struct file *f, unsigned int fd);
+	int (*write)(struct ckpt_ctx *ctx, struct ckpt_wfile *w);
+	int (*read)(struct ckpt_ctx *ctx);
+	struct file *(*open)(struct ckpt_ctx *ctx, const struct ckpt_rec_file *r,
+			     const char *path);
+	void (*commit)(struct ckpt_ctx *ctx);
+};
+
+extern const struct ckpt_file_ops ckpt_reg_file_ops;	/* path.c */
+extern const struct ckpt_file_ops ckpt_dir_file_ops;	/* path.c */
+extern const struct ckpt_file_ops ckpt_pipe_file_ops;	/* pipe.c */
+extern const struct ckpt_file_ops ckpt_ctty_file_ops;	/* tty.c */
+extern const struct ckpt_file_ops ckpt_pty_file_ops;	/* pty.c */
+
 /* The O_* status flags a CKPT_REC_FILE keeps */
 #define CKPT_FILE_STATUS_FLAGS	(O_APPEND | O_NONBLOCK | O_NDELAY | O_DSYNC | O_SYNC | \
 				 O_NOATIME | O_DIRECT | O_LARGEFILE | FASYNC)
@@ -306,11 +388,10 @@ const char *ckpt_rec_name(u32 type);
 /* objhash.c */
 void ckpt_obj_init(struct ckpt_objhash *h);
 void ckpt_obj_destroy(struct ckpt_objhash *h);
-u32 ckpt_obj_lookup_ptr(struct ckpt_objhash *h, void *ptr);
-int ckpt_obj_add(struct ckpt_objhash *h, void *ptr, u32 id, void (*release)(void *));
+u32 ckpt_obj_lookup_ptr(struct ckpt_objhash *h, void *ptr, u32 *kind);
+int ckpt_obj_add(struct ckpt_objhash *h, void *ptr, u32 id, u32 kind, void (*release)(void *));
 u32 ckpt_obj_new_id(struct ckpt_objhash *h);
-void *ckpt_obj_lookup_id(struct ckpt_objhash *h, u32 id);
-void *ckpt_obj_lookup_kind(struct ckpt_objhash *h, u32 id, void (*release)(void *));
+void *ckpt_obj_lookup(struct ckpt_objhash *h, u32 id, u32 kind);
 
 /* freeze.c */
 bool ckpt_freeze_task(struct task_struct *t);
@@ -342,33 +423,18 @@ void ckpt_tree_commit(struct ckpt_ctx *ctx);
 void ckpt_tree_release(struct ckpt_ctx *ctx, bool committed);
 
 /* pipe.c */
-int ckpt_scan_pipes(struct ckpt_ctx *ctx);
 bool ckpt_pipe_outside(struct ckpt_ctx *ctx, struct file *f);
-int ckpt_write_pipe_file(struct ckpt_ctx *ctx, struct file *f, unsigned int fd,
-			 struct ckpt_rec_file *rec, const char **path, char *buf);
-int ckpt_read_pipe(struct ckpt_ctx *ctx);
-struct file *ckpt_open_pipe_file(struct ckpt_ctx *ctx, const struct ckpt_rec_file *r,
-				 const char *path);
 
 /* tty.c */
 void ckpt_save_tty_state(struct tty_struct *tty, struct ckpt_tty_state *st);
 bool ckpt_tty_state_ok(const struct ckpt_tty_state *st);
 void ckpt_apply_tty_state(struct tty_struct *tty, const struct ckpt_tty_state *st);
-int ckpt_find_tty(struct ckpt_ctx *ctx);
-bool ckpt_is_job_tty(struct ckpt_ctx *ctx, struct file *f);
 int ckpt_write_tty(struct ckpt_ctx *ctx);
 int ckpt_read_tty(struct ckpt_ctx *ctx);
-struct file *ckpt_open_ctty(struct ckpt_ctx *ctx, unsigned int mode, unsigned int flags);
 void ckpt_apply_tty(struct ckpt_ctx *ctx, struct pid *fg);
 
 /* pty.c */
-int ckpt_scan_ptys(struct ckpt_ctx *ctx);
-void ckpt_put_ptys(struct ckpt_ctx *ctx);
 bool ckpt_is_job_pty(struct ckpt_ctx *ctx, struct tty_struct *tty);
-int ckpt_write_pty_file(struct ckpt_ctx *ctx, struct file *f, struct ckpt_rec_file *rec);
-int ckpt_read_pty(struct ckpt_ctx *ctx);
-struct file *ckpt_open_pty_file(struct ckpt_ctx *ctx, const struct ckpt_rec_file *r);
-void ckpt_commit_ptys(struct ckpt_ctx *ctx);
 
 /* resume.c */
 void ckpt_save_restart_block(struct ckpt_ctx *ctx, struct task_struct *t,
@@ -421,11 +487,16 @@ int ckpt_read_signal(struct ckpt_ctx *ctx, struct ckpt_rthread *th, bool leader)
 int ckpt_restore_signal(struct ckpt_ctx *ctx, struct ckpt_rthread *th);
 
 /* files.c */
+int ckpt_scan_files(struct ckpt_ctx *ctx);
+void ckpt_release_files(struct ckpt_ctx *ctx);
 int ckpt_write_files(struct ckpt_ctx *ctx, struct task_struct *t);
 int ckpt_read_files(struct ckpt_ctx *ctx);
-bool ckpt_path_reopenable(struct file *f);
+void ckpt_commit_files(struct ckpt_ctx *ctx);
 const char *ckpt_file_kind(struct file *f, char *buf, size_t len);
 bool ckpt_is_tty(struct file *f);
+
+/* path.c */
+bool ckpt_path_reopenable(struct file *f);
 
 /* rseq.c */
 void ckpt_save_rseq(struct task_struct *t, struct ckpt_rec_thread *rec);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The object table: every kernel object that several parts of a job may
- * share (open files today; mm, files_struct, pipes as the subsystem
- * grows) gets an id the first time it is written.  Later references
+ * share (open files, pipes, ptys; mm and files_struct as the
+ * subsystem grows) gets an id the first time it is written.  Later references
  * write only the id, and restart looks the id up to share the object
  * it recreated.
  */
@@ -45,54 +45,47 @@ void ckpt_obj_destroy(struct ckpt_objhash *h)
  * ckpt_obj_lookup_ptr - id of an object already in the table
  * @h:		the table
  * @ptr:	the object
+ * @kind:	set to its kind (enum ckpt_obj_kind) if it is there; or NULL
  *
  * Return: its id, or 0 if it is not in the table.
  */
-u32 ckpt_obj_lookup_ptr(struct ckpt_objhash *h, void *ptr)
+u32 ckpt_obj_lookup_ptr(struct ckpt_objhash *h, void *ptr, u32 *kind)
 {
 	struct ckpt_obj *obj;
 
-	hash_for_each_possible(h->by_ptr, obj, by_ptr, (unsigned long)ptr)
-		if (obj->ptr == ptr)
+	hash_for_each_possible(h->by_ptr, obj, by_ptr, (unsigned long)ptr) {
+		if (obj->ptr == ptr) {
+			if (kind)
+				*kind = obj->kind;
 			return obj->id;
+		}
+	}
 	return 0;
 }
 
-/**
- * ckpt_obj_lookup_id - object with a given id
- * @h:	the table
- * @id:	the id
- *
- * Return: the object, or NULL.
- */
-void *ckpt_obj_lookup_id(struct ckpt_objhash *h, u32 id)
+static struct ckpt_obj *ckpt_obj_find(struct ckpt_objhash *h, u32 id)
 {
 	struct ckpt_obj *obj;
 
 	hash_for_each_possible(h->by_id, obj, by_id, id)
 		if (obj->id == id)
-			return obj->ptr;
+			return obj;
 	return NULL;
 }
 
 /**
- * ckpt_obj_lookup_kind - object with a given id and kind
+ * ckpt_obj_lookup - object with a given id and kind
  * @h:		the table
  * @id:		the id
- * @release:	the release function objects of that kind were added with;
- *		ids are shared by all kinds, so an image cannot make one
- *		kind of object pass for another
+ * @kind:	the kind (enum ckpt_obj_kind) the caller expects
  *
- * Return: the object, or NULL if there is none of that kind.
+ * Return: the object, or NULL if there is none of that kind with @id.
  */
-void *ckpt_obj_lookup_kind(struct ckpt_objhash *h, u32 id, void (*release)(void *))
+void *ckpt_obj_lookup(struct ckpt_objhash *h, u32 id, u32 kind)
 {
-	struct ckpt_obj *obj;
+	struct ckpt_obj *obj = ckpt_obj_find(h, id);
 
-	hash_for_each_possible(h->by_id, obj, by_id, id)
-		if (obj->id == id)
-			return obj->release == release ? obj->ptr : NULL;
-	return NULL;
+	return obj && obj->kind == kind ? obj->ptr : NULL;
 }
 
 /**
@@ -111,21 +104,23 @@ u32 ckpt_obj_new_id(struct ckpt_objhash *h)
  * @h:		the table
  * @ptr:	the object
  * @id:		its id (> 0, not yet in the table)
+ * @kind:	its kind (enum ckpt_obj_kind)
  * @release:	called on @ptr when the table is destroyed, or NULL
  *
  * Return: 0, -EEXIST if @id is taken, or -ENOMEM.
  */
-int ckpt_obj_add(struct ckpt_objhash *h, void *ptr, u32 id, void (*release)(void *))
+int ckpt_obj_add(struct ckpt_objhash *h, void *ptr, u32 id, u32 kind, void (*release)(void *))
 {
 	struct ckpt_obj *obj;
 
-	if (!id || ckpt_obj_lookup_id(h, id))
+	if (!id || ckpt_obj_find(h, id))
 		return -EEXIST;
 	obj = kmalloc(sizeof(*obj), GFP_KERNEL);
 	if (!obj)
 		return -ENOMEM;
 	obj->ptr = ptr;
 	obj->id = id;
+	obj->kind = kind;
 	obj->release = release;
 	hash_add(h->by_ptr, &obj->by_ptr, (unsigned long)ptr);
 	hash_add(h->by_id, &obj->by_id, id);

@@ -67,18 +67,14 @@ static int ckpt_pipe_file(struct ckpt_ctx *ctx, struct file *f, void *arg)
 	return 0;
 }
 
-/**
- * ckpt_scan_pipes - find the job's pipes and whether they are its own
- * @ctx: the checkpoint context, with the job frozen
- *
- * Counts every descriptor of the job on each pipe file; a file with
- * more references than that, or a pipe with more open ends than the
- * job's, is held outside the job.  The job is frozen, so the counts
- * hold until the image is written.
- *
- * Return: 0 or -ENOMEM.
+/*
+ * Find the job's pipes and whether they are its own: count every
+ * descriptor of the job on each pipe file; a file with more references
+ * than that, or a pipe with more open ends than the job's, is held
+ * outside the job.  The job is frozen, so the counts hold until the
+ * image is written.
  */
-int ckpt_scan_pipes(struct ckpt_ctx *ctx)
+static int ckpt_scan_pipes(struct ckpt_ctx *ctx)
 {
 	unsigned int i;
 	int err;
@@ -92,7 +88,7 @@ int ckpt_scan_pipes(struct ckpt_ctx *ctx)
 
 /**
  * ckpt_pipe_outside - is a pipe file of the job also held outside it?
- * @ctx:	the checkpoint context, after ckpt_scan_pipes()
+ * @ctx:	the checkpoint context, after the pipes' scan
  * @f:		a pipe file a member holds
  *
  * Return: true if a process outside the job (or a descriptor in flight)
@@ -103,6 +99,11 @@ bool ckpt_pipe_outside(struct ckpt_ctx *ctx, struct file *f)
 	struct ckpt_file_use *use = ckpt_find_file_use(&ctx->pipes, f);
 
 	return !use || use->outside;
+}
+
+static void ckpt_release_pipes(struct ckpt_ctx *ctx)
+{
+	ckpt_free_file_uses(&ctx->pipes);
 }
 
 /* A process outside the job with a descriptor on @pipe, for the log. */
@@ -186,26 +187,29 @@ static int ckpt_write_pipe(struct ckpt_ctx *ctx, struct pipe_inode_info *pipe, u
 	return err;
 }
 
-/**
- * ckpt_write_pipe_file - fill in the file record of a pipe or FIFO end,
- * writing the pipe's record first if this is its first end in the image
- * @ctx:	the checkpoint context
- * @f:		the file
- * @fd:		a descriptor of it, for the log
- * @rec:	the CKPT_REC_FILE being made
- * @path:	set to the FIFO's path
- * @buf:	PATH_MAX bytes for it
- *
- * Return: 0, -EBUSY for a pipe held outside the job (with the reason
- * logged), or a negative errno.
+/*
+ * A pipe or FIFO file of the job, unless it is held outside the job and
+ * on a standard descriptor: then it is the job's standard I/O.
  */
-int ckpt_write_pipe_file(struct ckpt_ctx *ctx, struct file *f, unsigned int fd,
-			 struct ckpt_rec_file *rec, const char **path, char *buf)
+static bool ckpt_pipe_owns(struct ckpt_ctx *ctx, struct file *f, unsigned int fd)
 {
+	return S_ISFIFO(file_inode(f)->i_mode) && get_pipe_info(f, false) &&
+	       !(fd <= 2 && ckpt_pipe_outside(ctx, f));
+}
+
+/*
+ * Fill in the file record of a pipe or FIFO end, writing the pipe's
+ * record first if this is its first end in the image.  A pipe held
+ * outside the job is refused (-EBUSY) with the reason.
+ */
+static int ckpt_write_pipe_file(struct ckpt_ctx *ctx, struct ckpt_wfile *w)
+{
+	struct file *f = w->file;
 	struct pipe_inode_info *pipe = get_pipe_info(f, false);
 	bool fifo = ckpt_is_fifo(f);
 	const char *end = f->f_mode & FMODE_WRITE ?
 		(f->f_mode & FMODE_READ ? "read-write" : "write") : "read";
+	unsigned int fd = w->fd;
 	u32 id;
 	int err;
 
@@ -224,25 +228,25 @@ int ckpt_write_pipe_file(struct ckpt_ctx *ctx, struct file *f, unsigned int fd,
 	if (fifo) {
 		if (d_unlinked(f->f_path.dentry))
 			return ckpt_err(ctx, -EOPNOTSUPP, "fd %u is a deleted FIFO", fd);
-		*path = d_path(&f->f_path, buf, PATH_MAX);
-		if (IS_ERR(*path))
-			return ckpt_err(ctx, PTR_ERR(*path), "fd %u: path unavailable", fd);
+		w->path = d_path(&f->f_path, w->buf, PATH_MAX);
+		if (IS_ERR(w->path))
+			return ckpt_err(ctx, PTR_ERR(w->path), "fd %u: path unavailable", fd);
 	} else if ((f->f_mode & (FMODE_READ | FMODE_WRITE)) == (FMODE_READ | FMODE_WRITE)) {
 		return ckpt_err(ctx, -EOPNOTSUPP, "fd %u: a pipe open for reading and writing",
 				fd);
 	}
 
-	id = ckpt_obj_lookup_ptr(&ctx->objs, pipe);
+	id = ckpt_obj_lookup_ptr(&ctx->objs, pipe, NULL);
 	if (!id) {
 		id = ckpt_obj_new_id(&ctx->objs);
-		err = ckpt_obj_add(&ctx->objs, pipe, id, NULL);
+		err = ckpt_obj_add(&ctx->objs, pipe, id, CKPT_REC_PIPE, NULL);
 		if (!err)
 			err = ckpt_write_pipe(ctx, pipe, id);
 		if (err)
 			return err;
 	}
-	rec->kind = fifo ? CKPT_FILE_FIFO : CKPT_FILE_PIPE;
-	rec->ref_id = id;
+	w->rec.kind = fifo ? CKPT_FILE_FIFO : CKPT_FILE_PIPE;
+	w->rec.ref_id = id;
 	return 0;
 }
 
@@ -302,13 +306,8 @@ static int ckpt_fill_pipe(struct ckpt_ctx *ctx, struct file *w, struct ckpt_rpip
 	return 0;
 }
 
-/**
- * ckpt_read_pipe - rebuild the pipe of a CKPT_REC_PIPE record
- * @ctx: the restart context
- *
- * Return: 0, -ENOEXEC for a malformed record, or a negative errno.
- */
-int ckpt_read_pipe(struct ckpt_ctx *ctx)
+/* Rebuild the pipe of a CKPT_REC_PIPE record. */
+static int ckpt_read_pipe(struct ckpt_ctx *ctx)
 {
 	struct ckpt_rec_pipe *rec;
 	struct ckpt_rpipe *p;
@@ -336,7 +335,7 @@ int ckpt_read_pipe(struct ckpt_ctx *ctx)
 		goto out;
 	}
 	memcpy(p->data, rec + 1, p->len);
-	err = ckpt_obj_add(&ctx->objs, p, rec->objid, ckpt_rpipe_release);
+	err = ckpt_obj_add(&ctx->objs, p, rec->objid, CKPT_REC_PIPE, ckpt_rpipe_release);
 	if (err) {
 		ckpt_rpipe_release(p);
 		if (err == -EEXIST)
@@ -418,22 +417,17 @@ static struct file *ckpt_pipe_end(struct ckpt_ctx *ctx, struct ckpt_rpipe *p,
 	return f;
 }
 
-/**
- * ckpt_open_pipe_file - the file of a PIPE or FIFO file record
- * @ctx:	the restart context
- * @r:		the record
- * @path:	the FIFO's path (checked), or NULL
- *
- * Return: a referenced file, or an ERR_PTR with the reason logged.
- */
-struct file *ckpt_open_pipe_file(struct ckpt_ctx *ctx, const struct ckpt_rec_file *r,
-				 const char *path)
+/* The file of a PIPE or FIFO file record; @path is the FIFO's. */
+static struct file *ckpt_open_pipe_file(struct ckpt_ctx *ctx, const struct ckpt_rec_file *r,
+					const char *path)
 {
 	struct ckpt_rpipe *p;
 	struct file *files[2];
 	int err;
 
-	p = ckpt_obj_lookup_kind(&ctx->objs, r->ref_id, ckpt_rpipe_release);
+	if (r->pos || r->size)
+		return ERR_PTR(ckpt_err(ctx, -ENOEXEC, "file record %u is malformed", r->objid));
+	p = ckpt_obj_lookup(&ctx->objs, r->ref_id, CKPT_REC_PIPE);
 	if (!p)
 		return ERR_PTR(ckpt_err(ctx, -ENOEXEC, "file %u: unknown pipe %u", r->objid,
 					r->ref_id));
@@ -459,3 +453,16 @@ struct file *ckpt_open_pipe_file(struct ckpt_ctx *ctx, const struct ckpt_rec_fil
 	}
 	return ckpt_pipe_end(ctx, p, r);
 }
+
+const struct ckpt_file_ops ckpt_pipe_file_ops = {
+	.name		= "pipe",
+	.kinds		= BIT(CKPT_FILE_PIPE) | BIT(CKPT_FILE_FIFO),
+	.path_kinds	= BIT(CKPT_FILE_FIFO),
+	.obj_rec	= CKPT_REC_PIPE,
+	.scan		= ckpt_scan_pipes,
+	.release	= ckpt_release_pipes,
+	.owns		= ckpt_pipe_owns,
+	.write		= ckpt_write_pipe_file,
+	.read		= ckpt_read_pipe,
+	.open		= ckpt_open_pipe_file,
+};

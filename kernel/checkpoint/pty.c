@@ -187,15 +187,11 @@ static int ckpt_pty_file(struct ckpt_ctx *ctx, struct file *f, void *arg)
 	return 0;
 }
 
-/**
- * ckpt_scan_ptys - find the ptys whose master the job holds, and check
- * that they are the job's own
- * @ctx: the checkpoint context, with the job frozen
- *
- * Return: 0, -EBUSY for a pty held or open outside the job (the reason
- * logged), or -ENOMEM.
+/*
+ * Find the ptys whose master the job holds, and check that they are the
+ * job's own: -EBUSY for a pty held or open outside the job.
  */
-int ckpt_scan_ptys(struct ckpt_ctx *ctx)
+static int ckpt_scan_ptys(struct ckpt_ctx *ctx)
 {
 	struct ckpt_pty_scan scan = {};
 	unsigned int i;
@@ -209,11 +205,8 @@ int ckpt_scan_ptys(struct ckpt_ctx *ctx)
 	return err;
 }
 
-/**
- * ckpt_put_ptys - drop what ckpt_scan_ptys() found
- * @ctx: the checkpoint context
- */
-void ckpt_put_ptys(struct ckpt_ctx *ctx)
+/* Drop what ckpt_scan_ptys() found. */
+static void ckpt_put_ptys(struct ckpt_ctx *ctx)
 {
 	while (ctx->nr_ptys)
 		tty_kref_put(ctx->ptys[--ctx->nr_ptys].master);
@@ -332,42 +325,41 @@ out:
 	return err;
 }
 
-/**
- * ckpt_write_pty_file - fill in the file record of a pty master or slave
- * the job holds, writing the pty's record first if it is not in the
- * image yet
- * @ctx:	the checkpoint context
- * @f:		the file
- * @rec:	the CKPT_REC_FILE being made
- *
- * Return: 1 if @f is such a file (@rec filled in), 0 if it is not, or
- * a negative errno.
- */
-int ckpt_write_pty_file(struct ckpt_ctx *ctx, struct file *f, struct ckpt_rec_file *rec)
+/* A master or slave of a pty the job holds the master of. */
+static bool ckpt_pty_owns(struct ckpt_ctx *ctx, struct file *f, unsigned int fd)
 {
 	struct tty_struct *tty = ckpt_file_tty(f);
+
+	if (ckpt_is_pty(tty, PTY_TYPE_MASTER))
+		return ckpt_find_pty(ctx, tty);
+	return ckpt_is_pty(tty, PTY_TYPE_SLAVE) && ckpt_find_pty(ctx, tty->link);
+}
+
+/*
+ * Fill in the file record of a pty master or slave the job holds,
+ * writing the pty's record first if it is not in the image yet.
+ */
+static int ckpt_write_pty_file(struct ckpt_ctx *ctx, struct ckpt_wfile *w)
+{
+	struct tty_struct *tty = ckpt_file_tty(w->file);
 	struct ckpt_pty *pty;
 	int err;
 
 	if (ckpt_is_pty(tty, PTY_TYPE_MASTER)) {
 		pty = ckpt_find_pty(ctx, tty);
-		rec->kind = CKPT_FILE_PTY_MASTER;
-	} else if (ckpt_is_pty(tty, PTY_TYPE_SLAVE)) {
-		pty = ckpt_find_pty(ctx, tty->link);
-		rec->kind = CKPT_FILE_PTY_SLAVE;
+		w->rec.kind = CKPT_FILE_PTY_MASTER;
 	} else {
-		return 0;
+		pty = ckpt_find_pty(ctx, tty->link);
+		w->rec.kind = CKPT_FILE_PTY_SLAVE;
 	}
-	if (!pty)
-		return 0;
 	if (!pty->objid) {
 		pty->objid = ckpt_obj_new_id(&ctx->objs);
 		err = ckpt_write_pty(ctx, pty);
 		if (err)
 			return err;
 	}
-	rec->ref_id = pty->objid;
-	return 1;
+	w->rec.ref_id = pty->objid;
+	return 0;
 }
 
 static void ckpt_rpty_release(void *p)
@@ -451,16 +443,11 @@ static int ckpt_rebuild_pty(struct ckpt_ctx *ctx, struct ckpt_rpty *rpty, const 
 	return 0;
 }
 
-/**
- * ckpt_read_pty - read a CKPT_REC_PTY and create the pty it describes
- * @ctx: the restart context
- *
- * Runs in the process being restored, whose /dev/ptmx is opened.
- *
- * Return: 0, -ENOEXEC for a malformed record, or a negative errno with
- * the reason logged.
+/*
+ * Read a CKPT_REC_PTY and create the pty it describes, in the process
+ * being restored, whose /dev/ptmx is opened.
  */
-int ckpt_read_pty(struct ckpt_ctx *ctx)
+static int ckpt_read_pty(struct ckpt_ctx *ctx)
 {
 	size_t max = sizeof(struct ckpt_rec_pty) +
 		     2 * (CKPT_MAX_PTY_IN + CKPT_PTY_EOL_BYTES + CKPT_MAX_PTY_RAW);
@@ -490,7 +477,7 @@ int ckpt_read_pty(struct ckpt_ctx *ctx)
 	if (!rpty)
 		goto out;
 	rpty->rec = *rec;
-	err = ckpt_obj_add(&ctx->objs, rpty, rec->objid, ckpt_rpty_release);
+	err = ckpt_obj_add(&ctx->objs, rpty, rec->objid, CKPT_REC_PTY, ckpt_rpty_release);
 	if (err) {
 		kfree(rpty);
 		if (err == -EEXIST)
@@ -504,20 +491,17 @@ out:
 	return err;
 }
 
-/**
- * ckpt_open_pty_file - open a job's file on a recreated pty
- * @ctx:	the restart context
- * @r:		its CKPT_REC_FILE, of kind CKPT_FILE_PTY_MASTER or _SLAVE
- *
- * Return: a referenced file, or an ERR_PTR with the reason logged.
- */
-struct file *ckpt_open_pty_file(struct ckpt_ctx *ctx, const struct ckpt_rec_file *r)
+/* Open a job's file on a recreated pty: its master, or its slave. */
+static struct file *ckpt_open_pty_file(struct ckpt_ctx *ctx, const struct ckpt_rec_file *r,
+				       const char *unused)
 {
-	struct ckpt_rpty *rpty = ckpt_obj_lookup_kind(&ctx->objs, r->ref_id, ckpt_rpty_release);
+	struct ckpt_rpty *rpty = ckpt_obj_lookup(&ctx->objs, r->ref_id, CKPT_REC_PTY);
 	struct tty_struct *master;
 	struct path path;
 	struct file *f;
 
+	if (r->pos || r->size)
+		return ERR_PTR(ckpt_err(ctx, -ENOEXEC, "file record %u is malformed", r->objid));
 	if (!rpty)
 		return ERR_PTR(ckpt_err(ctx, -ENOEXEC, "file %u: no pty %u before it",
 					r->objid, r->ref_id));
@@ -546,16 +530,14 @@ struct file *ckpt_open_pty_file(struct ckpt_ctx *ctx, const struct ckpt_rec_file
 	return f;
 }
 
-/**
- * ckpt_commit_ptys - give the recreated ptys their sessions and lock
- * @ctx: the restart context, with tasklist_lock held for writing and
- *	 the processes in their groups and sessions
- *
- * A process of a recreated session whose controlling terminal was a pty
+/*
+ * Give the recreated ptys their sessions and lock, with tasklist_lock
+ * held for writing and the processes in their groups and sessions: a
+ * process of a recreated session whose controlling terminal was a pty
  * gets the new pty's slave; the pty gets that session and its
  * foreground group.
  */
-void ckpt_commit_ptys(struct ckpt_ctx *ctx)
+static void ckpt_commit_ptys(struct ckpt_ctx *ctx)
 {
 	struct ckpt_rpty *rpty;
 	unsigned int i;
@@ -596,3 +578,16 @@ void ckpt_commit_ptys(struct ckpt_ctx *ctx)
 		spin_unlock(&slave->ctrl.lock);
 	}
 }
+
+const struct ckpt_file_ops ckpt_pty_file_ops = {
+	.name		= "pty",
+	.kinds		= BIT(CKPT_FILE_PTY_MASTER) | BIT(CKPT_FILE_PTY_SLAVE),
+	.obj_rec	= CKPT_REC_PTY,
+	.scan		= ckpt_scan_ptys,
+	.release	= ckpt_put_ptys,
+	.owns		= ckpt_pty_owns,
+	.write		= ckpt_write_pty_file,
+	.read		= ckpt_read_pty,
+	.open		= ckpt_open_pty_file,
+	.commit		= ckpt_commit_ptys,
+};

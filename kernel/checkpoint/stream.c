@@ -20,29 +20,9 @@
 
 #include "internal.h"
 
-static const char * const ckpt_rec_names[CKPT_REC_MAX] = {
-	[CKPT_REC_HEADER]	= "header",
-	[CKPT_REC_TASK]		= "task",
-	[CKPT_REC_CRED]		= "cred",
-	[CKPT_REC_RLIMITS]	= "rlimits",
-	[CKPT_REC_FS]		= "fs",
-	[CKPT_REC_MM]		= "mm",
-	[CKPT_REC_VMA]		= "vma",
-	[CKPT_REC_PAGES]	= "pages",
-	[CKPT_REC_SIGHAND]	= "sighand",
-	[CKPT_REC_TIMERS]	= "timers",
-	[CKPT_REC_SIGNAL]	= "signal",
-	[CKPT_REC_SIGINFO]	= "siginfo",
-	[CKPT_REC_FILE]		= "file",
-	[CKPT_REC_FD]		= "fd",
-	[CKPT_REC_THREAD]	= "thread",
-	[CKPT_REC_XSTATE]	= "xstate",
-	[CKPT_REC_TASK_END]	= "task end",
-	[CKPT_REC_TRAILER]	= "trailer",
-	[CKPT_REC_PIPE]		= "pipe",
-	[CKPT_REC_TTY]		= "terminal",
-	[CKPT_REC_PTY]		= "pty",
-};
+static const char * const ckpt_rec_names[CKPT_REC_MAX] = { CKPT_REC_NAMES };
+/* The newest record type has a name (so tools that use the list have it too). */
+static_assert(sizeof((const char *[]){ CKPT_REC_NAMES }) == sizeof(ckpt_rec_names));
 
 /**
  * ckpt_rec_name - name of a record type, for messages

@@ -197,7 +197,7 @@ void ckpt_tree_commit(struct ckpt_ctx *ctx)
 		    p->rec.pgid == ctx->ttyrec.tty.fg_pgrp && !p->sid)
 			fg = task_pgrp(t);
 	}
-	ckpt_commit_ptys(ctx);
+	ckpt_commit_files(ctx);
 	fg = get_pid(fg);
 	write_unlock_irq(&tasklist_lock);
 

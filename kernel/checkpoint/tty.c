@@ -27,17 +27,13 @@
 
 #include "internal.h"
 
-/**
- * ckpt_find_tty - find the job's controlling terminal
- * @ctx: the checkpoint context, with the job frozen
- *
- * Ptys whose master the job holds are left out: ckpt_scan_ptys() has
- * found them already.
- *
- * Return: 0 (@ctx->tty is referenced, or NULL), or -EOPNOTSUPP for
- * members with different terminals.
+/*
+ * Find the job's controlling terminal (@ctx->tty, referenced, or NULL);
+ * -EOPNOTSUPP for members with different terminals.  Ptys whose master
+ * the job holds are left out: pty.c's scan, which runs first, has found
+ * them already.
  */
-int ckpt_find_tty(struct ckpt_ctx *ctx)
+static int ckpt_find_tty(struct ckpt_ctx *ctx)
 {
 	unsigned int i;
 
@@ -71,18 +67,24 @@ int ckpt_find_tty(struct ckpt_ctx *ctx)
 	return 0;
 }
 
-/**
- * ckpt_is_job_tty - is a terminal file on the job's controlling terminal?
- * @ctx:	the checkpoint context
- * @f:		a file for which ckpt_is_tty() is true
- *
- * Return: true if @f is open on @ctx->tty (directly or as /dev/tty).
- */
-bool ckpt_is_job_tty(struct ckpt_ctx *ctx, struct file *f)
+static void ckpt_put_tty(struct ckpt_ctx *ctx)
+{
+	tty_kref_put(ctx->tty);
+	ctx->tty = NULL;
+}
+
+/* A terminal file open on the job's controlling terminal (or /dev/tty)? */
+static bool ckpt_ctty_owns(struct ckpt_ctx *ctx, struct file *f, unsigned int fd)
 {
 	struct tty_file_private *priv = f->private_data;
 
-	return ctx->tty && priv && priv->tty == ctx->tty;
+	return ckpt_is_tty(f) && ctx->tty && priv && priv->tty == ctx->tty;
+}
+
+static int ckpt_ctty_write(struct ckpt_ctx *ctx, struct ckpt_wfile *w)
+{
+	w->rec.kind = CKPT_FILE_CTTY;
+	return 0;
 }
 
 /* A terminal's settings, for an image */
@@ -226,21 +228,19 @@ int ckpt_read_tty(struct ckpt_ctx *ctx)
 	return 0;
 }
 
-/**
- * ckpt_open_ctty - open a descriptor of the job on the restarter's terminal
- * @ctx:	the restart context
- * @mode:	1 read, 2 write, 3 both
- * @flags:	status flags
- *
- * Runs in the process being restored, which still has the restarter's
- * controlling terminal.
- *
- * Return: a referenced file, or an ERR_PTR with the reason logged.
+/*
+ * Open a descriptor of the job on the restarter's terminal, in the
+ * process being restored, which still has the restarter's controlling
+ * terminal.
  */
-struct file *ckpt_open_ctty(struct ckpt_ctx *ctx, unsigned int mode, unsigned int flags)
+static struct file *ckpt_open_ctty(struct ckpt_ctx *ctx, const struct ckpt_rec_file *r,
+				   const char *unused)
 {
+	unsigned int mode = r->mode, flags = r->flags;
 	struct file *f;
 
+	if (r->pos || r->size)
+		return ERR_PTR(ckpt_err(ctx, -ENOEXEC, "file record %u is malformed", r->objid));
 	if (!ctx->have_tty)
 		return ERR_PTR(ckpt_err(ctx, -ENOEXEC, "descriptor on a terminal the image lacks"));
 	if (!ctx->ctty) {
@@ -287,3 +287,13 @@ void ckpt_apply_tty(struct ckpt_ctx *ctx, struct pid *fg)
 	}
 	tty_kref_put(tty);
 }
+
+const struct ckpt_file_ops ckpt_ctty_file_ops = {
+	.name		= "controlling terminal",
+	.kinds		= BIT(CKPT_FILE_CTTY),
+	.scan		= ckpt_find_tty,
+	.release	= ckpt_put_tty,
+	.owns		= ckpt_ctty_owns,
+	.write		= ckpt_ctty_write,
+	.open		= ckpt_open_ctty,
+};

@@ -112,6 +112,35 @@ enum ckpt_rec_type {
 	CKPT_REC_MAX
 };
 
+/*
+ * The name of each record type, for the kernel's log lines and for
+ * tools: "static const char *const names[CKPT_REC_MAX] = { CKPT_REC_NAMES };".
+ * A new type is added here too (the kernel's build checks that the
+ * last one has a name).
+ */
+#define CKPT_REC_NAMES				\
+	[CKPT_REC_HEADER]	= "HEADER",	\
+	[CKPT_REC_TASK]		= "TASK",	\
+	[CKPT_REC_CRED]		= "CRED",	\
+	[CKPT_REC_RLIMITS]	= "RLIMITS",	\
+	[CKPT_REC_FS]		= "FS",		\
+	[CKPT_REC_MM]		= "MM",		\
+	[CKPT_REC_VMA]		= "VMA",	\
+	[CKPT_REC_PAGES]	= "PAGES",	\
+	[CKPT_REC_SIGHAND]	= "SIGHAND",	\
+	[CKPT_REC_SIGNAL]	= "SIGNAL",	\
+	[CKPT_REC_SIGINFO]	= "SIGINFO",	\
+	[CKPT_REC_FILE]		= "FILE",	\
+	[CKPT_REC_FD]		= "FD",		\
+	[CKPT_REC_THREAD]	= "THREAD",	\
+	[CKPT_REC_XSTATE]	= "XSTATE",	\
+	[CKPT_REC_TASK_END]	= "TASK_END",	\
+	[CKPT_REC_TRAILER]	= "TRAILER",	\
+	[CKPT_REC_PIPE]		= "PIPE",	\
+	[CKPT_REC_TTY]		= "TTY",	\
+	[CKPT_REC_PTY]		= "PTY",	\
+	[CKPT_REC_TIMERS]	= "TIMERS"
+
 /* Limits restart(2) enforces on untrusted images */
 #define CKPT_MAX_RECORD		(1U << 24)	/* any one record, in bytes */
 #define CKPT_MAX_PAGES_PER_REC	256		/* pages in one CKPT_REC_PAGES */
@@ -340,7 +369,21 @@ enum ckpt_file_kind {
 	CKPT_FILE_PTY_SLAVE	= 8,	/* an open of pty ref_id's slave */
 	CKPT_FILE_DIR		= 9,	/* a directory by path, at pos (v4) */
 	CKPT_FILE_OPATH		= 10,	/* an O_PATH fd by path; mode 0 (v4) */
+	CKPT_FILE_MAX
 };
+
+/* The name of each kind, as CKPT_REC_NAMES; { CKPT_FILE_NAMES } */
+#define CKPT_FILE_NAMES					\
+	[CKPT_FILE_REG]		= "reg",		\
+	[CKPT_FILE_CHR]		= "chr",		\
+	[CKPT_FILE_INHERIT]	= "inherit",		\
+	[CKPT_FILE_PIPE]	= "pipe",		\
+	[CKPT_FILE_FIFO]	= "fifo",		\
+	[CKPT_FILE_CTTY]	= "ctty",		\
+	[CKPT_FILE_PTY_MASTER]	= "pty-master",		\
+	[CKPT_FILE_PTY_SLAVE]	= "pty-slave",		\
+	[CKPT_FILE_DIR]		= "dir",		\
+	[CKPT_FILE_OPATH]	= "o_path"
 
 struct ckpt_rec_file {
 	struct ckpt_hdr h;
