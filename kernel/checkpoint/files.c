@@ -170,8 +170,13 @@ static const struct ckpt_file_ops ckpt_inherit_file_ops = {
  */
 static const struct ckpt_file_ops *const ckpt_file_kinds[] = {
 	&ckpt_dir_file_ops,
+	&ckpt_unlinked_file_ops,
 	&ckpt_pty_file_ops,
 	&ckpt_pipe_file_ops,
+	&ckpt_eventfd_file_ops,
+	&ckpt_signalfd_file_ops,
+	&ckpt_timerfd_file_ops,
+	&ckpt_epoll_file_ops,
 	&ckpt_ctty_file_ops,
 	&ckpt_reg_file_ops,
 	&ckpt_inherit_file_ops,
@@ -247,10 +252,10 @@ void ckpt_commit_files(struct ckpt_ctx *ctx)
 			ckpt_file_kinds[i]->commit(ctx);
 }
 
-static int ckpt_write_file(struct ckpt_ctx *ctx, struct file *f, unsigned int fd,
-			   char *buf, u32 *objid)
+static int ckpt_write_file(struct ckpt_ctx *ctx, struct task_struct *t, struct file *f,
+			   unsigned int fd, char *buf, u32 *objid)
 {
-	struct ckpt_wfile w = { .file = f, .fd = fd, .buf = buf };
+	struct ckpt_wfile w = { .task = t, .file = f, .fd = fd, .buf = buf };
 	const struct ckpt_file_ops *ops = NULL;
 	char what[96];
 	unsigned int i;
@@ -328,7 +333,7 @@ int ckpt_write_files(struct ckpt_ctx *ctx, struct task_struct *t)
 		}
 		err = ckpt_check_locks(ctx, t, f, fd);
 		if (!err)
-			err = ckpt_write_file(ctx, f, fd, buf, &rec.objid);
+			err = ckpt_write_file(ctx, t, f, fd, buf, &rec.objid);
 		if (!err) {
 			rec.fd = fd;
 			task_lock(t);
@@ -347,6 +352,41 @@ int ckpt_write_files(struct ckpt_ctx *ctx, struct task_struct *t)
 	}
 	kfree(buf);
 	return err;
+}
+
+/**
+ * ckpt_set_status - give a file made at restart the job's O_NONBLOCK
+ * and O_DIRECT
+ * @f:		the file
+ * @flags:	the status flags of its CKPT_REC_FILE
+ */
+void ckpt_set_status(struct file *f, unsigned int flags)
+{
+	spin_lock(&f->f_lock);
+	f->f_flags = (f->f_flags & ~(O_NONBLOCK | O_DIRECT)) | (flags & (O_NONBLOCK | O_DIRECT));
+	spin_unlock(&f->f_lock);
+}
+
+/**
+ * ckpt_open_obj_file - the file of a record whose object is the file
+ * itself (an eventfd, a timerfd...)
+ * @ctx:	the restart context
+ * @r:		the file record
+ * @type:	the type of the object's record, which came before
+ *
+ * Return: the file, referenced, with the record's O_NONBLOCK; or an
+ * ERR_PTR with the reason logged.
+ */
+struct file *ckpt_open_obj_file(struct ckpt_ctx *ctx, const struct ckpt_rec_file *r, u32 type)
+{
+	struct file *f = ckpt_obj_lookup(&ctx->objs, r->ref_id, type);
+
+	if (!f || r->pos || r->size || r->mode != 3 || r->flags & ~(O_NONBLOCK | O_LARGEFILE))
+		return ERR_PTR(ckpt_err(ctx, -ENOEXEC,
+					"file record %u: malformed, or no %s %u before it",
+					r->objid, ckpt_rec_name(type), r->ref_id));
+	ckpt_set_status(f, r->flags);
+	return get_file(f);
 }
 
 static void ckpt_fput(void *f)
@@ -492,5 +532,8 @@ int ckpt_read_files(struct ckpt_ctx *ctx)
 	for (fd = 0; fd <= 2; fd++)
 		if (!test_bit(fd, &kept))
 			close_fd(fd);
-	return 0;
+	for (fd = 0; fd < ARRAY_SIZE(ckpt_file_kinds) && !err; fd++)
+		if (ckpt_file_kinds[fd]->settle)
+			err = ckpt_file_kinds[fd]->settle(ctx);
+	return err;
 }

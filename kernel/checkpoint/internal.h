@@ -218,6 +218,7 @@ struct ckpt_member {
  * @have_tty:	restart: @ttyrec is valid
  * @tty_warned:	restart: the log says the terminal is replaced
  * @rptys:	restart: the ptys recreated (struct ckpt_rpty)
+ * @repolls:	restart: epoll sets whose items are not added yet
  */
 struct ckpt_ctx {
 	struct file *file;
@@ -261,10 +262,12 @@ struct ckpt_ctx {
 	bool have_tty;
 	bool tty_warned;
 	struct list_head rptys;
+	struct list_head repolls;
 };
 
 /**
  * struct ckpt_wfile - checkpoint: an open file being written
+ * @task:	the process whose descriptors are being written
  * @file:	the file
  * @fd:		a descriptor of the job on it, for log lines
  * @rec:	its CKPT_REC_FILE; files.c fills in the id, flags and mode
@@ -272,6 +275,7 @@ struct ckpt_ctx {
  * @buf:	PATH_MAX bytes for @path
  */
 struct ckpt_wfile {
+	struct task_struct *task;
 	struct file *file;
 	unsigned int fd;
 	struct ckpt_rec_file rec;
@@ -302,6 +306,8 @@ struct ckpt_wfile {
  *		@kinds, its path checked), referenced; NULL for a
  *		descriptor that stays the restarter's; or an ERR_PTR with
  *		the reason logged
+ * @settle:	restart, optional: once the process being restored has
+ *		every descriptor of its own in place
  * @commit:	restart, optional: once every process is restored and
  *		linked into the tree, with tasklist_lock held for writing
  *
@@ -322,6 +328,7 @@ struct ckpt_file_ops {
 	int (*read)(struct ckpt_ctx *ctx);
 	struct file *(*open)(struct ckpt_ctx *ctx, const struct ckpt_rec_file *r,
 			     const char *path);
+	int (*settle)(struct ckpt_ctx *ctx);
 	void (*commit)(struct ckpt_ctx *ctx);
 };
 
@@ -330,6 +337,11 @@ extern const struct ckpt_file_ops ckpt_dir_file_ops;	/* path.c */
 extern const struct ckpt_file_ops ckpt_pipe_file_ops;	/* pipe.c */
 extern const struct ckpt_file_ops ckpt_ctty_file_ops;	/* tty.c */
 extern const struct ckpt_file_ops ckpt_pty_file_ops;	/* pty.c */
+extern const struct ckpt_file_ops ckpt_unlinked_file_ops;	/* unlinked.c */
+extern const struct ckpt_file_ops ckpt_eventfd_file_ops;	/* eventfd.c */
+extern const struct ckpt_file_ops ckpt_signalfd_file_ops;	/* signalfd.c */
+extern const struct ckpt_file_ops ckpt_timerfd_file_ops;	/* timerfd.c */
+extern const struct ckpt_file_ops ckpt_epoll_file_ops;		/* epoll.c */
 
 /* The O_* status flags a CKPT_REC_FILE keeps */
 #define CKPT_FILE_STATUS_FLAGS	(O_APPEND | O_NONBLOCK | O_NDELAY | O_DSYNC | O_SYNC | \
@@ -408,6 +420,10 @@ void ckpt_thaw_job(struct ckpt_ctx *ctx);
 int ckpt_member_index(struct ckpt_ctx *ctx, struct task_struct *p);
 int ckpt_walk_files(struct ckpt_ctx *ctx, int (*fn)(struct ckpt_ctx *, struct file *, void *),
 		    void *arg);
+pid_t ckpt_outside_holder(struct ckpt_ctx *ctx, bool (*match)(struct file *f, const void *obj),
+			  const void *obj);
+bool ckpt_job_mm(struct ckpt_ctx *ctx, struct mm_struct *mm);
+pid_t ckpt_mm_holder(struct mm_struct *mm);
 int ckpt_grow_array(void **v, size_t size, unsigned int nr, unsigned int *max,
 		    unsigned int need);
 struct ckpt_file_use *ckpt_find_file_use(const struct ckpt_file_uses *uses, struct file *f);
@@ -494,9 +510,17 @@ int ckpt_read_files(struct ckpt_ctx *ctx);
 void ckpt_commit_files(struct ckpt_ctx *ctx);
 const char *ckpt_file_kind(struct file *f, char *buf, size_t len);
 bool ckpt_is_tty(struct file *f);
+void ckpt_set_status(struct file *f, unsigned int flags);
+struct file *ckpt_open_obj_file(struct ckpt_ctx *ctx, const struct ckpt_rec_file *r, u32 type);
 
 /* path.c */
 bool ckpt_path_reopenable(struct file *f);
+
+/* unlinked.c */
+u32 ckpt_unlinked_kind(struct file *f);
+int ckpt_write_unlinked(struct ckpt_ctx *ctx, struct file *f, u32 *objid);
+struct file *ckpt_unlinked_file(struct ckpt_ctx *ctx, u32 objid);
+int ckpt_read_unlinked(struct ckpt_ctx *ctx);
 
 /* rseq.c */
 void ckpt_save_rseq(struct task_struct *t, struct ckpt_rec_thread *rec);

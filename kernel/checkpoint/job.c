@@ -110,6 +110,93 @@ int ckpt_walk_files(struct ckpt_ctx *ctx, int (*fn)(struct ckpt_ctx *, struct fi
 }
 
 /**
+ * ckpt_outside_holder - a process outside the job with a descriptor on
+ * an object, for a log line
+ * @ctx:	the checkpoint context
+ * @match:	is this file on the object?
+ * @obj:	the object, passed to @match
+ *
+ * Context: takes the RCU read lock and each process's task_lock; @match
+ * must not sleep.
+ *
+ * Return: the pid of one such process, or 0 if none was found.
+ */
+pid_t ckpt_outside_holder(struct ckpt_ctx *ctx, bool (*match)(struct file *f, const void *obj),
+			  const void *obj)
+{
+	struct task_struct *p;
+	pid_t found = 0;
+
+	rcu_read_lock();
+	for_each_process(p) {
+		struct files_struct *files;
+		struct fdtable *fdt;
+		unsigned int fd;
+
+		if (ckpt_member_index(ctx, p) >= 0)
+			continue;
+		task_lock(p);
+		files = p->files;
+		if (files) {
+			fdt = files_fdtable(files);
+			for (fd = 0; fd < fdt->max_fds && !found; fd++) {
+				struct file *f = rcu_dereference_raw(fdt->fd[fd]);
+
+				if (f && match(f, obj))
+					found = task_pid_vnr(p);
+			}
+		}
+		task_unlock(p);
+		if (found)
+			break;
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+/**
+ * ckpt_job_mm - is an address space one of the job's?
+ * @ctx:	the checkpoint context, with the job frozen
+ * @mm:		the address space
+ *
+ * Return: true if a member of the job runs in @mm.
+ */
+bool ckpt_job_mm(struct ckpt_ctx *ctx, struct mm_struct *mm)
+{
+	unsigned int i;
+
+	for (i = 0; i < ctx->nr_members; i++)
+		if (READ_ONCE(ctx->members[i].task->mm) == mm)
+			return true;
+	return false;
+}
+
+/**
+ * ckpt_mm_holder - a process that runs in an address space, for a log
+ * line
+ * @mm: the address space
+ *
+ * Return: its pid in the caller's PID namespace, or 0 if none was found.
+ */
+pid_t ckpt_mm_holder(struct mm_struct *mm)
+{
+	struct task_struct *p;
+	pid_t found = 0;
+
+	rcu_read_lock();
+	for_each_process(p) {
+		task_lock(p);
+		if (p->mm == mm)
+			found = task_pid_vnr(p);
+		task_unlock(p);
+		if (found)
+			break;
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+/**
  * ckpt_grow_array - make room in a kvmalloc'ed array
  * @v:		the array, or NULL
  * @size:	bytes per element

@@ -15,8 +15,11 @@
  * everything it inherited is unmapped, then the vDSO is placed where it
  * was, and each mapping is made with vm_mmap() at its address; pages are
  * copied in with ordinary user copies, or with a forced GUP write where
- * the mapping is not writable.  Shared anonymous memory, device and
- * hugetlb mappings and protection keys are refused at checkpoint time.
+ * the mapping is not writable.  Memory of a file no path leads to
+ * (shared anonymous memory, a memfd, a deleted file) is mapped from
+ * the file unlinked.c recreates, shared by every mapping of it.  System
+ * V shared memory, device and hugetlb mappings and protection keys are
+ * refused at checkpoint time.
  */
 
 #define pr_fmt(fmt) "checkpoint: " fmt
@@ -46,14 +49,18 @@ struct ckpt_vma {
 	unsigned long start, end, pgoff, vm_flags;
 	u32 kind, prot, flags;
 	char *path;
+	struct file *file;	/* CKPT_VMA_OBJ_*: referenced */
 };
 
 static void ckpt_free_vmas(struct ckpt_vma *v, unsigned int nr)
 {
 	unsigned int i;
 
-	for (i = 0; i < nr; i++)
+	for (i = 0; i < nr; i++) {
 		kfree(v[i].path);
+		if (v[i].file)
+			fput(v[i].file);
+	}
 	kvfree(v);
 }
 
@@ -110,6 +117,12 @@ static int ckpt_classify_vma(struct ckpt_ctx *ctx, struct mm_struct *mm,
 					"mapping %#lx-%#lx is shared anonymous memory: not supported",
 					v->start, v->end);
 		v->kind = CKPT_VMA_ANON;
+		return 0;
+	}
+	if (!ckpt_path_reopenable(vma->vm_file) && ckpt_unlinked_kind(vma->vm_file)) {
+		/* Saved with its contents (unlinked.c), outside the mmap lock. */
+		v->file = get_file(vma->vm_file);
+		v->kind = vma->vm_flags & VM_SHARED ? CKPT_VMA_OBJ_SHARED : CKPT_VMA_OBJ_PRIVATE;
 		return 0;
 	}
 	if (!ckpt_path_reopenable(vma->vm_file)) {
@@ -332,11 +345,15 @@ int ckpt_write_mm(struct ckpt_ctx *ctx, struct task_struct *t)
 			.flags = vmas[i].flags,
 		};
 
-		err = ckpt_write_record_str(ctx, CKPT_REC_VMA, &vr, sizeof(vr), vmas[i].path,
-					    &vr.path_len);
+		if (vmas[i].file)
+			err = ckpt_write_unlinked(ctx, vmas[i].file, &vr.objid);
+		if (!err)
+			err = ckpt_write_record_str(ctx, CKPT_REC_VMA, &vr, sizeof(vr),
+						    vmas[i].path, &vr.path_len);
 	}
 	for (i = 0; i < nr && !err; i++)
-		if (vmas[i].kind == CKPT_VMA_ANON || vmas[i].kind == CKPT_VMA_FILE_PRIVATE)
+		if (vmas[i].kind == CKPT_VMA_ANON || vmas[i].kind == CKPT_VMA_FILE_PRIVATE ||
+		    vmas[i].kind == CKPT_VMA_OBJ_PRIVATE)
 			err = ckpt_write_vma_pages(ctx, t, mm, &vmas[i], pages);
 out:
 	if (vmas)
@@ -435,6 +452,13 @@ static int ckpt_map_vma(struct ckpt_ctx *ctx, const struct ckpt_rec_vma *r,
 		flags |= MAP_PRIVATE | MAP_ANONYMOUS;
 		if (r->flags & CKPT_VMA_GROWSDOWN)
 			flags |= MAP_GROWSDOWN;
+	} else if (r->kind == CKPT_VMA_OBJ_SHARED || r->kind == CKPT_VMA_OBJ_PRIVATE) {
+		flags |= r->kind == CKPT_VMA_OBJ_SHARED ? MAP_SHARED : MAP_PRIVATE;
+		file = ckpt_unlinked_file(ctx, r->objid);
+		if (!file)
+			return ckpt_err(ctx, -ENOEXEC, "mapping %#llx-%#llx: no unlinked file %u",
+					r->start, r->end, r->objid);
+		get_file(file);
 	} else {
 		int oflags = O_RDONLY;
 
@@ -476,7 +500,8 @@ static int ckpt_read_vma(struct ckpt_ctx *ctx, const struct ckpt_rec_mm *mr,
 	r = ckpt_read_record(ctx, CKPT_REC_VMA, sizeof(*r), sizeof(*r) + CKPT_MAX_PATH);
 	if (IS_ERR(r))
 		return PTR_ERR(r);
-	if (!PAGE_ALIGNED(r->start) || !PAGE_ALIGNED(r->end) || r->start >= r->end ||
+	if (!PAGE_ALIGNED(r->start) || !PAGE_ALIGNED(r->end) || r->start >= r->end || r->reserved ||
+	    !r->objid != (r->kind != CKPT_VMA_OBJ_SHARED && r->kind != CKPT_VMA_OBJ_PRIVATE) ||
 	    r->end > TASK_SIZE || r->start < prev_end || r->start < mmap_min_addr ||
 	    r->prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC) || r->flags & ~CKPT_VMA_FLAGS ||
 	    r->pgoff > (ULONG_MAX >> PAGE_SHIFT) - ((r->end - r->start) >> PAGE_SHIFT)) {
@@ -486,6 +511,8 @@ static int ckpt_read_vma(struct ckpt_ctx *ctx, const struct ckpt_rec_mm *mr,
 	}
 	switch (r->kind) {
 	case CKPT_VMA_ANON:
+	case CKPT_VMA_OBJ_SHARED:
+	case CKPT_VMA_OBJ_PRIVATE:
 		if (r->path_len || r->h.len != sizeof(*r))
 			goto bad;
 		break;
@@ -562,7 +589,8 @@ static int ckpt_read_pages(struct ckpt_ctx *ctx, const struct ckpt_vma *vmas,
 		return ckpt_err(ctx, -ENOEXEC, "malformed pages record at %#llx", r.addr);
 	left = r.nr_pages;
 	v = ckpt_find_vma(vmas, nr, r.addr, left * PAGE_SIZE);
-	if (!v || (v->kind != CKPT_VMA_ANON && v->kind != CKPT_VMA_FILE_PRIVATE))
+	if (!v || (v->kind != CKPT_VMA_ANON && v->kind != CKPT_VMA_FILE_PRIVATE &&
+		   v->kind != CKPT_VMA_OBJ_PRIVATE))
 		return ckpt_err(ctx, -ENOEXEC, "pages at %#llx are outside private mappings",
 				r.addr);
 
@@ -665,6 +693,13 @@ int ckpt_read_mm(struct ckpt_ctx *ctx)
 	}
 
 	for (i = 0; i < r->nr_vmas; i++) {
+		while ((err = ckpt_peek_type(ctx)) == CKPT_REC_UNLINKED) {
+			err = ckpt_read_unlinked(ctx);
+			if (err)
+				goto out;
+		}
+		if (err < 0)
+			goto out;
 		err = ckpt_read_vma(ctx, r, &vmas[i], prev_end);
 		if (err)
 			goto out;

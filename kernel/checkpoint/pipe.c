@@ -106,37 +106,9 @@ static void ckpt_release_pipes(struct ckpt_ctx *ctx)
 	ckpt_free_file_uses(&ctx->pipes);
 }
 
-/* A process outside the job with a descriptor on @pipe, for the log. */
-static pid_t ckpt_outside_holder(struct ckpt_ctx *ctx, struct pipe_inode_info *pipe)
+static bool ckpt_on_pipe(struct file *f, const void *pipe)
 {
-	struct task_struct *p;
-	pid_t found = 0;
-
-	rcu_read_lock();
-	for_each_process(p) {
-		struct files_struct *files;
-		struct fdtable *fdt;
-		unsigned int fd;
-
-		if (ckpt_member_index(ctx, p) >= 0)
-			continue;
-		task_lock(p);
-		files = p->files;
-		if (files) {
-			fdt = files_fdtable(files);
-			for (fd = 0; fd < fdt->max_fds && !found; fd++) {
-				struct file *f = rcu_dereference_raw(fdt->fd[fd]);
-
-				if (f && get_pipe_info(f, false) == pipe)
-					found = task_pid_vnr(p);
-			}
-		}
-		task_unlock(p);
-		if (found)
-			break;
-	}
-	rcu_read_unlock();
-	return found;
+	return get_pipe_info(f, false) == pipe;
 }
 
 static int ckpt_write_pipe(struct ckpt_ctx *ctx, struct pipe_inode_info *pipe, u32 objid)
@@ -214,7 +186,7 @@ static int ckpt_write_pipe_file(struct ckpt_ctx *ctx, struct ckpt_wfile *w)
 	int err;
 
 	if (ckpt_pipe_outside(ctx, f) && !(ctx->flags & CKPT_OUTSIDE_PIPES_BROKEN)) {
-		pid_t holder = ckpt_outside_holder(ctx, pipe);
+		pid_t holder = ckpt_outside_holder(ctx, ckpt_on_pipe, pipe);
 
 		if (holder)
 			return ckpt_err(ctx, -EBUSY,
@@ -344,13 +316,6 @@ static int ckpt_read_pipe(struct ckpt_ctx *ctx)
 out:
 	kvfree(rec);
 	return err;
-}
-
-static void ckpt_set_status(struct file *f, unsigned int flags)
-{
-	spin_lock(&f->f_lock);
-	f->f_flags = (f->f_flags & ~(O_NONBLOCK | O_DIRECT)) | (flags & (O_NONBLOCK | O_DIRECT));
-	spin_unlock(&f->f_lock);
 }
 
 static struct file *ckpt_open_fifo(struct ckpt_ctx *ctx, struct ckpt_rpipe *p,

@@ -16,7 +16,10 @@
  *     CKPT_REC_TASK                 starts the process
  *     (a zombie has nothing more: CKPT_REC_TASK_END follows)
  *     CKPT_REC_CRED, CKPT_REC_RLIMITS, CKPT_REC_FS
- *     CKPT_REC_MM, CKPT_REC_VMA...  then CKPT_REC_PAGES...
+ *     CKPT_REC_MM, CKPT_REC_VMA...  then CKPT_REC_PAGES...; a
+ *                                   CKPT_REC_UNLINKED and its pages
+ *                                   before the first CKPT_REC_VMA or
+ *                                   CKPT_REC_FILE that refers to it
  *     CKPT_REC_SIGHAND
  *     CKPT_REC_TIMERS               interval timers (version 4)
  *     CKPT_REC_FILE, CKPT_REC_FD... descriptors, in fd order; each open
@@ -83,7 +86,7 @@
 /* Image identification */
 #define CKPT_MAGIC		"\177CKPTIMG"	/* 8 bytes, no terminator */
 #define CKPT_MAGIC_LEN		8
-#define CKPT_FORMAT_VERSION	4
+#define CKPT_FORMAT_VERSION	5
 #define CKPT_ALIGN		8
 
 /* Record types */
@@ -109,6 +112,11 @@ enum ckpt_rec_type {
 	CKPT_REC_TTY		= 19,
 	CKPT_REC_PTY		= 20,
 	CKPT_REC_TIMERS		= 21,
+	CKPT_REC_UNLINKED	= 22,
+	CKPT_REC_EVENTFD	= 23,
+	CKPT_REC_SIGNALFD	= 24,
+	CKPT_REC_TIMERFD	= 25,
+	CKPT_REC_EPOLL		= 26,
 	CKPT_REC_MAX
 };
 
@@ -139,7 +147,12 @@ enum ckpt_rec_type {
 	[CKPT_REC_PIPE]		= "PIPE",	\
 	[CKPT_REC_TTY]		= "TTY",	\
 	[CKPT_REC_PTY]		= "PTY",	\
-	[CKPT_REC_TIMERS]	= "TIMERS"
+	[CKPT_REC_TIMERS]	= "TIMERS",	\
+	[CKPT_REC_UNLINKED]	= "UNLINKED",	\
+	[CKPT_REC_EVENTFD]	= "EVENTFD",	\
+	[CKPT_REC_SIGNALFD]	= "SIGNALFD",	\
+	[CKPT_REC_TIMERFD]	= "TIMERFD",	\
+	[CKPT_REC_EPOLL]	= "EPOLL"
 
 /* Limits restart(2) enforces on untrusted images */
 #define CKPT_MAX_RECORD		(1U << 24)	/* any one record, in bytes */
@@ -289,6 +302,8 @@ enum ckpt_vma_kind {
 	CKPT_VMA_FILE_SHARED	= 3,	/* file, MAP_SHARED: re-mapped */
 	CKPT_VMA_VDSO		= 4,
 	CKPT_VMA_VVAR		= 5,
+	CKPT_VMA_OBJ_SHARED	= 6,	/* CKPT_REC_UNLINKED objid, MAP_SHARED (v5) */
+	CKPT_VMA_OBJ_PRIVATE	= 7,	/* the same, MAP_PRIVATE: COW pages in image */
 };
 
 struct ckpt_rec_vma {
@@ -301,6 +316,8 @@ struct ckpt_rec_vma {
 	__u32 prot;		/* PROT_READ | PROT_WRITE | PROT_EXEC */
 	__u32 flags;		/* CKPT_VMA_* */
 	__u32 path_len;		/* bytes of path, terminator included; 0: none */
+	__u32 objid;		/* OBJ_*: its CKPT_REC_UNLINKED (v5) */
+	__u32 reserved;
 	char path[];
 };
 
@@ -313,7 +330,8 @@ struct ckpt_rec_vma {
 /*
  * CKPT_REC_PAGES: nr_pages consecutive pages starting at addr, followed
  * by their contents.  Pages not in the image are zero (anonymous) or the
- * file's (file mappings).
+ * file's (file mappings).  After a CKPT_REC_UNLINKED, addr is an offset
+ * in that file instead, and the pages are its contents.
  */
 struct ckpt_rec_pages {
 	struct ckpt_hdr h;
@@ -322,6 +340,38 @@ struct ckpt_rec_pages {
 	__u32 reserved;
 	/* followed by nr_pages * page_size bytes */
 };
+
+/*
+ * CKPT_REC_UNLINKED (v5): a file that no path leads back to, saved with
+ * its contents: the shared memory behind MAP_SHARED|MAP_ANONYMOUS and
+ * shared /dev/zero mappings, a memfd, or a deleted file.  nr_pages pages
+ * of contents follow in CKPT_REC_PAGES records (addr: offset in the
+ * file, increasing); the rest of the file is holes.  Restart creates it
+ * once, unlinked (a deleted file with O_TMPFILE in the directory it was
+ * in), and every mapping (CKPT_VMA_OBJ_*) and open file
+ * (CKPT_FILE_UNLINKED) that names its id shares it.
+ */
+enum ckpt_unlinked_kind {
+	CKPT_UNLINKED_SHMEM	= 1,	/* shared anonymous memory */
+	CKPT_UNLINKED_MEMFD	= 2,	/* memfd_create(2); path: its name */
+	CKPT_UNLINKED_DELETED	= 3,	/* path: the directory it was in */
+};
+
+struct ckpt_rec_unlinked {
+	struct ckpt_hdr h;
+	__u32 objid;		/* > 0, shared id space with CKPT_REC_FILE */
+	__u32 kind;		/* enum ckpt_unlinked_kind */
+	__u64 size;		/* i_size, bytes */
+	__u64 nr_pages;		/* pages of contents that follow */
+	__u32 mode;		/* permission bits (07777) */
+	__u32 seals;		/* MEMFD: F_SEAL_* (F_GET_SEALS) */
+	__u32 path_len;		/* bytes of path, terminator included; 0: none */
+	__u32 reserved;
+	char path[];
+};
+
+/* A deleted file on a filesystem other than tmpfs: at most this big */
+#define CKPT_MAX_DELETED_SIZE	(256ULL << 20)
 
 /* CKPT_REC_SIGHAND: the signal handlers, one per signal 1.._NSIG */
 struct ckpt_sigaction {
@@ -369,6 +419,11 @@ enum ckpt_file_kind {
 	CKPT_FILE_PTY_SLAVE	= 8,	/* an open of pty ref_id's slave */
 	CKPT_FILE_DIR		= 9,	/* a directory by path, at pos (v4) */
 	CKPT_FILE_OPATH		= 10,	/* an O_PATH fd by path; mode 0 (v4) */
+	CKPT_FILE_UNLINKED	= 11,	/* an open of CKPT_REC_UNLINKED ref_id (v5) */
+	CKPT_FILE_EVENTFD	= 12,	/* the eventfd of CKPT_REC_EVENTFD ref_id (v5) */
+	CKPT_FILE_SIGNALFD	= 13,	/* ... CKPT_REC_SIGNALFD ref_id (v5) */
+	CKPT_FILE_TIMERFD	= 14,	/* ... CKPT_REC_TIMERFD ref_id (v5) */
+	CKPT_FILE_EPOLL		= 15,	/* ... CKPT_REC_EPOLL ref_id (v5) */
 	CKPT_FILE_MAX
 };
 
@@ -383,7 +438,12 @@ enum ckpt_file_kind {
 	[CKPT_FILE_PTY_MASTER]	= "pty-master",		\
 	[CKPT_FILE_PTY_SLAVE]	= "pty-slave",		\
 	[CKPT_FILE_DIR]		= "dir",		\
-	[CKPT_FILE_OPATH]	= "o_path"
+	[CKPT_FILE_OPATH]	= "o_path",		\
+	[CKPT_FILE_UNLINKED]	= "unlinked",		\
+	[CKPT_FILE_EVENTFD]	= "eventfd",		\
+	[CKPT_FILE_SIGNALFD]	= "signalfd",		\
+	[CKPT_FILE_TIMERFD]	= "timerfd",		\
+	[CKPT_FILE_EPOLL]	= "epoll"
 
 struct ckpt_rec_file {
 	struct ckpt_hdr h;
@@ -394,7 +454,7 @@ struct ckpt_rec_file {
 	__s64 pos;		/* file offset */
 	__u64 size;		/* i_size at checkpoint (REG); S_IFMT type (OPATH) */
 	__u32 path_len;		/* bytes of path, terminator included */
-	__u32 ref_id;		/* CKPT_REC_PIPE (PIPE, FIFO), _PTY (PTY_*) */
+	__u32 ref_id;		/* CKPT_REC_PIPE (PIPE, FIFO), _PTY (PTY_*), _UNLINKED */
 	char path[];
 };
 
@@ -412,6 +472,65 @@ struct ckpt_rec_pipe {
 	__u32 reserved;
 	/* followed by data_len bytes */
 };
+
+/*
+ * Event descriptors (v5).  Each is saved once, before the CKPT_REC_FILE
+ * of kind EVENTFD, SIGNALFD, TIMERFD or EPOLL that refers to it by id.
+ */
+
+/* CKPT_REC_EVENTFD: an eventfd's counter and mode */
+struct ckpt_rec_eventfd {
+	struct ckpt_hdr h;
+	__u32 objid;
+	__u32 flags;		/* EFD_SEMAPHORE */
+	__u64 count;
+};
+
+/* CKPT_REC_SIGNALFD: the signals a signalfd reports */
+struct ckpt_rec_signalfd {
+	struct ckpt_hdr h;
+	__u32 objid;
+	__u32 reserved;
+	__u64 mask;		/* bit N-1: signal N */
+};
+
+/*
+ * CKPT_REC_TIMERFD: a timerfd.  A relative timer comes back with the
+ * time it had left (the time the job spent checkpointed does not count,
+ * as for interval timers); an absolute CLOCK_REALTIME timer
+ * (TFD_TIMER_ABSTIME) keeps its date, and fires at once if that is past.
+ */
+struct ckpt_rec_timerfd {
+	struct ckpt_hdr h;
+	__u32 objid;
+	__s32 clockid;		/* CLOCK_REALTIME, _MONOTONIC, _BOOTTIME(_ALARM) */
+	__u32 flags;		/* TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET */
+	__u32 reserved;
+	__u64 value_ns;		/* time left; 0: disarmed */
+	__u64 interval_ns;
+	__u64 ticks;		/* expirations not read yet */
+	__u64 expires_ns;	/* absolute CLOCK_REALTIME timer: its date */
+};
+
+/*
+ * CKPT_REC_EPOLL: an epoll set and its items, each the descriptor
+ * number it was added with, in the process whose CKPT_REC_FILE first
+ * names the set, and which holds that file at that number.
+ */
+struct ckpt_epoll_item {
+	__s32 fd;
+	__u32 events;		/* EPOLLIN ... EPOLLET, EPOLLONESHOT ... */
+	__u64 data;
+};
+
+struct ckpt_rec_epoll {
+	struct ckpt_hdr h;
+	__u32 objid;
+	__u32 nr_items;
+	struct ckpt_epoll_item items[];
+};
+
+#define CKPT_MAX_EPOLL_ITEMS	65536
 
 /* Terminal settings (struct termios as the kernel keeps it) */
 struct ckpt_termios {
