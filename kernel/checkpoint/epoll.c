@@ -95,6 +95,9 @@ static int ckpt_epoll_write(struct ckpt_ctx *ctx, struct ckpt_wfile *w)
 	struct ckpt_rec_epoll rec = {};
 	int err;
 
+	err = ckpt_check_held_outside(ctx, w, "epoll set");
+	if (err)
+		return err;
 	/* Log lines are kept back while the set's mutex is held. */
 	ckpt_log_hold(ctx);
 	err = epoll_file_items(w->file, ckpt_epoll_item, &walk);

@@ -28,6 +28,9 @@ static int ckpt_eventfd_write(struct ckpt_ctx *ctx, struct ckpt_wfile *w)
 	struct ckpt_rec_eventfd rec = {};
 	int flags, err;
 
+	err = ckpt_check_held_outside(ctx, w, "eventfd");
+	if (err)
+		return err;
 	err = eventfd_file_state(w->file, &rec.count, &flags);
 	if (err)
 		return err;

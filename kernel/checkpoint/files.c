@@ -17,14 +17,15 @@
  *
  * What is supported: regular files and character devices other than
  * terminals, directories and O_PATH descriptors, by path (path.c);
- * pipes and FIFOs (pipe.c); descriptors on the job's controlling
- * terminal (tty.c); both sides of a pseudo-terminal whose master the
- * job holds (pty.c); and on descriptors 0, 1 and 2 anything else
- * (another terminal, a pipe held outside the job, a socket), which
- * restart replaces with the restarter's own descriptor.  Anything else
- * is refused with the reason, e.g. "fd 5 is a unix socket", and so is
- * a file no path leads back to (deleted, or on the kernel's internal
- * shmem mount: a memfd).
+ * memfds and deleted files, with their contents (unlinked.c); pipes
+ * and FIFOs (pipe.c); eventfds, signalfds, timerfds and epoll sets
+ * (eventfd.c, signalfd.c, timerfd.c, epoll.c); descriptors on the
+ * job's controlling terminal (tty.c); both sides of a pseudo-terminal
+ * whose master the job holds (pty.c); and on descriptors 0, 1 and 2
+ * anything else (another terminal, a pipe held outside the job, a
+ * socket), which restart replaces with the restarter's own descriptor.
+ * Anything else is refused with the reason, e.g. "fd 5 is a unix
+ * socket".
  */
 
 #define pr_fmt(fmt) "checkpoint: " fmt
@@ -352,6 +353,35 @@ int ckpt_write_files(struct ckpt_ctx *ctx, struct task_struct *t)
 	}
 	kfree(buf);
 	return err;
+}
+
+static bool ckpt_on_file(struct file *f, const void *file)
+{
+	return f == file;
+}
+
+/**
+ * ckpt_check_held_outside - refuse a file that a process outside the
+ * job also has a descriptor on
+ * @ctx:	the checkpoint context
+ * @w:		the file being written
+ * @what:	what it is, for the log line
+ *
+ * For kinds whose object is the file itself (an eventfd, an epoll
+ * set...): restart would give the job a file of its own, and the two
+ * would silently part.
+ *
+ * Return: 0, or -EBUSY with the holder named.
+ */
+int ckpt_check_held_outside(struct ckpt_ctx *ctx, struct ckpt_wfile *w, const char *what)
+{
+	pid_t holder = ckpt_outside_holder(ctx, ckpt_on_file, w->file);
+
+	if (holder)
+		return ckpt_err(ctx, -EBUSY,
+				"fd %u: the %s is also held by pid %d, outside the job",
+				w->fd, what, holder);
+	return 0;
 }
 
 /**

@@ -511,6 +511,7 @@ void ckpt_commit_files(struct ckpt_ctx *ctx);
 const char *ckpt_file_kind(struct file *f, char *buf, size_t len);
 bool ckpt_is_tty(struct file *f);
 void ckpt_set_status(struct file *f, unsigned int flags);
+int ckpt_check_held_outside(struct ckpt_ctx *ctx, struct ckpt_wfile *w, const char *what);
 struct file *ckpt_open_obj_file(struct ckpt_ctx *ctx, const struct ckpt_rec_file *r, u32 type);
 
 /* path.c */

@@ -31,6 +31,7 @@
 #include <linux/delay.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
+#include <linux/fs_struct.h>
 #include <linux/jiffies.h>
 #include <linux/pid_namespace.h>
 #include <linux/ptrace.h>
@@ -384,11 +385,54 @@ static int ckpt_collect(struct ckpt_ctx *ctx, pid_t nr)
 }
 
 /* Why member @m cannot be part of a checkpointed job, or 0. */
+
+/*
+ * The image has one file table and one fs_struct (working directory,
+ * root, umask) per process, which all its threads share again after
+ * restart.  A thread that unshared either, or a process that shares its
+ * fs_struct with another process (CLONE_FS without CLONE_THREAD), would
+ * silently lose that: refuse it.
+ */
+static int ckpt_check_shared_tables(struct ckpt_ctx *ctx, struct task_struct *p)
+{
+	struct task_struct *t;
+	pid_t tid = 0;
+	bool fs = false;
+	int users = 0;
+
+	rcu_read_lock();
+	for_each_thread(p, t) {
+		if (t->exit_state || (t->flags & PF_EXITING))
+			continue;
+		if (READ_ONCE(t->files) != p->files || READ_ONCE(t->fs) != p->fs) {
+			fs = READ_ONCE(t->fs) != p->fs;
+			tid = task_pid_vnr(t);
+			break;
+		}
+	}
+	rcu_read_unlock();
+	if (tid)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"thread %d has a %s of its own (unshare(2)): not supported", tid,
+				fs ? "working directory and root" : "file table");
+	task_lock(p);
+	if (p->fs) {
+		spin_lock(&p->fs->lock);
+		users = p->fs->users;
+		spin_unlock(&p->fs->lock);
+	}
+	task_unlock(p);
+	if (users > get_nr_threads(p))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"shares its working directory, root and umask with another process (CLONE_FS): not supported");
+	return 0;
+}
+
 static int ckpt_may_checkpoint(struct ckpt_ctx *ctx, const struct ckpt_member *m)
 {
 	struct task_struct *p = m->task;
 	bool self = same_thread_group(p, current);
-	int i;
+	int i, err;
 
 	ctx->subject = m->pid;
 	if (p->flags & PF_KTHREAD)
@@ -422,6 +466,9 @@ static int ckpt_may_checkpoint(struct ckpt_ctx *ctx, const struct ckpt_member *m
 				"is a vfork() child sharing its parent's memory: not supported");
 	if (!p->mm)
 		return ckpt_err(ctx, -EINVAL, "has no address space");
+	err = ckpt_check_shared_tables(ctx, p);
+	if (err)
+		return err;
 	for (i = 0; i < ctx->nr_members; i++) {
 		struct task_struct *q = ctx->members[i].task;
 
@@ -432,6 +479,10 @@ static int ckpt_may_checkpoint(struct ckpt_ctx *ctx, const struct ckpt_member *m
 		if (q != p && !q->exit_state && READ_ONCE(q->files) == p->files)
 			return ckpt_err(ctx, -EOPNOTSUPP,
 					"shares its file table with pid %d (CLONE_FILES): not supported",
+					ctx->members[i].pid);
+		if (q != p && !q->exit_state && READ_ONCE(q->fs) == p->fs)
+			return ckpt_err(ctx, -EOPNOTSUPP,
+					"shares its working directory, root and umask with pid %d (CLONE_FS): not supported",
 					ctx->members[i].pid);
 	}
 	return 0;
@@ -594,6 +645,7 @@ static void ckpt_order_members(struct ckpt_ctx *ctx)
 int ckpt_self_job(struct ckpt_ctx *ctx)
 {
 	int nr_threads = get_nr_threads(current);
+	int err;
 
 	ctx->subject = task_pid_vnr(current);
 	if (nr_threads > 1)
@@ -603,6 +655,9 @@ int ckpt_self_job(struct ckpt_ctx *ctx)
 	if (current->vfork_done)
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"is a vfork() child sharing its parent's memory: not supported");
+	err = ckpt_check_shared_tables(ctx, current);
+	if (err)
+		return err;
 	ctx->members = kvmalloc_array(1, sizeof(*ctx->members), GFP_KERNEL);
 	if (!ctx->members)
 		return -ENOMEM;

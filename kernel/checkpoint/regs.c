@@ -24,6 +24,8 @@
 #include <asm/fpu/types.h>
 #include <asm/vdso.h>
 
+#include <linux/seccomp.h>
+
 #include "internal.h"
 
 static const struct user_regset *ckpt_regset(struct task_struct *t, unsigned int note)
@@ -190,6 +192,11 @@ int ckpt_write_thread(struct ckpt_ctx *ctx, struct task_struct *t, bool self)
 	 * The user registers live on the kernel stack, which goes away with
 	 * a thread that a fatal signal made exit: hold it while reading.
 	 */
+	/* Its filters are not saved: it would come back unconfined. */
+	if (seccomp_mode(&t->seccomp) != SECCOMP_MODE_DISABLED)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"thread %d runs under seccomp: its filters are not saved: not supported",
+				task_pid_vnr(t));
 	if (ckpt_task_killed(t) || !try_get_task_stack(t))
 		return ckpt_err(ctx, -ESRCH, "was killed during the checkpoint");
 	err = ckpt_write_thread_regs(ctx, t, self);

@@ -528,6 +528,14 @@ pid_t ckpt_restart(struct ckpt_ctx *ctx, unsigned int flags)
 			do_send_sig_info(SIGSTOP, SEND_SIG_PRIV, proc->task, PIDTYPE_TGID);
 	}
 	ckpt_release_zombies(ctx);
+	/*
+	 * The restored tasks have what they need from the object table.  Drop
+	 * it now, before any of them runs again, so that a pipe end no task
+	 * of the job held is closed by then (and its other end gives EPIPE or
+	 * end of file at once), whichever task drops the last reference to
+	 * the context.
+	 */
+	ckpt_obj_destroy(&ctx->objs);
 	complete_all(&ctx->go);
 	ret = ctx->procs[0].nr;
 	for (i = 0; i < ctx->nr_procs; i++)

@@ -28,6 +28,9 @@ static int ckpt_signalfd_write(struct ckpt_ctx *ctx, struct ckpt_wfile *w)
 	sigset_t mask;
 	int err;
 
+	err = ckpt_check_held_outside(ctx, w, "signalfd");
+	if (err)
+		return err;
 	err = signalfd_file_mask(w->file, &mask);
 	if (err)
 		return err;

@@ -41,6 +41,9 @@ static int ckpt_timerfd_write(struct ckpt_ctx *ctx, struct ckpt_wfile *w)
 	struct itimerspec64 t;
 	int clockid, flags, err;
 
+	err = ckpt_check_held_outside(ctx, w, "timerfd");
+	if (err)
+		return err;
 	err = timerfd_file_state(w->file, &clockid, &flags, &t, &rec.ticks);
 	if (err)
 		return err;

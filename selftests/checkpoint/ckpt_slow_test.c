@@ -1219,9 +1219,9 @@ static void *ep_thread(void *arg)
 
 /*
  * A thread waits forever in epoll_wait() on an empty epoll instance
- * whose descriptor is then closed (an epoll file cannot be saved; the
- * call holds its own reference).  The main thread waits for SIGUSR2,
- * then reports what became of the call.
+ * whose descriptor is then closed (the call holds its own reference to
+ * the set, which no descriptor names any more).  The main thread waits
+ * for SIGUSR2, then reports what became of the call.
  */
 static int epoll_main(void)
 {
