@@ -524,8 +524,6 @@ TEST(thread_with_its_own_file_table_is_refused)
 	unshared_refused(_metadata, CLONE_FILES, "has a file table of its own");
 }
 
-static char clone_fs_stack[64 * 1024] __attribute__((aligned(16)));
-
 static int clone_fs_child(void *arg)
 {
 	for (;;)
@@ -535,9 +533,12 @@ static int clone_fs_child(void *arg)
 
 static int clone_fs_setup(void)
 {
-	pid_t pid = clone(clone_fs_child, clone_fs_stack + sizeof(clone_fs_stack),
-			  CLONE_FS | SIGCHLD, NULL);
+	size_t size = 64 * 1024;
+	char *stack = malloc(size);
+	pid_t pid;
 
+	CHILD_CHECK(1, stack, "malloc");
+	pid = clone(clone_fs_child, stack + size, CLONE_FS | SIGCHLD, NULL);
 	CHILD_CHECK(1, pid > 0, "clone: %s", strerror(errno));
 	return 0;
 }
@@ -558,9 +559,11 @@ TEST(processes_sharing_a_working_directory_are_refused)
 	ASSERT_GT(child, 0);
 	/* Alone, and with the process it shares with: refused either way. */
 	EXPECT_EQ(EOPNOTSUPP, ckpt_checkpoint_log(child, CKPT_KILL, log, sizeof(log)));
-	EXPECT_NE(NULL, strstr(log, "(CLONE_FS): not supported")) TH_LOG("log: %s", log);
+	EXPECT_NE(NULL, strstr(log, "(CLONE_FS): not supported"))
+		TH_LOG("log: %s", log);
 	EXPECT_EQ(EOPNOTSUPP, ckpt_checkpoint_log(child, CKPT_KILL | CKPT_TREE, log, sizeof(log)));
-	EXPECT_NE(NULL, strstr(log, "(CLONE_FS): not supported")) TH_LOG("log: %s", log);
+	EXPECT_NE(NULL, strstr(log, "(CLONE_FS): not supported"))
+		TH_LOG("log: %s", log);
 	EXPECT_EQ(0, ckpt_sleeper_intact(child));
 }
 
@@ -858,7 +861,8 @@ TEST(restart_of_an_empty_file_is_enoexec)
 	if (!ckpt_preamble(_metadata))
 		return;
 	EXPECT_EQ(0, restart_bytes_fails("", 0, &err));
-	EXPECT_EQ(ENOEXEC, err) TH_LOG("%s", strerror(err));
+	EXPECT_EQ(ENOEXEC, err)
+		TH_LOG("%s", strerror(err));
 }
 
 TEST(restart_of_garbage_fails)
@@ -881,7 +885,8 @@ TEST(restart_of_garbage_fails)
 	memcpy(hdr.magic, "\177CKPTIMX", CKPT_MAGIC_LEN);
 	hdr.version = CKPT_FORMAT_VERSION;
 	EXPECT_EQ(0, restart_bytes_fails(&hdr, sizeof(hdr), &err));
-	EXPECT_EQ(ENOEXEC, err) TH_LOG("%s", strerror(err));
+	EXPECT_EQ(ENOEXEC, err)
+		TH_LOG("%s", strerror(err));
 
 	/* The right magic, but a version from the future. */
 	memcpy(hdr.magic, CKPT_MAGIC, CKPT_MAGIC_LEN);
