@@ -142,19 +142,7 @@ static int parse_image(const uint8_t *buf, size_t len)
 
 static const char *rec_name(uint32_t type)
 {
-	static const char *const names[] = {
-		[CKPT_REC_HEADER] = "HEADER", [CKPT_REC_TASK] = "TASK",
-		[CKPT_REC_CRED] = "CRED", [CKPT_REC_RLIMITS] = "RLIMITS",
-		[CKPT_REC_FS] = "FS", [CKPT_REC_MM] = "MM",
-		[CKPT_REC_VMA] = "VMA", [CKPT_REC_PAGES] = "PAGES",
-		[CKPT_REC_SIGHAND] = "SIGHAND", [CKPT_REC_SIGNAL] = "SIGNAL",
-		[CKPT_REC_SIGINFO] = "SIGINFO", [CKPT_REC_FILE] = "FILE",
-		[CKPT_REC_FD] = "FD", [CKPT_REC_THREAD] = "THREAD",
-		[CKPT_REC_XSTATE] = "XSTATE", [CKPT_REC_TASK_END] = "TASK_END",
-		[CKPT_REC_TRAILER] = "TRAILER", [CKPT_REC_PIPE] = "PIPE",
-		[CKPT_REC_TTY] = "TTY",
-		[CKPT_REC_PTY] = "PTY", [CKPT_REC_TIMERS] = "TIMERS",
-	};
+	static const char *const names[CKPT_REC_MAX] = { CKPT_REC_NAMES };
 
 	if (type < ARRAY_SIZE(names) && names[type])
 		return names[type];

@@ -16,7 +16,7 @@ trap 'rm -rf "$tmp"' EXIT
 CC=${CC:-gcc}
 FUZZ_RUNS=${FUZZ_RUNS:-2000}
 cflags="-O2 -g -Wall -Wextra -Wno-unused-parameter -I$top/include/uapi -I$top/tools/include"
-# ckptinfo.c leaves out format attributes (checkpatch wants __printf()): add them
+# ckptinfo leaves out format attributes (checkpatch wants __printf()): add them
 cflags="$cflags -D__printf(a,b)=__attribute__((format(printf,a,b)))"
 n=0
 fails=0
@@ -41,10 +41,11 @@ skip() {
 	echo "ok $n $1 # SKIP $2"
 }
 
-# build NAME SOURCE [EXTRA-CFLAGS]: compile without a single warning
+# build NAME SOURCES [EXTRA-CFLAGS]: compile without a single warning
+# (SOURCES: one file, or a pattern such as DIR/*.c)
 build() {
 	# shellcheck disable=SC2086
-	if $CC $cflags ${3:-} -o "$tmp/$1" "$2" > "$tmp/$1.log" 2>&1 && [ ! -s "$tmp/$1.log" ]; then
+	if $CC $cflags ${3:-} -o "$tmp/$1" $2 > "$tmp/$1.log" 2>&1 && [ ! -s "$tmp/$1.log" ]; then
 		ok "build_$1_without_warnings"
 	else
 		not_ok "build_$1_without_warnings" "$tmp/$1.log"
@@ -69,7 +70,7 @@ info() {
 
 echo "TAP version 13"
 
-build ckptinfo "$top/tools/ckptinfo.c"
+build ckptinfo "$top/tools/ckptinfo/*.c"
 build mkimage "$top/tests/host/mkimage.c"
 build ckpt "$top/tools/ckpt.c"
 build restart "$top/tools/restart.c"
@@ -610,7 +611,7 @@ fuzz=$tmp/ckptinfo
 export ASAN_OPTIONS=abort_on_error=1:detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1
 # shellcheck disable=SC2086
 if $CC $cflags -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
-	-o "$tmp/ckptinfo-asan" "$top/tools/ckptinfo.c" > /dev/null 2>&1 &&
+	-o "$tmp/ckptinfo-asan" "$top"/tools/ckptinfo/*.c > /dev/null 2>&1 &&
 	"$tmp/ckptinfo-asan" "$img" > /dev/null 2>&1; then
 	fuzz=$tmp/ckptinfo-asan
 fi
