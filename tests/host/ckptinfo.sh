@@ -169,7 +169,7 @@ info job_ctty_without_tty 1 \
 pty=$tmp/pty.img
 "$tmp/mkimage" --pty > "$pty"
 info pty_verifies 0 '^result: ok$' "$pty"
-info pty_header 0 'HEADER .* version=4 .*scope=tree root_pid=4300$' "$pty"
+info pty_header 0 'HEADER .* version=5 .*scope=tree root_pid=4300$' "$pty"
 info pty_record 0 'PTY +129 objid=30 index=5 name=pts/5 flags=0x0$' "$pty"
 info pty_record_master_flags 0 \
 	'^ +master_flags=0x8802\(O_RDWR\|O_NONBLOCK\|O_LARGEFILE\) master_mode=O_RDWR$' "$pty"
@@ -247,7 +247,7 @@ if command -v python3 > /dev/null 2>&1; then
 import json, sys
 j = json.load(open(sys.argv[1]))
 assert j["ok"] is True and j["checksum_ok"] is True and j["error"] is None
-assert j["header"]["version"] == 4 and j["header"]["nr_tasks"] == 1
+assert j["header"]["version"] == 5 and j["header"]["nr_tasks"] == 1
 assert j["header"]["scope"] == "process" and j["header"]["root_pid"] == 4242
 t = j["tasks"][0]
 assert t["pid"] == 4242 and t["comm"] == "sleeper" and t["pages"] == 3
@@ -329,7 +329,7 @@ EOF
 	if python3 - "$tmp/json" >> "$tmp/err" 2>&1 <<'EOF'
 import json, sys
 j = json.load(open(sys.argv[1]))
-assert j["ok"] is True and j["header"]["version"] == 4
+assert j["ok"] is True and j["header"]["version"] == 5
 p = [r for r in j["tasks"][0]["records"] if r["type"] == "PTY"]
 assert [(x["objid"], x["index"], x["name"], x["len"]) for x in p] == \
     [(30, 5, "pts/5", 129), (40, 6, "pts/6", 104)], p
@@ -481,7 +481,7 @@ bad-version unsupported format version 99
 bad-arch arch 0x40000028 is not x86_64
 len-max offset 240 .*TASK record: length 4294967295 exceeds CKPT_MAX_RECORD
 len-small offset 240 .*TASK record: length 4 is smaller than the record header
-len-short VMA record: length 16 is less than the 56 bytes
+len-short VMA record: length 16 is less than the 64 bytes of its fixed part
 no-nul FS record: cwd: string of 11 bytes is not NUL-terminated
 bad-type unknown record type 99
 wrong-order TASK_END record: unexpected here: SIGNAL record expected
@@ -539,18 +539,18 @@ while read -r kind pat; do
 	info "rejects_pty_$kind" 1 "$pat" "$tmp/bad.img"
 	echo "$kind" >> "$tmp/tested"
 done <<'EOF'
-pty-flags offset 16104 .*PTY record: unknown pty flags 0x8$
+pty-flags offset 16120 .*PTY record: unknown pty flags 0x8$
 pty-len PTY record: length 129 does not match slave_in, slave_raw, master_in, master_raw and their line-end bitmaps \(expected 128\)
 pty-ref FILE record: pty_id 99: no earlier PTY record has that objid
 pty-ref-file FILE record: pty_id 1: no earlier PTY record has that objid
 pty-two-masters FILE record: pty 30 has two master files: objids 31 and 32
 pty-master-mode FILE record: mode r does not match the access mode O_RDWR in pty 30.s master_flags
-pty-objid offset 16312 .*PTY record: objid 31 is used twice
+pty-objid offset 16328 .*PTY record: objid 31 is used twice
 pty-objid-zero PTY record: objid 0 \(object ids start at 1\)
 pty-master-flags PTY record: master_flags 0104102: bits other than access mode and status flags
 pty-master-accmode PTY record: master_flags 0104003: access mode 3 is not a valid one
 pty-line PTY record: termios: line discipline 2 is not N_TTY \(0\)
-pty-reserved offset 16312 .*PTY record: termios: reserved field is not zero
+pty-reserved offset 16328 .*PTY record: termios: reserved field is not zero
 pty-sid PTY record: sid -1 or fg_pgrp 4302 is negative
 pty-in-max PTY record: slave_in 4096 exceeds CKPT_MAX_PTY_IN \(4095\)
 pty-raw-max PTY record: master_raw 65537 exceeds CKPT_MAX_PTY_RAW \(65536\)
