@@ -6,7 +6,9 @@
 # with two pty masters, a shell and a reader on one's slave), shows the
 # job's process tree, threads, pipes, ptys and terminal, and rejects
 # broken images with exit status 1 and a precise reason, without ever
-# crashing.  Also builds the ckpt and restart tools
+# crashing.  A process holding the objects of format v5 (shared memory and
+# a memfd saved with their contents, a deleted file, event fds and an
+# epoll set) checks their records and the mappings and files naming them.  Also builds the ckpt and restart tools
 # and checks their command-line handling (the system calls themselves
 # need the patched kernel: see selftests/).
 set -u
@@ -216,6 +218,58 @@ else
 	not_ok pty_job_view "$tmp/why"
 fi
 
+# The objects of format v5: unlinked files saved with their contents (the
+# shared memory and a memfd among the VMA records, a deleted file among
+# the files), the mappings and files naming them, event fds, an epoll set
+obj=$tmp/objects.img
+"$tmp/mkimage" --objects > "$obj"
+info objects_verifies 0 '^result: ok$' "$obj"
+info objects_header 0 'HEADER .* version=5 .*scope=process root_pid=4400$' "$obj"
+info objects_unlinked_shmem 0 '^ +1472  UNLINKED +48 objid=50 kind=shmem size=8192 nr_pages=1 mode=0600$' \
+	"$obj"
+info objects_unlinked_shmem_page 0 \
+	'^ +1520  PAGES +4120 addr=0x1000 nr_pages=1 bytes=4096 unlinked_id=50$' "$obj"
+info objects_vma_obj_shared 0 \
+	'^ +5640  VMA +64 000010000000-000010002000 rw- obj_shared pages=0 bytes=0 objid=50$' "$obj"
+info objects_unlinked_memfd 0 \
+	'UNLINKED .* objid=51 kind=memfd path="memfd:cache" size=5000 nr_pages=2 mode=0777$' "$obj"
+info objects_memfd_seals 0 '^ +seals=0x6\(F_SEAL_SHRINK\|F_SEAL_GROW\)$' "$obj"
+info objects_memfd_pages 0 'PAGES +4120 addr=0x1000 nr_pages=1 bytes=4096 unlinked_id=51$' "$obj"
+info objects_vma_obj_private 0 \
+	'VMA .* 000020000000-000020002000 rw- obj_private pages=1 bytes=4096 objid=51$' "$obj"
+info objects_obj_private_page 0 'PAGES +4120 addr=0x20001000 nr_pages=1 bytes=4096$' "$obj"
+info objects_memfd_file 0 'FILE .* objid=60 kind=unlinked unlinked_id=51 mode=rw$' "$obj"
+info objects_memfd_file_pos 0 '^ +flags=0x8002\(O_RDWR\|O_LARGEFILE\) pos=100 size=5000$' "$obj"
+info objects_unlinked_deleted 0 \
+	'UNLINKED .* objid=52 kind=deleted path="/tmp" size=10 nr_pages=1 mode=0644$' "$obj"
+info objects_deleted_file 0 'FILE .* objid=61 kind=unlinked unlinked_id=52 mode=r$' "$obj"
+info objects_eventfd 0 'EVENTFD +24 objid=70 count=3 flags=0x1\(EFD_SEMAPHORE\)$' "$obj"
+info objects_eventfd_file 0 \
+	'FILE .* objid=71 kind=eventfd eventfd_id=70 mode=rw flags=0x800\(O_NONBLOCK\)$' "$obj"
+info objects_timerfd 0 'TIMERFD +56 objid=72 clock=CLOCK_MONOTONIC flags=0x0 value=1.500000000$' "$obj"
+info objects_timerfd_interval 0 '^ +interval=1.000000000 ticks=2$' "$obj"
+info objects_timerfd_abstime 0 'TIMERFD +56 objid=74 clock=CLOCK_REALTIME$' "$obj"
+info objects_timerfd_abstime_flags 0 '^ +flags=0x3\(TFD_TIMER_ABSTIME\|TFD_TIMER_CANCEL_ON_SET\)$' "$obj"
+info objects_timerfd_expires 0 '^ +expires_ns=1767225610000000000$' "$obj"
+info objects_timerfd_file 0 \
+	'FILE .* objid=73 kind=timerfd timerfd_id=72 mode=rw flags=0x0 pos=0 size=0$' "$obj"
+info objects_signalfd 0 'SIGNALFD +24 objid=76 mask=0x4200\(USR1,TERM\)$' "$obj"
+info objects_signalfd_file 0 'FILE .* objid=77 kind=signalfd signalfd_id=76 mode=rw' "$obj"
+info objects_epoll 0 'EPOLL +32 objid=78 nr_items=1$' "$obj"
+info objects_epoll_item 0 '^ +fd=5 events=0x80000001\(EPOLLIN\|EPOLLET\) data=0x1234$' "$obj"
+info objects_epoll_file 0 'FILE .* objid=79 kind=epoll epoll_id=78 mode=rw' "$obj"
+info objects_task_end 0 'TASK_END .* pid=4400 pages=8 page_bytes=32768 files=8 fds=10$' "$obj"
+info objects_summary 0 '^summary: 51 records, 1 task, 8 pages \(32768 bytes\)' "$obj"
+# the records held back with the VMA records are shown in the image's order
+"$tmp/ckptinfo" "$obj" > "$tmp/out" 2>&1
+sed -n 's/^ *\([0-9][0-9]*\)  [A-Z_][A-Z_]* *[0-9][0-9]* .*/\1/p' "$tmp/out" > "$tmp/offs"
+if [ "$(wc -l < "$tmp/offs")" = 51 ] && sort -n -c "$tmp/offs" 2> "$tmp/why"; then
+	ok objects_records_in_image_order
+else
+	cat "$tmp/offs" >> "$tmp/why"
+	not_ok objects_records_in_image_order "$tmp/why"
+fi
+
 # Standard input, as a pipe (not a file: cat is on purpose)
 # shellcheck disable=SC2002
 cat "$img" | "$tmp/ckptinfo" > "$tmp/out" 2>&1
@@ -376,9 +430,60 @@ EOF
 	else
 		not_ok json_pty "$tmp/err"
 	fi
-	# the job (and pty) image cut anywhere: valid JSON, ok false, a
+	"$tmp/ckptinfo" --json "$obj" > "$tmp/json" 2> "$tmp/err"
+	if python3 - "$tmp/json" >> "$tmp/err" 2>&1 <<'EOF'
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["ok"] is True and j["header"]["version"] == 5
+recs = j["tasks"][0]["records"]
+offs = [r["offset"] for r in recs]
+assert offs == sorted(offs), offs
+u = [r for r in recs if r["type"] == "UNLINKED"]
+assert [(x["objid"], x["kind"], x.get("path"), x["size"], x["nr_pages"], x["mode"]) for x in u] == \
+    [(50, "shmem", None, 8192, 1, "0600"), (51, "memfd", "memfd:cache", 5000, 2, "0777"),
+     (52, "deleted", "/tmp", 10, 1, "0644")], u
+assert u[1]["seals"] == "0x6" and u[1]["seals_names"] == ["F_SEAL_SHRINK", "F_SEAL_GROW"], u[1]
+assert "seals" not in u[0] and "seals" not in u[2]
+up = [(r["addr"], r["nr_pages"], r["unlinked_id"]) for r in recs
+      if r["type"] == "PAGES" and "unlinked_id" in r]
+assert up == [("0x1000", 1, 50), ("0x0", 1, 51), ("0x1000", 1, 51), ("0x0", 1, 52)], up
+v = [(r["kind"], r.get("objid"), r["pages"]) for r in recs if r["type"] == "VMA"]
+assert v == [("file_private", None, 1), ("obj_shared", 50, 0), ("obj_private", 51, 1),
+             ("anon", None, 2)], v
+e = [r for r in recs if r["type"] == "EVENTFD"]
+assert [(x["objid"], x["count"], x["flags"], x["flags_names"]) for x in e] == \
+    [(70, 3, "0x1", ["EFD_SEMAPHORE"])], e
+t = [r for r in recs if r["type"] == "TIMERFD"]
+assert [(x["objid"], x["clock"], x["flags_names"], x["value"], x["interval"], x["ticks"],
+         x.get("expires_ns")) for x in t] == \
+    [(72, "CLOCK_MONOTONIC", [], 1.5, 1, 2, None),
+     (74, "CLOCK_REALTIME", ["TFD_TIMER_ABSTIME", "TFD_TIMER_CANCEL_ON_SET"], 10, 0, 0,
+      1767225610000000000)], t
+s = [r for r in recs if r["type"] == "SIGNALFD"]
+assert [(x["objid"], x["mask"], x["mask_signals"]) for x in s] == \
+    [(76, "0x4200", ["SIGUSR1", "SIGTERM"])], s
+ep = [r for r in recs if r["type"] == "EPOLL"]
+assert [(x["objid"], x["nr_items"], x["items"]) for x in ep] == \
+    [(78, 1, [{"fd": 5, "events": "0x80000001", "events_names": ["EPOLLIN", "EPOLLET"],
+               "data": "0x1234"}])], ep
+keys = ("unlinked_id", "eventfd_id", "timerfd_id", "signalfd_id", "epoll_id")
+files = [(f["objid"], f["kind"], f["mode"]) + tuple((k, f[k]) for k in keys if k in f)
+         for f in recs if f["type"] == "FILE"]
+assert files == [(1, "inherit", "rw"), (60, "unlinked", "rw", ("unlinked_id", 51)),
+                 (61, "unlinked", "r", ("unlinked_id", 52)), (71, "eventfd", "rw", ("eventfd_id", 70)),
+                 (73, "timerfd", "rw", ("timerfd_id", 72)), (75, "timerfd", "rw", ("timerfd_id", 74)),
+                 (77, "signalfd", "rw", ("signalfd_id", 76)), (79, "epoll", "rw", ("epoll_id", 78))], \
+    files
+assert j["summary"]["records"] == 51 and j["summary"]["pages"] == 8
+EOF
+	then
+		ok json_objects
+	else
+		not_ok json_objects "$tmp/err"
+	fi
+	# the job (pty, objects) image cut anywhere: valid JSON, ok false, a
 	# "truncated" error
-	for shape in job pty; do
+	for shape in job pty objects; do
 		jimg=$tmp/$shape.img
 		jsize=$(wc -c < "$jimg")
 		: > "$tmp/err"
@@ -422,8 +527,10 @@ else
 	skip json_two_tasks "no python3"
 	skip json_job "no python3"
 	skip json_pty "no python3"
+	skip json_objects "no python3"
 	skip json_of_truncated_job_is_valid "no python3"
 	skip json_of_truncated_pty_is_valid "no python3"
+	skip json_of_truncated_objects_is_valid "no python3"
 	skip json_of_truncated_image_is_valid "no python3"
 fi
 
@@ -444,8 +551,8 @@ for cut in 0 5 8 100 $task $((task + 4)) $fs $((fs + 29)) 1400 5000 $xstate $((x
 	head -c "$cut" "$img" > "$tmp/cut.img"
 	info "truncated_at_$cut" 1 'truncated' "$tmp/cut.img"
 done
-# The job and pty images cut at, and just after, every record boundary
-for shape in job pty; do
+# The job, pty and objects images cut at, and just after, every record boundary
+for shape in job pty objects; do
 	jimg=$tmp/$shape.img
 	jsize=$(wc -c < "$jimg")
 	: > "$tmp/why"
@@ -512,7 +619,7 @@ while read -r kind pat; do
 done <<'EOF'
 pipe-id FILE record: pipe_id 99: no earlier PIPE record has that objid
 pipe-mode FILE record: mode 3: a pipe end is either read \(1\) or write \(2\)
-ctty-pipe-id FILE record: ref_id 10 in a file of kind ctty: only pipes, FIFOs, ptys have one
+ctty-pipe-id FILE record: ref_id 10 in a file of kind ctty, which names no object$
 fifo-and-pipe FILE record: pipe 10 is both a FIFO and an anonymous pipe
 pipe-overfull PIPE record: data_len 4097 is above the capacity 4096
 pipe-capacity PIPE record: capacity 1000 is not a multiple of the page size
@@ -554,8 +661,58 @@ pty-reserved offset 16328 .*PTY record: termios: reserved field is not zero
 pty-sid PTY record: sid -1 or fg_pgrp 4302 is negative
 pty-in-max PTY record: slave_in 4096 exceeds CKPT_MAX_PTY_IN \(4095\)
 pty-raw-max PTY record: master_raw 65537 exceeds CKPT_MAX_PTY_RAW \(65536\)
-pty-ref-kind FILE record: ref_id 30 in a file of kind inherit: only pipes, FIFOs, ptys have one
+pty-ref-kind FILE record: ref_id 30 in a file of kind inherit, which names no object$
 fd-on-pty FD record: fd 0 refers to objid 30, which no earlier FILE record has
+EOF
+# ... and in the objects image
+while read -r kind pat; do
+	"$tmp/mkimage" --objects --corrupt "$kind" > "$tmp/bad.img"
+	info "rejects_objects_$kind" 1 "$pat" "$tmp/bad.img"
+	echo "$kind" >> "$tmp/tested"
+done <<'EOF'
+unlinked-objid-zero offset 1472 .*UNLINKED record: objid 0 \(object ids start at 1\)$
+unlinked-objid-dup offset 5704 .*UNLINKED record: objid 50 is used twice$
+unlinked-kind UNLINKED record: unknown unlinked file kind 4$
+unlinked-reserved offset 5704 .*UNLINKED record: reserved field is not zero$
+unlinked-mode UNLINKED record: mode 0100600 has bits other than the permission bits \(07777\)$
+unlinked-size UNLINKED record: size 9223372036854775808 exceeds MAX_LFS_FILESIZE \(9223372036854775807\)$
+unlinked-nr-pages UNLINKED record: nr_pages 3 is more than the 2 pages of a file of 5000 bytes$
+unlinked-seals-shmem UNLINKED record: seals 0x1 on a shmem file: only a memfd has seals$
+unlinked-seals-unknown UNLINKED record: unknown seals 0x40$
+unlinked-memfd-name UNLINKED record: path: a memfd.s name starts with "memfd:" and has at most 255 bytes$
+unlinked-shmem-path offset 32912 .*UNLINKED record: path: a shmem file has none$
+unlinked-no-path offset 1472 .*UNLINKED record: path: length 0, a path is required$
+unlinked-pages-order offset 9888 .*PAGES record: unlinked file 51: offset 0x0 is below the pages before \(0x1000\)$
+unlinked-pages-past offset 1520 .*PAGES record: unlinked file 50: pages 0x2000-0x3000 run past its 8192 bytes$
+unlinked-pages-missing offset 5640 .*VMA record: unexpected here: PAGES \(1 more page of unlinked file 50\) record expected$
+unlinked-pages-extra offset 9888 .*PAGES record: unexpected here: VMA 3 of 4 record expected$
+unlinked-file-ref FILE record: unlinked_id 70: no earlier UNLINKED record has that objid$
+unlinked-file-pos offset 32840 .*FILE record: negative file offset -1$
+vma-objid-missing VMA record: obj_shared mapping: objid 99 names no earlier UNLINKED record$
+vma-objid-later offset 5640 .*VMA record: obj_shared mapping: objid 51 names no earlier UNLINKED record$
+vma-objid-anon VMA record: anon mapping with objid 50: only obj_shared and obj_private have one$
+vma-reserved offset 14008 .*VMA record: reserved field is not zero$
+pages-obj-shared PAGES record: pages at 0x10000000 are in a obj_shared VMA, which has no pages$
+eventfd-in-mm offset 1472 .*EVENTFD record: unexpected here: VMA 2 of 4 record expected$
+eventfd-flags EVENTFD record: flags 0x2: an eventfd has no flag but EFD_SEMAPHORE \(0x1\)$
+eventfd-objid EVENTFD record: objid 1 is used twice$
+signalfd-reserved SIGNALFD record: reserved field is not zero$
+timerfd-clock TIMERFD record: clockid 3: not REALTIME, MONOTONIC, BOOTTIME or \*_ALARM$
+timerfd-flags TIMERFD record: unknown flags 0x4$
+timerfd-reserved offset 37384 .*TIMERFD record: reserved field is not zero$
+timerfd-range TIMERFD record: value_ns, interval_ns or expires_ns above INT64_MAX$
+timerfd-expires TIMERFD record: expires_ns 1: only an absolute realtime timer has a date$
+timerfd-expires-relative offset 37384 .*TIMERFD record: expires_ns 1767225610000000000: only an absolute realtime timer has a date$
+epoll-nr-items EPOLL record: length 32 does not match nr_items \(expected 48\)$
+epoll-max EPOLL record: nr_items 65537 exceeds CKPT_MAX_EPOLL_ITEMS \(65536\)$
+epoll-objid-zero EPOLL record: objid 0 \(object ids start at 1\)$
+obj-file-mode FILE record: mode 1: a file of kind eventfd is read-write \(3\)$
+obj-file-pos FILE record: pos 1, size 0: a file of kind timerfd has 0 for both$
+obj-file-size FILE record: pos 0, size 1: a file of kind epoll has 0 for both$
+obj-file-flags FILE record: flags 06000: a file of kind eventfd has no status flag but O_NONBLOCK$
+obj-file-ref FILE record: eventfd_id 72: no earlier EVENTFD record has that objid$
+epoll-file-ref FILE record: epoll_id 0: no earlier EPOLL record has that objid$
+fd-on-eventfd FD record: fd 5 refers to objid 70, which no earlier FILE record has$
 EOF
 # Every defect mkimage can make is in one of the tables above
 : > "$tmp/why"
@@ -646,7 +803,10 @@ fuzz_image fuzz_job_mutations_never_crash --job
 # the PTY and FILE records are a small part of the pty image: aim at them
 fuzz_image fuzz_pty_record_mutations_never_crash --pty --mutate-in PTY
 fuzz_image fuzz_pty_file_mutations_never_crash --pty --mutate-in FILE
-# The job's (and the pty records') mutations in JSON: the output is
+# ... and at the records of the objects image, and those that name them
+objrecs=UNLINKED,PAGES,VMA,EVENTFD,SIGNALFD,TIMERFD,EPOLL,FILE
+fuzz_image fuzz_objects_record_mutations_never_crash --objects --mutate-in $objrecs
+# The job's (the pty and objects records') mutations in JSON: the output is
 # always valid JSON
 # fuzz_json NAME MKIMAGE-OPTIONS...
 fuzz_json() {
@@ -674,6 +834,7 @@ fuzz_json() {
 }
 fuzz_json fuzz_job_json_always_valid --job
 fuzz_json fuzz_pty_json_always_valid --pty --mutate-in PTY
+fuzz_json fuzz_objects_json_always_valid --objects --mutate-in $objrecs
 
 echo "1..$n"
 [ $fails = 0 ]

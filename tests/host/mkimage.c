@@ -12,6 +12,11 @@
  *                             terminals: a terminal server with the masters
  *                             of two ptys, a shell in a session of its own on
  *                             one's slave, and a program reading from it
+ *   mkimage --objects         a valid image of a process holding the objects
+ *                             of format v5: shared anonymous memory and a
+ *                             memfd mapped, the memfd and a deleted file
+ *                             open, an eventfd, two timerfds, a signalfd
+ *                             and an epoll set
  *
  * followed by nothing (the image), or one of:
  *
@@ -20,8 +25,9 @@
  *                             the defect is wrong (see kinds[] below)
  *   mkimage --mutate SEED     one random byte changed; odd seeds also
  *                             recompute the trailer's SHA-256
- *   mkimage --mutate-in TYPE --mutate SEED
- *                             the same, the byte in a record of type TYPE
+ *   mkimage --mutate-in TYPE[,TYPE...] --mutate SEED
+ *                             the same, the byte in a record of one of the
+ *                             types TYPE
  *   mkimage --offset-of TYPE  print the offset of the first record TYPE
  *   mkimage --record-offsets  print the offset of every record, then the size
  *   mkimage --prefix-len      print the number of bytes before the trailer
@@ -55,11 +61,14 @@ struct image {
 	size_t roff[256];
 };
 
-/* The images: a process, two (a tree), a whole job, or a tree with ptys */
-enum shape { ONE, TWO, JOB, PTY };
+/*
+ * The images: a process, two (a tree), a whole job, a tree with ptys, or
+ * a process with unlinked files and event fds
+ */
+enum shape { ONE, TWO, JOB, PTY, OBJ };
 
 static int omit_tty;		/* --no-tty: the job image without its TTY record */
-static int mutate_type;		/* --mutate-in TYPE: mutate a byte of these records */
+static uint32_t mutate_types;	/* --mutate-in TYPE,...: mutate a byte of these records */
 
 static void put(struct image *im, const void *data, size_t n)
 {
@@ -135,6 +144,8 @@ struct proc {
 	const char *comm;
 	int t;			/* index in the image */
 	void (*files)(struct image *im, const struct proc *p);
+	/* MM, VMA and PAGES records; NULL: simple_mm() */
+	void (*mm)(struct image *im, const struct proc *p);
 	/* per thread (up to 3): restart block kind, clock, time left */
 	uint32_t rb_kind[3];
 	int32_t rb_clock[3];
@@ -378,20 +389,235 @@ static void pty_reader_files(struct image *im, const struct proc *p)
 	fd(im, 3, OBJ_PTY_A_S2, 0);
 }
 
+static const char exe[] = "/usr/bin/sleeper";
+
+/* Page contents that are not all zeroes */
+static void fill(uint8_t *pages, size_t n, int seed)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		pages[i] = (uint8_t)(i * 31 + seed);
+}
+
+static void mm_rec(struct image *im, uint32_t nr_vmas)
+{
+	struct ckpt_rec_mm mm;
+
+	memset(&mm, 0, sizeof(mm));
+	mm.start_code = 0x400000;
+	mm.end_code = 0x401800;
+	mm.start_stack = 0x7ffd3ff0;
+	mm.nr_vmas = nr_vmas;
+	mm.auxv_words = 4;
+	mm.auxv[0] = 6;				/* AT_PAGESZ */
+	mm.auxv[1] = PAGE;
+	mm.exe_len = sizeof(exe);
+	record(im, CKPT_REC_MM, &mm, sizeof(mm), exe, sizeof(exe));
+}
+
+static void vma_rec(struct image *im, uint64_t start, uint64_t end, uint32_t kind,
+		    uint32_t prot, uint32_t flags, uint32_t objid, const char *path)
+{
+	struct ckpt_rec_vma vma;
+	size_t n = path ? strlen(path) + 1 : 0;
+
+	memset(&vma, 0, sizeof(vma));
+	vma.start = start;
+	vma.end = end;
+	vma.kind = kind;
+	vma.prot = prot;
+	vma.flags = flags;
+	vma.objid = objid;
+	vma.path_len = (uint32_t)n;
+	if (kind == CKPT_VMA_FILE_PRIVATE)
+		vma.vm_flags = 0x875;
+	record(im, CKPT_REC_VMA, &vma, sizeof(vma), path, n);
+}
+
+static void pages_rec(struct image *im, uint64_t addr, uint32_t nr, int seed)
+{
+	struct ckpt_rec_pages pg;
+	uint8_t pages[3 * PAGE];
+
+	fill(pages, nr * PAGE, seed);
+	memset(&pg, 0, sizeof(pg));
+	pg.addr = addr;
+	pg.nr_pages = nr;
+	record(im, CKPT_REC_PAGES, &pg, sizeof(pg), pages, nr * PAGE);
+}
+
+/* The memory of the simple images: the executable's text and the stack */
+static void simple_mm(struct image *im, const struct proc *p)
+{
+	mm_rec(im, 2);
+	vma_rec(im, 0x400000, 0x402000, CKPT_VMA_FILE_PRIVATE, 5, 0, 0, exe);
+	vma_rec(im, 0x7ffd0000, 0x7ffd4000, CKPT_VMA_ANON, 3,
+		CKPT_VMA_GROWSDOWN | CKPT_VMA_STACK, 0, NULL);
+	pages_rec(im, 0x400000, 1, 7);
+	pages_rec(im, 0x7ffd2000, 2, 7 + PAGE * 31);
+}
+
+
+/*
+ * The objects image: a server (4400) whose shared anonymous memory, and a
+ * memfd it maps privately, are saved with their contents; the memfd and a
+ * deleted file are open, with an eventfd, two timerfds (a relative one,
+ * and one set for a date), a signalfd and an epoll set watching the
+ * eventfd.
+ */
+#define OBJ_SHM		50	/* shared anonymous memory, 2 pages, 1 saved */
+#define OBJ_MEMFD	51	/* memfd:cache, 5000 bytes */
+#define OBJ_DELETED	52	/* a deleted file in /tmp, 10 bytes */
+#define OBJ_MEMFD_FILE	60
+#define OBJ_DELETED_FILE 61
+#define OBJ_EVENTFD	70
+#define OBJ_TIMERFD	72
+#define OBJ_TIMERFD_RT	74
+#define OBJ_SIGNALFD	76
+#define OBJ_EPOLL	78
+
+#define O_RDWR_BIT	00000002
+#define O_NONBLOCK_BIT	00004000
+#define O_LARGEFILE_BIT	00100000
+
+static void unlinked_rec(struct image *im, uint32_t objid, uint32_t kind, uint64_t size,
+			 uint64_t nr_pages, uint32_t mode, uint32_t seals, const char *path)
+{
+	struct ckpt_rec_unlinked u;
+	size_t n = path ? strlen(path) + 1 : 0;
+
+	memset(&u, 0, sizeof(u));
+	u.objid = objid;
+	u.kind = kind;
+	u.size = size;
+	u.nr_pages = nr_pages;
+	u.mode = mode;
+	u.seals = seals;
+	u.path_len = (uint32_t)n;
+	record(im, CKPT_REC_UNLINKED, &u, sizeof(u), path, n);
+}
+
+static void objects_mm(struct image *im, const struct proc *p)
+{
+	mm_rec(im, 4);
+	vma_rec(im, 0x400000, 0x402000, CKPT_VMA_FILE_PRIVATE, 5, 0, 0, exe);
+	unlinked_rec(im, OBJ_SHM, CKPT_UNLINKED_SHMEM, 2 * PAGE, 1, 0600, 0, NULL);
+	pages_rec(im, PAGE, 1, 1);
+	vma_rec(im, 0x10000000, 0x10002000, CKPT_VMA_OBJ_SHARED, 3, 0, OBJ_SHM, NULL);
+	/* F_SEAL_SHRINK | F_SEAL_GROW */
+	unlinked_rec(im, OBJ_MEMFD, CKPT_UNLINKED_MEMFD, 5000, 2, 0777, 0x6, "memfd:cache");
+	pages_rec(im, 0, 1, 2);
+	pages_rec(im, PAGE, 1, 3);
+	vma_rec(im, 0x20000000, 0x20002000, CKPT_VMA_OBJ_PRIVATE, 3, 0, OBJ_MEMFD, NULL);
+	vma_rec(im, 0x7ffd0000, 0x7ffd4000, CKPT_VMA_ANON, 3,
+		CKPT_VMA_GROWSDOWN | CKPT_VMA_STACK, 0, NULL);
+	pages_rec(im, 0x400000, 1, 7);
+	pages_rec(im, 0x20001000, 1, 4);		/* a copy-on-write page of the memfd */
+	pages_rec(im, 0x7ffd2000, 2, 5);
+}
+
+/* A FILE record of an object other than a pipe or pty */
+static void obj_file(struct image *im, uint32_t objid, uint32_t kind, uint32_t mode,
+		     uint32_t flags, uint32_t ref_id, int64_t pos, uint64_t size)
+{
+	struct ckpt_rec_file f;
+
+	memset(&f, 0, sizeof(f));
+	f.objid = objid;
+	f.kind = kind;
+	f.mode = mode;
+	f.flags = flags;
+	f.ref_id = ref_id;
+	f.pos = pos;
+	f.size = size;
+	record(im, CKPT_REC_FILE, &f, sizeof(f), NULL, 0);
+}
+
+static void timerfd_rec(struct image *im, uint32_t objid, int32_t clockid, uint32_t flags,
+			uint64_t value, uint64_t interval, uint64_t ticks, uint64_t expires)
+{
+	struct ckpt_rec_timerfd t;
+
+	memset(&t, 0, sizeof(t));
+	t.objid = objid;
+	t.clockid = clockid;
+	t.flags = flags;
+	t.value_ns = value;
+	t.interval_ns = interval;
+	t.ticks = ticks;
+	t.expires_ns = expires;
+	record(im, CKPT_REC_TIMERFD, &t, sizeof(t), NULL, 0);
+}
+
+static void objects_files(struct image *im, const struct proc *p)
+{
+	static const uint64_t s = 1000000000;
+	struct ckpt_rec_eventfd e;
+	struct ckpt_rec_signalfd sfd;
+	struct {
+		struct ckpt_rec_epoll r;
+		struct ckpt_epoll_item item;
+	} ep;
+	int i;
+
+	file(im, OBJ_INHERIT, CKPT_FILE_INHERIT, 3, 0, 0, NULL);
+	for (i = 0; i < 3; i++)
+		fd(im, i, OBJ_INHERIT, 0);
+	obj_file(im, OBJ_MEMFD_FILE, CKPT_FILE_UNLINKED, 3, O_RDWR_BIT | O_LARGEFILE_BIT,
+		 OBJ_MEMFD, 100, 5000);
+	fd(im, 3, OBJ_MEMFD_FILE, 1);
+	unlinked_rec(im, OBJ_DELETED, CKPT_UNLINKED_DELETED, 10, 1, 0644, 0, "/tmp");
+	pages_rec(im, 0, 1, 6);
+	obj_file(im, OBJ_DELETED_FILE, CKPT_FILE_UNLINKED, 1, O_LARGEFILE_BIT, OBJ_DELETED,
+		 10, 10);
+	fd(im, 4, OBJ_DELETED_FILE, 0);
+
+	memset(&e, 0, sizeof(e));
+	e.objid = OBJ_EVENTFD;
+	e.flags = 1;				/* EFD_SEMAPHORE */
+	e.count = 3;
+	record(im, CKPT_REC_EVENTFD, &e, sizeof(e), NULL, 0);
+	obj_file(im, OBJ_EVENTFD + 1, CKPT_FILE_EVENTFD, 3, O_NONBLOCK_BIT, OBJ_EVENTFD, 0, 0);
+	fd(im, 5, OBJ_EVENTFD + 1, 1);
+
+	/* every second, next in 1.5 s, 2 expirations not read */
+	timerfd_rec(im, OBJ_TIMERFD, 1, 0, 3 * s / 2, s, 2, 0);
+	obj_file(im, OBJ_TIMERFD + 1, CKPT_FILE_TIMERFD, 3, 0, OBJ_TIMERFD, 0, 0);
+	fd(im, 6, OBJ_TIMERFD + 1, 1);
+	/* CLOCK_REALTIME, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, 10 s after the header's time */
+	timerfd_rec(im, OBJ_TIMERFD_RT, 0, 3, 10 * s, 0, 0, (1767225600 + 10) * s);
+	obj_file(im, OBJ_TIMERFD_RT + 1, CKPT_FILE_TIMERFD, 3, O_NONBLOCK_BIT | O_LARGEFILE_BIT,
+		 OBJ_TIMERFD_RT, 0, 0);
+	fd(im, 7, OBJ_TIMERFD_RT + 1, 1);
+
+	memset(&sfd, 0, sizeof(sfd));
+	sfd.objid = OBJ_SIGNALFD;
+	sfd.mask = 1ULL << 9 | 1ULL << 14;	/* SIGUSR1, SIGTERM */
+	record(im, CKPT_REC_SIGNALFD, &sfd, sizeof(sfd), NULL, 0);
+	obj_file(im, OBJ_SIGNALFD + 1, CKPT_FILE_SIGNALFD, 3, 0, OBJ_SIGNALFD, 0, 0);
+	fd(im, 8, OBJ_SIGNALFD + 1, 1);
+
+	memset(&ep, 0, sizeof(ep));
+	ep.r.objid = OBJ_EPOLL;
+	ep.r.nr_items = 1;
+	ep.item.fd = 5;				/* the eventfd */
+	ep.item.events = 0x80000001;		/* EPOLLIN | EPOLLET */
+	ep.item.data = 0x1234;
+	record(im, CKPT_REC_EPOLL, &ep, sizeof(ep), NULL, 0);
+	obj_file(im, OBJ_EPOLL + 1, CKPT_FILE_EPOLL, 3, 0, OBJ_EPOLL, 0, 0);
+	fd(im, 9, OBJ_EPOLL + 1, 1);
+}
+
 static void build_task(struct image *im, const struct proc *p)
 {
 	static const char cwd_root[] = "/home/user\0/";
-	static const char exe[] = "/usr/bin/sleeper";
 	struct ckpt_rec_task task;
 	struct ckpt_rec_cred cred;
 	uint32_t groups[2] = { 1000, 27 };
 	struct ckpt_rec_rlimits rl;
 	struct ckpt_rlimit rlim[16];
 	struct ckpt_rec_fs fs;
-	struct ckpt_rec_mm mm;
-	struct ckpt_rec_vma vma;
-	struct ckpt_rec_pages pg;
-	uint8_t pages[3 * PAGE];
 	struct ckpt_rec_sighand sh;
 	struct ckpt_rec_timers tm;
 	struct ckpt_sigaction act[64];
@@ -443,43 +669,10 @@ static void build_task(struct image *im, const struct proc *p)
 	fs.root_len = 2;
 	record(im, CKPT_REC_FS, &fs, sizeof(fs), cwd_root, 13);
 
-	memset(&mm, 0, sizeof(mm));
-	mm.start_code = 0x400000;
-	mm.end_code = 0x401800;
-	mm.start_stack = 0x7ffd3ff0;
-	mm.nr_vmas = 2;
-	mm.auxv_words = 4;
-	mm.auxv[0] = 6;				/* AT_PAGESZ */
-	mm.auxv[1] = PAGE;
-	mm.exe_len = sizeof(exe);
-	record(im, CKPT_REC_MM, &mm, sizeof(mm), exe, sizeof(exe));
-
-	memset(&vma, 0, sizeof(vma));
-	vma.start = 0x400000;
-	vma.end = 0x402000;
-	vma.kind = CKPT_VMA_FILE_PRIVATE;
-	vma.prot = 5;
-	vma.vm_flags = 0x875;
-	vma.path_len = sizeof(exe);
-	record(im, CKPT_REC_VMA, &vma, sizeof(vma), exe, sizeof(exe));
-
-	memset(&vma, 0, sizeof(vma));
-	vma.start = 0x7ffd0000;
-	vma.end = 0x7ffd4000;
-	vma.kind = CKPT_VMA_ANON;
-	vma.prot = 3;
-	vma.flags = CKPT_VMA_GROWSDOWN | CKPT_VMA_STACK;
-	record(im, CKPT_REC_VMA, &vma, sizeof(vma), NULL, 0);
-
-	for (i = 0; i < (int)sizeof(pages); i++)
-		pages[i] = (uint8_t)(i * 31 + 7);
-	memset(&pg, 0, sizeof(pg));
-	pg.addr = 0x400000;
-	pg.nr_pages = 1;
-	record(im, CKPT_REC_PAGES, &pg, sizeof(pg), pages, PAGE);
-	pg.addr = 0x7ffd2000;
-	pg.nr_pages = 2;
-	record(im, CKPT_REC_PAGES, &pg, sizeof(pg), pages + PAGE, 2 * PAGE);
+	if (p->mm)
+		p->mm(im, p);
+	else
+		simple_mm(im, p);
 
 	memset(&sh, 0, sizeof(sh));
 	memset(act, 0, sizeof(act));
@@ -601,8 +794,13 @@ static void build(struct image *im, enum shape shape)
 		{ .pid = 4302, .ppid = 4301, .pgid = 4302, .sid = 4301, .comm = "cat",
 		  .nr_threads = 1, .files = pty_reader_files },
 	};
+	struct proc objects = {
+		.pid = 4400, .ppid = 1, .pgid = 4400, .sid = 4400, .comm = "server",
+		.nr_threads = 1, .files = objects_files, .mm = objects_mm,
+	};
 	struct ckpt_rec_header hdr;
-	struct proc *procs = shape == JOB ? job : shape == PTY ? pty : simple;
+	struct proc *procs = shape == JOB ? job : shape == PTY ? pty :
+			     shape == OBJ ? &objects : simple;
 	int i, t, nr = shape == JOB ? 5 : shape == PTY ? 3 : shape == TWO ? 2 : 1;
 
 	memset(&hdr, 0, sizeof(hdr));
@@ -616,9 +814,10 @@ static void build(struct image *im, enum shape shape)
 	hdr.xfeatures = 0x7;
 	hdr.flags = shape == JOB ? CKPT_KILL | CKPT_SESSION :
 		    shape == PTY ? CKPT_CONTINUE | CKPT_TREE :
-		    shape == TWO ? CKPT_STOP | CKPT_TREE : CKPT_STOP;
+		    shape == TWO ? CKPT_STOP | CKPT_TREE :
+		    shape == OBJ ? CKPT_CONTINUE : CKPT_STOP;
 	hdr.nr_tasks = nr;
-	hdr.root_pid = shape == JOB ? 4200 : shape == PTY ? 4300 : 4242;
+	hdr.root_pid = shape == JOB ? 4200 : shape == PTY ? 4300 : shape == OBJ ? 4400 : 4242;
 	for (t = 0; t < nr; t++)
 		hdr.nr_threads += procs[t].nr_threads;
 	hdr.time_sec = 1767225600;	/* 2026-01-01 */
@@ -660,8 +859,131 @@ static const char *const kinds[] = {
 	"pty-flags", "pty-len", "pty-ref", "pty-ref-file", "pty-two-masters",
 	"pty-master-mode", "pty-objid", "pty-objid-zero", "pty-master-flags",
 	"pty-master-accmode", "pty-line", "pty-reserved", "pty-sid", "pty-in-max",
-	"pty-raw-max", "pty-ref-kind", "fd-on-pty", NULL
+	"pty-raw-max", "pty-ref-kind", "fd-on-pty",
+	/* on the objects image (--objects) */
+	"unlinked-objid-zero", "unlinked-objid-dup", "unlinked-kind", "unlinked-reserved",
+	"unlinked-mode", "unlinked-size", "unlinked-nr-pages", "unlinked-seals-shmem",
+	"unlinked-seals-unknown", "unlinked-memfd-name", "unlinked-shmem-path",
+	"unlinked-no-path", "unlinked-pages-order", "unlinked-pages-past",
+	"unlinked-pages-missing", "unlinked-pages-extra", "unlinked-file-ref",
+	"unlinked-file-pos", "vma-objid-missing", "vma-objid-later", "vma-objid-anon",
+	"vma-reserved", "pages-obj-shared", "eventfd-in-mm", "eventfd-flags",
+	"eventfd-objid", "signalfd-reserved", "timerfd-clock", "timerfd-flags",
+	"timerfd-reserved", "timerfd-range", "timerfd-expires", "timerfd-expires-relative",
+	"epoll-nr-items", "epoll-max", "epoll-objid-zero", "obj-file-mode", "obj-file-pos",
+	"obj-file-size", "obj-file-flags", "obj-file-ref", "epoll-file-ref",
+	"fd-on-eventfd", NULL
 };
+
+/* The defects of the objects image (--objects) */
+static int corrupt_objects(struct image *im, const char *kind)
+{
+	if (!strcmp(kind, "unlinked-objid-zero")) {
+		AT(CKPT_REC_UNLINKED, 0, ckpt_rec_unlinked)->objid = 0;
+	} else if (!strcmp(kind, "unlinked-objid-dup")) {
+		/* the memfd gets the id of the shared memory */
+		AT(CKPT_REC_UNLINKED, 1, ckpt_rec_unlinked)->objid = OBJ_SHM;
+	} else if (!strcmp(kind, "unlinked-kind")) {
+		AT(CKPT_REC_UNLINKED, 0, ckpt_rec_unlinked)->kind = 4;
+	} else if (!strcmp(kind, "unlinked-reserved")) {
+		AT(CKPT_REC_UNLINKED, 1, ckpt_rec_unlinked)->reserved = 1;
+	} else if (!strcmp(kind, "unlinked-mode")) {
+		AT(CKPT_REC_UNLINKED, 0, ckpt_rec_unlinked)->mode |= 0100000;	/* S_IFREG */
+	} else if (!strcmp(kind, "unlinked-size")) {
+		AT(CKPT_REC_UNLINKED, 2, ckpt_rec_unlinked)->size = 1ULL << 63;
+	} else if (!strcmp(kind, "unlinked-nr-pages")) {
+		/* 3 pages of a memfd of 5000 bytes */
+		AT(CKPT_REC_UNLINKED, 1, ckpt_rec_unlinked)->nr_pages = 3;
+	} else if (!strcmp(kind, "unlinked-seals-shmem")) {
+		AT(CKPT_REC_UNLINKED, 0, ckpt_rec_unlinked)->seals = 1;
+	} else if (!strcmp(kind, "unlinked-seals-unknown")) {
+		AT(CKPT_REC_UNLINKED, 1, ckpt_rec_unlinked)->seals |= 0x40;
+	} else if (!strcmp(kind, "unlinked-memfd-name")) {
+		AT(CKPT_REC_UNLINKED, 1, ckpt_rec_unlinked)->path[0] = 'x';
+	} else if (!strcmp(kind, "unlinked-shmem-path")) {
+		/* the deleted file, which has a directory, made shared memory */
+		AT(CKPT_REC_UNLINKED, 2, ckpt_rec_unlinked)->kind = CKPT_UNLINKED_SHMEM;
+	} else if (!strcmp(kind, "unlinked-no-path")) {
+		/* the shared memory, which has no name, made a memfd */
+		AT(CKPT_REC_UNLINKED, 0, ckpt_rec_unlinked)->kind = CKPT_UNLINKED_MEMFD;
+	} else if (!strcmp(kind, "unlinked-pages-order")) {
+		/* the memfd's second page at offset 0 again */
+		AT(CKPT_REC_PAGES, 2, ckpt_rec_pages)->addr = 0;
+	} else if (!strcmp(kind, "unlinked-pages-past")) {
+		/* the shared memory's page after its end */
+		AT(CKPT_REC_PAGES, 0, ckpt_rec_pages)->addr = 2 * PAGE;
+	} else if (!strcmp(kind, "unlinked-pages-missing")) {
+		AT(CKPT_REC_UNLINKED, 0, ckpt_rec_unlinked)->nr_pages = 2;
+	} else if (!strcmp(kind, "unlinked-pages-extra")) {
+		AT(CKPT_REC_UNLINKED, 1, ckpt_rec_unlinked)->nr_pages = 1;
+	} else if (!strcmp(kind, "unlinked-file-ref")) {
+		/* the memfd's file names the eventfd */
+		AT(CKPT_REC_FILE, 1, ckpt_rec_file)->ref_id = OBJ_EVENTFD;
+	} else if (!strcmp(kind, "unlinked-file-pos")) {
+		AT(CKPT_REC_FILE, 1, ckpt_rec_file)->pos = -1;
+	} else if (!strcmp(kind, "vma-objid-missing")) {
+		AT(CKPT_REC_VMA, 1, ckpt_rec_vma)->objid = 99;
+	} else if (!strcmp(kind, "vma-objid-later")) {
+		/* the shared mapping names the memfd, whose record comes after it */
+		AT(CKPT_REC_VMA, 1, ckpt_rec_vma)->objid = OBJ_MEMFD;
+	} else if (!strcmp(kind, "vma-objid-anon")) {
+		AT(CKPT_REC_VMA, 3, ckpt_rec_vma)->objid = OBJ_SHM;
+	} else if (!strcmp(kind, "vma-reserved")) {
+		AT(CKPT_REC_VMA, 2, ckpt_rec_vma)->reserved = 1;
+	} else if (!strcmp(kind, "pages-obj-shared")) {
+		/* the memfd's copy-on-write page moved into the shared mapping */
+		AT(CKPT_REC_PAGES, 4, ckpt_rec_pages)->addr = 0x10000000;
+	} else if (!strcmp(kind, "eventfd-in-mm")) {
+		/* an EVENTFD record among the VMA records */
+		AT(CKPT_REC_UNLINKED, 0, ckpt_hdr)->type = CKPT_REC_EVENTFD;
+	} else if (!strcmp(kind, "eventfd-flags")) {
+		AT(CKPT_REC_EVENTFD, 0, ckpt_rec_eventfd)->flags = 2;
+	} else if (!strcmp(kind, "eventfd-objid")) {
+		AT(CKPT_REC_EVENTFD, 0, ckpt_rec_eventfd)->objid = OBJ_INHERIT;
+	} else if (!strcmp(kind, "signalfd-reserved")) {
+		AT(CKPT_REC_SIGNALFD, 0, ckpt_rec_signalfd)->reserved = 1;
+	} else if (!strcmp(kind, "timerfd-clock")) {
+		AT(CKPT_REC_TIMERFD, 0, ckpt_rec_timerfd)->clockid = 3;	/* thread CPU time */
+	} else if (!strcmp(kind, "timerfd-flags")) {
+		AT(CKPT_REC_TIMERFD, 0, ckpt_rec_timerfd)->flags = 4;
+	} else if (!strcmp(kind, "timerfd-reserved")) {
+		AT(CKPT_REC_TIMERFD, 1, ckpt_rec_timerfd)->reserved = 1;
+	} else if (!strcmp(kind, "timerfd-range")) {
+		AT(CKPT_REC_TIMERFD, 0, ckpt_rec_timerfd)->interval_ns = 1ULL << 63;
+	} else if (!strcmp(kind, "timerfd-expires")) {
+		/* a date on the relative CLOCK_MONOTONIC timer */
+		AT(CKPT_REC_TIMERFD, 0, ckpt_rec_timerfd)->expires_ns = 1;
+	} else if (!strcmp(kind, "timerfd-expires-relative")) {
+		/* the CLOCK_REALTIME timer, with its date, made relative */
+		AT(CKPT_REC_TIMERFD, 1, ckpt_rec_timerfd)->flags = 2;
+	} else if (!strcmp(kind, "epoll-nr-items")) {
+		AT(CKPT_REC_EPOLL, 0, ckpt_rec_epoll)->nr_items = 2;
+	} else if (!strcmp(kind, "epoll-max")) {
+		AT(CKPT_REC_EPOLL, 0, ckpt_rec_epoll)->nr_items = CKPT_MAX_EPOLL_ITEMS + 1;
+	} else if (!strcmp(kind, "epoll-objid-zero")) {
+		AT(CKPT_REC_EPOLL, 0, ckpt_rec_epoll)->objid = 0;
+	} else if (!strcmp(kind, "obj-file-mode")) {
+		/* the eventfd's file read-only */
+		AT(CKPT_REC_FILE, 3, ckpt_rec_file)->mode = 1;
+	} else if (!strcmp(kind, "obj-file-pos")) {
+		AT(CKPT_REC_FILE, 4, ckpt_rec_file)->pos = 1;
+	} else if (!strcmp(kind, "obj-file-size")) {
+		AT(CKPT_REC_FILE, 7, ckpt_rec_file)->size = 1;
+	} else if (!strcmp(kind, "obj-file-flags")) {
+		AT(CKPT_REC_FILE, 3, ckpt_rec_file)->flags |= 02000;	/* O_APPEND */
+	} else if (!strcmp(kind, "obj-file-ref")) {
+		/* the eventfd's file names the timerfd */
+		AT(CKPT_REC_FILE, 3, ckpt_rec_file)->ref_id = OBJ_TIMERFD;
+	} else if (!strcmp(kind, "epoll-file-ref")) {
+		AT(CKPT_REC_FILE, 7, ckpt_rec_file)->ref_id = 0;
+	} else if (!strcmp(kind, "fd-on-eventfd")) {
+		/* fd 5 names the EVENTFD record instead of its FILE */
+		AT(CKPT_REC_FD, 5, ckpt_rec_fd)->objid = OBJ_EVENTFD;
+	} else {
+		return -1;
+	}
+	return 0;
+}
 
 static int corrupt(struct image *im, const char *kind)
 {
@@ -824,6 +1146,13 @@ static int corrupt(struct image *im, const char *kind)
 	} else if (!strcmp(kind, "fd-on-pty")) {
 		/* the shell's fd 0 names the PTY record instead of a FILE */
 		AT(CKPT_REC_FD, 5, ckpt_rec_fd)->objid = OBJ_PTY_A;
+	} else if (!strncmp(kind, "unlinked-", 9) || !strncmp(kind, "vma-", 4) ||
+		   !strcmp(kind, "pages-obj-shared") || !strncmp(kind, "eventfd-", 8) ||
+		   !strncmp(kind, "signalfd-", 9) || !strncmp(kind, "timerfd-", 8) ||
+		   !strncmp(kind, "epoll-", 6) || !strncmp(kind, "obj-", 4) ||
+		   !strcmp(kind, "fd-on-eventfd")) {
+		if (corrupt_objects(im, kind))
+			return -1;
 	} else if (!strcmp(kind, "siginfo-count")) {
 		/* a second thread announces a queued signal that is not there */
 		AT(CKPT_REC_SIGNAL, 2, ckpt_rec_signal)->nr_siginfo = 1;
@@ -908,11 +1237,7 @@ static int write_all(const void *p, size_t n)
 
 static int type_of(const char *name)
 {
-	static const char *const names[CKPT_REC_MAX] = {
-		NULL, "HEADER", "TASK", "CRED", "RLIMITS", "FS", "MM", "VMA", "PAGES",
-		"SIGHAND", "SIGNAL", "SIGINFO", "FILE", "FD", "THREAD", "XSTATE",
-		"TASK_END", "TRAILER", "PIPE", "TTY", "PTY",
-	};
+	static const char *const names[CKPT_REC_MAX] = { CKPT_REC_NAMES };
 	int i;
 
 	for (i = 1; i < CKPT_REC_MAX; i++)
@@ -921,14 +1246,39 @@ static int type_of(const char *name)
 	return -1;
 }
 
-/* The byte at @x (modulo their bytes, padding included) of the records of @type */
-static size_t in_records(struct image *im, int type, uint64_t x)
+/* The record types named in @list, "TYPE[,TYPE...]", as bits in *@types */
+static int types_of(const char *list, uint32_t *types)
+{
+	char name[32];
+	size_t n;
+	int t;
+
+	*types = 0;
+	while (*list) {
+		n = strcspn(list, ",");
+		if (n >= sizeof(name))
+			return -1;
+		memcpy(name, list, n);
+		name[n] = 0;
+		t = type_of(name);
+		if (t < 0)
+			return -1;
+		*types |= 1U << t;
+		list += n;
+		if (*list == ',')
+			list++;
+	}
+	return *types ? 0 : -1;
+}
+
+/* The byte at @x (modulo their bytes, padding included) of the records of @types */
+static size_t in_records(struct image *im, uint32_t types, uint64_t x)
 {
 	size_t i, end, total = 0;
 
 	for (i = 0; i < im->nrec; i++) {
 		end = i + 1 < im->nrec ? im->roff[i + 1] : im->len;
-		if ((int)im->rtype[i] == type)
+		if (types & 1U << im->rtype[i])
 			total += end - im->roff[i];
 	}
 	if (!total) {
@@ -938,7 +1288,7 @@ static size_t in_records(struct image *im, int type, uint64_t x)
 	x %= total;
 	for (i = 0; i < im->nrec; i++) {
 		end = i + 1 < im->nrec ? im->roff[i + 1] : im->len;
-		if ((int)im->rtype[i] != type)
+		if (!(types & 1U << im->rtype[i]))
 			continue;
 		if (x < end - im->roff[i])
 			break;
@@ -949,7 +1299,8 @@ static size_t in_records(struct image *im, int type, uint64_t x)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: mkimage [--two-tasks | --job [--no-tty] | --pty] [--mutate-in TYPE]\n"
+	fprintf(stderr, "usage: mkimage [--two-tasks | --job [--no-tty] | --pty | --objects]\n"
+		"               [--mutate-in TYPE[,TYPE...]]\n"
 		"               [--corrupt KIND | --mutate SEED | --offset-of TYPE |\n"
 		"                --record-offsets | --prefix-len | --kinds | --sha256-selftest]\n");
 	return 2;
@@ -973,9 +1324,11 @@ int main(int argc, char **argv)
 			omit_tty = 1;
 		else if (!strcmp(argv[a], "--pty"))
 			shape = PTY;
+		else if (!strcmp(argv[a], "--objects"))
+			shape = OBJ;
 		else if (!strcmp(argv[a], "--mutate-in") && a + 1 < argc &&
-			 type_of(argv[a + 1]) > 0)
-			mutate_type = type_of(argv[++a]);
+			 !types_of(argv[a + 1], &mutate_types))
+			a++;
 		else
 			break;
 	}
@@ -1023,8 +1376,8 @@ int main(int argc, char **argv)
 			x ^= x << 17;
 		}
 		/* half of the mutations hit the first 1 KiB: more fields there */
-		if (mutate_type)
-			at = in_records(&im, mutate_type, x >> 16);
+		if (mutate_types)
+			at = in_records(&im, mutate_types, x >> 16);
 		else
 			at = (x >> 8) % 2 ? (x >> 16) % 1024 : (x >> 16) % im.len;
 		im.p[at] ^= (uint8_t)((x & 0xff) ? (x & 0xff) : 0x80);

@@ -9,7 +9,8 @@
  *
  * and one file per kind of state, each decoding its records and showing
  * its part of the job: header.c, task.c, cred.c, rlimits.c, fs.c, mm.c,
- * signal.c, files.c, pipe.c, tty.c, thread.c, trailer.c.
+ * unlinked.c, signal.c, files.c, pipe.c, tty.c, eventfd.c, signalfd.c,
+ * timerfd.c, epoll.c, thread.c, trailer.c.
  *
  * A record type is decoded by its entry in rec_ops[] (main.c); a kind of
  * open file is checked by its entry in file_kinds_ops[] (files.c).  So a
@@ -62,10 +63,11 @@ enum state {
 	ST_RLIMITS,
 	ST_FS,
 	ST_MM,
-	ST_VMA,		/* nr_vmas VMA records */
+	ST_VMA,		/* nr_vmas VMA records, each after any UNLINKED */
 	ST_PAGES,	/* PAGES, or SIGHAND */
+	ST_UPAGES,	/* the PAGES of an UNLINKED record */
 	ST_TIMERS,
-	ST_FILES,	/* FILE, PIPE, PTY, FD, or the first THREAD */
+	ST_FILES,	/* FILE, FD, an object record, or the first THREAD */
 	ST_XSTATE,
 	ST_SIGNAL,
 	ST_SIGINFO,	/* nr_siginfo SIGINFO records */
@@ -79,7 +81,7 @@ struct vma_ent {
 	__u64 off;
 	__u32 len;
 	__u64 start, end, pgoff, vm_flags;
-	__u32 kind, prot, flags;
+	__u32 kind, prot, flags, objid;
 	char *path;		/* NULL: none */
 	__u64 pages;		/* pages of this VMA in the image */
 };
@@ -139,6 +141,23 @@ struct pipe_ent {
 	__u32 kind;		/* CKPT_FILE_PIPE or _FIFO once a FILE is on it, or 0 */
 };
 
+/* An UNLINKED record, kept for its output and the checks of its pages */
+struct unlinked_ent {
+	__u64 off;
+	__u32 len;
+	__u32 objid, kind, mode, seals;
+	__u64 size, nr_pages;
+	char *path;		/* NULL: none */
+};
+
+/* A record whose output waits for the VMA records around it: see unlinked.c */
+struct held_rec {
+	__u64 off;
+	__u32 len, type;	/* UNLINKED: @idx in img.unlinked; PAGES: @addr, @nr */
+	__u32 idx, nr;
+	__u64 addr;
+};
+
 struct pty_ent {
 	__u64 off;
 	__u32 objid, index, flags, master_flags;
@@ -194,10 +213,22 @@ struct img {
 	size_t nr_pipe_ents, pipes_size;
 	struct pty_ent *ptys;
 	size_t nr_pty_ents, ptys_size;
+	struct unlinked_ent *unlinked;
+	size_t nr_unlinked_ents, unlinked_size;
+	/*
+	 * ST_UPAGES: the UNLINKED record (unlinked[] index) whose pages come,
+	 * how many are left, the offset the next may start at, the state after
+	 */
+	__u32 ucur;
+	__u64 upages_left, unext;
+	enum state ust_ret;
+	struct held_rec *held;		/* UNLINKED and its PAGES among held VMAs */
+	size_t nr_held, held_size, held_next;
 	struct idset tids;		/* pid or tid -> task index */
 	/*
 	 * Object id -> index in the table of its record type: PIPE pipes[],
-	 * PTY ptys[]; FILE files[] index + 1, or 0 for a kind not kept there
+	 * PTY ptys[], UNLINKED unlinked[]; FILE files[] index + 1, or 0 for a
+	 * kind not kept there; 0 for the event records
 	 */
 	struct idset objidx[CKPT_REC_MAX];
 	struct ckpt_rec_tty tty;
@@ -264,6 +295,7 @@ void field_fmt(struct img *im, const char *key, int json_quote, const char *fmt,
 void fu(struct img *im, const char *key, __u64 v);
 void fs(struct img *im, const char *key, __s64 v);
 void fx(struct img *im, const char *key, __u64 v);
+void fns(struct img *im, const char *key, __u64 ns);
 void fword(struct img *im, const char *key, const char *word);
 void fid(struct img *im, const char *key, __u32 v);
 void fbool(struct img *im, const char *key, int v);
@@ -313,6 +345,11 @@ int decode_pages(struct img *im);
 int mm_end(struct img *im);
 void flush_mm(struct img *im);
 
+/* unlinked.c */
+int decode_unlinked(struct img *im);
+int decode_unlinked_pages(struct img *im);
+void flush_unlinked(struct img *im, __u64 before);
+
 /* signal.c */
 int decode_sighand(struct img *im);
 int decode_timers(struct img *im);
@@ -353,12 +390,19 @@ __u64 ctty_hold_key(struct img *im, const struct file_ent *f);
 void print_ptys(struct img *im);
 void print_tty(struct img *im);
 
+/* eventfd.c, signalfd.c, timerfd.c, epoll.c */
+int decode_eventfd(struct img *im);
+int decode_signalfd(struct img *im);
+int decode_timerfd(struct img *im);
+int decode_epoll(struct img *im);
+
 /* thread.c */
 extern const char *const restart_kinds[];
 int decode_thread(struct img *im);
 int decode_xstate(struct img *im);
 void thread_done(struct img *im);
 void restart_str(const struct ckpt_restart_block *rb, char *buf, size_t size);
+const char *clock_name(__s32 clockid, char *buf, size_t size);
 
 /* trailer.c */
 int decode_trailer(struct img *im);

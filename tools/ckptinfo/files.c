@@ -2,7 +2,9 @@
 /*
  * ckptinfo: open files.  FILE records (open file descriptions, of the
  * kinds in file_kinds_ops[]) and FD records (a process's descriptors on
- * them).
+ * them).  The records of the objects a FILE names by ref_id are in the
+ * file of each: pipe.c, tty.c, unlinked.c, eventfd.c, signalfd.c,
+ * timerfd.c, epoll.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,8 @@
 #include "ckptinfo.h"
 
 static const char *const file_kinds[CKPT_FILE_MAX] = { CKPT_FILE_NAMES };
+
+#define OBJ_FILE_FLAGS	(00004000 | 00100000)	/* O_NONBLOCK | O_LARGEFILE */
 
 const struct flag_name open_flags[] = {
 	{ 00000001, "O_WRONLY" },
@@ -60,6 +64,25 @@ static int dir_check(struct img *im, const struct ckpt_rec_file *f)
 		return -1;
 	if (f->size)
 		return bad(im, "a directory's size is 0, not %llu", (__u64)f->size);
+	return 0;
+}
+
+/*
+ * The file of an eventfd, signalfd, timerfd or epoll set is the object
+ * itself, as its record made it: read-write, at offset 0, with no status
+ * flag but O_NONBLOCK (and O_LARGEFILE), as ckpt_open_obj_file() wants
+ */
+static int obj_file_check(struct img *im, const struct ckpt_rec_file *f)
+{
+	if (f->mode != 3)
+		return bad(im, "mode %u: a file of kind %s is read-write (3)", f->mode,
+			   file_kinds[f->kind]);
+	if (f->pos || f->size)
+		return bad(im, "pos %lld, size %llu: a file of kind %s has 0 for both",
+			   (__s64)f->pos, (__u64)f->size, file_kinds[f->kind]);
+	if (f->flags & ~OBJ_FILE_FLAGS)
+		return bad(im, "flags 0%o: a file of kind %s has no status flag but O_NONBLOCK",
+			   f->flags, file_kinds[f->kind]);
 	return 0;
 }
 
@@ -165,6 +188,35 @@ static const struct file_kind file_kinds_ops[CKPT_FILE_MAX] = {
 		.path = FILE_BY_PATH,
 		.check = opath_check,
 	},
+	[CKPT_FILE_UNLINKED] = {
+		.path = FILE_NO_PATH,
+		.ref_type = CKPT_REC_UNLINKED,
+		.ref_key = "unlinked_id",
+	},
+	[CKPT_FILE_EVENTFD] = {
+		.path = FILE_NO_PATH,
+		.ref_type = CKPT_REC_EVENTFD,
+		.ref_key = "eventfd_id",
+		.check = obj_file_check,
+	},
+	[CKPT_FILE_SIGNALFD] = {
+		.path = FILE_NO_PATH,
+		.ref_type = CKPT_REC_SIGNALFD,
+		.ref_key = "signalfd_id",
+		.check = obj_file_check,
+	},
+	[CKPT_FILE_TIMERFD] = {
+		.path = FILE_NO_PATH,
+		.ref_type = CKPT_REC_TIMERFD,
+		.ref_key = "timerfd_id",
+		.check = obj_file_check,
+	},
+	[CKPT_FILE_EPOLL] = {
+		.path = FILE_NO_PATH,
+		.ref_type = CKPT_REC_EPOLL,
+		.ref_key = "epoll_id",
+		.check = obj_file_check,
+	},
 };
 
 /* Sort key of the descriptors on @f, a file kept for the job view */
@@ -201,7 +253,7 @@ int decode_file(struct img *im)
 			return bad(im, "%s %u: no earlier %s record has that objid", k->ref_key,
 				   f->ref_id, rec_name(k->ref_type));
 	} else if (f->ref_id) {
-		return bad(im, "ref_id %u in a file of kind %s: only pipes, FIFOs, ptys have one",
+		return bad(im, "ref_id %u in a file of kind %s, which names no object",
 			   f->ref_id, file_kinds[f->kind]);
 	}
 	if (k->link && k->link(im, f, ref))

@@ -38,7 +38,7 @@ static const struct rec_ops rec_ops[] = {
 	{ CKPT_REC_FS,		decode_fs,		BIT(ST_FS) },
 	{ CKPT_REC_MM,		decode_mm,		BIT(ST_MM) },
 	{ CKPT_REC_VMA,		decode_vma,		BIT(ST_VMA) },
-	{ CKPT_REC_PAGES,	decode_pages,		BIT(ST_PAGES) },
+	{ CKPT_REC_PAGES,	decode_pages,		BIT(ST_PAGES) | BIT(ST_UPAGES) },
 	{ CKPT_REC_SIGHAND,	decode_sighand,		BIT(ST_PAGES) },
 	{ CKPT_REC_SIGNAL,	decode_signal,		BIT(ST_SIGNAL) },
 	{ CKPT_REC_SIGINFO,	decode_siginfo,		BIT(ST_SIGINFO) },
@@ -52,6 +52,11 @@ static const struct rec_ops rec_ops[] = {
 	{ CKPT_REC_TTY,		decode_tty,		BIT(ST_FIRST) },
 	{ CKPT_REC_PTY,		decode_pty,		BIT(ST_FILES) },
 	{ CKPT_REC_TIMERS,	decode_timers,		BIT(ST_TIMERS) },
+	{ CKPT_REC_UNLINKED,	decode_unlinked,	BIT(ST_VMA) | BIT(ST_FILES) },
+	{ CKPT_REC_EVENTFD,	decode_eventfd,		BIT(ST_FILES) },
+	{ CKPT_REC_SIGNALFD,	decode_signalfd,	BIT(ST_FILES) },
+	{ CKPT_REC_TIMERFD,	decode_timerfd,		BIT(ST_FILES) },
+	{ CKPT_REC_EPOLL,	decode_epoll,		BIT(ST_FILES) },
 };
 
 static const struct rec_ops *find_rec_ops(__u32 type)
@@ -123,10 +128,15 @@ static const char *expected(struct img *im, char *buf, size_t size)
 		return buf;
 	case ST_PAGES:
 		return "PAGES or SIGHAND";
+	case ST_UPAGES:
+		snprintf(buf, size, "PAGES (%llu more page%s of unlinked file %u)",
+			 im->upages_left, im->upages_left == 1 ? "" : "s",
+			 im->unlinked[im->ucur].objid);
+		return buf;
 	case ST_TIMERS:
 		return "TIMERS";
 	case ST_FILES:
-		return "FILE, PIPE, PTY, FD or THREAD";
+		return "FILE, FD, THREAD or an object (PIPE, PTY, UNLINKED, EVENTFD...)";
 	case ST_XSTATE:
 		return "XSTATE";
 	case ST_SIGNAL:

@@ -3,6 +3,8 @@
  * ckptinfo: memory.  The MM record, its VMA records and the PAGES that
  * follow them.  VMA and PAGES records are printed once the pages have
  * been counted (at the first record after them), each VMA with its pages.
+ * The UNLINKED records among the VMA records, and their pages, are in
+ * unlinked.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,8 @@ static const char *const vma_kinds[] = {
 	[CKPT_VMA_FILE_SHARED] = "file_shared",
 	[CKPT_VMA_VDSO] = "vdso",
 	[CKPT_VMA_VVAR] = "vvar",
+	[CKPT_VMA_OBJ_SHARED] = "obj_shared",
+	[CKPT_VMA_OBJ_PRIVATE] = "obj_private",
 };
 
 static const struct flag_name vma_flags[] = {
@@ -142,6 +146,8 @@ static void print_vma(struct img *im, const struct vma_ent *v)
 	fu(im, "bytes", v->pages * ps);
 	if (v->path)
 		fstr(im, "path", v->path, strlen(v->path));
+	if (v->objid)
+		fu(im, "objid", v->objid);
 	fu(im, "size", v->end - v->start);
 	fx(im, "pgoff", v->pgoff);
 	fx(im, "vm_flags", v->vm_flags);
@@ -166,8 +172,11 @@ void flush_mm(struct img *im)
 	if (!im->mm_held)
 		return;
 	im->mm_held = 0;
-	for (i = 0; i < im->seen && i < im->nr_vmas; i++)
+	for (i = 0; i < im->seen && i < im->nr_vmas; i++) {
+		flush_unlinked(im, im->vmas[i].off);
 		print_vma(im, &im->vmas[i]);
+	}
+	flush_unlinked(im, ~0ULL);
 	for (i = 0; i < im->nr_pg; i++)
 		print_pages(im, &im->pg[i]);
 	for (i = 0; i < im->nr_vmas && i < im->vmas_size; i++) {
@@ -197,8 +206,10 @@ int decode_vma(struct img *im)
 	if (im->seen && v->start < im->vmas[im->seen - 1].end)
 		return bad(im, "range 0x%llx-0x%llx overlaps or precedes the VMA before",
 			   (__u64)v->start, (__u64)v->end);
-	if (v->kind < CKPT_VMA_ANON || v->kind > CKPT_VMA_VVAR)
+	if (v->kind < CKPT_VMA_ANON || v->kind > CKPT_VMA_OBJ_PRIVATE)
 		return bad(im, "unknown VMA kind %u", v->kind);
+	if (check_reserved(im, &v->reserved, sizeof(v->reserved)))
+		return -1;
 	if (v->prot & ~7U)
 		return bad(im, "unknown prot bits 0x%x", v->prot);
 	if (v->flags & ~VMA_FLAGS)
@@ -210,6 +221,14 @@ int decode_vma(struct img *im)
 			return bad(im, "%s mapping without a path", vma_kinds[v->kind]);
 	} else if (v->path_len) {
 		return bad(im, "%s mapping with a path", vma_kinds[v->kind]);
+	}
+	if (v->kind == CKPT_VMA_OBJ_SHARED || v->kind == CKPT_VMA_OBJ_PRIVATE) {
+		if (!idset_has(&im->objidx[CKPT_REC_UNLINKED], v->objid))
+			return bad(im, "%s mapping: objid %u names no earlier UNLINKED record",
+				   vma_kinds[v->kind], v->objid);
+	} else if (v->objid) {
+		return bad(im, "%s mapping with objid %u: only obj_shared and obj_private have one",
+			   vma_kinds[v->kind], v->objid);
 	}
 	if ((v->kind == CKPT_VMA_VDSO && v->start != im->vdso) ||
 	    (v->kind == CKPT_VMA_VVAR && v->start != im->vvar))
@@ -226,6 +245,7 @@ int decode_vma(struct img *im)
 	e->kind = v->kind;
 	e->prot = v->prot;
 	e->flags = v->flags;
+	e->objid = v->objid;
 	e->pages = 0;
 	e->path = NULL;
 	if (v->path_len) {
@@ -276,6 +296,8 @@ int decode_pages(struct img *im)
 			   p->nr_pages);
 	if (check_reserved(im, &p->reserved, sizeof(p->reserved)))
 		return -1;
+	if (im->st == ST_UPAGES)
+		return decode_unlinked_pages(im);
 	end = p->addr + p->nr_pages * ps;
 	v = find_vma(im, p->addr);
 	if (v < 0)
@@ -283,7 +305,8 @@ int decode_pages(struct img *im)
 	if (end > im->vmas[v].end)
 		return bad(im, "pages 0x%llx-0x%llx run past the end of their VMA (0x%llx)",
 			   (__u64)p->addr, end, im->vmas[v].end);
-	if (im->vmas[v].kind != CKPT_VMA_ANON && im->vmas[v].kind != CKPT_VMA_FILE_PRIVATE)
+	if (im->vmas[v].kind != CKPT_VMA_ANON && im->vmas[v].kind != CKPT_VMA_FILE_PRIVATE &&
+	    im->vmas[v].kind != CKPT_VMA_OBJ_PRIVATE)
 		return bad(im, "pages at 0x%llx are in a %s VMA, which has no pages",
 			   (__u64)p->addr, vma_kinds[im->vmas[v].kind]);
 	im->vmas[v].pages += p->nr_pages;

@@ -213,6 +213,12 @@ void fs(struct img *im, const char *key, __s64 v)
 	field_fmt(im, key, 0, "%lld", v);
 }
 
+/* Nanoseconds as seconds with 9 decimals */
+void fns(struct img *im, const char *key, __u64 ns)
+{
+	field_fmt(im, key, 0, "%llu.%09llu", ns / 1000000000ULL, ns % 1000000000ULL);
+}
+
 void fx(struct img *im, const char *key, __u64 v)
 {
 	field_fmt(im, key, 1, "0x%llx", v);

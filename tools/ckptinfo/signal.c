@@ -70,12 +70,6 @@ int decode_sighand(struct img *im)
 	return 0;
 }
 
-/* Nanoseconds as seconds with 9 decimals */
-static void fns(struct img *im, const char *key, __u64 ns)
-{
-	field_fmt(im, key, 0, "%llu.%09llu", ns / 1000000000ULL, ns % 1000000000ULL);
-}
-
 int decode_timers(struct img *im)
 {
 	static const char *const names[] = { "real", "virtual", "prof" };

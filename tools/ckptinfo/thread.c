@@ -29,7 +29,8 @@ void thread_done(struct img *im)
 	im->st = ++im->threads_seen == im->nr_threads ? ST_END : ST_THREAD;
 }
 
-static const char *clock_name(__s32 clockid, char *buf, size_t size)
+/* The name of clock @clockid: "CLOCK_MONOTONIC"; @buf holds it if need be */
+const char *clock_name(__s32 clockid, char *buf, size_t size)
 {
 	if (clockid >= 0 && (size_t)clockid < ARRAY_SIZE(clock_names) && clock_names[clockid])
 		return clock_names[clockid];
