@@ -41,6 +41,7 @@ struct ckpt_ctx *ckpt_ctx_alloc(int fd, int logfd, fmode_t mode)
 	init_completion(&ctx->zgo);
 	INIT_LIST_HEAD(&ctx->rptys);
 	INIT_LIST_HEAD(&ctx->repolls);
+	INIT_LIST_HEAD(&ctx->rsocks);
 	ckpt_obj_init(&ctx->objs);
 	ckpt_digest_init(&ctx->digest);
 

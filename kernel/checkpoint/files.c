@@ -19,12 +19,13 @@
  * terminals, directories and O_PATH descriptors, by path (path.c);
  * memfds and deleted files, with their contents (unlinked.c); pipes
  * and FIFOs (pipe.c); eventfds, signalfds, timerfds and epoll sets
- * (eventfd.c, signalfd.c, timerfd.c, epoll.c); descriptors on the
+ * (eventfd.c, signalfd.c, timerfd.c, epoll.c); unix-domain sockets
+ * whose peers are the job's too (unix.c); descriptors on the
  * job's controlling terminal (tty.c); both sides of a pseudo-terminal
  * whose master the job holds (pty.c); and on descriptors 0, 1 and 2
  * anything else (another terminal, a pipe held outside the job, a
  * socket), which restart replaces with the restarter's own descriptor.
- * Anything else is refused with the reason, e.g. "fd 5 is a unix
+ * Anything else is refused with the reason, e.g. "fd 5 is an AF_INET
  * socket".
  */
 
@@ -178,6 +179,7 @@ static const struct ckpt_file_ops *const ckpt_file_kinds[] = {
 	&ckpt_signalfd_file_ops,
 	&ckpt_timerfd_file_ops,
 	&ckpt_epoll_file_ops,
+	&ckpt_unix_file_ops,
 	&ckpt_ctty_file_ops,
 	&ckpt_reg_file_ops,
 	&ckpt_inherit_file_ops,
@@ -235,6 +237,27 @@ void ckpt_release_files(struct ckpt_ctx *ctx)
 	for (i = 0; i < ARRAY_SIZE(ckpt_file_kinds); i++)
 		if (ckpt_file_kinds[i]->release)
 			ckpt_file_kinds[i]->release(ctx);
+}
+
+/**
+ * ckpt_finish_files - let each kind of file finish its objects once
+ * every process is restored and the image is read
+ * @ctx: the restart context
+ *
+ * Context: the restarter, before the processes are linked into the
+ * tree; may sleep.
+ *
+ * Return: 0, or the first kind's error (its reason logged).
+ */
+int ckpt_finish_files(struct ckpt_ctx *ctx)
+{
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < ARRAY_SIZE(ckpt_file_kinds) && !err; i++)
+		if (ckpt_file_kinds[i]->finish)
+			err = ckpt_file_kinds[i]->finish(ctx);
+	return err;
 }
 
 /**

@@ -32,12 +32,15 @@ struct tty_struct;
  * @file:	the open file description (not referenced: the frozen job's
  *		descriptors hold it)
  * @refs:	descriptors of the job on it
- * @outside:	something outside the job holds it (pipes)
+ * @outside:	something outside the job holds it (pipes, sockets)
+ * @id:		the id of the object it is on, if its kind gives one early
+ *		(unix sockets)
  */
 struct ckpt_file_use {
 	struct file *file;
 	unsigned int refs;
 	bool outside;
+	u32 id;
 };
 
 /**
@@ -114,6 +117,8 @@ struct ckpt_rthread {
  * @pgrp:	tree.c: the process group to put it in, or NULL
  * @stdio:	the restarter's descriptors 0 and 1, for CKPT_FILE_CTTY
  *		when the restarter has no controlling terminal
+ * @timers:	its CKPT_REC_TIMERS
+ * @ptimers:	its CKPT_REC_POSIX_TIMERS, until its timers are recreated
  */
 struct ckpt_rproc {
 	struct ckpt_ctx *ctx;
@@ -130,6 +135,7 @@ struct ckpt_rproc {
 	struct pid *pgrp;
 	struct file *stdio[2];
 	struct ckpt_rec_timers timers;
+	struct ckpt_rec_posix_timers *ptimers;
 };
 
 /**
@@ -202,6 +208,7 @@ struct ckpt_member {
  * @max_frozen:	checkpoint: room in @frozen
  * @tty:	checkpoint: the job's controlling terminal (referenced)
  * @pipes:	checkpoint: pipe files of the job and their descriptors
+ * @socks:	checkpoint: unix socket files of the job, with their ids
  * @ptys:	checkpoint: ptys whose master the job holds
  * @nr_ptys:	checkpoint: how many
  * @refs:	restart: the context is shared with the tasks being restored
@@ -219,6 +226,7 @@ struct ckpt_member {
  * @tty_warned:	restart: the log says the terminal is replaced
  * @rptys:	restart: the ptys recreated (struct ckpt_rpty)
  * @repolls:	restart: epoll sets whose items are not added yet
+ * @rsocks:	restart: the unix sockets recreated (struct ckpt_rsock)
  */
 struct ckpt_ctx {
 	struct file *file;
@@ -245,6 +253,7 @@ struct ckpt_ctx {
 	unsigned int max_frozen;
 	struct tty_struct *tty;
 	struct ckpt_file_uses pipes;
+	struct ckpt_file_uses socks;
 	struct ckpt_pty *ptys;
 	unsigned int nr_ptys;
 
@@ -263,6 +272,7 @@ struct ckpt_ctx {
 	bool tty_warned;
 	struct list_head rptys;
 	struct list_head repolls;
+	struct list_head rsocks;
 };
 
 /**
@@ -308,6 +318,9 @@ struct ckpt_wfile {
  *		the reason logged
  * @settle:	restart, optional: once the process being restored has
  *		every descriptor of its own in place
+ * @finish:	restart, optional: once every process is restored and
+ *		the image is read, before any is linked into the tree;
+ *		in the restarter, may sleep and fail
  * @commit:	restart, optional: once every process is restored and
  *		linked into the tree, with tasklist_lock held for writing
  *
@@ -329,6 +342,7 @@ struct ckpt_file_ops {
 	struct file *(*open)(struct ckpt_ctx *ctx, const struct ckpt_rec_file *r,
 			     const char *path);
 	int (*settle)(struct ckpt_ctx *ctx);
+	int (*finish)(struct ckpt_ctx *ctx);
 	void (*commit)(struct ckpt_ctx *ctx);
 };
 
@@ -342,6 +356,7 @@ extern const struct ckpt_file_ops ckpt_eventfd_file_ops;	/* eventfd.c */
 extern const struct ckpt_file_ops ckpt_signalfd_file_ops;	/* signalfd.c */
 extern const struct ckpt_file_ops ckpt_timerfd_file_ops;	/* timerfd.c */
 extern const struct ckpt_file_ops ckpt_epoll_file_ops;		/* epoll.c */
+extern const struct ckpt_file_ops ckpt_unix_file_ops;		/* unix.c */
 
 /* The O_* status flags a CKPT_REC_FILE keeps */
 #define CKPT_FILE_STATUS_FLAGS	(O_APPEND | O_NONBLOCK | O_NDELAY | O_DSYNC | O_SYNC | \
@@ -465,6 +480,13 @@ void ckpt_restore_thread_ids(const struct ckpt_rec_thread *rec);
 
 /* timer.c */
 int ckpt_write_timers(struct ckpt_ctx *ctx, struct task_struct *t);
+
+/* ptimer.c */
+unsigned int ckpt_count_posix_timers(struct task_struct *t);
+int ckpt_write_posix_timers(struct ckpt_ctx *ctx, struct task_struct *t, unsigned int nr);
+int ckpt_read_posix_timers(struct ckpt_ctx *ctx, const struct ckpt_rec_timers *timers,
+			   struct ckpt_rec_posix_timers **out);
+int ckpt_restore_posix_timers(struct ckpt_ctx *ctx, struct ckpt_rproc *proc);
 int ckpt_read_timers(struct ckpt_ctx *ctx, struct ckpt_rec_timers *rec);
 void ckpt_restore_timers(const struct ckpt_rec_timers *rec);
 
@@ -507,6 +529,7 @@ int ckpt_scan_files(struct ckpt_ctx *ctx);
 void ckpt_release_files(struct ckpt_ctx *ctx);
 int ckpt_write_files(struct ckpt_ctx *ctx, struct task_struct *t);
 int ckpt_read_files(struct ckpt_ctx *ctx);
+int ckpt_finish_files(struct ckpt_ctx *ctx);
 void ckpt_commit_files(struct ckpt_ctx *ctx);
 const char *ckpt_file_kind(struct file *f, char *buf, size_t len);
 bool ckpt_is_tty(struct file *f);

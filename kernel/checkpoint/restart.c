@@ -164,6 +164,8 @@ static int ckpt_read_held(struct ckpt_ctx *ctx, struct ckpt_rproc *proc)
 	if (!err)
 		err = ckpt_read_timers(ctx, &proc->timers);
 	if (!err)
+		err = ckpt_read_posix_timers(ctx, &proc->timers, &proc->ptimers);
+	if (!err)
 		err = ckpt_read_files(ctx);
 	revert_creds(saved);
 	return err;
@@ -306,6 +308,8 @@ static int ckpt_restore_proc(void *arg)
 		current->pdeath_signal = proc->rec.pdeath_signal;
 		ckpt_restore_timers(&proc->timers);
 		err = ckpt_restore_signal(ctx, leader);
+		if (!err)
+			err = ckpt_restore_posix_timers(ctx, proc);
 	}
 	proc->err = err;
 	complete(&proc->done);
@@ -471,6 +475,7 @@ static void ckpt_free_procs(struct ckpt_ctx *ctx)
 			kvfree(proc->threads[j].siginfo);
 		}
 		kvfree(proc->threads);
+		kvfree(proc->ptimers);
 		if (proc->cred)
 			abort_creds(proc->cred);
 		if (proc->task)
@@ -513,6 +518,8 @@ pid_t ckpt_restart(struct ckpt_ctx *ctx, unsigned int flags)
 		err = ckpt_read_trailer(ctx, ckpt_check_restored);
 	if (!err)
 		err = ckpt_apply_registers(ctx);
+	if (!err)
+		err = ckpt_finish_files(ctx);
 	if (!err)
 		err = ckpt_tree_prepare(ctx);
 	if (err)

@@ -113,6 +113,9 @@ static int ckpt_write_queue(struct ckpt_ctx *ctx, struct task_struct *t,
 	struct sigqueue *q;
 
 	list_for_each_entry(q, &pending->list, list) {
+		/* A POSIX timer's own signal is saved with its timer (ptimer.c). */
+		if (q->flags & SIGQUEUE_PREALLOC)
+			continue;
 		if (*nr >= CKPT_MAX_SIGINFO)
 			return ckpt_err(ctx, -EOPNOTSUPP, "more than %u queued signals",
 					CKPT_MAX_SIGINFO);

@@ -9,8 +9,8 @@
  * ITIMER_REAL timer then fires as long after the restart as it had left
  * at the checkpoint, and the CPU-time timers after as much more CPU time.
  *
- * POSIX timers (timer_create(2)) are not saved yet: a process that has
- * one is refused, with the reason, rather than restarted without it.
+ * POSIX timers (timer_create(2)) are counted here and saved in the
+ * record after (ptimer.c).
  */
 
 #define pr_fmt(fmt) "checkpoint: " fmt
@@ -26,33 +26,32 @@
  * @ctx:	the checkpoint context
  * @t:		the frozen (or current) process
  *
- * Return: 0, -EOPNOTSUPP for a process with POSIX timers (logged), or a
- * negative errno.
+ * Return: 0, -EOPNOTSUPP for POSIX timers that cannot be saved (logged),
+ * or a negative errno.
  */
 int ckpt_write_timers(struct ckpt_ctx *ctx, struct task_struct *t)
 {
 	struct ckpt_rec_timers rec = {};
-	unsigned long flags;
-	bool posix;
-	int i;
+	int i, err;
 
-	if (!lock_task_sighand(t, &flags))
-		return ckpt_err(ctx, -ESRCH, "exited");
-	posix = !hlist_empty(&t->signal->posix_timers);
-	unlock_task_sighand(t, &flags);
-	if (posix)
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"has POSIX timers (timer_create): not supported yet");
+	rec.nr_posix = ckpt_count_posix_timers(t);
+	rec.next_posix_id = READ_ONCE(t->signal->next_posix_timer_id) & INT_MAX;
+	if (rec.nr_posix > CKPT_MAX_POSIX_TIMERS)
+		return ckpt_err(ctx, -EOPNOTSUPP, "has more than %u POSIX timers",
+				CKPT_MAX_POSIX_TIMERS);
 	for (i = 0; i < ARRAY_SIZE(rec.itimer); i++) {
 		struct itimerspec64 v;
-		int err = do_getitimer(t, i, &v);
 
+		err = do_getitimer(t, i, &v);
 		if (err)
 			return err;
 		rec.itimer[i].value_ns = timespec64_to_ns(&v.it_value);
 		rec.itimer[i].interval_ns = timespec64_to_ns(&v.it_interval);
 	}
-	return ckpt_write_record(ctx, CKPT_REC_TIMERS, &rec, sizeof(rec));
+	err = ckpt_write_record(ctx, CKPT_REC_TIMERS, &rec, sizeof(rec));
+	if (!err)
+		err = ckpt_write_posix_timers(ctx, t, rec.nr_posix);
+	return err;
 }
 
 /**
@@ -69,8 +68,8 @@ int ckpt_read_timers(struct ckpt_ctx *ctx, struct ckpt_rec_timers *rec)
 	err = ckpt_read_record_into(ctx, CKPT_REC_TIMERS, rec, sizeof(*rec));
 	if (err)
 		return err;
-	if (rec->nr_posix || rec->reserved)
-		return ckpt_err(ctx, -ENOEXEC, "timers record: bad POSIX timer count");
+	if (rec->nr_posix > CKPT_MAX_POSIX_TIMERS || rec->next_posix_id > INT_MAX)
+		return ckpt_err(ctx, -ENOEXEC, "timers record: bad POSIX timer count or id");
 	for (i = 0; i < ARRAY_SIZE(rec->itimer); i++)
 		if (rec->itimer[i].value_ns > KTIME_MAX || rec->itimer[i].interval_ns > KTIME_MAX)
 			return ckpt_err(ctx, -ENOEXEC,

@@ -81,8 +81,8 @@ int decode_timers(struct img *im)
 	if (t->nr_posix)
 		return bad(im, "nr_posix %u: POSIX timers are not in this format version",
 			   t->nr_posix);
-	if (check_reserved(im, &t->reserved, sizeof(t->reserved)))
-		return -1;
+	if (t->next_posix_id > INT32_MAX)
+		return bad(im, "next_posix_id %u is above INT_MAX", t->next_posix_id);
 	for (i = 0; i < 3; i++)
 		if (t->itimer[i].value_ns > INT64_MAX || t->itimer[i].interval_ns > INT64_MAX)
 			return bad(im, "interval timer %s out of range", names[i]);

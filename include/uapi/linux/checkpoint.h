@@ -22,12 +22,14 @@
  *                                   CKPT_REC_FILE that refers to it
  *     CKPT_REC_SIGHAND
  *     CKPT_REC_TIMERS               interval timers (version 4)
+ *     CKPT_REC_POSIX_TIMERS         if it has POSIX timers (version 5)
  *     CKPT_REC_FILE, CKPT_REC_FD... descriptors, in fd order; each open
  *                                   file once in the image, before the
  *                                   first CKPT_REC_FD that refers to its
- *                                   id; a CKPT_REC_PIPE or CKPT_REC_PTY
- *                                   before the first CKPT_REC_FILE on
- *                                   that pipe or pseudo-terminal
+ *                                   id; the record of the object a file
+ *                                   is on (CKPT_REC_PIPE, CKPT_REC_PTY,
+ *                                   CKPT_REC_UNIX...) before the first
+ *                                   CKPT_REC_FILE on it
  *     per thread (nr_threads), the leader first:
  *       CKPT_REC_THREAD             registers, TLS, futex and rseq state
  *       CKPT_REC_XSTATE             its FPU/extended state (XSAVE layout)
@@ -117,6 +119,8 @@ enum ckpt_rec_type {
 	CKPT_REC_SIGNALFD	= 24,
 	CKPT_REC_TIMERFD	= 25,
 	CKPT_REC_EPOLL		= 26,
+	CKPT_REC_UNIX		= 27,
+	CKPT_REC_POSIX_TIMERS	= 28,
 	CKPT_REC_MAX
 };
 
@@ -152,7 +156,9 @@ enum ckpt_rec_type {
 	[CKPT_REC_EVENTFD]	= "EVENTFD",	\
 	[CKPT_REC_SIGNALFD]	= "SIGNALFD",	\
 	[CKPT_REC_TIMERFD]	= "TIMERFD",	\
-	[CKPT_REC_EPOLL]	= "EPOLL"
+	[CKPT_REC_EPOLL]	= "EPOLL",	\
+	[CKPT_REC_UNIX]		= "UNIX",	\
+	[CKPT_REC_POSIX_TIMERS]	= "POSIX_TIMERS"
 
 /* Limits restart(2) enforces on untrusted images */
 #define CKPT_MAX_RECORD		(1U << 24)	/* any one record, in bytes */
@@ -252,9 +258,44 @@ struct ckpt_itimer {
 struct ckpt_rec_timers {
 	struct ckpt_hdr h;
 	struct ckpt_itimer itimer[3];	/* ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF */
-	__u32 nr_posix;		/* POSIX timers: 0 (a process with one is refused) */
-	__u32 reserved;
+	__u32 nr_posix;		/* POSIX timers, in the CKPT_REC_POSIX_TIMERS after */
+	__u32 next_posix_id;	/* the id timer_create(2) tries next, < 2^31 */
 };
+
+/*
+ * CKPT_REC_POSIX_TIMERS: a process's POSIX timers (timer_create(2)),
+ * right after its CKPT_REC_TIMERS when nr_posix is not 0 (version 5).
+ */
+#define CKPT_PTIMER_ABS		0x1	/* value_ns is an expiry date on its
+					 * clock (absolute CLOCK_REALTIME or
+					 * CLOCK_TAI timer) */
+#define CKPT_PTIMER_PENDING	0x2	/* its signal is queued, not taken yet */
+#define CKPT_PTIMER_FLAGS_ALL	0x3
+
+struct ckpt_posix_timer {
+	__s32 id;		/* its timer id, 0 .. 2^31-1, unique */
+	__s32 clock;		/* clockid; a CPU-time clock names no pid */
+	__s32 notify;		/* SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD_ID|SIGEV_SIGNAL */
+	__s32 signo;		/* the signal it sends, 1 .. 64 */
+	__u64 value;		/* sigev_value */
+	__s32 tid;		/* SIGEV_THREAD_ID: the thread it signals */
+	__s32 cpu_tid;		/* CLOCK_THREAD_CPUTIME_ID: the thread it times */
+	__s64 value_ns;		/* time left to its next expiry, 0: disarmed */
+	__s64 interval_ns;	/* 0: one-shot */
+	__s64 overrun;		/* overruns not reported yet, -1: none */
+	__s64 overrun_last;	/* what timer_getoverrun(2) reports */
+	__u32 flags;		/* CKPT_PTIMER_* */
+	__s32 pending_overrun;	/* PENDING: the queued signal's si_overrun */
+};
+
+struct ckpt_rec_posix_timers {
+	struct ckpt_hdr h;
+	__u32 nr;		/* == the CKPT_REC_TIMERS's nr_posix */
+	__u32 reserved;
+	struct ckpt_posix_timer timers[];
+};
+
+#define CKPT_MAX_POSIX_TIMERS	65536
 
 /* CKPT_REC_RLIMITS */
 struct ckpt_rlimit {
@@ -424,6 +465,7 @@ enum ckpt_file_kind {
 	CKPT_FILE_SIGNALFD	= 13,	/* ... CKPT_REC_SIGNALFD ref_id (v5) */
 	CKPT_FILE_TIMERFD	= 14,	/* ... CKPT_REC_TIMERFD ref_id (v5) */
 	CKPT_FILE_EPOLL		= 15,	/* ... CKPT_REC_EPOLL ref_id (v5) */
+	CKPT_FILE_UNIX		= 16,	/* the socket of CKPT_REC_UNIX ref_id (v5) */
 	CKPT_FILE_MAX
 };
 
@@ -443,7 +485,8 @@ enum ckpt_file_kind {
 	[CKPT_FILE_EVENTFD]	= "eventfd",		\
 	[CKPT_FILE_SIGNALFD]	= "signalfd",		\
 	[CKPT_FILE_TIMERFD]	= "timerfd",		\
-	[CKPT_FILE_EPOLL]	= "epoll"
+	[CKPT_FILE_EPOLL]	= "epoll",		\
+	[CKPT_FILE_UNIX]	= "unix"
 
 struct ckpt_rec_file {
 	struct ckpt_hdr h;
@@ -531,6 +574,81 @@ struct ckpt_rec_epoll {
 };
 
 #define CKPT_MAX_EPOLL_ITEMS	65536
+
+/*
+ * CKPT_REC_UNIX: a unix-domain socket of the job, with the messages
+ * queued for it to read.  A connected socket names its peer's record,
+ * which the image also holds, or has CKPT_UNIX_PEER_CLOSED.
+ *
+ * Followed by addr_len bytes of its name (a struct sockaddr_un, family
+ * included, as getsockname(2) gives it), padded to 8; peer_addr_len
+ * bytes of the name of its closed peer (as getpeername(2) gives it),
+ * padded to 8; path_len bytes of the absolute path of the socket file
+ * it is bound to, terminator included, padded to 8; then nr_msgs
+ * messages, each a struct ckpt_unix_msg and len bytes, padded to 8.
+ */
+enum ckpt_unix_state {
+	CKPT_UNIX_UNCONNECTED	= 1,	/* never connected (or a datagram socket) */
+	CKPT_UNIX_LISTEN	= 2,	/* listen(2), no connection waiting */
+	CKPT_UNIX_CONNECTED	= 3,	/* to the socket of peer_id */
+	CKPT_UNIX_PEER_CLOSED	= 4,	/* its peer has been closed */
+};
+
+#define CKPT_UNIX_PASSCRED	0x1	/* SO_PASSCRED */
+#define CKPT_UNIX_PASSPIDFD	0x2	/* SO_PASSPIDFD */
+#define CKPT_UNIX_PASSSEC	0x4	/* SO_PASSSEC */
+#define CKPT_UNIX_SNDBUF_LOCK	0x8	/* SO_SNDBUF was set: sndbuf holds */
+#define CKPT_UNIX_RCVBUF_LOCK	0x10	/* SO_RCVBUF was set: rcvbuf holds */
+#define CKPT_UNIX_PEERCRED	0x20	/* peer_pid, peer_uid, peer_gid are set */
+#define CKPT_UNIX_BOUND		0x40	/* bound to its name (else named after
+					 * the listener that accepted it) */
+#define CKPT_UNIX_FLAGS_ALL	0x7f
+
+#define CKPT_UNIX_NO_TIMEOUT	(~0ULL)	/* sndtimeo_ns, rcvtimeo_ns: none */
+
+struct ckpt_rec_unix {
+	struct ckpt_hdr h;
+	__u32 objid;		/* > 0, shared id space with CKPT_REC_FILE */
+	__u32 peer_id;		/* CONNECTED: its peer's CKPT_REC_UNIX; else 0 */
+	__u16 type;		/* SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET */
+	__u8 state;		/* enum ckpt_unix_state */
+	__u8 shutdown;		/* 1: no more receptions, 2: no more sends */
+	__u32 flags;		/* CKPT_UNIX_* */
+	__u32 err;		/* pending error (SO_ERROR), a positive errno */
+	__u32 backlog;		/* LISTEN: listen(2)'s backlog */
+	__u32 sndbuf;		/* SO_SNDBUF, bytes as the kernel keeps them */
+	__u32 rcvbuf;		/* SO_RCVBUF, the same */
+	__s32 peek_off;		/* SO_PEEK_OFF, -1: off */
+	__u32 rcvlowat;		/* SO_RCVLOWAT */
+	__u32 priority;		/* SO_PRIORITY */
+	__u32 peer_pid;		/* SO_PEERCRED, pid 0 if it has exited */
+	__u32 peer_uid;
+	__u32 peer_gid;
+	__u64 sndtimeo_ns;	/* SO_SNDTIMEO, or CKPT_UNIX_NO_TIMEOUT */
+	__u64 rcvtimeo_ns;	/* SO_RCVTIMEO, or CKPT_UNIX_NO_TIMEOUT */
+	__u32 addr_len;		/* 0: unnamed; else 3 .. 110 (sockaddr_un) */
+	__u32 path_len;		/* 0: no socket file; else 2 .. CKPT_MAX_PATH */
+	__u32 nr_msgs;		/* messages queued, <= CKPT_MAX_UNIX_MSGS */
+	__u32 peer_addr_len;	/* PEER_CLOSED: its closed peer's name; else 0 */
+	__u64 data_len;		/* their bytes, headers and padding not included */
+};
+
+/*
+ * One queued message: its bytes, who sent it, and the credentials it
+ * carries.  sender_id is the CKPT_REC_UNIX of the socket that sent it
+ * (the peer's, for a connected socket), or 0 for an unnamed socket that
+ * is not the job's (closed, or outside).
+ */
+struct ckpt_unix_msg {
+	__u32 len;		/* bytes; a stream socket's unread part */
+	__u32 sender_id;
+	__u32 pid;		/* sender's process, 0 if it has exited */
+	__u32 uid;		/* sender's uid and gid */
+	__u32 gid;
+	__u32 reserved;
+};
+
+#define CKPT_MAX_UNIX_MSGS	65536
 
 /* Terminal settings (struct termios as the kernel keeps it) */
 struct ckpt_termios {
