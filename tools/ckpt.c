@@ -3,7 +3,7 @@
  * ckpt: checkpoint a process, or a whole job, with checkpoint(2).
  *
  *   ckpt [--continue|--stop|--kill] [--pgrp|--session|--tree]
- *        [--outside-pipes-broken] [-o FILE] ID
+ *        [--outside-pipes-broken] [--file-locks] [-o FILE] ID
  *
  * ID is a PID (a process with all its threads, or with --tree the process
  * and all its descendants), a process group ID (--pgrp) or a session ID
@@ -36,7 +36,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: ckpt [--continue|--stop|--kill] [--pgrp|--session|--tree]\n"
-		"            [--outside-pipes-broken] [-o FILE] ID\n"
+		"            [--outside-pipes-broken] [--file-locks] [-o FILE] ID\n"
 		"Checkpoint a process, or a whole job: write its image to FILE or\n"
 		"standard output.  ID is a PID unless --pgrp or --session is given.\n\n"
 		"What happens to the job afterwards:\n"
@@ -51,6 +51,8 @@ static void usage(FILE *f)
 		"                     save a pipe that a process outside the job also\n"
 		"                     holds as if the outside ends were closed, instead\n"
 		"                     of failing\n"
+		"  -l, --file-locks   save the job's file locks (fcntl, OFD, flock) and\n"
+		"                     take them back at restart, instead of failing\n"
 		"  -o, --output FILE  write the image to FILE (created with mode 0600)\n"
 		"  -h, --help         show this help\n\n"
 		"Exit status: 0 image written, 1 checkpoint failed (the kernel's\n"
@@ -63,7 +65,7 @@ static const char *hint(int err, unsigned int scope)
 	case EPERM:
 		return " (ptrace access to every process of the job is needed)";
 	case EBUSY:
-		return " (a process is traced or checkpointed, or a pipe is held outside the job)";
+		return " (a process is traced or checkpointed, or something it holds is shared outside the job)";
 	case EINTR:
 		return " (the job runs on unchanged)";
 	case EINVAL:
@@ -107,6 +109,7 @@ int main(int argc, char **argv)
 		{ "session", no_argument, NULL, 'S' },
 		{ "tree", no_argument, NULL, 't' },
 		{ "outside-pipes-broken", no_argument, NULL, 'b' },
+		{ "file-locks", no_argument, NULL, 'l' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -119,7 +122,7 @@ int main(int argc, char **argv)
 	char *end;
 	long pid;
 
-	while ((c = getopt_long(argc, argv, "+cskgStbo:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+cskgStblo:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 		case 's':
@@ -143,6 +146,9 @@ int main(int argc, char **argv)
 			break;
 		case 'b':
 			flags |= CKPT_OUTSIDE_PIPES_BROKEN;
+			break;
+		case 'l':
+			flags |= CKPT_FILE_LOCKS;
 			break;
 		case 'o':
 			out = optarg;

@@ -67,6 +67,7 @@ static int ckpt_write_process(struct ckpt_ctx *ctx, const struct ckpt_member *m,
 	struct ckpt_rec_task_end end = { .pid = m->pid };
 	struct task_struct *p = m->task;
 	struct task_struct **threads;
+	bool files = false, fs = false;
 	unsigned int n = 0;
 	int err;
 
@@ -96,6 +97,8 @@ static int ckpt_write_process(struct ckpt_ctx *ctx, const struct ckpt_member *m,
 	if (!err)
 		err = ckpt_write_rlimits(ctx, p);
 	if (!err)
+		err = ckpt_write_shares(ctx, m, &files, &fs);
+	if (!err && !fs)
 		err = ckpt_write_fs(ctx, p);
 	if (!err)
 		err = ckpt_write_mm(ctx, p);
@@ -103,7 +106,7 @@ static int ckpt_write_process(struct ckpt_ctx *ctx, const struct ckpt_member *m,
 		err = ckpt_write_sighand(ctx, p);
 	if (!err)
 		err = ckpt_write_timers(ctx, p);
-	if (!err)
+	if (!err && !files)
 		err = ckpt_write_files(ctx, p);
 	if (!err)
 		err = ckpt_write_threads(ctx, threads, n, self);

@@ -375,7 +375,7 @@ int ckpt_write_files(struct ckpt_ctx *ctx, struct task_struct *t)
 		fd++;
 	}
 	kfree(buf);
-	return err;
+	return err ?: ckpt_write_locks(ctx, t);
 }
 
 static bool ckpt_on_file(struct file *f, const void *file)
@@ -588,5 +588,5 @@ int ckpt_read_files(struct ckpt_ctx *ctx)
 	for (fd = 0; fd < ARRAY_SIZE(ckpt_file_kinds) && !err; fd++)
 		if (ckpt_file_kinds[fd]->settle)
 			err = ckpt_file_kinds[fd]->settle(ctx);
-	return err;
+	return err ?: ckpt_read_locks(ctx);
 }

@@ -481,6 +481,10 @@ void ckpt_restore_thread_ids(const struct ckpt_rec_thread *rec);
 /* timer.c */
 int ckpt_write_timers(struct ckpt_ctx *ctx, struct task_struct *t);
 
+/* share.c */
+int ckpt_write_shares(struct ckpt_ctx *ctx, const struct ckpt_member *m, bool *files, bool *fs);
+int ckpt_read_shares(struct ckpt_ctx *ctx, bool *files, bool *fs);
+
 /* ptimer.c */
 unsigned int ckpt_count_posix_timers(struct task_struct *t);
 int ckpt_write_posix_timers(struct ckpt_ctx *ctx, struct task_struct *t, unsigned int nr);
@@ -493,6 +497,10 @@ void ckpt_restore_timers(const struct ckpt_rec_timers *rec);
 /* lock.c */
 int ckpt_check_locks(struct ckpt_ctx *ctx, struct task_struct *t, struct file *f,
 		     unsigned int fd);
+int ckpt_write_locks(struct ckpt_ctx *ctx, struct task_struct *t);
+int ckpt_check_mapped_locks(struct ckpt_ctx *ctx, struct task_struct *t, struct file *f,
+			    unsigned long start);
+int ckpt_read_locks(struct ckpt_ctx *ctx);
 
 /* task.c */
 int ckpt_write_task(struct ckpt_ctx *ctx, const struct ckpt_member *m, unsigned int nr_threads,

@@ -73,14 +73,28 @@ int ckpt_member_index(struct ckpt_ctx *ctx, struct task_struct *p)
 	return -1;
 }
 
+/* Does a live member before member @i share its file table (CLONE_FILES)? */
+static bool ckpt_files_seen(struct ckpt_ctx *ctx, unsigned int i)
+{
+	struct files_struct *files = READ_ONCE(ctx->members[i].task->files);
+	unsigned int j;
+
+	for (j = 0; j < i; j++)
+		if (!ctx->members[j].task->exit_state &&
+		    READ_ONCE(ctx->members[j].task->files) == files)
+			return true;
+	return false;
+}
+
 /**
  * ckpt_walk_files - call a function on every descriptor of the job
  * @ctx:	the checkpoint context, with the job frozen
  * @fn:		called with each open file (referenced for the call) and @arg
  * @arg:	for @fn
  *
- * A file is passed once per descriptor on it, in member and fd order;
- * zombies have none.
+ * A file is passed once per descriptor on it, in member and fd order; a
+ * file table that processes share (CLONE_FILES) is walked once; zombies
+ * have none.
  *
  * Return: 0, or the first non-zero value @fn returned.
  */
@@ -95,7 +109,7 @@ int ckpt_walk_files(struct ckpt_ctx *ctx, int (*fn)(struct ckpt_ctx *, struct fi
 		unsigned int fd = 0;
 		struct file *f;
 
-		if (p->exit_state)
+		if (p->exit_state || ckpt_files_seen(ctx, i))
 			continue;
 		for (; !err; fd++) {
 			rcu_read_lock();
@@ -386,12 +400,30 @@ static int ckpt_collect(struct ckpt_ctx *ctx, pid_t nr)
 
 /* Why member @m cannot be part of a checkpointed job, or 0. */
 
+/* How many threads of the job use @p's file table, or its fs_struct. */
+static int ckpt_job_threads_on(struct ckpt_ctx *ctx, struct task_struct *p, bool files)
+{
+	void *mine = files ? (void *)READ_ONCE(p->files) : (void *)READ_ONCE(p->fs);
+	unsigned int i;
+	int n = 0;
+
+	for (i = 0; i < ctx->nr_members; i++) {
+		struct task_struct *q = ctx->members[i].task;
+		void *theirs = files ? (void *)READ_ONCE(q->files) : (void *)READ_ONCE(q->fs);
+
+		if (!q->exit_state && theirs == mine)
+			n += get_nr_threads(q);
+	}
+	return n;
+}
+
 /*
  * The image has one file table and one fs_struct (working directory,
  * root, umask) per process, which all its threads share again after
- * restart.  A thread that unshared either, or a process that shares its
- * fs_struct with another process (CLONE_FS without CLONE_THREAD), would
- * silently lose that: refuse it.
+ * restart, and which processes of the job that share them (CLONE_FILES,
+ * CLONE_FS without CLONE_THREAD) share again too (share.c).  A thread
+ * that unshared either, or a table also used by a process outside the
+ * job, would silently lose that: refuse it.
  */
 static int ckpt_check_shared_tables(struct ckpt_ctx *ctx, struct task_struct *p)
 {
@@ -422,9 +454,12 @@ static int ckpt_check_shared_tables(struct ckpt_ctx *ctx, struct task_struct *p)
 		spin_unlock(&p->fs->lock);
 	}
 	task_unlock(p);
-	if (users > get_nr_threads(p))
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"shares its working directory, root and umask with another process (CLONE_FS): not supported");
+	if (users > ckpt_job_threads_on(ctx, p, false))
+		return ckpt_err(ctx, -EBUSY,
+				"shares its working directory, root and umask with a process outside the job (CLONE_FS)");
+	if (atomic_read(&p->files->count) > ckpt_job_threads_on(ctx, p, true))
+		return ckpt_err(ctx, -EBUSY,
+				"shares its file table with a process outside the job (CLONE_FILES)");
 	return 0;
 }
 
@@ -475,14 +510,6 @@ static int ckpt_may_checkpoint(struct ckpt_ctx *ctx, const struct ckpt_member *m
 		if (q != p && !q->exit_state && READ_ONCE(q->mm) == p->mm)
 			return ckpt_err(ctx, -EOPNOTSUPP,
 					"shares its memory with pid %d (CLONE_VM): not supported",
-					ctx->members[i].pid);
-		if (q != p && !q->exit_state && READ_ONCE(q->files) == p->files)
-			return ckpt_err(ctx, -EOPNOTSUPP,
-					"shares its file table with pid %d (CLONE_FILES): not supported",
-					ctx->members[i].pid);
-		if (q != p && !q->exit_state && READ_ONCE(q->fs) == p->fs)
-			return ckpt_err(ctx, -EOPNOTSUPP,
-					"shares its working directory, root and umask with pid %d (CLONE_FS): not supported",
 					ctx->members[i].pid);
 	}
 	return 0;
@@ -655,9 +682,6 @@ int ckpt_self_job(struct ckpt_ctx *ctx)
 	if (current->vfork_done)
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"is a vfork() child sharing its parent's memory: not supported");
-	err = ckpt_check_shared_tables(ctx, current);
-	if (err)
-		return err;
 	ctx->members = kvmalloc_array(1, sizeof(*ctx->members), GFP_KERNEL);
 	if (!ctx->members)
 		return -ENOMEM;
@@ -666,6 +690,9 @@ int ckpt_self_job(struct ckpt_ctx *ctx)
 	ckpt_add_member(ctx, current->group_leader);
 	rcu_read_unlock();
 	read_unlock(&tasklist_lock);
+	err = ckpt_check_shared_tables(ctx, current);
+	if (err)
+		return err;
 	return 0;
 }
 

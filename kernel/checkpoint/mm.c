@@ -288,6 +288,8 @@ int ckpt_write_mm(struct ckpt_ctx *ctx, struct task_struct *t)
 			if (nr == mm->map_count)
 				break;
 			err = ckpt_classify_vma(ctx, mm, vma, &vmas[nr], buf);
+			if (!err && vma->vm_file)
+				err = ckpt_check_mapped_locks(ctx, t, vma->vm_file, vma->vm_start);
 			nr++;
 			if (err)
 				break;

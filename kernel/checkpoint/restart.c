@@ -154,9 +154,12 @@ static int ckpt_read_task_end(struct ckpt_ctx *ctx, struct ckpt_rproc *proc)
 static int ckpt_read_held(struct ckpt_ctx *ctx, struct ckpt_rproc *proc)
 {
 	const struct cred *saved = override_creds(proc->cred);
+	bool files, fs;
 	int err;
 
-	err = ckpt_read_fs(ctx);
+	err = ckpt_read_shares(ctx, &files, &fs);
+	if (!err && !fs)
+		err = ckpt_read_fs(ctx);
 	if (!err)
 		err = ckpt_read_mm(ctx);
 	if (!err)
@@ -165,7 +168,7 @@ static int ckpt_read_held(struct ckpt_ctx *ctx, struct ckpt_rproc *proc)
 		err = ckpt_read_timers(ctx, &proc->timers);
 	if (!err)
 		err = ckpt_read_posix_timers(ctx, &proc->timers, &proc->ptimers);
-	if (!err)
+	if (!err && !files)
 		err = ckpt_read_files(ctx);
 	revert_creds(saved);
 	return err;

@@ -34,8 +34,10 @@
 #include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/fs_struct.h>
 #include <linux/namei.h>
 #include <linux/net.h>
+#include <linux/pid_namespace.h>
 #include <linux/security.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
@@ -384,6 +386,16 @@ static int ckpt_unix_fill(struct ckpt_wsock *ws)
 		rec->flags |= CKPT_UNIX_PASSPIDFD;
 	if (test_bit(SOCK_PASSSEC, &sock->flags))
 		rec->flags |= CKPT_UNIX_PASSSEC;
+	if (sock_flag(sk, SOCK_KEEPOPEN))
+		rec->flags |= CKPT_UNIX_KEEPALIVE;
+	if (sock_flag(sk, SOCK_RCVTSTAMP))
+		rec->flags |= CKPT_UNIX_TIMESTAMP;
+	if (sock_flag(sk, SOCK_RCVTSTAMPNS))
+		rec->flags |= CKPT_UNIX_TIMESTAMPNS;
+	if (sock_flag(sk, SOCK_TSTAMP_NEW))
+		rec->flags |= CKPT_UNIX_TSTAMP_NEW;
+	if (sock_flag(sk, SOCK_RXQ_OVFL))
+		rec->flags |= CKPT_UNIX_RXQ_OVFL;
 	if (sk->sk_userlocks & SOCK_SNDBUF_LOCK)
 		rec->flags |= CKPT_UNIX_SNDBUF_LOCK;
 	if (sk->sk_userlocks & SOCK_RCVBUF_LOCK)
@@ -431,6 +443,29 @@ static int ckpt_unix_fill(struct ckpt_wsock *ws)
 	return 0;
 }
 
+/* An option that changes what the socket does and is not saved, or NULL. */
+static const char *ckpt_unix_unsaved_option(struct sock *sk)
+{
+	if (rcu_access_pointer(sk->sk_filter))
+		return "a filter (SO_ATTACH_FILTER)";
+	if (READ_ONCE(sk->sk_mark))
+		return "SO_MARK";
+	if (sock_flag(sk, SOCK_LINGER))
+		return "SO_LINGER";
+	if (READ_ONCE(sk->sk_tsflags))
+		return "SO_TIMESTAMPING";
+	if (READ_ONCE(sk->sk_bound_dev_if))
+		return "SO_BINDTODEVICE";
+	if (sock_flag(sk, SOCK_ZEROCOPY))
+		return "SO_ZEROCOPY";
+	if (sock_flag(sk, SOCK_TXTIME))
+		return "SO_TXTIME";
+	if (sock_flag(sk, SOCK_WIFI_STATUS) || sock_flag(sk, SOCK_NOFCS) ||
+	    sock_flag(sk, SOCK_SELECT_ERR_QUEUE))
+		return "SO_WIFI_STATUS, SO_NOFCS or SO_SELECT_ERR_QUEUE";
+	return NULL;
+}
+
 static int ckpt_unix_write(struct ckpt_ctx *ctx, struct ckpt_wfile *w)
 {
 	struct ckpt_wsock ws = { .ctx = ctx, .w = w, .sk = ckpt_unix_sk(w->file) };
@@ -465,8 +500,9 @@ static int ckpt_unix_write(struct ckpt_ctx *ctx, struct ckpt_wfile *w)
 		goto out;
 	}
 #endif
-	if (rcu_access_pointer(sk->sk_filter)) {
-		ckpt_err(ctx, err, "fd %u: the unix socket has a filter (SO_ATTACH_FILTER)", w->fd);
+	if (ckpt_unix_unsaved_option(sk)) {
+		ckpt_err(ctx, err, "fd %u: the unix socket has %s set, which is not saved",
+			 w->fd, ckpt_unix_unsaved_option(sk));
 		goto out;
 	}
 
@@ -670,6 +706,7 @@ static int ckpt_unix_bind(struct ckpt_ctx *ctx, struct ckpt_rsock *rs)
 {
 	struct ckpt_rec_unix *r = rs->rec;
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	umode_t old_umask;
 	int err;
 
 	if (!rs->name)
@@ -689,7 +726,11 @@ static int ckpt_unix_bind(struct ckpt_ctx *ctx, struct ckpt_rsock *rs)
 				rs->path, err == -EADDRINUSE ? "it is in use" :
 				"the old socket file cannot be removed", err);
 	strscpy(sun.sun_path, rs->path, sizeof(sun.sun_path));
+	/* The socket file gets the process's umask, as when it was bound. */
+	old_umask = current->fs->umask;
+	current->fs->umask = ctx->cur->rec.umask & 0777;
 	err = kernel_bind(rs->sock, (struct sockaddr *)&sun, sizeof(sun));
+	current->fs->umask = old_umask;
 	if (!err && strncmp(rs->name->sun_path, rs->path, r->addr_len -
 			    offsetof(struct sockaddr_un, sun_path)))
 		err = unix_sock_set_name(rs->sock->sk, rs->name, r->addr_len);
@@ -834,18 +875,6 @@ static int ckpt_unix_connect(struct ckpt_ctx *ctx, struct ckpt_rsock *rs)
 			      r->objid, r->peer_id, err) : 0;
 }
 
-static struct pid *ckpt_unix_pid(struct ckpt_ctx *ctx, pid_t nr)
-{
-	unsigned int i;
-
-	if (!nr)
-		return NULL;
-	for (i = 0; i < ctx->nr_procs; i++)
-		if (ctx->procs[i].rec.pid == nr && ctx->procs[i].task)
-			return get_pid(task_tgid(ctx->procs[i].task));
-	return find_get_pid(nr);
-}
-
 /*
  * Credentials restart gives back as they were: its own, or any with the
  * capabilities to set them.
@@ -858,12 +887,35 @@ static int ckpt_unix_ids(struct ckpt_ctx *ctx, u32 uid, u32 gid, kuid_t *kuid, k
 		return ckpt_err(ctx, -ENOEXEC, "unix socket credentials %u:%u are not mapped",
 				uid, gid);
 	if ((!uid_eq(*kuid, current_uid()) && !uid_eq(*kuid, current_euid()) &&
-	     !ns_capable(current_user_ns(), CAP_SETUID)) ||
+	     !ns_capable_setid(current_user_ns(), CAP_SETUID)) ||
 	    (!gid_eq(*kgid, current_gid()) && !gid_eq(*kgid, current_egid()) &&
-	     !ns_capable(current_user_ns(), CAP_SETGID)))
+	     !ns_capable_setid(current_user_ns(), CAP_SETGID)))
 		return ckpt_err(ctx, -EPERM,
-				"cannot give a unix socket message the credentials %u:%u",
-				uid, gid);
+				"cannot give a unix socket the credentials %u:%u", uid, gid);
+	return 0;
+}
+
+/*
+ * The pid a message or SO_PEERCRED names: a process of the job, none, or
+ * (as SCM_CREDENTIALS allows) any other only with CAP_SYS_ADMIN.
+ */
+static int ckpt_unix_cred_pid(struct ckpt_ctx *ctx, pid_t nr, struct pid **pid)
+{
+	unsigned int i;
+
+	*pid = NULL;
+	if (!nr)
+		return 0;
+	for (i = 0; i < ctx->nr_procs; i++)
+		if (ctx->procs[i].rec.pid == nr && ctx->procs[i].task) {
+			*pid = get_pid(task_tgid(ctx->procs[i].task));
+			return 0;
+		}
+	if (!ns_capable(task_active_pid_ns(current)->user_ns, CAP_SYS_ADMIN))
+		return ckpt_err(ctx, -EPERM,
+				"cannot give a unix socket the credentials of pid %d, outside the job",
+				nr);
+	*pid = find_get_pid(nr);
 	return 0;
 }
 
@@ -903,7 +955,9 @@ static int ckpt_unix_resend(struct ckpt_ctx *ctx, struct ckpt_rsock *rs, struct 
 		return ckpt_err(ctx, err < 0 ? err : -EIO,
 				"unix socket %u: cannot queue a message again (error %d)",
 				rs->rec->objid, err);
-	pid = ckpt_unix_pid(ctx, m->pid);
+	err = ckpt_unix_cred_pid(ctx, m->pid, &pid);
+	if (err)
+		return err;
 	spin_lock(&q->lock);
 	skb = tail ? tail->next : q->next;
 	for (; skb != (struct sk_buff *)q; skb = skb->next) {
@@ -995,8 +1049,8 @@ static void ckpt_unix_set_peercred(struct sock *sk, struct pid *pid, const struc
 static int ckpt_unix_peercred(struct ckpt_ctx *ctx, struct ckpt_rsock *rs)
 {
 	struct ckpt_rec_unix *r = rs->rec;
-	struct pid *pid = ckpt_unix_pid(ctx, r->peer_pid);
 	const struct cred *cred = NULL;
+	struct pid *pid;
 	struct group_info *groups;
 	struct task_struct *t;
 	struct cred *new;
@@ -1005,10 +1059,12 @@ static int ckpt_unix_peercred(struct ckpt_ctx *ctx, struct ckpt_rsock *rs)
 	int err;
 
 	if (!(r->flags & CKPT_UNIX_PEERCRED)) {
-		put_pid(pid);
 		ckpt_unix_set_peercred(rs->sock->sk, NULL, NULL);
 		return 0;
 	}
+	err = ckpt_unix_cred_pid(ctx, r->peer_pid, &pid);
+	if (err)
+		return err;
 	uid = make_kuid(current_user_ns(), r->peer_uid);
 	gid = make_kgid(current_user_ns(), r->peer_gid);
 	t = pid ? get_pid_task(pid, PIDTYPE_TGID) : NULL;
@@ -1061,6 +1117,30 @@ static long ckpt_timeo(u64 ns)
 	return min_t(unsigned long, j, MAX_SCHEDULE_TIMEOUT);
 }
 
+/*
+ * Options setsockopt(2) would not let the restarter set: buffers beyond
+ * net.core.wmem_max and rmem_max (SO_SNDBUFFORCE, SO_RCVBUFFORCE) and a
+ * priority above 6 need CAP_NET_ADMIN.
+ */
+static int ckpt_unix_check_options(struct ckpt_ctx *ctx, struct ckpt_rsock *rs)
+{
+	struct ckpt_rec_unix *r = rs->rec;
+	struct sock *sk = rs->sock->sk;
+	bool admin = ns_capable(sock_net(sk)->user_ns, CAP_NET_ADMIN);
+
+	if (admin)
+		return 0;
+	if (r->sndbuf > max_t(u32, 2 * READ_ONCE(sysctl_wmem_max), READ_ONCE(sk->sk_sndbuf)) ||
+	    r->rcvbuf > max_t(u32, 2 * READ_ONCE(sysctl_rmem_max), READ_ONCE(sk->sk_rcvbuf)))
+		return ckpt_err(ctx, -EPERM,
+				"unix socket %u: its buffer sizes need CAP_NET_ADMIN", r->objid);
+	if (r->priority > 6 && !ns_capable(sock_net(sk)->user_ns, CAP_NET_RAW))
+		return ckpt_err(ctx, -EPERM,
+				"unix socket %u: its priority %u needs CAP_NET_ADMIN", r->objid,
+				r->priority);
+	return 0;
+}
+
 /* Step 3: the state that would have stopped the sends. */
 static int ckpt_unix_settle_state(struct ckpt_ctx *ctx, struct ckpt_rsock *rs)
 {
@@ -1077,7 +1157,9 @@ static int ckpt_unix_settle_state(struct ckpt_ctx *ctx, struct ckpt_rsock *rs)
 		sock_release(rs->unnamed);
 		rs->unnamed = NULL;
 	}
-	err = ckpt_unix_peercred(ctx, rs);
+	err = ckpt_unix_check_options(ctx, rs);
+	if (!err)
+		err = ckpt_unix_peercred(ctx, rs);
 	if (err)
 		return err;
 	if (r->nr_msgs)
@@ -1085,7 +1167,16 @@ static int ckpt_unix_settle_state(struct ckpt_ctx *ctx, struct ckpt_rsock *rs)
 	assign_bit(SOCK_PASSCRED, &sock->flags, r->flags & CKPT_UNIX_PASSCRED);
 	assign_bit(SOCK_PASSPIDFD, &sock->flags, r->flags & CKPT_UNIX_PASSPIDFD);
 	assign_bit(SOCK_PASSSEC, &sock->flags, r->flags & CKPT_UNIX_PASSSEC);
+	if (r->flags & CKPT_UNIX_KEEPALIVE)
+		sock_set_keepalive(sk);
 	lock_sock(sk);
+	if (r->flags & CKPT_UNIX_TIMESTAMP)
+		sock_set_timestamp(sk, r->flags & CKPT_UNIX_TIMESTAMPNS ?
+				   (r->flags & CKPT_UNIX_TSTAMP_NEW ? SO_TIMESTAMPNS_NEW :
+				    SO_TIMESTAMPNS_OLD) :
+				   (r->flags & CKPT_UNIX_TSTAMP_NEW ? SO_TIMESTAMP_NEW :
+				    SO_TIMESTAMP_OLD), true);
+	sock_valbool_flag(sk, SOCK_RXQ_OVFL, r->flags & CKPT_UNIX_RXQ_OVFL);
 	if (r->flags & CKPT_UNIX_SNDBUF_LOCK)
 		sk->sk_userlocks |= SOCK_SNDBUF_LOCK;
 	if (r->flags & CKPT_UNIX_RCVBUF_LOCK)

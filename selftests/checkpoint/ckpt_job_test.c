@@ -27,6 +27,16 @@
  * group or session that does not exist is ESRCH, and a job the caller
  * belongs to is EINVAL.
  *
+ * Processes that share a file table (CLONE_FILES) or a working
+ * directory, root and umask (CLONE_FS) without being threads share them
+ * again after restart: a descriptor one opens, closes or dup2()s, a
+ * close-on-exec flag, a chdir() or a umask() of one is the other's,
+ * whichever of them comes first in the image, with threads of their
+ * own, and beside a process forked normally that keeps its own.  A
+ * table also used by a process outside the job makes checkpoint() fail
+ * with EBUSY, and so does a pipe end in a shared table that a process
+ * outside the job holds too.
+ *
  * Members are forked by ckpt_job_spawn() (ckpt_test.h), report their
  * ids before the checkpoint, and check after it that they are still
  * what they were; the test checks the same from outside, through
@@ -37,6 +47,8 @@
 #define _GNU_SOURCE
 #endif
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <strings.h>
 #include <sys/ioctl.h>
 
@@ -1697,6 +1709,876 @@ TEST(fifo_between_two_members_keeps_its_data)
 	EXPECT_EQ(0, ckpt_reap(writer));
 	unlink(fifo_path);
 	close(fd);
+}
+
+/* --------------------------------------------------------------------
+ * Processes that share a file table or a working directory
+ *
+ * P clones C with CLONE_FILES, CLONE_FS or both, without CLONE_THREAD.
+ * Before the checkpoint each opens descriptors (pipes, a file at an
+ * offset, a close-on-exec flag) and C moves the working directory and
+ * the umask; P checks that it sees them.  After the restart of the tree
+ * the two talk through two pipes, one each way, P leading: a descriptor
+ * one opens, closes or dup2()s is at the same number in the other, a
+ * close-on-exec flag one sets shows in the other, the write end of a
+ * pipe closed by one gives the other end of file, and a chdir() or a
+ * umask() of one is the other's.  A process forked normally keeps a
+ * table and a directory of its own; threads of C share with P too.
+ */
+
+#ifndef __NR_clone3
+#define __NR_clone3	435
+#endif
+
+/* What P shares with C (CLONE_FILES, CLONE_FS), and the variants. */
+#define SH_THIRD	0x1	/* P also forks T, which shares nothing */
+#define SH_THREADS	0x2	/* C has two threads, which do C's part */
+#define SH_ROOT		0x4	/* P is a child of R, the root of the tree */
+#define SH_SIBLING	0x8	/* C is R's child with a pid below P's */
+#define SH_OUTSIDE	0x10	/* P's fd 3 is a pipe end the test holds too */
+
+/* The descriptors, at the same numbers in every process. */
+#define SH_TO_C		3	/* pipe P -> C: 3, 4 */
+#define SH_TO_P		5	/* pipe C -> P: 5, 6 */
+#define SH_FILE_P	7	/* "a", opened by P at SH_OFF_P */
+#define SH_FILE_C	8	/* "b", opened by C at SH_OFF_C, close-on-exec */
+#define SH_PIPE_C	9	/* C's pipe: 9, 10, with SH_DATA_C in it */
+#define SH_TO_T		11	/* pipe P -> T: 11, 12 */
+#define SH_FROM_T	13	/* pipe T -> P: 13, 14 */
+#define SH_GO		15	/* C's threads wait on 15 and 17 (16, 18) */
+#define SH_OUT		19	/* the pipe end of SH_OUTSIDE */
+#define SH_DUP		20	/* where P dup2()s C's file after restart */
+#define SH_LAST		22	/* where P leaves a file last, for C */
+
+#define SH_OFF_P	1000
+#define SH_OFF_C	2000
+#define SH_OFF_NEW	77
+#define SH_DATA_C	"in C's pipe before the checkpoint;"
+#define SH_MORE_C	"written after it"
+
+/* Messages on the pipes. */
+enum { SH_READY = 100, SH_EARLY_P, SH_EARLY_C, SH_STEP, SH_DONE };
+
+enum { SH_P = 1, SH_C, SH_T, SH_R };
+
+static int sh_how;
+static char sh_dir[64];
+static pid_t sh_parent_pid;
+static pthread_t sh_threads[2];
+
+static void sh_path(char *buf, size_t size, const char *name)
+{
+	snprintf(buf, size, "%s/%s", sh_dir, name);
+}
+
+static void sh_remove_dir(void)
+{
+	char path[128];
+
+	sh_path(path, sizeof(path), "a");
+	unlink(path);
+	sh_path(path, sizeof(path), "b");
+	unlink(path);
+	sh_path(path, sizeof(path), "d");
+	rmdir(path);
+	rmdir(sh_dir);
+}
+
+/* sh_dir with files "a" and "b" (8 KiB each) and a directory "d". */
+static int sh_make_dir(void)
+{
+	static char data[8192];
+	static const char *const names[] = { "a", "b" };
+	char path[128];
+	unsigned int i;
+	int fd, err;
+
+	snprintf(sh_dir, sizeof(sh_dir), "/tmp/ckpt-share-%d", (int)getpid());
+	sh_remove_dir();
+	sh_path(path, sizeof(path), "d");
+	if (mkdir(sh_dir, 0755) || mkdir(path, 0755))
+		return -1;
+	memset(data, 's', sizeof(data));
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		sh_path(path, sizeof(path), names[i]);
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0)
+			return -1;
+		err = ckpt_write_all(fd, data, sizeof(data));
+		close(fd);
+		if (err)
+			return -1;
+	}
+	return 0;
+}
+
+static ino_t sh_ino(const char *name)
+{
+	char path[128];
+	struct stat st;
+
+	sh_path(path, sizeof(path), name);
+	return stat(path, &st) ? 0 : st.st_ino;
+}
+
+static ino_t sh_fd_ino(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) ? (ino_t)-1 : st.st_ino;
+}
+
+static off_t sh_offset(int fd)
+{
+	return lseek(fd, 0, SEEK_CUR);
+}
+
+static int sh_open(const char *name, int flags)
+{
+	char path[128];
+
+	sh_path(path, sizeof(path), name);
+	return open(path, flags);
+}
+
+/* Move descriptor @fd to @want. */
+static void sh_at(int fd, int want)
+{
+	CHILD_CHECK(80, fd >= 0 && (fd == want || dup2(fd, want) == want),
+		    "fd %d to %d: %s", fd, want, strerror(errno));
+	if (fd != want)
+		close(fd);
+}
+
+/* A pipe whose read end is @want and write end @want + 1. */
+static void sh_pipe_at(int want)
+{
+	int p[2], r, w;
+
+	CHILD_CHECK(80, !pipe(p), "pipe: %s", strerror(errno));
+	r = fcntl(p[0], F_DUPFD, 40);
+	w = fcntl(p[1], F_DUPFD, 40);
+	close(p[0]);
+	close(p[1]);
+	sh_at(r, want);
+	sh_at(w, want + 1);
+}
+
+static void sh_tell(int fd, int v)
+{
+	CHILD_CHECK(81, !ckpt_write_all(fd, &v, sizeof(v)), "role %d: write to fd %d: %s",
+		    (int)ckpt_me.role, fd, strerror(errno));
+}
+
+static int sh_hear(int fd)
+{
+	ssize_t n;
+	int v = -1;
+
+	n = read_timed(fd, &v, sizeof(v), 20000);
+	CHILD_CHECK(82, n == (ssize_t)sizeof(v), "role %d: read from fd %d: %zd (%s)",
+		    (int)ckpt_me.role, fd, n, n == -2 ? "nothing came" : strerror(errno));
+	return v;
+}
+
+/*
+ * The calling thread's umask, read without changing it: the other
+ * process may be looking at the same one.
+ */
+static int sh_umask(void)
+{
+	char buf[4096], *p;
+
+	if (ckpt_read_file("/proc/thread-self/status", buf, sizeof(buf)) < 0)
+		return -1;
+	p = strstr(buf, "\nUmask:");
+	return p ? (int)strtol(p + 7, NULL, 8) : -1;
+}
+
+static const char *sh_cwd(void)
+{
+	static char cwd[PATH_MAX];
+
+	if (!getcwd(cwd, sizeof(cwd)))
+		snprintf(cwd, sizeof(cwd), "(%s)", strerror(errno));
+	return cwd;
+}
+
+/* Is the working directory sh_dir/@sub ("": sh_dir itself; NULL: "/")? */
+static bool sh_cwd_is(const char *sub)
+{
+	char want[PATH_MAX];
+
+	if (!sub)
+		snprintf(want, sizeof(want), "/");
+	else if (*sub)
+		sh_path(want, sizeof(want), sub);
+	else
+		snprintf(want, sizeof(want), "%s", sh_dir);
+	return !strcmp(sh_cwd(), want);
+}
+
+/* In C and its threads: what P did last. */
+static void sh_check_last(void)
+{
+	if (sh_how & CLONE_FILES)
+		CHILD_CHECK(70, fcntl(SH_LAST, F_GETFD) == 0 && sh_fd_ino(SH_LAST) == sh_ino("a"),
+			    "role %d: fd %d that P left is not there", (int)ckpt_me.role, SH_LAST);
+	if (sh_how & CLONE_FS)
+		CHILD_CHECK(71, sh_cwd_is("d") && sh_umask() == 062,
+			    "role %d: working directory %s, umask %#o, P left %s/d and 062",
+			    (int)ckpt_me.role, sh_cwd(), sh_umask(), sh_dir);
+}
+
+/* P's part after the restart (or after a refused checkpoint). */
+static void sh_p_side(void)
+{
+	char buf[128];
+	ssize_t got;
+	int n;
+
+	CHILD_CHECK(10, sh_hear(SH_TO_P) == SH_EARLY_C, "the data C left in the pipe");
+	if (sh_how & CLONE_FILES) {
+		/* Opened by each before the checkpoint: one table. */
+		CHILD_CHECK(11, fcntl(SH_FILE_C, F_GETFD) == FD_CLOEXEC &&
+			    fcntl(SH_FILE_P, F_GETFD) == 0,
+			    "close-on-exec flags %d and %d", fcntl(SH_FILE_C, F_GETFD),
+			    fcntl(SH_FILE_P, F_GETFD));
+		CHILD_CHECK(12, sh_fd_ino(SH_FILE_C) == sh_ino("b") &&
+			    sh_offset(SH_FILE_C) == SH_OFF_C &&
+			    sh_fd_ino(SH_FILE_P) == sh_ino("a") && sh_offset(SH_FILE_P) == SH_OFF_P,
+			    "fds %d and %d: offsets %lld and %lld", SH_FILE_C, SH_FILE_P,
+			    (long long)sh_offset(SH_FILE_C), (long long)sh_offset(SH_FILE_P));
+		/* A descriptor P opens now: C sees it, closes it. */
+		n = sh_open("a", O_RDONLY);
+		CHILD_CHECK(13, n >= 0 && lseek(n, SH_OFF_NEW, SEEK_SET) == SH_OFF_NEW,
+			    "open: %s", strerror(errno));
+		sh_tell(SH_TO_C + 1, n);
+		CHILD_CHECK(14, sh_hear(SH_TO_P) == n, "C's answer");
+		errno = 0;
+		CHILD_CHECK(15, fcntl(n, F_GETFD) == -1 && errno == EBADF,
+			    "fd %d, closed by C, is still open here", n);
+		/* A dup2() and a close-on-exec flag of P's: C sees them. */
+		CHILD_CHECK(16, dup2(SH_FILE_C, SH_DUP) == SH_DUP &&
+			    !fcntl(SH_FILE_P, F_SETFD, FD_CLOEXEC), "dup2, F_SETFD: %s",
+			    strerror(errno));
+		sh_tell(SH_TO_C + 1, SH_DUP);
+		CHILD_CHECK(17, sh_hear(SH_TO_P) == SH_STEP, "C's answer");
+		/* C cleared its flag, wrote into its pipe and closed the write end. */
+		CHILD_CHECK(18, fcntl(SH_FILE_C, F_GETFD) == 0,
+			    "fd %d: C cleared its close-on-exec flag, here it is %d", SH_FILE_C,
+			    fcntl(SH_FILE_C, F_GETFD));
+		got = read_timed(SH_PIPE_C, buf, sizeof(buf), 10000);
+		CHILD_CHECK(19, got == (ssize_t)strlen(SH_DATA_C SH_MORE_C) &&
+			    !memcmp(buf, SH_DATA_C SH_MORE_C, got),
+			    "C's pipe: %zd bytes (%s), expected its data then end of file", got,
+			    got == -2 ? "no end of file" : "");
+	}
+	if (sh_how & CLONE_FS) {
+		CHILD_CHECK(20, sh_cwd_is("d") && sh_umask() == 027,
+			    "working directory %s and umask %#o, C had set %s/d and 027",
+			    sh_cwd(), sh_umask(), sh_dir);
+		CHILD_CHECK(21, !chdir(sh_dir), "chdir: %s", strerror(errno));
+		umask(077);
+		sh_tell(SH_TO_C + 1, SH_STEP);
+		CHILD_CHECK(22, sh_hear(SH_TO_P) == SH_STEP, "C's answer");
+		CHILD_CHECK(23, sh_cwd_is(NULL) && sh_umask() == 022,
+			    "working directory %s and umask %#o, C set / and 022", sh_cwd(),
+			    sh_umask());
+	}
+	/* What C (its threads) checks last. */
+	if (sh_how & CLONE_FILES)
+		CHILD_CHECK(24, dup2(SH_FILE_P, SH_LAST) == SH_LAST, "dup2: %s", strerror(errno));
+	if (sh_how & CLONE_FS) {
+		sh_path(buf, sizeof(buf), "d");
+		CHILD_CHECK(24, !chdir(buf), "chdir(%s): %s", buf, strerror(errno));
+		umask(062);
+	}
+	sh_tell(SH_TO_C + 1, SH_DONE);
+}
+
+/* C's part, the mirror of P's. */
+static void sh_c_side(void)
+{
+	int n;
+
+	CHILD_CHECK(30, sh_hear(SH_TO_C) == SH_EARLY_P, "the data P left in the pipe");
+	if (sh_how & CLONE_FILES) {
+		CHILD_CHECK(31, fcntl(SH_FILE_P, F_GETFD) == 0 &&
+			    sh_fd_ino(SH_FILE_P) == sh_ino("a") && sh_offset(SH_FILE_P) == SH_OFF_P,
+			    "P's fd %d: offset %lld", SH_FILE_P, (long long)sh_offset(SH_FILE_P));
+		n = sh_hear(SH_TO_C);
+		CHILD_CHECK(32, fcntl(n, F_GETFD) == 0 && sh_fd_ino(n) == sh_ino("a") &&
+			    sh_offset(n) == SH_OFF_NEW,
+			    "fd %d that P opened: F_GETFD %d (%s), offset %lld", n,
+			    fcntl(n, F_GETFD), strerror(errno), (long long)sh_offset(n));
+		CHILD_CHECK(33, !close(n), "close(%d): %s", n, strerror(errno));
+		sh_tell(SH_TO_P + 1, n);
+		CHILD_CHECK(34, sh_hear(SH_TO_C) == SH_DUP, "P's message");
+		CHILD_CHECK(35, fcntl(SH_DUP, F_GETFD) == 0 && sh_fd_ino(SH_DUP) == sh_ino("b") &&
+			    sh_offset(SH_DUP) == SH_OFF_C,
+			    "fd %d that P dup2()ed is not C's file", SH_DUP);
+		CHILD_CHECK(36, fcntl(SH_FILE_P, F_GETFD) == FD_CLOEXEC,
+			    "fd %d: P set its close-on-exec flag, here it is %d", SH_FILE_P,
+			    fcntl(SH_FILE_P, F_GETFD));
+		CHILD_CHECK(37, !fcntl(SH_FILE_C, F_SETFD, 0) &&
+			    !ckpt_write_all(SH_PIPE_C + 1, SH_MORE_C, strlen(SH_MORE_C)) &&
+			    !close(SH_PIPE_C + 1), "fd %d, %d: %s", SH_FILE_C, SH_PIPE_C + 1,
+			    strerror(errno));
+		sh_tell(SH_TO_P + 1, SH_STEP);
+	}
+	if (sh_how & CLONE_FS) {
+		CHILD_CHECK(38, sh_hear(SH_TO_C) == SH_STEP, "P's message");
+		CHILD_CHECK(39, sh_cwd_is("") && sh_umask() == 077 && !access("d", F_OK),
+			    "working directory %s and umask %#o, P set %s and 077", sh_cwd(),
+			    sh_umask(), sh_dir);
+		CHILD_CHECK(40, !chdir("/"), "chdir: %s", strerror(errno));
+		umask(022);
+		sh_tell(SH_TO_P + 1, SH_STEP);
+	}
+	CHILD_CHECK(41, sh_hear(SH_TO_C) == SH_DONE, "P's message");
+	sh_check_last();
+}
+
+/* A thread of C: waits on its pipe, then does C's part or checks it. */
+static void *sh_thread(void *arg)
+{
+	int i = (int)(intptr_t)arg;
+	ssize_t n;
+	char c;
+
+	do {
+		n = read(SH_GO + 2 * i, &c, 1);
+	} while (n < 0 && errno == EINTR);
+	CHILD_CHECK(60, n == 1, "thread %d: read: %zd (%s)", i, n, strerror(errno));
+	if (i == 0)
+		sh_c_side();
+	else
+		sh_check_last();
+	return NULL;
+}
+
+static void sh_run_thread(int i)
+{
+	CHILD_CHECK(61, write(SH_GO + 2 * i + 1, "g", 1) == 1, "write: %s", strerror(errno));
+	CHILD_CHECK(62, !pthread_join(sh_threads[i], NULL), "pthread_join");
+}
+
+/* C, P's clone. */
+static int sh_child(void)
+{
+	int i;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != sh_parent_pid)
+		_exit(CKPT_EXIT_INIT);
+	CKPT_STORE(ckpt_woken, 0);
+	if (sh_how & CLONE_FILES) {
+		sh_at(sh_open("b", O_RDWR), SH_FILE_C);
+		CHILD_CHECK(1, lseek(SH_FILE_C, SH_OFF_C, SEEK_SET) == SH_OFF_C &&
+			    !fcntl(SH_FILE_C, F_SETFD, FD_CLOEXEC), "lseek, F_SETFD");
+		sh_pipe_at(SH_PIPE_C);
+		CHILD_CHECK(1, !ckpt_write_all(SH_PIPE_C + 1, SH_DATA_C, strlen(SH_DATA_C)),
+			    "write: %s", strerror(errno));
+	}
+	if (sh_how & CLONE_FS) {
+		CHILD_CHECK(2, !chdir(sh_dir) && !chdir("d"), "chdir: %s", strerror(errno));
+		umask(027);
+	}
+	if (sh_how & SH_THREADS) {
+		for (i = 0; i < 2; i++) {
+			sh_pipe_at(SH_GO + 2 * i);
+			CHILD_CHECK(3, !pthread_create(&sh_threads[i], NULL, sh_thread,
+						       (void *)(intptr_t)i), "pthread_create");
+		}
+	}
+	/*
+	 * The report pipe is P's descriptor too: report through a
+	 * descriptor of our own on it, and leave P to close the pipe.
+	 */
+	if (sh_how & CLONE_FILES) {
+		ckpt_ready_fd = fcntl(CKPT_READY_FD, F_DUPFD_CLOEXEC, CKPT_READY_FD + 1);
+		CHILD_CHECK(4, ckpt_ready_fd > CKPT_READY_FD, "F_DUPFD: %s", strerror(errno));
+	}
+	sh_tell(SH_TO_P + 1, SH_READY);
+	sh_tell(SH_TO_P + 1, SH_EARLY_C);
+	ckpt_member_wait(SH_C);
+
+	if (sh_how & SH_THREADS) {
+		sh_run_thread(0);
+		sh_run_thread(1);
+	} else {
+		sh_c_side();
+	}
+	sh_check_last();
+	return 0;
+}
+
+static int sh_clone_fn(void *arg)
+{
+	(void)arg;
+	_exit(sh_child());
+}
+
+/* clone3(2)'s arguments, up to set_tid (CLONE_ARGS_SIZE_VER1). */
+struct sh_clone_args {
+	__u64 flags, pidfd, child_tid, parent_tid, exit_signal;
+	__u64 stack, stack_size, tls, set_tid, set_tid_size;
+};
+
+/*
+ * clone3() with @flags, the child's pid the first free one below ours
+ * (set_tid).  As fork(), returns 0 in the child.
+ */
+static pid_t sh_clone_below(int flags)
+{
+	struct sh_clone_args args = { .flags = flags, .set_tid_size = 1 };
+	pid_t tid, pid = -1;
+
+	for (tid = getpid() - 1; tid > 1; tid--) {
+		args.set_tid = (uintptr_t)&tid;
+		pid = syscall(__NR_clone3, &args, sizeof(args));
+		if (pid >= 0 || errno != EEXIST)
+			break;
+	}
+	return pid;
+}
+
+/* P: clone C, sharing what sh_how says. */
+static pid_t sh_clone(void)
+{
+	int flags = sh_how & (CLONE_FILES | CLONE_FS);
+	size_t size = 256 * 1024;
+	char *stack = malloc(size);
+	pid_t pid;
+
+	CHILD_CHECK(90, stack, "malloc");
+	sh_parent_pid = sh_how & SH_SIBLING ? getppid() : getpid();
+	fflush(NULL);
+	if (sh_how & SH_SIBLING)
+		pid = sh_clone_below(flags | CLONE_PARENT);
+	else
+		pid = clone(sh_clone_fn, stack + size, flags | SIGCHLD, NULL);
+	CHILD_CHECK(90, pid >= 0, "clone: %s", strerror(errno));
+	if (pid == 0)
+		_exit(sh_child());
+	return pid;
+}
+
+/* T, forked normally by P before the clone: nothing of P's moves it. */
+static int sh_third(void)
+{
+	char cwd[PATH_MAX];
+	int mask = sh_umask();
+
+	snprintf(cwd, sizeof(cwd), "%s", sh_cwd());
+	ckpt_member_wait(SH_T);
+	CHILD_CHECK(50, sh_hear(SH_TO_T) == SH_STEP, "P's message");
+	errno = 0;
+	CHILD_CHECK(51, fcntl(SH_FILE_C, F_GETFD) == -1 && fcntl(SH_LAST, F_GETFD) == -1 &&
+		    errno == EBADF, "C's and P's later descriptors are in T's table");
+	CHILD_CHECK(52, fcntl(SH_FILE_P, F_GETFD) == 0,
+		    "P's close-on-exec flag on fd %d shows in T's table", SH_FILE_P);
+	CHILD_CHECK(53, !strcmp(sh_cwd(), cwd) && sh_umask() == mask,
+		    "T: working directory %s and umask %#o, was %s and %#o", sh_cwd(),
+		    sh_umask(), cwd, mask);
+	/* Closed here, moved here: P and C keep theirs. */
+	CHILD_CHECK(54, !close(SH_FILE_P) && !chdir("/"), "close, chdir: %s", strerror(errno));
+	umask(0);
+	sh_tell(SH_FROM_T + 1, SH_STEP);
+	CHILD_CHECK(55, sh_hear(SH_TO_T) == SH_DONE, "P's message");
+	CHILD_CHECK(56, fcntl(SH_TO_C, F_GETFD) == 0, "fd %d, closed by P, is closed in T too",
+		    SH_TO_C);
+	return 0;
+}
+
+/* P's part with T, once C has been told it is done. */
+static void sh_p_third(void)
+{
+	sh_tell(SH_TO_T + 1, SH_STEP);
+	CHILD_CHECK(57, sh_hear(SH_FROM_T) == SH_STEP, "T's answer");
+	CHILD_CHECK(58, fcntl(SH_FILE_P, F_GETFD) == FD_CLOEXEC,
+		    "fd %d, closed by T, is closed in P too", SH_FILE_P);
+	CHILD_CHECK(59, sh_cwd_is("d") && sh_umask() == 062,
+		    "P: working directory %s and umask %#o after T's chdir and umask", sh_cwd(),
+		    sh_umask());
+	CHILD_CHECK(59, !close(SH_TO_C), "close: %s", strerror(errno));
+	sh_tell(SH_TO_T + 1, SH_DONE);
+}
+
+/*
+ * Reap @count children, whichever they are (a copy restarted with new
+ * pids does not know theirs): each must exit 0.
+ */
+static void sh_reap_children(int count)
+{
+	int st = -1;
+	pid_t pid;
+
+	while (count--) {
+		do {
+			pid = waitpid(-1, &st, 0);
+		} while (pid < 0 && errno == EINTR);
+		CHILD_CHECK(91, pid > 0 && WIFEXITED(st) && !WEXITSTATUS(st),
+			    "role %d: waitpid %d (%s), status %#x", (int)ckpt_me.role, (int)pid,
+			    strerror(errno), st);
+	}
+}
+
+static int sh_parent_main(void)
+{
+	if (sh_how & SH_OUTSIDE)
+		sh_at(3, SH_OUT);
+	sh_pipe_at(SH_TO_C);
+	sh_pipe_at(SH_TO_P);
+	sh_at(sh_open("a", O_RDONLY), SH_FILE_P);
+	CHILD_CHECK(5, lseek(SH_FILE_P, SH_OFF_P, SEEK_SET) == SH_OFF_P, "lseek");
+	sh_tell(SH_TO_C + 1, SH_EARLY_P);
+	if (sh_how & SH_THIRD) {
+		sh_pipe_at(SH_TO_T);
+		sh_pipe_at(SH_FROM_T);
+		tree_fork(sh_third);
+	}
+	sh_clone();
+	CHILD_CHECK(6, sh_hear(SH_TO_P) == SH_READY, "C is not ready");
+	/* Shared before the checkpoint, as the clone flags say. */
+	if (sh_how & CLONE_FILES)
+		CHILD_CHECK(7, fcntl(SH_FILE_C, F_GETFD) == FD_CLOEXEC, "C's fd %d is not here",
+			    SH_FILE_C);
+	if (sh_how & CLONE_FS)
+		CHILD_CHECK(8, sh_cwd_is("d"), "C's chdir did not move P: %s", sh_cwd());
+	ckpt_member_wait(SH_P);
+
+	sh_p_side();
+	if (sh_how & SH_THIRD)
+		sh_p_third();
+	sh_reap_children(!(sh_how & SH_SIBLING) + !!(sh_how & SH_THIRD));
+	return 0;
+}
+
+static int sh_parent(void *arg)
+{
+	(void)arg;
+	return sh_parent_main();
+}
+
+/* R: P's parent; in the SH_SIBLING case C's too. */
+static int sh_root(void *arg)
+{
+	(void)arg;
+	tree_fork(sh_parent_main);
+	ckpt_member_wait(SH_R);
+	sh_reap_children(1 + !!(sh_how & SH_SIBLING));
+	return 0;
+}
+
+/* Where process @pid's records are in the image: [*start, *end). */
+static bool image_proc(const void *img, size_t len, pid_t pid, size_t *start, size_t *end)
+{
+	const struct ckpt_hdr *h;
+	size_t off = 0, at = 0;
+	bool in = false;
+
+	while ((h = ckpt_image_next(img, len, &off, 0))) {
+		if (!in && h->type == CKPT_REC_TASK && h->len >= sizeof(struct ckpt_rec_task) &&
+		    ((const struct ckpt_rec_task *)h)->pid == pid) {
+			in = true;
+			*start = at;
+		}
+		if (in && h->type == CKPT_REC_TASK_END) {
+			*end = off;
+			return true;
+		}
+		at = off;
+	}
+	return false;
+}
+
+/* Records of @type among process @pid's, or -1 if it is not there. */
+static int image_count_of(const void *img, size_t len, pid_t pid, uint32_t type)
+{
+	size_t start, end;
+	int n = 0;
+
+	if (!image_proc(img, len, pid, &start, &end))
+		return -1;
+	while (ckpt_image_next(img, end, &start, type))
+		n++;
+	return n;
+}
+
+/* The CKPT_REC_SHARES of process @pid, or NULL. */
+static const struct ckpt_rec_shares *image_shares(const void *img, size_t len, pid_t pid)
+{
+	const struct ckpt_hdr *h;
+	size_t start, end;
+
+	if (!image_proc(img, len, pid, &start, &end))
+		return NULL;
+	h = ckpt_image_next(img, end, &start, CKPT_REC_SHARES);
+	return h && h->len >= sizeof(struct ckpt_rec_shares) ? (const void *)h : NULL;
+}
+
+/*
+ * The image: @first, the first of the two in it, has its tables;
+ * @second has a CKPT_REC_SHARES naming @first instead.
+ */
+static void sh_check_image(struct __test_metadata *_metadata, int fd, pid_t first,
+			   pid_t second)
+{
+	const struct ckpt_rec_shares *s;
+	size_t len = 0, s1, e1, s2, e2;
+	bool files = sh_how & CLONE_FILES, fs = sh_how & CLONE_FS;
+	void *img;
+
+	img = ckpt_image_load(fd, &len);
+	ASSERT_NE(NULL, img);
+	ASSERT_TRUE(image_proc(img, len, first, &s1, &e1)) TH_LOG("no process %d", first);
+	ASSERT_TRUE(image_proc(img, len, second, &s2, &e2)) TH_LOG("no process %d", second);
+	EXPECT_LT(s1, s2) TH_LOG("%d is after %d in the image", first, second);
+	EXPECT_EQ(1, image_count(img, len, CKPT_REC_SHARES));
+	EXPECT_EQ(NULL, image_shares(img, len, first));
+	s = image_shares(img, len, second);
+	ASSERT_NE(NULL, s) TH_LOG("no shares record for %d", second);
+	EXPECT_EQ(files ? first : 0, s->files_of);
+	EXPECT_EQ(fs ? first : 0, s->fs_of);
+	EXPECT_LT(0, image_count_of(img, len, first, CKPT_REC_FD));
+	EXPECT_EQ(1, image_count_of(img, len, first, CKPT_REC_FS));
+	EXPECT_EQ(!fs, image_count_of(img, len, second, CKPT_REC_FS));
+	if (files) {
+		EXPECT_EQ(0, image_count_of(img, len, second, CKPT_REC_FD));
+		EXPECT_EQ(0, image_count_of(img, len, second, CKPT_REC_FILE));
+		EXPECT_EQ(0, image_count_of(img, len, second, CKPT_REC_PIPE));
+	} else {
+		EXPECT_LT(0, image_count_of(img, len, second, CKPT_REC_FD));
+	}
+	free(img);
+}
+
+/*
+ * Spawn the job as sh_how says; *@top is its root (P, or R), @pc gets
+ * P's and C's pids.  Returns the number of members, or -1.
+ */
+static int sh_spawn(struct ckpt_member *m, int max, pid_t *top, pid_t pc[2],
+		    const int *fds, int nfds)
+{
+	int n = 0, want = 2 + !!(sh_how & (SH_THIRD | SH_ROOT)), p, c;
+
+	*top = ckpt_job_spawn(sh_how & SH_ROOT ? sh_root : sh_parent, NULL, 0, fds, nfds, m,
+			      &n, max);
+	p = ckpt_job_find(m, n, SH_P);
+	c = ckpt_job_find(m, n, SH_C);
+	if (*top < 0 || n != want || p < 0 || c < 0) {
+		ckpt_msg("%d members, %d expected", n, want);
+		return -1;
+	}
+	pc[0] = m[p].pid;
+	pc[1] = m[c].pid;
+	if (ckpt_job_settle(m, n, 10000))
+		return -1;
+	return n;
+}
+
+/* Checkpoint the tree, kill it, check the image, restart it, wake it. */
+static void sh_cycle(struct __test_metadata *_metadata, int how)
+{
+	struct ckpt_member m[8];
+	pid_t top, pc[2];
+	int n, fd;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	sh_how = how;
+	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
+	ASSERT_EQ(0, sh_make_dir());
+	n = sh_spawn(m, 8, &top, pc, NULL, 0);
+	ASSERT_LT(0, n);
+
+	fd = ckpt_image_open();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, ckpt_checkpoint(top, fd, CKPT_TREE | CKPT_KILL));
+	EXPECT_EQ(128 + SIGKILL, ckpt_reap(top));
+	ASSERT_EQ(0, ckpt_job_gone(m, n, 10000));
+	if (how & SH_SIBLING) {
+		ASSERT_LT(pc[1], pc[0]);
+		sh_check_image(_metadata, fd, pc[1], pc[0]);
+	} else {
+		sh_check_image(_metadata, fd, pc[0], pc[1]);
+	}
+
+	ASSERT_EQ(top, ckpt_restart(fd, 0));
+	EXPECT_EQ(0, ckpt_job_intact(m, n, "RS"));
+	ASSERT_EQ(0, ckpt_job_wake(m, n));
+	EXPECT_EQ(0, ckpt_reap(top));
+	EXPECT_EQ(0, ckpt_job_gone(m, n, 10000));
+	EXPECT_FALSE(ckpt_have_children());
+	sh_remove_dir();
+	close(fd);
+}
+
+TEST(processes_sharing_a_file_table_share_it_again_after_restart)
+{
+	sh_cycle(_metadata, CLONE_FILES);
+}
+
+TEST(processes_sharing_a_working_directory_and_umask_share_them_again)
+{
+	sh_cycle(_metadata, CLONE_FS);
+}
+
+TEST(both_tables_shared_and_a_forked_process_keeps_its_own)
+{
+	sh_cycle(_metadata, CLONE_FILES | CLONE_FS | SH_THIRD);
+}
+
+TEST(threads_of_a_sharing_process_share_with_the_other_process_too)
+{
+	sh_cycle(_metadata, CLONE_FILES | CLONE_FS | SH_THREADS);
+}
+
+TEST(a_grandchild_sharing_its_parents_table_shares_it_again)
+{
+	sh_cycle(_metadata, CLONE_FILES | SH_ROOT);
+}
+
+TEST(tables_shared_with_a_sibling_first_in_the_image_are_shared_again)
+{
+	sh_cycle(_metadata, CLONE_FILES | CLONE_FS | SH_ROOT | SH_SIBLING);
+}
+
+/*
+ * A copy restarted with new pids beside the originals, which run on: its
+ * processes share their tables with each other, not with the originals
+ * (the image names the old pids), and both do the whole exchange.
+ */
+TEST(a_copy_with_new_pids_shares_within_itself_beside_the_originals)
+{
+	struct ckpt_member m[8];
+	static char log[8192];
+	pid_t top, pc[2], got, pid;
+	int n, i, fd, logfd;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	sh_how = CLONE_FILES | CLONE_FS | SH_THIRD;
+	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
+	ASSERT_EQ(0, sh_make_dir());
+	n = sh_spawn(m, 8, &top, pc, NULL, 0);
+	ASSERT_LT(0, n);
+	fd = ckpt_image_open();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, ckpt_checkpoint(top, fd, CKPT_TREE | CKPT_CONTINUE));
+
+	logfd = ckpt_log_open();
+	ASSERT_GE(logfd, 0);
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+	errno = 0;
+	got = restart(fd, RESTART_NEW_PIDS, logfd);
+	ckpt_log_read(logfd, log, sizeof(log));
+	close(logfd);
+	ASSERT_GT(got, 0) TH_LOG("restart(RESTART_NEW_PIDS): %s; log: %s", strerror(errno), log);
+	EXPECT_EQ(n, ckpt_log_count(log, "restored as pid")) TH_LOG("log: %s", log);
+	EXPECT_EQ(0, ckpt_job_intact(m, n, "S"));
+	for (i = 0; i < n; i++) {
+		pid = new_pid_of(log, m[i].pid);
+		EXPECT_GT(pid, 0) TH_LOG("no new pid for %d", m[i].pid);
+		if (pid > 0)
+			EXPECT_EQ(0, kill(pid, CKPT_WAKE_SIG));
+	}
+	ASSERT_EQ(0, ckpt_job_wake(m, n));
+	EXPECT_EQ(0, ckpt_reap(top));
+	EXPECT_EQ(0, ckpt_reap(got));
+	EXPECT_EQ(0, ckpt_job_gone(m, n, 10000));
+	EXPECT_FALSE(ckpt_have_children());
+	sh_remove_dir();
+	close(fd);
+}
+
+TEST(file_table_shared_with_a_process_outside_the_job_is_ebusy)
+{
+	static const char why[] =
+		"shares its file table with a process outside the job (CLONE_FILES)";
+	struct ckpt_member m[8];
+	static char log[4096];
+	pid_t top, pc[2];
+	int n, i;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	sh_how = CLONE_FILES;
+	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
+	ASSERT_EQ(0, sh_make_dir());
+	n = sh_spawn(m, 8, &top, pc, NULL, 0);
+	ASSERT_LT(0, n);
+
+	/* C alone, then P alone: each shares with the other, outside. */
+	for (i = 1; i >= 0; i--) {
+		EXPECT_EQ(EBUSY, ckpt_checkpoint_log(pc[i], CKPT_KILL, log, sizeof(log)))
+			TH_LOG("pid %d", pc[i]);
+		EXPECT_NE(NULL, strstr(log, why)) TH_LOG("log: %s", log);
+		EXPECT_TRUE(ckpt_log_has(log, "pid ", pc[i])) TH_LOG("log: %s", log);
+	}
+	/* Neither killed nor stopped, and they still share. */
+	EXPECT_EQ(0, waitpid(-1, NULL, WNOHANG | __WALL));
+	EXPECT_EQ(0, ckpt_job_intact(m, n, "S"));
+	ASSERT_EQ(0, ckpt_job_wake(m, n));
+	EXPECT_EQ(0, ckpt_reap(top));
+	EXPECT_EQ(0, ckpt_job_gone(m, n, 10000));
+	EXPECT_FALSE(ckpt_have_children());
+	sh_remove_dir();
+}
+
+/*
+ * A pipe end in the shared table that the test holds too: the job's
+ * descriptors on it are one (the table is one, however many processes
+ * use it), so the test's is one more, outside the job.
+ */
+TEST(pipe_in_a_shared_file_table_also_held_outside_is_ebusy)
+{
+	struct ckpt_member m[8];
+	static char log[4096];
+	int n, x[2], keep, fd, logfd;
+	pid_t top, pc[2];
+	long ret;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	sh_how = CLONE_FILES | SH_OUTSIDE;
+	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
+	ASSERT_EQ(0, sh_make_dir());
+	ASSERT_EQ(0, pipe2(x, O_CLOEXEC));
+	keep = fcntl(x[1], F_DUPFD_CLOEXEC, 10);
+	ASSERT_LE(10, keep);
+	n = sh_spawn(m, 8, &top, pc, &x[1], 1);
+	close(x[0]);
+	close(x[1]);
+	ASSERT_LT(0, n);
+
+	fd = ckpt_image_open();
+	ASSERT_GE(fd, 0);
+	logfd = ckpt_log_open();
+	ASSERT_GE(logfd, 0);
+	errno = 0;
+	ret = checkpoint(top, fd, CKPT_TREE | CKPT_KILL, logfd);
+	EXPECT_EQ(-1, ret);
+	EXPECT_EQ(EBUSY, errno);
+	ckpt_log_read(logfd, log, sizeof(log));
+	TH_LOG("log: %s", log);
+	EXPECT_NE(NULL, strstr(log, "pipe"));
+	EXPECT_TRUE(ckpt_log_has(log, "", getpid()))
+		TH_LOG("the outside holder, pid %d, is not named", getpid());
+	if (ret == 0) {
+		/* Saved and killed after all. */
+		EXPECT_EQ(128 + SIGKILL, ckpt_reap(top));
+	} else {
+		EXPECT_EQ(0, ckpt_job_intact(m, n, "S"));
+		EXPECT_EQ(0, ckpt_job_wake(m, n));
+		EXPECT_EQ(0, ckpt_reap(top));
+	}
+	EXPECT_EQ(0, ckpt_job_gone(m, n, 10000));
+	close(keep);
+	close(logfd);
+	close(fd);
+	sh_remove_dir();
 }
 
 /* --------------------------------------------------------------------

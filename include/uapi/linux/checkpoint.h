@@ -15,7 +15,9 @@
  *   per process (nr_tasks), parents before their children:
  *     CKPT_REC_TASK                 starts the process
  *     (a zombie has nothing more: CKPT_REC_TASK_END follows)
- *     CKPT_REC_CRED, CKPT_REC_RLIMITS, CKPT_REC_FS
+ *     CKPT_REC_CRED, CKPT_REC_RLIMITS
+ *     CKPT_REC_SHARES               if it shares tables with another process
+ *     CKPT_REC_FS                   unless it shares another's (SHARES)
  *     CKPT_REC_MM, CKPT_REC_VMA...  then CKPT_REC_PAGES...; a
  *                                   CKPT_REC_UNLINKED and its pages
  *                                   before the first CKPT_REC_VMA or
@@ -30,6 +32,7 @@
  *                                   is on (CKPT_REC_PIPE, CKPT_REC_PTY,
  *                                   CKPT_REC_UNIX...) before the first
  *                                   CKPT_REC_FILE on it
+ *     CKPT_REC_LOCKS                if it holds file locks (CKPT_FILE_LOCKS)
  *     per thread (nr_threads), the leader first:
  *       CKPT_REC_THREAD             registers, TLS, futex and rseq state
  *       CKPT_REC_XSTATE             its FPU/extended state (XSAVE layout)
@@ -71,8 +74,16 @@
  */
 #define CKPT_OUTSIDE_PIPES_BROKEN 0x10
 
+/*
+ * A job holding a file lock (fcntl, OFD or flock) is refused: between the
+ * checkpoint and the restart the lock is not held.  With this flag its
+ * locks are saved, and restart takes them back (or fails if another
+ * process holds a conflicting lock by then).
+ */
+#define CKPT_FILE_LOCKS		0x20
+
 #define CKPT_FLAGS_ALL		(CKPT_ACTION_MASK | CKPT_SCOPE_MASK | \
-				 CKPT_OUTSIDE_PIPES_BROKEN)
+				 CKPT_OUTSIDE_PIPES_BROKEN | CKPT_FILE_LOCKS)
 
 /*
  * checkpoint(0, ...) checkpoints the caller itself and returns 0; when the
@@ -121,6 +132,8 @@ enum ckpt_rec_type {
 	CKPT_REC_EPOLL		= 26,
 	CKPT_REC_UNIX		= 27,
 	CKPT_REC_POSIX_TIMERS	= 28,
+	CKPT_REC_LOCKS		= 29,
+	CKPT_REC_SHARES		= 30,
 	CKPT_REC_MAX
 };
 
@@ -158,7 +171,9 @@ enum ckpt_rec_type {
 	[CKPT_REC_TIMERFD]	= "TIMERFD",	\
 	[CKPT_REC_EPOLL]	= "EPOLL",	\
 	[CKPT_REC_UNIX]		= "UNIX",	\
-	[CKPT_REC_POSIX_TIMERS]	= "POSIX_TIMERS"
+	[CKPT_REC_POSIX_TIMERS]	= "POSIX_TIMERS",	\
+	[CKPT_REC_LOCKS]	= "LOCKS",	\
+	[CKPT_REC_SHARES]	= "SHARES"
 
 /* Limits restart(2) enforces on untrusted images */
 #define CKPT_MAX_RECORD		(1U << 24)	/* any one record, in bytes */
@@ -274,7 +289,8 @@ struct ckpt_rec_timers {
 
 struct ckpt_posix_timer {
 	__s32 id;		/* its timer id, 0 .. 2^31-1, unique */
-	__s32 clock;		/* clockid; a CPU-time clock names no pid */
+	__s32 clock;		/* clockid; a CPU-time clock named by pid names
+				 * the process itself, or a thread (cpu_tid) */
 	__s32 notify;		/* SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD_ID|SIGEV_SIGNAL */
 	__s32 signo;		/* the signal it sends, 1 .. 64 */
 	__u64 value;		/* sigev_value */
@@ -316,6 +332,20 @@ struct ckpt_rec_fs {
 	__u32 cwd_len;		/* bytes of cwd, terminator included */
 	__u32 root_len;		/* bytes of root, terminator included */
 	char paths[];		/* cwd, then root */
+};
+
+/*
+ * CKPT_REC_SHARES: the tables a process shares with a process before it
+ * in the image, without being its thread (clone(2) with CLONE_FILES or
+ * CLONE_FS, version 5).  A process that shares the other's file table
+ * has no CKPT_REC_FILE, CKPT_REC_FD or CKPT_REC_LOCKS of its own, and one
+ * that shares its fs_struct (working directory, root, umask) no
+ * CKPT_REC_FS.
+ */
+struct ckpt_rec_shares {
+	struct ckpt_hdr h;
+	__s32 files_of;		/* the pid whose file table it shares, or 0 */
+	__s32 fs_of;		/* the pid whose fs_struct it shares, or 0 */
 };
 
 /* CKPT_REC_MM: address space layout (struct mm_struct fields) */
@@ -602,7 +632,12 @@ enum ckpt_unix_state {
 #define CKPT_UNIX_PEERCRED	0x20	/* peer_pid, peer_uid, peer_gid are set */
 #define CKPT_UNIX_BOUND		0x40	/* bound to its name (else named after
 					 * the listener that accepted it) */
-#define CKPT_UNIX_FLAGS_ALL	0x7f
+#define CKPT_UNIX_KEEPALIVE	0x80	/* SO_KEEPALIVE */
+#define CKPT_UNIX_TIMESTAMP	0x100	/* SO_TIMESTAMP (or _NS with the next) */
+#define CKPT_UNIX_TIMESTAMPNS	0x200	/* SO_TIMESTAMPNS */
+#define CKPT_UNIX_TSTAMP_NEW	0x400	/* the _NEW (64-bit) form of those */
+#define CKPT_UNIX_RXQ_OVFL	0x800	/* SO_RXQ_OVFL */
+#define CKPT_UNIX_FLAGS_ALL	0xfff
 
 #define CKPT_UNIX_NO_TIMEOUT	(~0ULL)	/* sndtimeo_ns, rcvtimeo_ns: none */
 
@@ -727,6 +762,35 @@ struct ckpt_rec_fd {
 	__u32 cloexec;
 	__u32 reserved;
 };
+
+/*
+ * CKPT_REC_LOCKS: the file locks a process holds, saved with
+ * CKPT_FILE_LOCKS, after its descriptors (version 5).  Each is taken
+ * again through the descriptor it names: a POSIX lock by the process, an
+ * open file description lock or a flock() lock on that description.
+ */
+enum ckpt_lock_kind {
+	CKPT_LOCK_POSIX	= 1,		/* fcntl(F_SETLK) */
+	CKPT_LOCK_OFD	= 2,		/* fcntl(F_OFD_SETLK) */
+	CKPT_LOCK_FLOCK	= 3,		/* flock(2) */
+};
+
+struct ckpt_lock {
+	__s32 fd;		/* a descriptor of the process on the file */
+	__u16 kind;		/* enum ckpt_lock_kind */
+	__u16 type;		/* F_RDLCK (0) or F_WRLCK (1) */
+	__s64 start;		/* first byte; FLOCK: 0 */
+	__s64 end;		/* last byte, LLONG_MAX: to the end; FLOCK: LLONG_MAX */
+};
+
+struct ckpt_rec_locks {
+	struct ckpt_hdr h;
+	__u32 nr;		/* 1 .. CKPT_MAX_LOCKS */
+	__u32 reserved;
+	struct ckpt_lock locks[];
+};
+
+#define CKPT_MAX_LOCKS		65536
 
 /* CKPT_REC_THREAD: a thread's registers (x86_64 struct user_regs_struct) */
 struct ckpt_x86_64_regs {
