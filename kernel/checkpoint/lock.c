@@ -442,10 +442,11 @@ int ckpt_read_locks(struct ckpt_ctx *ctx)
 {
 	struct ckpt_rec_locks *r;
 	unsigned int i;
-	int err = 0;
+	int err = 0, type;
 
-	if (ckpt_peek_type(ctx) != CKPT_REC_LOCKS)
-		return 0;
+	type = ckpt_peek_type(ctx);
+	if (type != CKPT_REC_LOCKS)
+		return type < 0 ? type : 0;
 	r = ckpt_read_record(ctx, CKPT_REC_LOCKS, struct_size(r, locks, 1),
 			     struct_size(r, locks, CKPT_MAX_LOCKS));
 	if (IS_ERR(r))

@@ -128,12 +128,13 @@ int ckpt_read_shares(struct ckpt_ctx *ctx, bool *files, bool *fs)
 {
 	struct task_struct *files_of = NULL, *fs_of = NULL;
 	struct ckpt_rec_shares r;
-	int err;
+	int err, type;
 
 	*files = false;
 	*fs = false;
-	if (ckpt_peek_type(ctx) != CKPT_REC_SHARES)
-		return 0;
+	type = ckpt_peek_type(ctx);
+	if (type != CKPT_REC_SHARES)
+		return type < 0 ? type : 0;
 	err = ckpt_read_record_into(ctx, CKPT_REC_SHARES, &r, sizeof(r));
 	if (err)
 		return err;

@@ -343,8 +343,9 @@ int ckpt_peek_type(struct ckpt_ctx *ctx)
 {
 	int err;
 
+	/* A record of unknown type stays refused, however often it is asked. */
 	if (ctx->have_next)
-		return ctx->next.type;
+		return ctx->next.type && ctx->next.type < CKPT_REC_MAX ? ctx->next.type : -ENOEXEC;
 	/* Hashed once taken: the trailer's own header is not in the digest. */
 	err = ckpt_read_raw(ctx, &ctx->next, sizeof(ctx->next));
 	if (err)

@@ -592,6 +592,14 @@ static bool ckpt_unix_name_ok(const void *p, u32 len)
 	       sun->sun_family == AF_UNIX;
 }
 
+/* Are the @pad bytes after @len bytes at @p within the record and zero? */
+static bool ckpt_unix_pad_ok(const void *p, u32 len, const void *end)
+{
+	size_t pad = ckpt_pad(len);
+
+	return p + len + pad <= end && !memchr_inv(p + len, 0, pad);
+}
+
 /* Check the variable part of a record; set the pointers into it. */
 static bool ckpt_unix_parse(struct ckpt_rsock *rs)
 {
@@ -601,13 +609,14 @@ static bool ckpt_unix_parse(struct ckpt_rsock *rs)
 	u32 i;
 
 	if (r->addr_len) {
-		if (!ckpt_unix_name_ok(p, r->addr_len) || p + r->addr_len > end)
+		if (!ckpt_unix_pad_ok(p, r->addr_len, end) || !ckpt_unix_name_ok(p, r->addr_len))
 			return false;
 		rs->name = p;
 		p += ALIGN(r->addr_len, CKPT_ALIGN);
 	}
 	if (r->peer_addr_len) {
-		if (r->state != CKPT_UNIX_PEER_CLOSED || p + r->peer_addr_len > end ||
+		if (r->state != CKPT_UNIX_PEER_CLOSED ||
+		    !ckpt_unix_pad_ok(p, r->peer_addr_len, end) ||
 		    !ckpt_unix_name_ok(p, r->peer_addr_len))
 			return false;
 		rs->peer_name = p;
@@ -618,7 +627,7 @@ static bool ckpt_unix_parse(struct ckpt_rsock *rs)
 
 		/* A path it can be bound to again: absolute, fits sun_path. */
 		if (r->path_len < 2 || r->path_len > sizeof(rs->name->sun_path) ||
-		    p + r->path_len > end || path[0] != '/' ||
+		    !ckpt_unix_pad_ok(p, r->path_len, end) || path[0] != '/' ||
 		    strnlen(path, r->path_len) != r->path_len - 1 ||
 		    !rs->name || !rs->name->sun_path[0] || !(r->flags & CKPT_UNIX_BOUND))
 			return false;
@@ -629,7 +638,8 @@ static bool ckpt_unix_parse(struct ckpt_rsock *rs)
 		struct ckpt_unix_msg *m = p;
 
 		if (p + sizeof(*m) > end || m->reserved ||
-		    (r->type == SOCK_STREAM && !m->len) || m->len > end - p - sizeof(*m))
+		    (r->type == SOCK_STREAM && !m->len) || m->len > end - p - sizeof(*m) ||
+		    !ckpt_unix_pad_ok(m + 1, m->len, end))
 			return false;
 		total += m->len;
 		p += sizeof(*m) + ALIGN(m->len, CKPT_ALIGN);
@@ -1136,8 +1146,8 @@ static int ckpt_unix_check_options(struct ckpt_ctx *ctx, struct ckpt_rsock *rs)
 				"unix socket %u: its buffer sizes need CAP_NET_ADMIN", r->objid);
 	if (r->priority > 6 && !ns_capable(sock_net(sk)->user_ns, CAP_NET_RAW))
 		return ckpt_err(ctx, -EPERM,
-				"unix socket %u: its priority %u needs CAP_NET_ADMIN", r->objid,
-				r->priority);
+				"unix socket %u: its priority %u needs CAP_NET_RAW or CAP_NET_ADMIN",
+				r->objid, r->priority);
 	return 0;
 }
 

@@ -527,7 +527,9 @@ struct ckpt_rec_file {
 	__s64 pos;		/* file offset */
 	__u64 size;		/* i_size at checkpoint (REG); S_IFMT type (OPATH) */
 	__u32 path_len;		/* bytes of path, terminator included */
-	__u32 ref_id;		/* CKPT_REC_PIPE (PIPE, FIFO), _PTY (PTY_*), _UNLINKED */
+	__u32 ref_id;		/* the object's record: CKPT_REC_PIPE (PIPE, FIFO),
+				 * _PTY (PTY_*), _UNLINKED, _EVENTFD, _SIGNALFD,
+				 * _TIMERFD, _EPOLL, _UNIX */
 	char path[];
 };
 
@@ -662,7 +664,7 @@ struct ckpt_rec_unix {
 	__u64 sndtimeo_ns;	/* SO_SNDTIMEO, or CKPT_UNIX_NO_TIMEOUT */
 	__u64 rcvtimeo_ns;	/* SO_RCVTIMEO, or CKPT_UNIX_NO_TIMEOUT */
 	__u32 addr_len;		/* 0: unnamed; else 3 .. 110 (sockaddr_un) */
-	__u32 path_len;		/* 0: no socket file; else 2 .. CKPT_MAX_PATH */
+	__u32 path_len;		/* 0: no socket file; else 2 .. 108 (sun_path) */
 	__u32 nr_msgs;		/* messages queued, <= CKPT_MAX_UNIX_MSGS */
 	__u32 peer_addr_len;	/* PEER_CLOSED: its closed peer's name; else 0 */
 	__u64 data_len;		/* their bytes, headers and padding not included */
