@@ -65,7 +65,7 @@ static const char *hint(int err, unsigned int scope)
 	case EPERM:
 		return " (ptrace access to every process of the job is needed)";
 	case EBUSY:
-		return " (a process is traced or checkpointed, or something it holds is shared outside the job)";
+		return " (a process is traced, checkpointed, or shares an object outside the job)";
 	case EINTR:
 		return " (the job runs on unchanged)";
 	case EINVAL:

@@ -281,16 +281,15 @@ struct ckpt_rec_timers {
  * CKPT_REC_POSIX_TIMERS: a process's POSIX timers (timer_create(2)),
  * right after its CKPT_REC_TIMERS when nr_posix is not 0 (version 5).
  */
-#define CKPT_PTIMER_ABS		0x1	/* value_ns is an expiry date on its
-					 * clock (absolute CLOCK_REALTIME or
-					 * CLOCK_TAI timer) */
+/* value_ns is an expiry date on its clock (absolute REALTIME or TAI timer) */
+#define CKPT_PTIMER_ABS		0x1
 #define CKPT_PTIMER_PENDING	0x2	/* its signal is queued, not taken yet */
 #define CKPT_PTIMER_FLAGS_ALL	0x3
 
 struct ckpt_posix_timer {
 	__s32 id;		/* its timer id, 0 .. 2^31-1, unique */
-	__s32 clock;		/* clockid; a CPU-time clock named by pid names
-				 * the process itself, or a thread (cpu_tid) */
+	/* its clockid; a CPU-time clock named by pid: the process, or cpu_tid */
+	__s32 clock;
 	__s32 notify;		/* SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD_ID|SIGEV_SIGNAL */
 	__s32 signo;		/* the signal it sends, 1 .. 64 */
 	__u64 value;		/* sigev_value */
@@ -527,9 +526,8 @@ struct ckpt_rec_file {
 	__s64 pos;		/* file offset */
 	__u64 size;		/* i_size at checkpoint (REG); S_IFMT type (OPATH) */
 	__u32 path_len;		/* bytes of path, terminator included */
-	__u32 ref_id;		/* the object's record: CKPT_REC_PIPE (PIPE, FIFO),
-				 * _PTY (PTY_*), _UNLINKED, _EVENTFD, _SIGNALFD,
-				 * _TIMERFD, _EPOLL, _UNIX */
+	/* the object's record: PIPE (PIPE, FIFO), PTY (PTY_*), UNLINKED... */
+	__u32 ref_id;
 	char path[];
 };
 
@@ -632,8 +630,8 @@ enum ckpt_unix_state {
 #define CKPT_UNIX_SNDBUF_LOCK	0x8	/* SO_SNDBUF was set: sndbuf holds */
 #define CKPT_UNIX_RCVBUF_LOCK	0x10	/* SO_RCVBUF was set: rcvbuf holds */
 #define CKPT_UNIX_PEERCRED	0x20	/* peer_pid, peer_uid, peer_gid are set */
-#define CKPT_UNIX_BOUND		0x40	/* bound to its name (else named after
-					 * the listener that accepted it) */
+/* bound to its name (else named after the listener that accepted it) */
+#define CKPT_UNIX_BOUND		0x40
 #define CKPT_UNIX_KEEPALIVE	0x80	/* SO_KEEPALIVE */
 #define CKPT_UNIX_TIMESTAMP	0x100	/* SO_TIMESTAMP (or _NS with the next) */
 #define CKPT_UNIX_TIMESTAMPNS	0x200	/* SO_TIMESTAMPNS */
