@@ -8,9 +8,16 @@
 # broken images with exit status 1 and a precise reason, without ever
 # crashing.  A process holding the objects of format v5 (shared memory and
 # a memfd saved with their contents, a deleted file, event fds and an
-# epoll set) checks their records and the mappings and files naming them.  Also builds the ckpt and restart tools
-# and checks their command-line handling (the system calls themselves
-# need the patched kernel: see selftests/).
+# epoll set) checks their records and the mappings and files naming them.
+# A process tree holding unix sockets (a listening socket, a stream
+# socketpair across two processes with data queued, datagram sockets
+# with messages, a seqpacket socket whose peer was closed) checks their
+# records, their peers and the senders of their messages.  A process
+# tree taken with CKPT_FILE_LOCKS (a server with POSIX timers and file
+# locks, children sharing its file table or working directory) checks
+# the POSIX_TIMERS, LOCKS and SHARES records.  Also builds
+# the ckpt and restart tools and checks their command-line handling (the
+# system calls themselves need the patched kernel: see selftests/).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
@@ -270,6 +277,117 @@ else
 	not_ok objects_records_in_image_order "$tmp/why"
 fi
 
+# Unix sockets: their records, the files on them, a pair across processes
+sock=$tmp/unix.img
+"$tmp/mkimage" --unix > "$sock"
+info unix_verifies 0 '^result: ok$' "$sock"
+info unix_header 0 'HEADER .* version=5 .*scope=tree root_pid=4500$' "$sock"
+info unix_listen 0 \
+	'^ +16120  UNIX +136 objid=90 sock_type=stream state=listen name="/run/app.sock"$' "$sock"
+info unix_listen_path 0 '^ +path="/run/app.sock" flags=0x40\(bound\) shutdown=0x0 backlog=128$' \
+	"$sock"
+info unix_listen_file 0 'FILE .* objid=91 kind=unix unix_id=90 mode=rw flags=0x0 pos=0 size=0$' \
+	"$sock"
+info unix_pair 0 'UNIX +168 objid=92 sock_type=stream state=connected peer_id=94$' "$sock"
+info unix_pair_flags 0 \
+	'^ +flags=0x29\(passcred\|sndbuf-lock\|peercred\) shutdown=0x0 sndbuf=131072$' "$sock"
+info unix_pair_options 0 \
+	'^ +rcvbuf=212992 rcvlowat=1 rcvtimeo=2.500000000 peer_pid=4501$' "$sock"
+info unix_pair_msg 0 '^ +msg: len=5 sender_id=94 pid=4501 uid=1000 gid=1000 data="hello"$' "$sock"
+info unix_pair_msg_escaped 0 \
+	'^ +msg: len=7 sender_id=94 pid=4501 uid=1000 gid=1000 data=" world\\x0a"$' "$sock"
+info unix_dgram_file_name 0 \
+	'UNIX +216 objid=96 sock_type=dgram state=unconnected name="/run/logd.sock"$' "$sock"
+info unix_dgram_outside_msg 0 '^ +msg: len=8 sender_id=0 pid=4711 uid=0 gid=0 data="<14>ping"$' \
+	"$sock"
+info unix_dgram_connected 0 'UNIX +152 objid=98 sock_type=dgram state=connected peer_id=96$' "$sock"
+info unix_abstract_name 0 '^ +name="@client\\x01" flags=0x40\(bound\) shutdown=0x0 sndbuf=212992$' \
+	"$sock"
+info unix_nonblock_file 0 'FILE .* objid=99 kind=unix unix_id=98 mode=rw flags=0x800\(O_NONBLOCK\)' \
+	"$sock"
+info unix_peer_closed 0 'UNIX +176 objid=100 sock_type=seqpacket state=peer-closed$' "$sock"
+info unix_peer_name 0 '^ +peer_name="/run/seq.sock" flags=0x0$' "$sock"
+info unix_shutdown 0 '^ +shutdown=0x3\(RCV_SHUTDOWN\|SEND_SHUTDOWN\) sndbuf=212992 rcvbuf=212992$' \
+	"$sock"
+info unix_empty_msg 0 '^ +msg: len=0 sender_id=0 pid=0 uid=1000 gid=1000$' "$sock"
+info unix_unnamed 0 'UNIX +104 objid=102 sock_type=dgram state=unconnected$' "$sock"
+info unix_options 0 '^ +flags=0xb00\(timestamp\|timestampns\|rxq-ovfl\) shutdown=0x0$' "$sock"
+info unix_peek_off 0 '^ +sndbuf=212992 rcvbuf=212992 rcvlowat=1 peek_off=0 priority=6$' "$sock"
+info unix_pair_other_end 0 \
+	'^ +34736  UNIX +104 objid=94 sock_type=stream state=connected peer_id=92$' "$sock"
+info unix_task_end 0 'TASK_END .* pid=4500 pages=3 page_bytes=12288 files=7 fds=9$' "$sock"
+info unix_summary 0 '^summary: 62 records, 2 tasks, 6 pages \(24576 bytes\)' "$sock"
+
+# POSIX timers, file locks and shared tables: a server with five timers
+# and three locks, a zombie, and children sharing its file table, its
+# working directory, or both
+shared=$tmp/shared.img
+"$tmp/mkimage" --shared > "$shared"
+info shared_verifies 0 '^result: ok$' "$shared"
+info shared_header_file_locks 0 '^ +file_locks=true flags=0x2c time_sec=1767225600$' "$shared"
+info shared_timers_count 0 '^ +15936  TIMERS +64 nr_posix=5 next_posix_id=10$' "$shared"
+info shared_posix_timers 0 '^ +16000  POSIX_TIMERS   376 nr=5$' "$shared"
+info shared_ptimer_signal 0 \
+	'^ +timer: id=0 clock=CLOCK_MONOTONIC notify=SIGEV_SIGNAL signo=SIGALRM$' "$shared"
+info shared_ptimer_times 0 \
+	'^ +sigev_value=0x1234 value=1.500000000 interval=1.000000000 overrun=-1$' "$shared"
+info shared_ptimer_thread 0 '^ +timer: id=1 clock=CLOCK_REALTIME notify=SIGEV_THREAD_ID$' \
+	"$shared"
+info shared_ptimer_thread_tid 0 '^ +signo=SIGRTMIN\+2 tid=4701 sigev_value=0x7f0000002000$' \
+	"$shared"
+info shared_ptimer_abs_pending 0 '^ +overrun_last=1 flags=0x3\(abs\|pending\) pending_overrun=2$' \
+	"$shared"
+info shared_ptimer_thread_cpuclock 0 '^ +timer: id=3 clock=thread-cpu:4701:sched cpu_tid=4701$' \
+	"$shared"
+info shared_ptimer_none 0 '^ +notify=SIGEV_NONE sigev_value=0x0 value=0.020000000$' "$shared"
+info shared_ptimer_thread_cputime 0 \
+	'^ +timer: id=7 clock=CLOCK_THREAD_CPUTIME_ID cpu_tid=4600$' "$shared"
+info shared_ptimer_process_cputime 0 \
+	'^ +timer: id=9 clock=CLOCK_PROCESS_CPUTIME_ID notify=SIGEV_SIGNAL$' "$shared"
+info shared_locks 0 '^ +16808  LOCKS +88 nr=3$' "$shared"
+info shared_lock_posix 0 '^ +lock: fd=3 kind=posix type=write start=0 end=99$' "$shared"
+info shared_lock_ofd 0 '^ +lock: fd=4 kind=ofd type=read start=100 end=9223372036854775807$' \
+	"$shared"
+info shared_lock_flock 0 '^ +lock: fd=5 kind=flock type=write$' "$shared"
+info shared_logger_lock 0 '^ +52720  LOCKS +40 nr=1$' "$shared"
+info shared_worker_shares 0 '^ +20080  SHARES +16 files_of=4600 fs_of=0$' "$shared"
+info shared_logger_shares 0 '^ +37256  SHARES +16 files_of=0 fs_of=4600$' "$shared"
+info shared_helper_shares 0 '^ +54608  SHARES +16 files_of=4600 fs_of=4600$' "$shared"
+info shared_worker_task_end 0 'TASK_END .* pid=4602 pages=3 page_bytes=12288 files=0 fds=0$' \
+	"$shared"
+info shared_tree_worker 0 '^ +4602 +4600 +4600 +4600 +1  files-of:4600 +\\_ worker$' "$shared"
+info shared_tree_logger 0 '^ +4603 +4600 +4600 +4600 +1  fs-of:4600 +\\_ logger$' "$shared"
+info shared_tree_helper 0 '^ +4604 +4600 +4600 +4600 +1  files-of:4600,fs-of:4600 +\\_ helper$' \
+	"$shared"
+info shared_summary 0 '^summary: 91 records, 5 tasks, 12 pages \(49152 bytes\)' "$shared"
+# each process's records: no FS for a shared fs_struct, no FILE, FD or
+# LOCKS for a shared file table, POSIX_TIMERS after TIMERS, LOCKS after
+# the last FD
+"$tmp/ckptinfo" "$shared" 2>&1 | sed -n 's/^ *[0-9][0-9]*  \([A-Z_][A-Z_]*\) .*/\1/p' |
+	tr '\n' ' ' > "$tmp/types"
+: > "$tmp/why"
+for want in \
+	'TASK CRED RLIMITS FS MM VMA VMA PAGES PAGES SIGHAND TIMERS POSIX_TIMERS FILE FD FD FD FILE FD FILE FD FILE FD FD LOCKS THREAD ' \
+	'TASK TASK_END TASK CRED RLIMITS SHARES FS MM VMA VMA PAGES PAGES SIGHAND TIMERS THREAD ' \
+	'TASK CRED RLIMITS SHARES MM VMA VMA PAGES PAGES SIGHAND TIMERS FD FD FD FILE FD LOCKS THREAD ' \
+	'TASK CRED RLIMITS SHARES MM VMA VMA PAGES PAGES SIGHAND TIMERS THREAD XSTATE SIGNAL SIGINFO TASK_END TRAILER '; do
+	grep -q -- "$want" "$tmp/types" || echo "no sequence: $want" >> "$tmp/why"
+done
+if [ -s "$tmp/why" ]; then
+	cat "$tmp/types" >> "$tmp/why"
+	not_ok shared_record_order "$tmp/why"
+else
+	ok shared_record_order
+fi
+# A POSIX lock named by a read-only descriptor: restart takes it back
+# through another descriptor of the process on the file, open for writing
+# (its fd 3; the lock's fd patched to 4, the checksum then not verified)
+off=$(( $("$tmp/mkimage" --shared --offset-of LOCKS) + 16 ))
+cp "$shared" "$tmp/lockfd.img"
+printf '\004' | dd of="$tmp/lockfd.img" bs=1 seek=$off conv=notrunc 2> /dev/null
+info shared_lock_posix_other_fd 0 '^ +lock: fd=4 kind=posix type=write start=0 end=99$' \
+	--no-verify "$tmp/lockfd.img"
+
 # Standard input, as a pipe (not a file: cat is on purpose)
 # shellcheck disable=SC2002
 cat "$img" | "$tmp/ckptinfo" > "$tmp/out" 2>&1
@@ -481,9 +599,130 @@ EOF
 	else
 		not_ok json_objects "$tmp/err"
 	fi
-	# the job (pty, objects) image cut anywhere: valid JSON, ok false, a
-	# "truncated" error
-	for shape in job pty objects; do
+	"$tmp/ckptinfo" --json "$sock" > "$tmp/json" 2> "$tmp/err"
+	if python3 - "$tmp/json" >> "$tmp/err" 2>&1 <<'EOF'
+import json, sys
+def no_dup(pairs):
+    keys = [k for k, v in pairs]
+    assert len(keys) == len(set(keys)), keys
+    return dict(pairs)
+j = json.load(open(sys.argv[1]), object_pairs_hook=no_dup)
+assert j["ok"] is True and j["header"]["version"] == 5
+recs = [r for t in j["tasks"] for r in t["records"]]
+u = [r for r in recs if r["type"] == "UNIX"]
+assert [(x["objid"], x["sock_type"], x["state"], x.get("peer_id"), x.get("name"), x.get("path"),
+         x.get("peer_name")) for x in u] == \
+    [(90, "stream", "listen", None, "/run/app.sock", "/run/app.sock", None),
+     (92, "stream", "connected", 94, None, None, None),
+     (96, "dgram", "unconnected", None, "/run/logd.sock", "/run/logd.sock", None),
+     (98, "dgram", "connected", 96, "@client\x01", None, None),
+     (100, "seqpacket", "peer-closed", None, None, None, "/run/seq.sock"),
+     (102, "dgram", "unconnected", None, None, None, None),
+     (94, "stream", "connected", 92, None, None, None)], u
+a = u[1]
+assert a["flags"] == "0x29" and a["flags_names"] == ["passcred", "sndbuf-lock", "peercred"], a
+assert (a["sndbuf"], a["rcvtimeo"], a["peer_pid"], a["peer_uid"], a["peer_gid"]) == \
+    (131072, 2.5, 4501, 1000, 1000), a
+assert (a["nr_msgs"], a["data_len"]) == (2, 12) and "sndtimeo" not in a and "err" not in a, a
+assert a["msgs"] == [{"len": 5, "sender_id": 94, "pid": 4501, "uid": 1000, "gid": 1000,
+                      "data": "hello"},
+                     {"len": 7, "sender_id": 94, "pid": 4501, "uid": 1000, "gid": 1000,
+                      "data": " world\n"}], a["msgs"]
+assert u[0]["backlog"] == 128 and "backlog" not in a and u[0]["msgs"] == []
+assert u[4]["shutdown"] == "0x3" and u[4]["shutdown_names"] == ["RCV_SHUTDOWN", "SEND_SHUTDOWN"]
+assert u[4]["msgs"][1] == {"len": 0, "sender_id": 0, "pid": 0, "uid": 1000, "gid": 1000}
+assert (u[5]["peek_off"], u[5]["priority"]) == (0, 6) and "peek_off" not in a
+assert u[5]["flags_names"] == ["timestamp", "timestampns", "rxq-ovfl"], u[5]
+files = [(f["objid"], f["kind"], f.get("unix_id")) for f in recs if f["type"] == "FILE"]
+assert files == [(1, "inherit", None), (91, "unix", 90), (93, "unix", 92), (97, "unix", 96),
+                 (99, "unix", 98), (101, "unix", 100), (103, "unix", 102), (95, "unix", 94)], files
+assert j["summary"]["records"] == 62 and j["job"]["nr_processes"] == 2
+EOF
+	then
+		ok json_unix
+	else
+		not_ok json_unix "$tmp/err"
+	fi
+	"$tmp/ckptinfo" --json "$shared" > "$tmp/json" 2> "$tmp/err"
+	if python3 - "$tmp/json" >> "$tmp/err" 2>&1 <<'EOF'
+import json, sys
+def no_dup(pairs):
+    keys = [k for k, v in pairs]
+    assert len(keys) == len(set(keys)), keys
+    return dict(pairs)
+j = json.load(open(sys.argv[1]), object_pairs_hook=no_dup)
+assert j["ok"] is True and j["header"]["file_locks"] is True and j["header"]["flags"] == "0x2c"
+tasks = j["tasks"]
+assert [t["pid"] for t in tasks] == [4600, 4601, 4602, 4603, 4604]
+recs = tasks[0]["records"]
+tm = [r for r in recs if r["type"] == "TIMERS"][0]
+assert (tm["nr_posix"], tm["next_posix_id"]) == (5, 10), tm
+pt = [r for r in recs if r["type"] == "POSIX_TIMERS"][0]
+assert pt["nr"] == 5 and [t["id"] for t in pt["timers"]] == [0, 1, 3, 7, 9], pt
+a, b, c, d, e = pt["timers"]
+assert a == {"id": 0, "clock": "CLOCK_MONOTONIC", "notify": "SIGEV_SIGNAL", "signo": "SIGALRM",
+             "sigev_value": "0x1234", "value": 1.5, "interval": 1, "overrun": -1,
+             "overrun_last": 0, "flags": "0x0", "flags_names": []}, a
+assert (b["notify"], b["signo"], b["tid"], b["value"], b["flags_names"], b["pending_overrun"]) == \
+    ("SIGEV_THREAD_ID", "SIGRTMIN+2", 4701, 1767225660, ["abs", "pending"], 2), b
+assert (c["clock"], c["cpu_tid"], c["notify"]) == ("thread-cpu:4701:sched", 4701, "SIGEV_NONE"), c
+assert "signo" not in c and "tid" not in c and "pending_overrun" not in c, c
+assert (d["clock"], d["cpu_tid"], d["signo"]) == ("CLOCK_THREAD_CPUTIME_ID", 4600, "SIGXCPU"), d
+assert (e["clock"], e["overrun"], e["overrun_last"]) == ("CLOCK_PROCESS_CPUTIME_ID", 3, 2), e
+assert "cpu_tid" not in e and "tid" not in e, e
+lk = [r for r in recs if r["type"] == "LOCKS"][0]
+assert lk["nr"] == 3 and lk["locks"] == [
+    {"fd": 3, "kind": "posix", "type": "write", "start": 0, "end": 99},
+    {"fd": 4, "kind": "ofd", "type": "read", "start": 100, "end": 9223372036854775807},
+    {"fd": 5, "kind": "flock", "type": "write"}], lk
+sh = [[(r["files_of"], r["fs_of"]) for r in t["records"] if r["type"] == "SHARES"] for t in tasks]
+assert sh == [[], [], [(4600, 0)], [(0, 4600)], [(4600, 4600)]], sh
+types = [set(r["type"] for r in t["records"]) for t in tasks]
+assert "FS" in types[2] and "FS" not in types[3] and "FS" not in types[4], types
+assert not types[2] & {"FILE", "FD", "LOCKS"} and not types[4] & {"FILE", "FD", "LOCKS"}, types
+assert "LOCKS" in types[3] and "POSIX_TIMERS" not in types[2], types
+procs = j["job"]["processes"]
+assert [(p["pid"], p.get("files_of"), p.get("fs_of")) for p in procs] == \
+    [(4600, None, None), (4601, None, None), (4602, 4600, None), (4603, None, 4600),
+     (4604, 4600, 4600)], procs
+assert j["summary"]["records"] == 91
+EOF
+	then
+		ok json_shared
+	else
+		not_ok json_shared "$tmp/err"
+	fi
+	# a thread found missing at the process's end: reported at its timers
+	"$tmp/mkimage" --shared --corrupt ptimer-tid-thread | "$tmp/ckptinfo" --json > "$tmp/json" 2> /dev/null
+	if python3 - "$tmp/json" > "$tmp/err" 2>&1 <<'EOF'
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["ok"] is False and j["checksum_ok"] is None, j
+assert (j["error"]["offset"], j["error"]["record"]) == (16000, "POSIX_TIMERS"), j["error"]
+assert "tid 4602, which it signals, is not a thread" in j["error"]["message"], j["error"]
+EOF
+	then
+		ok json_ptimer_thread_error
+	else
+		not_ok json_ptimer_thread_error "$tmp/err"
+	fi
+	# an error found once every socket is read: reported at the socket
+	"$tmp/mkimage" --unix --corrupt unix-peer-not-back | "$tmp/ckptinfo" --json > "$tmp/json" 2> /dev/null
+	if python3 - "$tmp/json" > "$tmp/err" 2>&1 <<'EOF'
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["ok"] is False and j["checksum_ok"] is None, j
+assert (j["error"]["offset"], j["error"]["record"]) == (16328, "UNIX"), j["error"]
+assert "peer 94 is not connected" in j["error"]["message"], j["error"]
+EOF
+	then
+		ok json_unix_link_error
+	else
+		not_ok json_unix_link_error "$tmp/err"
+	fi
+	# the job (pty, objects, unix, shared) image cut anywhere: valid JSON,
+	# ok false, a "truncated" error
+	for shape in job pty objects unix shared; do
 		jimg=$tmp/$shape.img
 		jsize=$(wc -c < "$jimg")
 		: > "$tmp/err"
@@ -528,9 +767,15 @@ else
 	skip json_job "no python3"
 	skip json_pty "no python3"
 	skip json_objects "no python3"
+	skip json_unix "no python3"
+	skip json_unix_link_error "no python3"
+	skip json_shared "no python3"
+	skip json_ptimer_thread_error "no python3"
 	skip json_of_truncated_job_is_valid "no python3"
 	skip json_of_truncated_pty_is_valid "no python3"
 	skip json_of_truncated_objects_is_valid "no python3"
+	skip json_of_truncated_unix_is_valid "no python3"
+	skip json_of_truncated_shared_is_valid "no python3"
 	skip json_of_truncated_image_is_valid "no python3"
 fi
 
@@ -551,8 +796,9 @@ for cut in 0 5 8 100 $task $((task + 4)) $fs $((fs + 29)) 1400 5000 $xstate $((x
 	head -c "$cut" "$img" > "$tmp/cut.img"
 	info "truncated_at_$cut" 1 'truncated' "$tmp/cut.img"
 done
-# The job, pty and objects images cut at, and just after, every record boundary
-for shape in job pty objects; do
+# The job, pty, objects, unix and shared images cut at, and just after,
+# every record boundary
+for shape in job pty objects unix shared; do
 	jimg=$tmp/$shape.img
 	jsize=$(wc -c < "$jimg")
 	: > "$tmp/why"
@@ -601,7 +847,7 @@ bad-padding padding after the record is not zero
 total-len TRAILER record: total_len [0-9]* does not match the [0-9]* bytes before it
 nr-vmas PAGES record: unexpected here: VMA 3 of 3
 nsig nr 32 differs from the header's nsig 64
-posix-timers TIMERS record: nr_posix 1: POSIX timers are not in this format version
+posix-timers offset 16000 .*FILE record: unexpected here: POSIX_TIMERS \(nr_posix 1\) record expected$
 itimer-range TIMERS record: interval timer virtual out of range
 nr-tasks TRAILER record: unexpected here: TASK \(1 more announced by the header\)
 pages-span PAGES record: pages 0x7ffd3000-0x7ffd5000 run past the end of their VMA
@@ -714,6 +960,129 @@ obj-file-ref FILE record: eventfd_id 72: no earlier EVENTFD record has that obji
 epoll-file-ref FILE record: epoll_id 0: no earlier EPOLL record has that objid$
 fd-on-eventfd FD record: fd 5 refers to objid 70, which no earlier FILE record has$
 EOF
+# ... and in the unix image: an error found once every socket is read
+# (peers, senders) is reported at the socket's record
+while read -r kind pat; do
+	"$tmp/mkimage" --unix --corrupt "$kind" > "$tmp/bad.img"
+	info "rejects_unix_$kind" 1 "$pat" "$tmp/bad.img"
+	echo "$kind" >> "$tmp/tested"
+done <<'EOF'
+unix-objid-zero offset 16120 .*UNIX record: objid 0 \(object ids start at 1\)$
+unix-objid-dup offset 16328 .*UNIX record: objid 91 is used twice$
+unix-type UNIX record: type 3: not SOCK_STREAM \(1\), SOCK_DGRAM \(2\) or SOCK_SEQPACKET \(5\)$
+unix-state offset 16120 .*UNIX record: unknown state 5$
+unix-connected-no-peer UNIX record: state connected, but peer_id 0$
+unix-peer-unconnected UNIX record: peer_id 98 in state unconnected: only a connected socket has one$
+unix-peer-self UNIX record: peer_id 92 is the socket itself$
+unix-listen-dgram offset 16568 .*UNIX record: state listen: a dgram socket does not listen$
+unix-listen-no-addr offset 17080 .*UNIX record: state listen, but addr_len 0: a listening socket has a name$
+unix-listen-msgs UNIX record: state listen, but nr_msgs 1: a listening socket has no messages$
+unix-shutdown UNIX record: shutdown 4: not within RCV_SHUTDOWN \| SEND_SHUTDOWN \(3\)$
+unix-flags UNIX record: unknown flags 0x80000000$
+unix-bound-no-addr offset 17328 .*UNIX record: flag bound, but addr_len 0: a bound socket has a name$
+unix-err UNIX record: err 4096 is not an errno \(at most 4095\)$
+unix-peek-off UNIX record: peek_off -2 is below -1 \(off\)$
+unix-nr-msgs UNIX record: nr_msgs 65537 exceeds CKPT_MAX_UNIX_MSGS \(65536\)$
+unix-int-max UNIX record: sndbuf, rcvbuf, rcvlowat or backlog above INT_MAX$
+unix-addr-len offset 16120 .*UNIX record: addr_len 2: 0, or 3 to 110 \(sizeof\(struct sockaddr_un\)\)$
+unix-addr-len-max offset 16568 .*UNIX record: addr_len 111: 0, or 3 to 110 \(sizeof\(struct sockaddr_un\)\)$
+unix-peer-addr-state UNIX record: peer_addr_len 16 in state connected: only a peer-closed socket has one$
+unix-peer-addr-len UNIX record: peer_addr_len 2: 0, or 3 to 110 \(sizeof\(struct sockaddr_un\)\)$
+unix-path-len UNIX record: path_len 1: 0, or 2 to 108 \(sizeof\(sun_path\)\)$
+unix-path-max UNIX record: path_len 109: 0, or 2 to 108 \(sizeof\(sun_path\)\)$
+unix-path-no-addr UNIX record: path_len 15, but addr_len 0: a socket file needs a name$
+unix-path-unbound UNIX record: path_len 15 without flag bound: only a bound socket has a file$
+unix-len-short UNIX record: length 168 is below the 216 of its fixed part, names and path$
+unix-family UNIX record: the name: family 2 is not AF_UNIX \(1\)$
+unix-peer-addr-family UNIX record: the peer.s name: family 2 is not AF_UNIX \(1\)$
+unix-addr-pad offset 16568 .*UNIX record: padding after the name is not zero$
+unix-path-relative UNIX record: path: not an absolute path$
+unix-path-nul UNIX record: path: string of 14 bytes is not NUL-terminated$
+unix-path-inner-nul UNIX record: path: NUL byte at 4 inside a string of 14 bytes$
+unix-path-abstract UNIX record: path: an abstract name has no socket file$
+unix-path-pad UNIX record: padding after the path is not zero$
+unix-msgs-short UNIX record: length 168 ends before message 3 of 3$
+unix-len UNIX record: length 168 does not match its names, path and 1 messages \(136\)$
+unix-msg-reserved UNIX record: message 1: reserved field is not zero$
+unix-stream-empty UNIX record: message 1: empty, and a stream socket.s messages are not$
+unix-msg-len UNIX record: message 2: its 1000 bytes run past the record.s 168$
+unix-msg-pad UNIX record: padding after a message.s bytes is not zero$
+unix-data-len UNIX record: data_len 13 is not the 12 bytes of the messages$
+unix-peer-missing offset 16856 .*UNIX record: peer_id 77 names no UNIX record in the image$
+unix-peer-type offset 16856 .*UNIX record: peer 92 is a stream socket, this one a dgram socket$
+unix-peer-not-back offset 16328 .*UNIX record: peer 94 is not connected to this stream socket \(its peer_id is 90\)$
+unix-dgram-peer-no-name offset 16856 .*UNIX record: peer 102 does not name it back, and cannot be sent to by name$
+unix-sender-missing offset 16328 .*UNIX record: message 1: sender_id 99 names no UNIX record in the image$
+unix-sender-outside offset 16328 .*UNIX record: message 1: sender_id 0, but this stream socket.s peer is not closed$
+unix-sender-not-peer UNIX record: message 1: sender_id 90 is not this stream socket.s peer$
+unix-dgram-unreachable offset 16856 .*UNIX record: message 1: sender_id 96: not its peer, and not reachable by name$
+unix-file-ref FILE record: unix_id 99: no earlier UNIX record has that objid$
+unix-file-later offset 16496 .*FILE record: unix_id 94: no earlier UNIX record has that objid$
+unix-file-mode FILE record: mode 1: a file of kind unix is read-write \(3\)$
+unix-file-flags FILE record: flags 02000: a file of kind unix has no status flag but O_NONBLOCK$
+fd-on-unix FD record: fd 3 refers to objid 90, which no earlier FILE record has$
+EOF
+# ... and in the shared image: POSIX timers, file locks, shared tables
+while read -r kind pat; do
+	"$tmp/mkimage" --shared --corrupt "$kind" > "$tmp/bad.img"
+	info "rejects_shared_$kind" 1 "$pat" "$tmp/bad.img"
+	echo "$kind" >> "$tmp/tested"
+done <<'EOF'
+header-flags HEADER record: unknown checkpoint flags 0x6c$
+ptimer-nr-posix-max offset 15936 .*TIMERS record: nr_posix 65537 exceeds CKPT_MAX_POSIX_TIMERS \(65536\)$
+ptimer-next-id TIMERS record: next_posix_id 2147483648 is above INT_MAX$
+ptimer-nr offset 16000 .*POSIX_TIMERS record: nr 5 differs from the TIMERS record.s nr_posix 4$
+ptimer-unexpected offset 16000 .*POSIX_TIMERS record: unexpected here: FILE, FD, LOCKS, THREAD or an object \(PIPE, PTY, UNLINKED, EVENTFD...\) record expected$
+ptimer-reserved POSIX_TIMERS record: reserved field is not zero$
+ptimer-len POSIX_TIMERS record: length 376 does not match nr \(expected 304\)$
+ptimer-id POSIX_TIMERS record: timer 1: id -1 is negative$
+ptimer-dup-id POSIX_TIMERS record: timer 3: id 1 is also timer 2.s$
+ptimer-value POSIX_TIMERS record: timer 1: value_ns -1 is negative$
+ptimer-interval POSIX_TIMERS record: timer 1: interval_ns -5 is negative$
+ptimer-flags POSIX_TIMERS record: timer 1: unknown flags 0x4$
+ptimer-overrun POSIX_TIMERS record: timer 1: overrun -2 is below -1 \(none\)$
+ptimer-overrun-last POSIX_TIMERS record: timer 1: overrun_last -1 is negative$
+ptimer-notify POSIX_TIMERS record: timer 1: notify 2: not SIGEV_SIGNAL \(0\), SIGEV_NONE \(1\) or SIGEV_THREAD_ID \| SIGEV_SIGNAL \(4\)$
+ptimer-notify-thread-none POSIX_TIMERS record: timer 3: notify 5: not SIGEV_SIGNAL \(0\), SIGEV_NONE \(1\) or SIGEV_THREAD_ID \| SIGEV_SIGNAL \(4\)$
+ptimer-tid-zero POSIX_TIMERS record: timer 2: SIGEV_THREAD_ID, but tid 0$
+ptimer-tid-unexpected POSIX_TIMERS record: timer 1: tid 4600 without SIGEV_THREAD_ID$
+ptimer-signo POSIX_TIMERS record: timer 1: signo 65 is not a signal \(1..64\)$
+ptimer-no-cpu-tid POSIX_TIMERS record: timer 3: clock thread-cpu:4701:sched times a thread, but cpu_tid 0$
+ptimer-cpu-tid-unexpected POSIX_TIMERS record: timer 1: cpu_tid 4600, but clock CLOCK_MONOTONIC does not time a thread$
+ptimer-cpu-tid-negative POSIX_TIMERS record: timer 4: cpu_tid -1 is negative$
+ptimer-pending-none POSIX_TIMERS record: timer 3: flag pending, but SIGEV_NONE sends no signal$
+ptimer-tid-thread offset 16000 .*POSIX_TIMERS record: timer 2: tid 4602, which it signals, is not a thread of the process$
+ptimer-cpu-tid-thread offset 16000 .*POSIX_TIMERS record: timer 3: cpu_tid 4799, whose CPU time it counts, is not a thread of the process$
+ptimer-clock POSIX_TIMERS record: timer 1: clock CLOCK_MONOTONIC_RAW: timer_create\(2\) makes no timer on it$
+ptimer-clock-fd POSIX_TIMERS record: timer 1: clock fd:3: timer_create\(2\) makes no timer on it$
+locks-no-flag offset 16808 .*LOCKS record: file locks in an image taken without CKPT_FILE_LOCKS \(header flags 0xc\)$
+locks-short LOCKS record: length 16 is less than the 40 bytes of its fixed part$
+locks-nr-zero LOCKS record: nr 0 is not in 1..CKPT_MAX_LOCKS \(65536\)$
+locks-nr-max LOCKS record: nr 65537 is not in 1..CKPT_MAX_LOCKS \(65536\)$
+locks-reserved LOCKS record: reserved field is not zero$
+locks-len LOCKS record: length 88 does not match nr \(expected 64\)$
+locks-before-fd offset 16872 .*FD record: unexpected here: THREAD 1 of 2 record expected$
+lock-fd LOCKS record: lock 1: fd -1 is negative$
+lock-type LOCKS record: lock 2: type 2 is not F_RDLCK \(0\) or F_WRLCK \(1\)$
+lock-kind LOCKS record: lock 1: unknown kind 4$
+lock-flock-range LOCKS record: lock 3: a flock\(\) lock covers the whole file: start 0 and end 9223372036854775807, not 1 and 9223372036854775807$
+lock-start LOCKS record: lock 2: start -1 is negative$
+lock-end LOCKS record: lock 2: end 99 is before start 100$
+lock-fd-missing LOCKS record: lock 1: fd 9 is not a descriptor of the process \(no FD record\)$
+lock-ofd-access LOCKS record: lock 2: an open file description write lock, but fd 4 is not open for writing$
+lock-posix-access LOCKS record: lock 1: a POSIX write lock, but neither fd 5 nor another descriptor of the process on its file is open for writing$
+shares-none offset 20080 .*SHARES record: files_of and fs_of are 0: the record shares nothing$
+shares-negative offset 37256 .*SHARES record: files_of 0 or fs_of -1 is negative$
+shares-unknown SHARES record: files_of 4999: no process before it in the image has that pid$
+shares-later SHARES record: files_of 4603: no process before it in the image has that pid$
+shares-thread SHARES record: files_of 4701 is a thread of pid 4600, not a process$
+shares-self SHARES record: files_of 4602 is the process itself$
+shares-zombie SHARES record: fs_of 4601 is a zombie, which has no tables to share$
+shares-fs-record offset 20096 .*FS record: unexpected here: MM \(no FS: the process shares pid 4600.s\) record expected$
+shares-files-fd offset 52552 .*FD record: unexpected here: THREAD 1 of 1 \(no files: the process shares pid 4600.s file table\) record expected$
+shares-order offset 20112 .*SHARES record: unexpected here: MM record expected$
+shares-len SHARES record: length 24 does not match the SHARES record \(expected 16\)$
+EOF
 # Every defect mkimage can make is in one of the tables above
 : > "$tmp/why"
 for k in $("$tmp/mkimage" --kinds); do
@@ -806,7 +1175,13 @@ fuzz_image fuzz_pty_file_mutations_never_crash --pty --mutate-in FILE
 # ... and at the records of the objects image, and those that name them
 objrecs=UNLINKED,PAGES,VMA,EVENTFD,SIGNALFD,TIMERFD,EPOLL,FILE
 fuzz_image fuzz_objects_record_mutations_never_crash --objects --mutate-in $objrecs
-# The job's (the pty and objects records') mutations in JSON: the output is
+# ... and at the unix sockets and the files on them
+fuzz_image fuzz_unix_record_mutations_never_crash --unix --mutate-in UNIX,FILE
+# ... and at the POSIX timers, locks and shared tables, and the records
+# around them
+sharedrecs=TIMERS,POSIX_TIMERS,LOCKS,SHARES,FD
+fuzz_image fuzz_shared_record_mutations_never_crash --shared --mutate-in $sharedrecs
+# The job's (the pty, objects and unix records') mutations in JSON: the output is
 # always valid JSON
 # fuzz_json NAME MKIMAGE-OPTIONS...
 fuzz_json() {
@@ -835,6 +1210,8 @@ fuzz_json() {
 fuzz_json fuzz_job_json_always_valid --job
 fuzz_json fuzz_pty_json_always_valid --pty --mutate-in PTY
 fuzz_json fuzz_objects_json_always_valid --objects --mutate-in $objrecs
+fuzz_json fuzz_unix_json_always_valid --unix --mutate-in UNIX,FILE
+fuzz_json fuzz_shared_json_always_valid --shared --mutate-in $sharedrecs
 
 echo "1..$n"
 [ $fails = 0 ]

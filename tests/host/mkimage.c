@@ -17,6 +17,18 @@
  *                             memfd mapped, the memfd and a deleted file
  *                             open, an eventfd, two timerfds, a signalfd
  *                             and an epoll set
+ *   mkimage --unix            a valid image of a process tree holding unix
+ *                             sockets: a listening socket with its file, a
+ *                             stream socketpair with queued data (the other
+ *                             end in a child), datagram sockets with a
+ *                             file and an abstract name, a seqpacket
+ *                             socket whose peer was closed
+ *   mkimage --shared          a valid image, taken with CKPT_FILE_LOCKS, of
+ *                             a process tree: a server with two threads,
+ *                             POSIX timers and file locks (POSIX, open file
+ *                             description, flock), a zombie, and children
+ *                             sharing its file table, its working
+ *                             directory, or both; one with a lock of its own
  *
  * followed by nothing (the image), or one of:
  *
@@ -62,10 +74,11 @@ struct image {
 };
 
 /*
- * The images: a process, two (a tree), a whole job, a tree with ptys, or
- * a process with unlinked files and event fds
+ * The images: a process, two (a tree), a whole job, a tree with ptys, a
+ * process with unlinked files and event fds, a tree with unix sockets, or
+ * a tree sharing tables, with POSIX timers and file locks
  */
-enum shape { ONE, TWO, JOB, PTY, OBJ };
+enum shape { ONE, TWO, JOB, PTY, OBJ, SOCKS, SHARED };
 
 static int omit_tty;		/* --no-tty: the job image without its TTY record */
 static uint32_t mutate_types;	/* --mutate-in TYPE,...: mutate a byte of these records */
@@ -150,6 +163,11 @@ struct proc {
 	uint32_t rb_kind[3];
 	int32_t rb_clock[3];
 	int64_t rb_left[3];
+	/* its SHARES record, if either is set: files then has no effect */
+	int32_t files_of, fs_of;
+	/* its POSIX timers, and the id timer_create() would try next */
+	const struct ckpt_posix_timer *ptimers;
+	uint32_t nr_ptimers, next_posix_id;
 };
 
 static void file(struct image *im, uint32_t objid, uint32_t kind, uint32_t mode,
@@ -609,6 +627,289 @@ static void objects_files(struct image *im, const struct proc *p)
 	fd(im, 9, OBJ_EPOLL + 1, 1);
 }
 
+/*
+ * The unix image: a server (4500) listening on /run/app.sock, with one
+ * end of a stream socketpair (the other in its child, the worker, 4501)
+ * holding 12 bytes the worker sent; a datagram socket bound to
+ * /run/logd.sock with two datagrams (one from the job's client socket,
+ * one from outside), that client socket, bound to an abstract name and
+ * connected to it, with a reply; a seqpacket socket whose peer (named
+ * /run/seq.sock) was closed, with its last two messages; and an unnamed
+ * datagram socket with options.  Objids: UNIX records even, their FILE
+ * records + 1.
+ */
+#define OBJ_LISTEN	90
+#define OBJ_PAIR_A	92	/* the server's end */
+#define OBJ_PAIR_B	94	/* the worker's end, later in the image */
+#define OBJ_LOGD	96
+#define OBJ_CLIENT	98
+#define OBJ_SEQ		100
+#define OBJ_UNNAMED	102
+
+#define SOCK_STREAM_NR		1
+#define SOCK_DGRAM_NR		2
+#define SOCK_SEQPACKET_NR	5
+#define SUN_FAMILY_LEN		2
+#define ALIGN8(x)		(((x) + 7) & ~(size_t)7)
+
+struct unix_msg_def {
+	uint32_t sender_id, pid, uid;
+	const char *data;
+};
+
+struct unix_def {
+	uint32_t objid, peer_id, flags, backlog, sndbuf, rcvbuf, priority;
+	int32_t peek_off;
+	uint16_t type;
+	uint8_t state, shutdown;
+	uint32_t peer_pid;		/* with CKPT_UNIX_PEERCRED */
+	uint64_t rcvtimeo_ns;		/* 0: none */
+	const char *name;		/* sun_path bytes, name_len of them */
+	size_t name_len;
+	const char *peer_name;
+	size_t peer_name_len;
+	const char *path;
+	const struct unix_msg_def *msgs;
+	uint32_t nr_msgs;
+};
+
+/* A struct sockaddr_un of @n bytes of sun_path, padded to 8, at @out */
+static size_t sun_name(uint8_t *out, const char *path, size_t n)
+{
+	uint16_t family = 1;		/* AF_UNIX */
+
+	memset(out, 0, ALIGN8(SUN_FAMILY_LEN + n));
+	memcpy(out, &family, sizeof(family));
+	memcpy(out + SUN_FAMILY_LEN, path, n);
+	return SUN_FAMILY_LEN + n;
+}
+
+static void unix_rec(struct image *im, const struct unix_def *d)
+{
+	struct ckpt_rec_unix u;
+	struct ckpt_unix_msg m;
+	uint8_t tail[1024];
+	size_t n = 0, len;
+	uint32_t i;
+
+	memset(&u, 0, sizeof(u));
+	memset(tail, 0, sizeof(tail));
+	u.objid = d->objid;
+	u.peer_id = d->peer_id;
+	u.type = d->type;
+	u.state = d->state;
+	u.shutdown = d->shutdown;
+	u.flags = d->flags;
+	u.backlog = d->backlog;
+	u.sndbuf = d->sndbuf ? d->sndbuf : 212992;
+	u.rcvbuf = d->rcvbuf ? d->rcvbuf : 212992;
+	u.peek_off = d->peek_off;
+	u.rcvlowat = 1;
+	u.priority = d->priority;
+	if (d->flags & CKPT_UNIX_PEERCRED) {
+		u.peer_pid = d->peer_pid;
+		u.peer_uid = 1000;
+		u.peer_gid = 1000;
+	}
+	u.sndtimeo_ns = CKPT_UNIX_NO_TIMEOUT;
+	u.rcvtimeo_ns = d->rcvtimeo_ns ? d->rcvtimeo_ns : CKPT_UNIX_NO_TIMEOUT;
+	if (d->name) {
+		u.addr_len = (uint32_t)sun_name(tail, d->name, d->name_len);
+		n += ALIGN8(u.addr_len);
+	}
+	if (d->peer_name) {
+		u.peer_addr_len = (uint32_t)sun_name(tail + n, d->peer_name, d->peer_name_len);
+		n += ALIGN8(u.peer_addr_len);
+	}
+	if (d->path) {
+		u.path_len = (uint32_t)strlen(d->path) + 1;
+		memcpy(tail + n, d->path, u.path_len);
+		n += ALIGN8(u.path_len);
+	}
+	u.nr_msgs = d->nr_msgs;
+	for (i = 0; i < d->nr_msgs; i++) {
+		len = strlen(d->msgs[i].data);
+		memset(&m, 0, sizeof(m));
+		m.len = (uint32_t)len;
+		m.sender_id = d->msgs[i].sender_id;
+		m.pid = d->msgs[i].pid;
+		m.uid = m.gid = d->msgs[i].uid;
+		memcpy(tail + n, &m, sizeof(m));
+		memcpy(tail + n + sizeof(m), d->msgs[i].data, len);
+		n += sizeof(m) + ALIGN8(len);
+		u.data_len += len;
+	}
+	record(im, CKPT_REC_UNIX, &u, sizeof(u), tail, n);
+}
+
+static void server_unix_files(struct image *im, const struct proc *p)
+{
+	static const struct unix_msg_def pair_msgs[] = {
+		{ OBJ_PAIR_B, 4501, 1000, "hello" },
+		{ OBJ_PAIR_B, 4501, 1000, " world\n" },
+	};
+	static const struct unix_msg_def logd_msgs[] = {
+		{ OBJ_CLIENT, 4500, 1000, "<13>started" },
+		{ 0, 4711, 0, "<14>ping" },
+	};
+	static const struct unix_msg_def client_msgs[] = {
+		{ OBJ_LOGD, 4500, 1000, "ack" },
+	};
+	static const struct unix_msg_def seq_msgs[] = {
+		{ 0, 0, 1000, "bye" },
+		{ 0, 0, 1000, "" },
+	};
+	static const struct unix_def socks[] = {
+		{ .objid = OBJ_LISTEN, .type = SOCK_STREAM_NR, .state = CKPT_UNIX_LISTEN,
+		  .flags = CKPT_UNIX_BOUND, .backlog = 128, .peek_off = -1,
+		  .name = "/run/app.sock", .name_len = 14, .path = "/run/app.sock" },
+		{ .objid = OBJ_PAIR_A, .peer_id = OBJ_PAIR_B, .type = SOCK_STREAM_NR,
+		  .state = CKPT_UNIX_CONNECTED, .flags = CKPT_UNIX_PASSCRED | CKPT_UNIX_PEERCRED |
+		  CKPT_UNIX_SNDBUF_LOCK, .sndbuf = 131072, .peek_off = -1, .peer_pid = 4501,
+		  .rcvtimeo_ns = 2500000000ULL, .msgs = pair_msgs, .nr_msgs = 2 },
+		{ .objid = OBJ_LOGD, .type = SOCK_DGRAM_NR, .state = CKPT_UNIX_UNCONNECTED,
+		  .flags = CKPT_UNIX_BOUND | CKPT_UNIX_PASSCRED, .peek_off = -1,
+		  .name = "/run/logd.sock", .name_len = 15, .path = "/run/logd.sock",
+		  .msgs = logd_msgs, .nr_msgs = 2 },
+		{ .objid = OBJ_CLIENT, .peer_id = OBJ_LOGD, .type = SOCK_DGRAM_NR,
+		  .state = CKPT_UNIX_CONNECTED, .flags = CKPT_UNIX_BOUND, .peek_off = -1,
+		  .name = "\0client\x01", .name_len = 8, .msgs = client_msgs, .nr_msgs = 1 },
+		{ .objid = OBJ_SEQ, .type = SOCK_SEQPACKET_NR, .state = CKPT_UNIX_PEER_CLOSED,
+		  .shutdown = 3, .peek_off = -1, .peer_name = "/run/seq.sock",
+		  .peer_name_len = 14, .msgs = seq_msgs, .nr_msgs = 2 },
+		{ .objid = OBJ_UNNAMED, .type = SOCK_DGRAM_NR, .state = CKPT_UNIX_UNCONNECTED,
+		  .flags = CKPT_UNIX_TIMESTAMP | CKPT_UNIX_TIMESTAMPNS | CKPT_UNIX_RXQ_OVFL,
+		  .peek_off = 0, .priority = 6 },
+	};
+	size_t i;
+
+	file(im, OBJ_INHERIT, CKPT_FILE_INHERIT, 3, 0, 0, NULL);
+	for (i = 0; i < 3; i++)
+		fd(im, (uint32_t)i, OBJ_INHERIT, 0);
+	for (i = 0; i < sizeof(socks) / sizeof(socks[0]); i++) {
+		unix_rec(im, &socks[i]);
+		obj_file(im, socks[i].objid + 1, CKPT_FILE_UNIX, 3,
+			 socks[i].objid == OBJ_CLIENT ? O_NONBLOCK_BIT : 0, socks[i].objid, 0, 0);
+		fd(im, (uint32_t)(3 + i), socks[i].objid + 1, 1);
+	}
+}
+
+static void worker_unix_files(struct image *im, const struct proc *p)
+{
+	static const struct unix_def pair_b = {
+		.objid = OBJ_PAIR_B, .peer_id = OBJ_PAIR_A, .type = SOCK_STREAM_NR,
+		.state = CKPT_UNIX_CONNECTED, .flags = CKPT_UNIX_PEERCRED, .peek_off = -1,
+		.peer_pid = 4500,
+	};
+	int i;
+
+	for (i = 0; i < 3; i++)
+		fd(im, i, OBJ_INHERIT, 0);
+	unix_rec(im, &pair_b);
+	obj_file(im, OBJ_PAIR_B + 1, CKPT_FILE_UNIX, 3, 0, OBJ_PAIR_B, 0, 0);
+	fd(im, 3, OBJ_PAIR_B + 1, 0);
+}
+
+/*
+ * The shared image, taken with CKPT_FILE_LOCKS: a server (4600, threads
+ * 4600 and 4701) with five POSIX timers and three file locks on its
+ * files, a zombie child (4601), a worker (4602) sharing its file table
+ * (CLONE_FILES), a logger (4603) sharing its working directory, root and
+ * umask (CLONE_FS), with a file and a flock() lock of its own, and a
+ * helper (4604) sharing both.
+ */
+#define OBJ_DB		2	/* /var/lib/app/data.db, read-write: fds 3 and 6 */
+#define OBJ_DB_RO	3	/* the same file, read-only: fd 4 */
+#define OBJ_LOCKFILE	4	/* /var/lib/app/app.lock: fd 5 */
+#define OBJ_LOG		10	/* the logger's /var/log/app.log: fd 3 */
+
+#define O_WRONLY_BIT	00000001
+#define O_APPEND_BIT	00002000
+#define F_RDLCK_NR	0
+#define F_WRLCK_NR	1
+#define SIGEV_SIGNAL_NR	0
+#define SIGEV_NONE_NR	1
+#define SIGEV_THREAD_ID_NR 4
+#define SERVER_THREAD	4701	/* the server's second thread */
+
+/* The clock of a thread's CPU time, by tid (pthread_getcpuclockid()) */
+#define THREAD_CPUCLOCK(tid, which) ((int32_t)((~(uint32_t)(tid) << 3) | 4 | (which)))
+#define CPUCLOCK_SCHED_NR 2
+
+#define SEC		1000000000LL
+
+static const struct ckpt_posix_timer server_ptimers[] = {
+	/* every second, next in 1.5 s, SIGALRM with a value */
+	{ .id = 0, .clock = 1, .notify = SIGEV_SIGNAL_NR, .signo = 14, .value = 0x1234,
+	  .value_ns = 3 * SEC / 2, .interval_ns = SEC, .overrun = -1 },
+	/*
+	 * an absolute CLOCK_REALTIME timer a minute after the header's time,
+	 * SIGRTMIN+2 to the second thread, which has not taken its last one
+	 */
+	{ .id = 1, .clock = 0, .notify = SIGEV_THREAD_ID_NR | SIGEV_SIGNAL_NR, .signo = 34,
+	  .value = 0x7f0000002000ULL, .tid = SERVER_THREAD,
+	  .value_ns = (1767225600 + 60) * SEC, .overrun_last = 1,
+	  .flags = CKPT_PTIMER_ABS | CKPT_PTIMER_PENDING, .pending_overrun = 2 },
+	/* the CPU time of the second thread, by its tid, no signal */
+	{ .id = 3, .clock = THREAD_CPUCLOCK(SERVER_THREAD, CPUCLOCK_SCHED_NR),
+	  .notify = SIGEV_NONE_NR, .cpu_tid = SERVER_THREAD, .value_ns = 20000000,
+	  .overrun = -1 },
+	/* CLOCK_THREAD_CPUTIME_ID of the thread that made it, disarmed */
+	{ .id = 7, .clock = 3, .notify = SIGEV_SIGNAL_NR, .signo = 24, .cpu_tid = 4600,
+	  .overrun = -1 },
+	/* CLOCK_PROCESS_CPUTIME_ID, SIGPROF every 0.5 s, 3 overruns */
+	{ .id = 9, .clock = 2, .notify = SIGEV_SIGNAL_NR, .signo = 27, .value_ns = SEC / 2,
+	  .interval_ns = SEC / 2, .overrun = 3, .overrun_last = 2 },
+};
+
+static void locks_rec(struct image *im, const struct ckpt_lock *locks, uint32_t nr)
+{
+	struct ckpt_rec_locks l;
+
+	memset(&l, 0, sizeof(l));
+	l.nr = nr;
+	record(im, CKPT_REC_LOCKS, &l, sizeof(l), locks, nr * sizeof(locks[0]));
+}
+
+static void server_lock_files(struct image *im, const struct proc *p)
+{
+	static const struct ckpt_lock locks[] = {
+		{ .fd = 3, .kind = CKPT_LOCK_POSIX, .type = F_WRLCK_NR, .start = 0, .end = 99 },
+		{ .fd = 4, .kind = CKPT_LOCK_OFD, .type = F_RDLCK_NR, .start = 100,
+		  .end = INT64_MAX },
+		{ .fd = 5, .kind = CKPT_LOCK_FLOCK, .type = F_WRLCK_NR, .start = 0,
+		  .end = INT64_MAX },
+	};
+	int i;
+
+	file(im, OBJ_INHERIT, CKPT_FILE_INHERIT, 3, 0, 0, NULL);
+	for (i = 0; i < 3; i++)
+		fd(im, i, OBJ_INHERIT, 0);
+	file(im, OBJ_DB, CKPT_FILE_REG, 3, O_RDWR_BIT, 0, "/var/lib/app/data.db");
+	fd(im, 3, OBJ_DB, 1);
+	file(im, OBJ_DB_RO, CKPT_FILE_REG, 1, 0, 0, "/var/lib/app/data.db");
+	fd(im, 4, OBJ_DB_RO, 1);
+	file(im, OBJ_LOCKFILE, CKPT_FILE_REG, 1, 0, 0, "/var/lib/app/app.lock");
+	fd(im, 5, OBJ_LOCKFILE, 1);
+	fd(im, 6, OBJ_DB, 0);			/* a dup() of fd 3 */
+	locks_rec(im, locks, 3);
+}
+
+static void logger_lock_files(struct image *im, const struct proc *p)
+{
+	static const struct ckpt_lock lock = {
+		.fd = 3, .kind = CKPT_LOCK_FLOCK, .type = F_RDLCK_NR, .start = 0,
+		.end = INT64_MAX,
+	};
+	int i;
+
+	for (i = 0; i < 3; i++)
+		fd(im, i, OBJ_INHERIT, 0);
+	file(im, OBJ_LOG, CKPT_FILE_REG, 2, O_WRONLY_BIT | O_APPEND_BIT, 0, "/var/log/app.log");
+	fd(im, 3, OBJ_LOG, 1);
+	locks_rec(im, &lock, 1);
+}
+
 static void build_task(struct image *im, const struct proc *p)
 {
 	static const char cwd_root[] = "/home/user\0/";
@@ -617,6 +918,8 @@ static void build_task(struct image *im, const struct proc *p)
 	uint32_t groups[2] = { 1000, 27 };
 	struct ckpt_rec_rlimits rl;
 	struct ckpt_rlimit rlim[16];
+	struct ckpt_rec_shares shares;
+	struct ckpt_rec_posix_timers pt;
 	struct ckpt_rec_fs fs;
 	struct ckpt_rec_sighand sh;
 	struct ckpt_rec_timers tm;
@@ -664,10 +967,19 @@ static void build_task(struct image *im, const struct proc *p)
 	rlim[7].max = 4096;
 	record(im, CKPT_REC_RLIMITS, &rl, sizeof(rl), rlim, sizeof(rlim));
 
-	memset(&fs, 0, sizeof(fs));
-	fs.cwd_len = 11;
-	fs.root_len = 2;
-	record(im, CKPT_REC_FS, &fs, sizeof(fs), cwd_root, 13);
+	if (p->files_of || p->fs_of) {
+		memset(&shares, 0, sizeof(shares));
+		shares.files_of = p->files_of;
+		shares.fs_of = p->fs_of;
+		record(im, CKPT_REC_SHARES, &shares, sizeof(shares), NULL, 0);
+	}
+
+	if (!p->fs_of) {
+		memset(&fs, 0, sizeof(fs));
+		fs.cwd_len = 11;
+		fs.root_len = 2;
+		record(im, CKPT_REC_FS, &fs, sizeof(fs), cwd_root, 13);
+	}
 
 	if (p->mm)
 		p->mm(im, p);
@@ -688,9 +1000,18 @@ static void build_task(struct image *im, const struct proc *p)
 	tm.itimer[ITIMER_REAL].value_ns = 1500000000;	/* alarm in 1.5 s */
 	tm.itimer[ITIMER_PROF].value_ns = 20000000;	/* profiling every 20 ms */
 	tm.itimer[ITIMER_PROF].interval_ns = 20000000;
+	tm.nr_posix = p->nr_ptimers;
+	tm.next_posix_id = p->next_posix_id;
 	record(im, CKPT_REC_TIMERS, &tm, sizeof(tm), NULL, 0);
+	if (p->nr_ptimers) {
+		memset(&pt, 0, sizeof(pt));
+		pt.nr = p->nr_ptimers;
+		record(im, CKPT_REC_POSIX_TIMERS, &pt, sizeof(pt), p->ptimers,
+		       p->nr_ptimers * sizeof(p->ptimers[0]));
+	}
 
-	p->files(im, p);
+	if (!p->files_of)
+		p->files(im, p);
 
 	for (k = 0; k < p->nr_threads; k++) {
 		memset(&th, 0, sizeof(th));
@@ -798,10 +1119,32 @@ static void build(struct image *im, enum shape shape)
 		.pid = 4400, .ppid = 1, .pgid = 4400, .sid = 4400, .comm = "server",
 		.nr_threads = 1, .files = objects_files, .mm = objects_mm,
 	};
+	struct proc socks[] = {
+		{ .pid = 4500, .ppid = 1, .pgid = 4500, .sid = 4500, .comm = "server",
+		  .nr_threads = 1, .files = server_unix_files },
+		{ .pid = 4501, .ppid = 4500, .pgid = 4500, .sid = 4500, .comm = "worker",
+		  .nr_threads = 1, .files = worker_unix_files, .t = 1 },
+	};
+	struct proc shared[] = {
+		{ .pid = 4600, .ppid = 1, .pgid = 4600, .sid = 4600, .comm = "server",
+		  .nr_threads = 2, .files = server_lock_files, .ptimers = server_ptimers,
+		  .nr_ptimers = sizeof(server_ptimers) / sizeof(server_ptimers[0]),
+		  .next_posix_id = 10 },
+		{ .pid = 4601, .ppid = 4600, .pgid = 4600, .sid = 4600, .comm = "cleanup",
+		  .flags = CKPT_TASK_ZOMBIE },
+		{ .pid = 4602, .ppid = 4600, .pgid = 4600, .sid = 4600, .comm = "worker",
+		  .nr_threads = 1, .files_of = 4600 },
+		{ .pid = 4603, .ppid = 4600, .pgid = 4600, .sid = 4600, .comm = "logger",
+		  .nr_threads = 1, .files = logger_lock_files, .fs_of = 4600 },
+		{ .pid = 4604, .ppid = 4600, .pgid = 4600, .sid = 4600, .comm = "helper",
+		  .nr_threads = 1, .files_of = 4600, .fs_of = 4600 },
+	};
 	struct ckpt_rec_header hdr;
 	struct proc *procs = shape == JOB ? job : shape == PTY ? pty :
-			     shape == OBJ ? &objects : simple;
-	int i, t, nr = shape == JOB ? 5 : shape == PTY ? 3 : shape == TWO ? 2 : 1;
+			     shape == OBJ ? &objects : shape == SOCKS ? socks :
+			     shape == SHARED ? shared : simple;
+	int i, t, nr = shape == JOB || shape == SHARED ? 5 : shape == PTY ? 3 :
+		       shape == TWO || shape == SOCKS ? 2 : 1;
 
 	memset(&hdr, 0, sizeof(hdr));
 	memcpy(hdr.magic, CKPT_MAGIC, CKPT_MAGIC_LEN);
@@ -813,11 +1156,13 @@ static void build(struct image *im, enum shape shape)
 	hdr.xstate_size = XSTATE;
 	hdr.xfeatures = 0x7;
 	hdr.flags = shape == JOB ? CKPT_KILL | CKPT_SESSION :
-		    shape == PTY ? CKPT_CONTINUE | CKPT_TREE :
+		    shape == PTY || shape == SOCKS ? CKPT_CONTINUE | CKPT_TREE :
 		    shape == TWO ? CKPT_STOP | CKPT_TREE :
+		    shape == SHARED ? CKPT_CONTINUE | CKPT_TREE | CKPT_FILE_LOCKS :
 		    shape == OBJ ? CKPT_CONTINUE : CKPT_STOP;
 	hdr.nr_tasks = nr;
-	hdr.root_pid = shape == JOB ? 4200 : shape == PTY ? 4300 : shape == OBJ ? 4400 : 4242;
+	hdr.root_pid = shape == JOB ? 4200 : shape == PTY ? 4300 : shape == OBJ ? 4400 :
+		       shape == SOCKS ? 4500 : shape == SHARED ? 4600 : 4242;
 	for (t = 0; t < nr; t++)
 		hdr.nr_threads += procs[t].nr_threads;
 	hdr.time_sec = 1767225600;	/* 2026-01-01 */
@@ -872,8 +1217,199 @@ static const char *const kinds[] = {
 	"timerfd-reserved", "timerfd-range", "timerfd-expires", "timerfd-expires-relative",
 	"epoll-nr-items", "epoll-max", "epoll-objid-zero", "obj-file-mode", "obj-file-pos",
 	"obj-file-size", "obj-file-flags", "obj-file-ref", "epoll-file-ref",
-	"fd-on-eventfd", NULL
+	"fd-on-eventfd",
+	/* on the unix image (--unix) */
+	"unix-objid-zero", "unix-objid-dup", "unix-type", "unix-state", "unix-connected-no-peer",
+	"unix-peer-unconnected", "unix-peer-self", "unix-listen-dgram", "unix-listen-no-addr",
+	"unix-listen-msgs", "unix-shutdown", "unix-flags", "unix-bound-no-addr", "unix-err",
+	"unix-peek-off", "unix-nr-msgs", "unix-int-max", "unix-addr-len", "unix-addr-len-max",
+	"unix-peer-addr-state", "unix-peer-addr-len", "unix-path-len", "unix-path-max",
+	"unix-path-no-addr", "unix-path-unbound", "unix-len-short", "unix-family",
+	"unix-peer-addr-family", "unix-addr-pad", "unix-path-relative", "unix-path-nul",
+	"unix-path-inner-nul", "unix-path-abstract", "unix-path-pad", "unix-msgs-short", "unix-len",
+	"unix-msg-reserved", "unix-stream-empty", "unix-msg-len", "unix-msg-pad", "unix-data-len",
+	"unix-peer-missing", "unix-peer-type", "unix-peer-not-back", "unix-dgram-peer-no-name",
+	"unix-sender-missing", "unix-sender-outside", "unix-sender-not-peer",
+	"unix-dgram-unreachable", "unix-file-ref", "unix-file-later", "unix-file-mode",
+	"unix-file-flags", "fd-on-unix",
+	/* on the shared image (--shared) */
+	"header-flags", "ptimer-nr-posix-max", "ptimer-next-id", "ptimer-nr", "ptimer-unexpected",
+	"ptimer-reserved", "ptimer-len", "ptimer-id", "ptimer-dup-id", "ptimer-value",
+	"ptimer-interval", "ptimer-flags", "ptimer-overrun", "ptimer-overrun-last",
+	"ptimer-notify", "ptimer-notify-thread-none", "ptimer-tid-zero", "ptimer-tid-unexpected",
+	"ptimer-signo", "ptimer-no-cpu-tid", "ptimer-cpu-tid-unexpected",
+	"ptimer-cpu-tid-negative", "ptimer-pending-none", "ptimer-tid-thread",
+	"ptimer-cpu-tid-thread", "ptimer-clock", "ptimer-clock-fd", "locks-no-flag", "locks-short",
+	"locks-nr-zero", "locks-nr-max", "locks-reserved", "locks-len", "locks-before-fd",
+	"lock-fd", "lock-type", "lock-kind", "lock-flock-range", "lock-start", "lock-end",
+	"lock-fd-missing", "lock-ofd-access", "lock-posix-access", "shares-none",
+	"shares-negative", "shares-unknown", "shares-later", "shares-thread", "shares-self",
+	"shares-zombie", "shares-fs-record", "shares-files-fd", "shares-order", "shares-len",
+	/* on the simple image, again */
+	"posix-timers", "itimer-range", NULL
 };
+
+/* Swap the record at @off with the one after it */
+static void swap_next(struct image *im, size_t off)
+{
+	size_t i, a, b;
+	uint8_t *tmp;
+
+	for (i = 0; i + 2 < im->nrec && im->roff[i] != off; i++)
+		;
+	a = im->roff[i + 1] - off;
+	b = im->roff[i + 2] - im->roff[i + 1];
+	tmp = malloc(a);
+	if (!tmp) {
+		perror("mkimage");
+		exit(2);
+	}
+	memcpy(tmp, im->p + off, a);
+	memmove(im->p + off, im->p + off + a, b);
+	memcpy(im->p + off + b, tmp, a);
+	free(tmp);
+}
+
+/* The SHARES records of the shared image, in the image's order */
+enum { SH_WORKER, SH_LOGGER, SH_HELPER };
+
+/* The defects of the shared image (--shared) */
+static int corrupt_shared(struct image *im, const char *kind)
+{
+	struct ckpt_rec_header *hdr = (void *)im->p;
+	struct ckpt_rec_timers *tm = AT(CKPT_REC_TIMERS, 0, ckpt_rec_timers);
+	struct ckpt_rec_posix_timers *pt = AT(CKPT_REC_POSIX_TIMERS, 0, ckpt_rec_posix_timers);
+	struct ckpt_posix_timer *t = pt->timers;
+	struct ckpt_rec_locks *locks = AT(CKPT_REC_LOCKS, 0, ckpt_rec_locks);
+	struct ckpt_lock *l = locks->locks;
+	struct ckpt_rec_shares *worker = AT(CKPT_REC_SHARES, SH_WORKER, ckpt_rec_shares);
+	struct ckpt_rec_shares *logger = AT(CKPT_REC_SHARES, SH_LOGGER, ckpt_rec_shares);
+
+	if (!strcmp(kind, "header-flags")) {
+		hdr->flags |= 0x40;
+	} else if (!strcmp(kind, "ptimer-nr-posix-max")) {
+		tm->nr_posix = CKPT_MAX_POSIX_TIMERS + 1;
+	} else if (!strcmp(kind, "ptimer-next-id")) {
+		tm->next_posix_id = 0x80000000;
+	} else if (!strcmp(kind, "ptimer-nr")) {
+		tm->nr_posix = 4;
+	} else if (!strcmp(kind, "ptimer-unexpected")) {
+		/* the TIMERS record announces none, but the record follows */
+		tm->nr_posix = 0;
+	} else if (!strcmp(kind, "ptimer-reserved")) {
+		pt->reserved = 1;
+	} else if (!strcmp(kind, "ptimer-len")) {
+		/* 4 timers announced by both, 5 in the record */
+		tm->nr_posix = 4;
+		pt->nr = 4;
+	} else if (!strcmp(kind, "ptimer-id")) {
+		t[0].id = -1;
+	} else if (!strcmp(kind, "ptimer-dup-id")) {
+		t[2].id = 1;
+	} else if (!strcmp(kind, "ptimer-value")) {
+		t[0].value_ns = -1;
+	} else if (!strcmp(kind, "ptimer-interval")) {
+		t[0].interval_ns = -5;
+	} else if (!strcmp(kind, "ptimer-flags")) {
+		t[0].flags = 4;
+	} else if (!strcmp(kind, "ptimer-overrun")) {
+		t[0].overrun = -2;
+	} else if (!strcmp(kind, "ptimer-overrun-last")) {
+		t[0].overrun_last = -1;
+	} else if (!strcmp(kind, "ptimer-notify")) {
+		t[0].notify = 2;			/* SIGEV_THREAD: glibc's, not the kernel's */
+	} else if (!strcmp(kind, "ptimer-notify-thread-none")) {
+		t[2].notify = SIGEV_THREAD_ID_NR | SIGEV_NONE_NR;
+	} else if (!strcmp(kind, "ptimer-tid-zero")) {
+		t[1].tid = 0;
+	} else if (!strcmp(kind, "ptimer-tid-unexpected")) {
+		t[0].tid = 4600;
+	} else if (!strcmp(kind, "ptimer-signo")) {
+		t[0].signo = 65;
+	} else if (!strcmp(kind, "ptimer-no-cpu-tid")) {
+		t[2].cpu_tid = 0;
+	} else if (!strcmp(kind, "ptimer-cpu-tid-unexpected")) {
+		t[0].cpu_tid = 4600;
+	} else if (!strcmp(kind, "ptimer-cpu-tid-negative")) {
+		t[3].cpu_tid = -1;
+	} else if (!strcmp(kind, "ptimer-pending-none")) {
+		t[2].flags = CKPT_PTIMER_PENDING;
+	} else if (!strcmp(kind, "ptimer-tid-thread")) {
+		/* the thread signalled is the worker, another process */
+		t[1].tid = 4602;
+	} else if (!strcmp(kind, "ptimer-cpu-tid-thread")) {
+		t[2].cpu_tid = 4799;
+	} else if (!strcmp(kind, "ptimer-clock")) {
+		t[0].clock = 4;				/* CLOCK_MONOTONIC_RAW */
+	} else if (!strcmp(kind, "ptimer-clock-fd")) {
+		t[0].clock = (__s32)(~3U << 3 | 3);	/* FD_TO_CLOCKID(3) */
+	} else if (!strcmp(kind, "locks-no-flag")) {
+		hdr->flags &= ~CKPT_FILE_LOCKS;
+	} else if (!strcmp(kind, "locks-short")) {
+		/* no room for a lock */
+		locks->h.len = sizeof(*locks);
+	} else if (!strcmp(kind, "locks-nr-zero")) {
+		locks->nr = 0;
+	} else if (!strcmp(kind, "locks-nr-max")) {
+		locks->nr = CKPT_MAX_LOCKS + 1;
+	} else if (!strcmp(kind, "locks-reserved")) {
+		locks->reserved = 1;
+	} else if (!strcmp(kind, "locks-len")) {
+		locks->nr = 2;
+	} else if (!strcmp(kind, "locks-before-fd")) {
+		/* the server's fd 6, which no lock names, after its LOCKS record */
+		swap_next(im, nth(im, CKPT_REC_FD, 6));
+	} else if (!strcmp(kind, "lock-fd")) {
+		l[0].fd = -1;
+	} else if (!strcmp(kind, "lock-type")) {
+		l[1].type = 2;				/* F_UNLCK */
+	} else if (!strcmp(kind, "lock-kind")) {
+		l[0].kind = 4;
+	} else if (!strcmp(kind, "lock-flock-range")) {
+		l[2].start = 1;
+	} else if (!strcmp(kind, "lock-start")) {
+		l[1].start = -1;
+	} else if (!strcmp(kind, "lock-end")) {
+		l[1].end = 99;
+	} else if (!strcmp(kind, "lock-fd-missing")) {
+		l[0].fd = 9;
+	} else if (!strcmp(kind, "lock-ofd-access")) {
+		/* a write lock on the description of fd 4, open read-only */
+		l[1].type = 1;				/* F_WRLCK */
+	} else if (!strcmp(kind, "lock-posix-access")) {
+		/* fd 5 is app.lock read-only, and no other fd is on it */
+		l[0].fd = 5;
+	} else if (!strcmp(kind, "shares-none")) {
+		worker->files_of = 0;
+	} else if (!strcmp(kind, "shares-negative")) {
+		logger->fs_of = -1;
+	} else if (!strcmp(kind, "shares-unknown")) {
+		worker->files_of = 4999;
+	} else if (!strcmp(kind, "shares-later")) {
+		/* the logger, whose records come after the worker's */
+		worker->files_of = 4603;
+	} else if (!strcmp(kind, "shares-thread")) {
+		worker->files_of = SERVER_THREAD;
+	} else if (!strcmp(kind, "shares-self")) {
+		worker->files_of = 4602;
+	} else if (!strcmp(kind, "shares-zombie")) {
+		logger->fs_of = 4601;
+	} else if (!strcmp(kind, "shares-fs-record")) {
+		/* the worker, which has its FS record, said to share the server's */
+		worker->fs_of = 4600;
+	} else if (!strcmp(kind, "shares-files-fd")) {
+		/* the logger, which has its descriptors, said to share the server's */
+		logger->files_of = 4600;
+	} else if (!strcmp(kind, "shares-order")) {
+		/* the worker's SHARES record after its FS */
+		swap_next(im, nth(im, CKPT_REC_SHARES, SH_WORKER));
+	} else if (!strcmp(kind, "shares-len")) {
+		worker->h.len = 24;
+	} else {
+		return -1;
+	}
+	return 0;
+}
 
 /* The defects of the objects image (--objects) */
 static int corrupt_objects(struct image *im, const char *kind)
@@ -979,6 +1515,177 @@ static int corrupt_objects(struct image *im, const char *kind)
 	} else if (!strcmp(kind, "fd-on-eventfd")) {
 		/* fd 5 names the EVENTFD record instead of its FILE */
 		AT(CKPT_REC_FD, 5, ckpt_rec_fd)->objid = OBJ_EVENTFD;
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+/* The UNIX records of the unix image, in the image's order */
+enum { U_LISTEN, U_PAIR_A, U_LOGD, U_CLIENT, U_SEQ, U_UNNAMED, U_PAIR_B };
+
+/* Where the parts after a UNIX record's fixed part are */
+static uint8_t *unix_name(struct ckpt_rec_unix *u)
+{
+	return (uint8_t *)(u + 1);
+}
+
+static uint8_t *unix_peer_name(struct ckpt_rec_unix *u)
+{
+	return unix_name(u) + ALIGN8(u->addr_len);
+}
+
+static char *unix_path(struct ckpt_rec_unix *u)
+{
+	return (char *)unix_peer_name(u) + ALIGN8(u->peer_addr_len);
+}
+
+/* Its message @n (from 0) */
+static struct ckpt_unix_msg *unix_msg(struct ckpt_rec_unix *u, uint32_t n)
+{
+	uint8_t *p = (uint8_t *)unix_path(u) + ALIGN8(u->path_len);
+	struct ckpt_unix_msg *m = (void *)p;
+
+	while (n--) {
+		p += sizeof(*m) + ALIGN8(m->len);
+		m = (void *)p;
+	}
+	return m;
+}
+
+/* The defects of the unix image (--unix) */
+static int corrupt_unix(struct image *im, const char *kind)
+{
+	struct ckpt_rec_unix *listen = AT(CKPT_REC_UNIX, U_LISTEN, ckpt_rec_unix);
+	struct ckpt_rec_unix *pair = AT(CKPT_REC_UNIX, U_PAIR_A, ckpt_rec_unix);
+	struct ckpt_rec_unix *logd = AT(CKPT_REC_UNIX, U_LOGD, ckpt_rec_unix);
+	struct ckpt_rec_unix *client = AT(CKPT_REC_UNIX, U_CLIENT, ckpt_rec_unix);
+	struct ckpt_rec_unix *seq = AT(CKPT_REC_UNIX, U_SEQ, ckpt_rec_unix);
+	struct ckpt_rec_unix *unnamed = AT(CKPT_REC_UNIX, U_UNNAMED, ckpt_rec_unix);
+	struct ckpt_rec_unix *pair_b = AT(CKPT_REC_UNIX, U_PAIR_B, ckpt_rec_unix);
+	uint16_t family = 2;		/* AF_INET */
+
+	if (!strcmp(kind, "unix-objid-zero")) {
+		listen->objid = 0;
+	} else if (!strcmp(kind, "unix-objid-dup")) {
+		/* the socketpair's end gets the id of the listening socket's file */
+		pair->objid = OBJ_LISTEN + 1;
+	} else if (!strcmp(kind, "unix-type")) {
+		pair->type = 3;				/* SOCK_RAW */
+	} else if (!strcmp(kind, "unix-state")) {
+		listen->state = 5;
+	} else if (!strcmp(kind, "unix-connected-no-peer")) {
+		pair->peer_id = 0;
+	} else if (!strcmp(kind, "unix-peer-unconnected")) {
+		logd->peer_id = OBJ_CLIENT;
+	} else if (!strcmp(kind, "unix-peer-self")) {
+		pair->peer_id = OBJ_PAIR_A;
+	} else if (!strcmp(kind, "unix-listen-dgram")) {
+		logd->state = CKPT_UNIX_LISTEN;
+	} else if (!strcmp(kind, "unix-listen-no-addr")) {
+		/* the seqpacket socket, which has no name, made to listen */
+		seq->state = CKPT_UNIX_LISTEN;
+	} else if (!strcmp(kind, "unix-listen-msgs")) {
+		listen->nr_msgs = 1;
+	} else if (!strcmp(kind, "unix-shutdown")) {
+		seq->shutdown = 4;
+	} else if (!strcmp(kind, "unix-flags")) {
+		pair->flags |= 0x80000000;
+	} else if (!strcmp(kind, "unix-bound-no-addr")) {
+		unnamed->flags |= CKPT_UNIX_BOUND;
+	} else if (!strcmp(kind, "unix-err")) {
+		seq->err = 4096;
+	} else if (!strcmp(kind, "unix-peek-off")) {
+		pair->peek_off = -2;
+	} else if (!strcmp(kind, "unix-nr-msgs")) {
+		pair->nr_msgs = CKPT_MAX_UNIX_MSGS + 1;
+	} else if (!strcmp(kind, "unix-int-max")) {
+		pair->sndbuf = 0x80000000;
+	} else if (!strcmp(kind, "unix-addr-len")) {
+		listen->addr_len = 2;
+	} else if (!strcmp(kind, "unix-addr-len-max")) {
+		logd->addr_len = 111;
+	} else if (!strcmp(kind, "unix-peer-addr-state")) {
+		pair->peer_addr_len = 16;
+	} else if (!strcmp(kind, "unix-peer-addr-len")) {
+		seq->peer_addr_len = 2;
+	} else if (!strcmp(kind, "unix-path-len")) {
+		listen->path_len = 1;
+	} else if (!strcmp(kind, "unix-path-max")) {
+		listen->path_len = 109;
+	} else if (!strcmp(kind, "unix-path-no-addr")) {
+		/* the log socket's name dropped (and the flag bound, which needs one) */
+		logd->addr_len = 0;
+		logd->flags &= ~CKPT_UNIX_BOUND;
+	} else if (!strcmp(kind, "unix-path-unbound")) {
+		logd->flags &= ~CKPT_UNIX_BOUND;
+	} else if (!strcmp(kind, "unix-len-short")) {
+		/* a name of 110 bytes: past the end of the record */
+		pair->addr_len = 110;
+	} else if (!strcmp(kind, "unix-family")) {
+		memcpy(unix_name(listen), &family, sizeof(family));
+	} else if (!strcmp(kind, "unix-peer-addr-family")) {
+		memcpy(unix_peer_name(seq), &family, sizeof(family));
+	} else if (!strcmp(kind, "unix-addr-pad")) {
+		/* the log socket's name is 17 bytes: 7 bytes of padding follow it */
+		unix_name(logd)[logd->addr_len + 3] = 1;
+	} else if (!strcmp(kind, "unix-path-relative")) {
+		unix_path(listen)[0] = 'r';
+	} else if (!strcmp(kind, "unix-path-nul")) {
+		unix_path(listen)[listen->path_len - 1] = 'x';
+	} else if (!strcmp(kind, "unix-path-inner-nul")) {
+		unix_path(listen)[4] = 0;
+	} else if (!strcmp(kind, "unix-path-abstract")) {
+		unix_name(listen)[SUN_FAMILY_LEN] = 0;
+	} else if (!strcmp(kind, "unix-path-pad")) {
+		unix_path(listen)[listen->path_len] = 1;
+	} else if (!strcmp(kind, "unix-msgs-short")) {
+		pair->nr_msgs = 3;
+	} else if (!strcmp(kind, "unix-len")) {
+		pair->nr_msgs = 1;
+	} else if (!strcmp(kind, "unix-msg-reserved")) {
+		unix_msg(pair, 0)->reserved = 1;
+	} else if (!strcmp(kind, "unix-stream-empty")) {
+		unix_msg(pair, 0)->len = 0;
+	} else if (!strcmp(kind, "unix-msg-len")) {
+		unix_msg(pair, 1)->len = 1000;
+	} else if (!strcmp(kind, "unix-msg-pad")) {
+		/* "hello": 3 bytes of padding follow it */
+		((uint8_t *)(unix_msg(pair, 0) + 1))[6] = 1;
+	} else if (!strcmp(kind, "unix-data-len")) {
+		pair->data_len++;
+	} else if (!strcmp(kind, "unix-peer-missing")) {
+		client->peer_id = 77;
+	} else if (!strcmp(kind, "unix-peer-type")) {
+		client->peer_id = OBJ_PAIR_A;
+	} else if (!strcmp(kind, "unix-peer-not-back")) {
+		/* the worker's end connected to the listening socket instead */
+		pair_b->peer_id = OBJ_LISTEN;
+	} else if (!strcmp(kind, "unix-dgram-peer-no-name")) {
+		client->peer_id = OBJ_UNNAMED;
+	} else if (!strcmp(kind, "unix-sender-missing")) {
+		/* a message from the client socket's file, not a socket */
+		unix_msg(pair, 0)->sender_id = OBJ_CLIENT + 1;
+	} else if (!strcmp(kind, "unix-sender-outside")) {
+		unix_msg(pair, 0)->sender_id = 0;
+	} else if (!strcmp(kind, "unix-sender-not-peer")) {
+		unix_msg(pair, 0)->sender_id = OBJ_LISTEN;
+	} else if (!strcmp(kind, "unix-dgram-unreachable")) {
+		/* the client socket named after a listener: nothing sends to its name */
+		client->flags &= ~CKPT_UNIX_BOUND;
+	} else if (!strcmp(kind, "unix-file-ref")) {
+		/* the socketpair end's file names the client socket's file */
+		AT(CKPT_REC_FILE, 2, ckpt_rec_file)->ref_id = OBJ_CLIENT + 1;
+	} else if (!strcmp(kind, "unix-file-later")) {
+		/* ... the worker's end, whose record comes later */
+		AT(CKPT_REC_FILE, 2, ckpt_rec_file)->ref_id = OBJ_PAIR_B;
+	} else if (!strcmp(kind, "unix-file-mode")) {
+		AT(CKPT_REC_FILE, 1, ckpt_rec_file)->mode = 1;
+	} else if (!strcmp(kind, "unix-file-flags")) {
+		AT(CKPT_REC_FILE, 1, ckpt_rec_file)->flags |= 02000;	/* O_APPEND */
+	} else if (!strcmp(kind, "fd-on-unix")) {
+		/* fd 3 names the UNIX record instead of its FILE */
+		AT(CKPT_REC_FD, 3, ckpt_rec_fd)->objid = OBJ_LISTEN;
 	} else {
 		return -1;
 	}
@@ -1153,6 +1860,13 @@ static int corrupt(struct image *im, const char *kind)
 		   !strcmp(kind, "fd-on-eventfd")) {
 		if (corrupt_objects(im, kind))
 			return -1;
+	} else if (!strncmp(kind, "unix-", 5) || !strcmp(kind, "fd-on-unix")) {
+		if (corrupt_unix(im, kind))
+			return -1;
+	} else if (!strncmp(kind, "ptimer-", 7) || !strncmp(kind, "lock", 4) ||
+		   !strncmp(kind, "shares-", 7) || !strcmp(kind, "header-flags")) {
+		if (corrupt_shared(im, kind))
+			return -1;
 	} else if (!strcmp(kind, "siginfo-count")) {
 		/* a second thread announces a queued signal that is not there */
 		AT(CKPT_REC_SIGNAL, 2, ckpt_rec_signal)->nr_siginfo = 1;
@@ -1299,7 +2013,8 @@ static size_t in_records(struct image *im, uint32_t types, uint64_t x)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: mkimage [--two-tasks | --job [--no-tty] | --pty | --objects]\n"
+	fprintf(stderr, "usage: mkimage [--two-tasks | --job [--no-tty] | --pty | --objects |\n"
+		"                --unix | --shared]\n"
 		"               [--mutate-in TYPE[,TYPE...]]\n"
 		"               [--corrupt KIND | --mutate SEED | --offset-of TYPE |\n"
 		"                --record-offsets | --prefix-len | --kinds | --sha256-selftest]\n");
@@ -1326,6 +2041,10 @@ int main(int argc, char **argv)
 			shape = PTY;
 		else if (!strcmp(argv[a], "--objects"))
 			shape = OBJ;
+		else if (!strcmp(argv[a], "--unix"))
+			shape = SOCKS;
+		else if (!strcmp(argv[a], "--shared"))
+			shape = SHARED;
 		else if (!strcmp(argv[a], "--mutate-in") && a + 1 < argc &&
 			 !types_of(argv[a + 1], &mutate_types))
 			a++;

@@ -9,8 +9,9 @@
  *
  * and one file per kind of state, each decoding its records and showing
  * its part of the job: header.c, task.c, cred.c, rlimits.c, fs.c, mm.c,
- * unlinked.c, signal.c, files.c, pipe.c, tty.c, eventfd.c, signalfd.c,
- * timerfd.c, epoll.c, thread.c, trailer.c.
+ * share.c, unlinked.c, signal.c, ptimer.c, files.c, pipe.c, tty.c,
+ * eventfd.c, signalfd.c, timerfd.c, epoll.c, unix.c, lock.c, thread.c,
+ * trailer.c.
  *
  * A record type is decoded by its entry in rec_ops[] (main.c); a kind of
  * open file is checked by its entry in file_kinds_ops[] (files.c).  So a
@@ -61,13 +62,15 @@ enum state {
 	ST_TASK,	/* TASK, or TRAILER once nr_tasks have been seen */
 	ST_CRED,
 	ST_RLIMITS,
+	ST_SHARES,	/* SHARES or FS */
 	ST_FS,
 	ST_MM,
 	ST_VMA,		/* nr_vmas VMA records, each after any UNLINKED */
 	ST_PAGES,	/* PAGES, or SIGHAND */
 	ST_UPAGES,	/* the PAGES of an UNLINKED record */
 	ST_TIMERS,
-	ST_FILES,	/* FILE, FD, an object record, or the first THREAD */
+	ST_PTIMERS,	/* POSIX_TIMERS, as TIMERS announced */
+	ST_FILES,	/* FILE, FD, an object record, LOCKS, or the first THREAD */
 	ST_XSTATE,
 	ST_SIGNAL,
 	ST_SIGINFO,	/* nr_siginfo SIGINFO records */
@@ -108,6 +111,7 @@ struct task_ent {
 	char comm[16];
 	__u32 first_thread;	/* index in img.threads */
 	__u32 threads;		/* THREAD records seen */
+	__s32 files_of, fs_of;	/* SHARES: whose file table, fs_struct; or 0 */
 	long parent;		/* index of its parent in the job, or -1 */
 	long child, sibling;	/* first child, next sibling, or -1 */
 	__u32 depth;
@@ -158,6 +162,38 @@ struct held_rec {
 	__u64 addr;
 };
 
+/*
+ * A UNIX record, kept for the checks restart makes once every socket is
+ * back: its peer, and the senders of its messages
+ */
+struct unix_ent {
+	__u64 off;
+	__u32 objid, peer_id, flags;
+	__u16 type;
+	__u8 state;
+	__u8 by_name;		/* a datagram can be sent to it by its name */
+	size_t first_sender;	/* its messages' sender_id in img.unix_senders */
+	__u32 nr_msgs;
+};
+
+/*
+ * A POSIX timer of the process being decoded that signals or times one
+ * of its threads, kept until its THREAD records have been seen
+ */
+struct ptimer_ent {
+	__u32 nr;		/* the timer's place in its record, from 1 */
+	__s32 tid, cpu_tid;
+};
+
+/*
+ * A FILE record of an image taken with CKPT_FILE_LOCKS, kept for the
+ * descriptors that locks are taken back through (lock.c)
+ */
+struct lockfile_ent {
+	__u32 objid, kind, mode, ref_id;
+	char *path;		/* a file opened by path: its path; else NULL */
+};
+
 struct pty_ent {
 	__u64 off;
 	__u32 objid, index, flags, master_flags;
@@ -199,6 +235,12 @@ struct img {
 	int mm_held;			/* VMA/PAGES output held back */
 	__u8 *fdmap;			/* CKPT_MAX_FILES bits */
 	struct idset objids, inherit;
+	__s32 files_of, fs_of;		/* its SHARES record's, or 0 */
+	__u32 nr_posix;			/* its TIMERS record's */
+	__u64 ptimers_off;		/* its POSIX_TIMERS record */
+	struct ptimer_ent *ptimers;
+	size_t nr_ptimer_ents, ptimers_size;
+	struct idset fd_objids;		/* with CKPT_FILE_LOCKS: its fd + 1 -> objid */
 
 	/* the job: processes, threads, pipes, terminal */
 	struct task_ent *tasks;
@@ -215,6 +257,13 @@ struct img {
 	size_t nr_pty_ents, ptys_size;
 	struct unlinked_ent *unlinked;
 	size_t nr_unlinked_ents, unlinked_size;
+	struct unix_ent *unixes;
+	size_t nr_unix_ents, unixes_size;
+	struct lockfile_ent *lockfiles;	/* objid -> index: lockfile_idx */
+	size_t nr_lockfile_ents, lockfiles_size;
+	struct idset lockfile_idx;
+	__u32 *unix_senders;
+	size_t nr_unix_senders, unix_senders_size;
 	/*
 	 * ST_UPAGES: the UNLINKED record (unlinked[] index) whose pages come,
 	 * how many are left, the offset the next may start at, the state after
@@ -227,8 +276,8 @@ struct img {
 	struct idset tids;		/* pid or tid -> task index */
 	/*
 	 * Object id -> index in the table of its record type: PIPE pipes[],
-	 * PTY ptys[], UNLINKED unlinked[]; FILE files[] index + 1, or 0 for a
-	 * kind not kept there; 0 for the event records
+	 * PTY ptys[], UNLINKED unlinked[], UNIX unixes[]; FILE files[] index
+	 * + 1, or 0 for a kind not kept there; 0 for the event records
 	 */
 	struct idset objidx[CKPT_REC_MAX];
 	struct ckpt_rec_tty tty;
@@ -338,6 +387,10 @@ int decode_cred(struct img *im);
 int decode_rlimits(struct img *im);
 int decode_fs(struct img *im);
 
+/* share.c */
+int decode_shares(struct img *im);
+void files_begin(struct img *im);
+
 /* mm.c */
 int decode_mm(struct img *im);
 int decode_vma(struct img *im);
@@ -355,6 +408,10 @@ int decode_sighand(struct img *im);
 int decode_timers(struct img *im);
 int decode_signal(struct img *im);
 int decode_siginfo(struct img *im);
+
+/* ptimer.c */
+int decode_posix_timers(struct img *im);
+int ptimer_check_threads(struct img *im);
 
 /* files.c */
 extern const struct flag_name open_flags[];
@@ -395,6 +452,16 @@ int decode_eventfd(struct img *im);
 int decode_signalfd(struct img *im);
 int decode_timerfd(struct img *im);
 int decode_epoll(struct img *im);
+
+/* unix.c */
+int decode_unix(struct img *im);
+int unix_check_links(struct img *im);
+
+/* lock.c */
+int decode_locks(struct img *im);
+int lock_note_file(struct img *im, const struct ckpt_rec_file *f);
+int lock_note_fd(struct img *im, const struct ckpt_rec_fd *d);
+void lock_task_begin(struct img *im);
 
 /* thread.c */
 extern const char *const restart_kinds[];

@@ -4,7 +4,7 @@
  * kinds in file_kinds_ops[]) and FD records (a process's descriptors on
  * them).  The records of the objects a FILE names by ref_id are in the
  * file of each: pipe.c, tty.c, unlinked.c, eventfd.c, signalfd.c,
- * timerfd.c, epoll.c.
+ * timerfd.c, epoll.c, unix.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -68,9 +68,10 @@ static int dir_check(struct img *im, const struct ckpt_rec_file *f)
 }
 
 /*
- * The file of an eventfd, signalfd, timerfd or epoll set is the object
- * itself, as its record made it: read-write, at offset 0, with no status
- * flag but O_NONBLOCK (and O_LARGEFILE), as ckpt_open_obj_file() wants
+ * The file of an eventfd, signalfd, timerfd, epoll set or unix socket is
+ * the object itself, as its record made it: read-write, at offset 0, with
+ * no status flag but O_NONBLOCK (and O_LARGEFILE), as ckpt_open_obj_file()
+ * and ckpt_unix_open() want
  */
 static int obj_file_check(struct img *im, const struct ckpt_rec_file *f)
 {
@@ -217,6 +218,12 @@ static const struct file_kind file_kinds_ops[CKPT_FILE_MAX] = {
 		.ref_key = "epoll_id",
 		.check = obj_file_check,
 	},
+	[CKPT_FILE_UNIX] = {
+		.path = FILE_NO_PATH,
+		.ref_type = CKPT_REC_UNIX,
+		.ref_key = "unix_id",
+		.check = obj_file_check,
+	},
 };
 
 /* Sort key of the descriptors on @f, a file kept for the job view */
@@ -280,6 +287,8 @@ int decode_file(struct img *im)
 		return -1;
 	if (idset_put(&im->objidx[CKPT_REC_FILE], f->objid, fidx) < 0)
 		return nomem(im);
+	if (lock_note_file(im, f))
+		return -1;
 	rec_begin(im, im->rec_off, im->rec_type, im->rec_len);
 	fu(im, "objid", f->objid);
 	fword(im, "kind", file_kinds[f->kind]);
@@ -316,6 +325,8 @@ int decode_fd(struct img *im)
 	if (d->fd > 2 && idset_has(&im->inherit, d->objid))
 		return bad(im, "fd %u refers to an inherited file: only fds 0-2 can be", d->fd);
 	if (check_reserved(im, &d->reserved, sizeof(d->reserved)))
+		return -1;
+	if (lock_note_fd(im, d))
 		return -1;
 	if (fidx) {
 		if (grow((void **)&im->holds, im->nr_holds, &im->holds_size, sizeof(*im->holds)))

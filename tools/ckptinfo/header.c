@@ -105,6 +105,8 @@ int decode_header(struct img *im)
 	fu(im, "nr_threads", h->nr_threads);
 	fword(im, "action", actions[h->flags & CKPT_ACTION_MASK]);
 	fbool(im, "outside_pipes_broken", !!(h->flags & CKPT_OUTSIDE_PIPES_BROKEN));
+	if (h->flags & CKPT_FILE_LOCKS)
+		fbool(im, "file_locks", 1);
 	fx(im, "flags", h->flags);
 	fs(im, "time_sec", h->time_sec);
 	print_time(im, h->time_sec);

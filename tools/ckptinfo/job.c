@@ -78,7 +78,7 @@ static void add_word(char *buf, size_t size, const char *word)
 
 static void task_state(struct img *im, const struct task_ent *t, char *buf, size_t size)
 {
-	char st[64], z[80];
+	char st[64], z[80], sh[40];
 
 	buf[0] = 0;
 	if (t->flags & CKPT_TASK_ZOMBIE) {
@@ -100,6 +100,14 @@ static void task_state(struct img *im, const struct task_ent *t, char *buf, size
 		add_word(buf, size, "subreaper");
 	if (t->flags & CKPT_TASK_SELF)
 		add_word(buf, size, "self");
+	if (t->files_of) {
+		snprintf(sh, sizeof(sh), "files-of:%d", t->files_of);
+		add_word(buf, size, sh);
+	}
+	if (t->fs_of) {
+		snprintf(sh, sizeof(sh), "fs-of:%d", t->fs_of);
+		add_word(buf, size, sh);
+	}
 	if (!buf[0])
 		snprintf(buf, size, "-");
 }
@@ -211,6 +219,10 @@ static void print_processes(struct img *im, const __u32 *order)
 			fbool(im, "subreaper", !!(t->flags & CKPT_TASK_SUBREAPER));
 			fbool(im, "session_leader", t->sid == t->pid);
 			fbool(im, "group_leader", t->pgid == t->pid);
+			if (t->files_of)
+				fs(im, "files_of", t->files_of);
+			if (t->fs_of)
+				fs(im, "fs_of", t->fs_of);
 			if (t->flags & CKPT_TASK_ZOMBIE) {
 				wait_status_str(t->exit_code, state, sizeof(state));
 				fs(im, "exit_code", t->exit_code);

@@ -35,7 +35,7 @@ static const struct rec_ops rec_ops[] = {
 	{ CKPT_REC_TASK,	decode_task,		BIT(ST_FIRST) | BIT(ST_TASK) },
 	{ CKPT_REC_CRED,	decode_cred,		BIT(ST_CRED) },
 	{ CKPT_REC_RLIMITS,	decode_rlimits,		BIT(ST_RLIMITS) },
-	{ CKPT_REC_FS,		decode_fs,		BIT(ST_FS) },
+	{ CKPT_REC_FS,		decode_fs,		BIT(ST_SHARES) | BIT(ST_FS) },
 	{ CKPT_REC_MM,		decode_mm,		BIT(ST_MM) },
 	{ CKPT_REC_VMA,		decode_vma,		BIT(ST_VMA) },
 	{ CKPT_REC_PAGES,	decode_pages,		BIT(ST_PAGES) | BIT(ST_UPAGES) },
@@ -57,6 +57,10 @@ static const struct rec_ops rec_ops[] = {
 	{ CKPT_REC_SIGNALFD,	decode_signalfd,	BIT(ST_FILES) },
 	{ CKPT_REC_TIMERFD,	decode_timerfd,		BIT(ST_FILES) },
 	{ CKPT_REC_EPOLL,	decode_epoll,		BIT(ST_FILES) },
+	{ CKPT_REC_UNIX,	decode_unix,		BIT(ST_FILES) },
+	{ CKPT_REC_POSIX_TIMERS, decode_posix_timers,	BIT(ST_PTIMERS) },
+	{ CKPT_REC_LOCKS,	decode_locks,		BIT(ST_FILES) },
+	{ CKPT_REC_SHARES,	decode_shares,		BIT(ST_SHARES) },
 };
 
 static const struct rec_ops *find_rec_ops(__u32 type)
@@ -119,10 +123,16 @@ static const char *expected(struct img *im, char *buf, size_t size)
 		return "CRED";
 	case ST_RLIMITS:
 		return "RLIMITS";
+	case ST_SHARES:
+		/* the first process has no process before it to share with */
+		return im->tasks_done ? "SHARES or FS" : "FS";
 	case ST_FS:
 		return "FS";
 	case ST_MM:
-		return "MM";
+		if (!im->fs_of)
+			return "MM";
+		snprintf(buf, size, "MM (no FS: the process shares pid %d's)", im->fs_of);
+		return buf;
 	case ST_VMA:
 		snprintf(buf, size, "VMA %u of %u", im->seen + 1, im->nr_vmas);
 		return buf;
@@ -135,8 +145,13 @@ static const char *expected(struct img *im, char *buf, size_t size)
 		return buf;
 	case ST_TIMERS:
 		return "TIMERS";
+	case ST_PTIMERS:
+		snprintf(buf, size, "POSIX_TIMERS (nr_posix %u)", im->nr_posix);
+		return buf;
 	case ST_FILES:
-		return "FILE, FD, THREAD or an object (PIPE, PTY, UNLINKED, EVENTFD...)";
+		if (!(im->hdr.flags & CKPT_FILE_LOCKS))
+			return "FILE, FD, THREAD or an object (PIPE, PTY, UNLINKED, EVENTFD...)";
+		return "FILE, FD, LOCKS, THREAD or an object (PIPE, PTY, UNLINKED, EVENTFD...)";
 	case ST_XSTATE:
 		return "XSTATE";
 	case ST_SIGNAL:
@@ -146,8 +161,13 @@ static const char *expected(struct img *im, char *buf, size_t size)
 			 im->nr_siginfo);
 		return buf;
 	case ST_THREAD:
-		snprintf(buf, size, "THREAD %u of %u", im->threads_seen + 1,
-			 im->nr_threads);
+		if (!im->threads_seen && im->files_of)
+			snprintf(buf, size,
+				 "THREAD 1 of %u (no files: the process shares pid %d's file table)",
+				 im->nr_threads, im->files_of);
+		else
+			snprintf(buf, size, "THREAD %u of %u", im->threads_seen + 1,
+				 im->nr_threads);
 		return buf;
 	case ST_END:
 		return "TASK_END";
@@ -175,7 +195,7 @@ static int next_record(struct img *im)
 	__u8 pad[CKPT_ALIGN];
 	struct ckpt_hdr h;
 	size_t got, padlen;
-	char exp[96];
+	char exp[128];
 
 	im->rec_off = im->off;
 	im->rec_type = 0;

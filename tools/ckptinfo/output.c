@@ -389,6 +389,8 @@ void list_end(struct img *im)
 /* Start the output of one record */
 void rec_begin(struct img *im, __u64 off, __u32 type, __u32 len)
 {
+	int n;
+
 	if (im->json) {
 		json_open(im, NULL, '{');
 		fu(im, "offset", off);
@@ -396,7 +398,9 @@ void rec_begin(struct img *im, __u64 off, __u32 type, __u32 len)
 		fu(im, "len", len);
 		return;
 	}
-	im->col = printf("%10llu  %-9s %8u", off, rec_name(type), len);
+	/* a name longer than its column (POSIX_TIMERS) takes from the length's */
+	n = (int)strlen(rec_name(type));
+	im->col = printf("%10llu  %-9s %*u", off, rec_name(type), n > 9 ? 17 - n : 8, len);
 	while (im->col < TEXT_INDENT) {
 		putchar(' ');
 		im->col++;

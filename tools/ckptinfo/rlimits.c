@@ -62,6 +62,6 @@ int decode_rlimits(struct img *im)
 	}
 	list_end(im);
 	rec_end(im);
-	im->st = ST_FS;
+	im->st = ST_SHARES;
 	return 0;
 }

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ckptinfo: signals and timers.  The SIGHAND record (a process's signal
- * handlers), TIMERS (its interval timers), and per thread SIGNAL (masks
- * and alternate stack) with the SIGINFO records of its pending signals.
+ * handlers), TIMERS (its interval timers, and how many POSIX timers the
+ * POSIX_TIMERS record after it holds: see ptimer.c), and per thread
+ * SIGNAL (masks and alternate stack) with the SIGINFO records of its
+ * pending signals.
  */
 #include <stdint.h>
 #include <string.h>
@@ -78,15 +80,19 @@ int decode_timers(struct img *im)
 
 	if (check_len(im, sizeof(*t), "its size"))
 		return -1;
-	if (t->nr_posix)
-		return bad(im, "nr_posix %u: POSIX timers are not in this format version",
-			   t->nr_posix);
+	if (t->nr_posix > CKPT_MAX_POSIX_TIMERS)
+		return bad(im, "nr_posix %u exceeds CKPT_MAX_POSIX_TIMERS (%d)", t->nr_posix,
+			   CKPT_MAX_POSIX_TIMERS);
 	if (t->next_posix_id > INT32_MAX)
 		return bad(im, "next_posix_id %u is above INT_MAX", t->next_posix_id);
 	for (i = 0; i < 3; i++)
 		if (t->itimer[i].value_ns > INT64_MAX || t->itimer[i].interval_ns > INT64_MAX)
 			return bad(im, "interval timer %s out of range", names[i]);
 	rec_begin(im, im->rec_off, im->rec_type, im->rec_len);
+	if (t->nr_posix || t->next_posix_id) {
+		fu(im, "nr_posix", t->nr_posix);
+		fu(im, "next_posix_id", t->next_posix_id);
+	}
 	list_begin(im, "itimers");
 	for (i = 0; i < 3; i++) {
 		if (!t->itimer[i].value_ns)
@@ -99,7 +105,11 @@ int decode_timers(struct img *im)
 	}
 	list_end(im);
 	rec_end(im);
-	im->st = ST_FILES;
+	im->nr_posix = t->nr_posix;
+	if (t->nr_posix)
+		im->st = ST_PTIMERS;
+	else
+		files_begin(im);
 	return 0;
 }
 

@@ -127,6 +127,8 @@ int decode_task(struct img *im)
 	memcpy(e->comm, t->comm, sizeof(e->comm));
 	e->first_thread = (__u32)im->nr_thread_ents;
 	e->threads = 0;
+	e->files_of = 0;
+	e->fs_of = 0;
 	im->nr_task_ents = idx + 1;
 
 	im->pid = t->pid;
@@ -135,6 +137,11 @@ int decode_task(struct img *im)
 	im->nr_files = 0;
 	im->nr_fds = 0;
 	im->task_pages = 0;
+	im->files_of = 0;
+	im->fs_of = 0;
+	im->nr_posix = 0;
+	im->nr_ptimer_ents = 0;
+	lock_task_begin(im);
 	memset(im->fdmap, 0, CKPT_MAX_FILES / 8);
 
 	if (im->json) {
@@ -183,6 +190,8 @@ int decode_task_end(struct img *im)
 		return bad(im, "pid %d differs from the TASK record's %d", e->pid,
 			   im->pid);
 	if (check_reserved(im, &e->reserved, sizeof(e->reserved)))
+		return -1;
+	if (ptimer_check_threads(im))
 		return -1;
 	rec_begin(im, im->rec_off, im->rec_type, im->rec_len);
 	fs(im, "pid", e->pid);

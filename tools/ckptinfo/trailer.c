@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ckptinfo: the TRAILER record, the image's length and SHA-256, which
- * are checked once it has been read.
+ * are checked once it has been read.  Before it is accepted come the
+ * checks that need the whole image: the number of threads, and the
+ * peers and senders of unix sockets (unix.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +21,8 @@ int decode_trailer(struct img *im)
 	if (im->nr_thread_ents != im->hdr.nr_threads)
 		return bad(im, "the header announces %u threads, the image has %zu THREAD records",
 			   im->hdr.nr_threads, im->nr_thread_ents);
+	if (unix_check_links(im))
+		return -1;
 	im->trailer = *t;
 	im->trailer_seen = 1;
 	im->trailer_off = im->rec_off;
