@@ -19,7 +19,8 @@
  * terminals, directories and O_PATH descriptors, by path (path.c);
  * memfds and deleted files, with their contents (unlinked.c); pipes
  * and FIFOs (pipe.c); eventfds, signalfds, timerfds and epoll sets
- * (eventfd.c, signalfd.c, timerfd.c, epoll.c); unix-domain sockets
+ * (eventfd.c, signalfd.c, timerfd.c, epoll.c); inotify instances with
+ * their watches and queued events (inotify.c); unix-domain sockets
  * whose peers are the job's too (unix.c); descriptors on the
  * job's controlling terminal (tty.c); both sides of a pseudo-terminal
  * whose master the job holds (pty.c); and on descriptors 0, 1 and 2
@@ -180,6 +181,7 @@ static const struct ckpt_file_ops *const ckpt_file_kinds[] = {
 	&ckpt_timerfd_file_ops,
 	&ckpt_epoll_file_ops,
 	&ckpt_unix_file_ops,
+	&ckpt_inotify_file_ops,
 	&ckpt_ctty_file_ops,
 	&ckpt_reg_file_ops,
 	&ckpt_inherit_file_ops,
@@ -313,7 +315,7 @@ static int ckpt_write_file(struct ckpt_ctx *ctx, struct task_struct *t, struct f
 	if (err)
 		return err;
 	w.rec.flags = f->f_flags & CKPT_FILE_STATUS_FLAGS;
-	w.rec.mode = (f->f_mode & FMODE_READ ? 1 : 0) | (f->f_mode & FMODE_WRITE ? 2 : 0);
+	w.rec.mode = ckpt_file_mode(f);
 	*objid = w.rec.objid;
 	return ckpt_write_record_str(ctx, CKPT_REC_FILE, &w.rec, sizeof(w.rec), w.path,
 				     &w.rec.path_len);
@@ -434,7 +436,9 @@ struct file *ckpt_open_obj_file(struct ckpt_ctx *ctx, const struct ckpt_rec_file
 {
 	struct file *f = ckpt_obj_lookup(&ctx->objs, r->ref_id, type);
 
-	if (!f || r->pos || r->size || r->mode != 3 || r->flags & ~(O_NONBLOCK | O_LARGEFILE))
+	/* The mode is the file's own: read-write, or read-only (inotify). */
+	if (!f || r->pos || r->size || r->mode != ckpt_file_mode(f) ||
+	    r->flags & ~(O_NONBLOCK | O_LARGEFILE))
 		return ERR_PTR(ckpt_err(ctx, -ENOEXEC,
 					"file record %u: malformed, or no %s %u before it",
 					r->objid, ckpt_rec_name(type), r->ref_id));

@@ -357,10 +357,17 @@ extern const struct ckpt_file_ops ckpt_signalfd_file_ops;	/* signalfd.c */
 extern const struct ckpt_file_ops ckpt_timerfd_file_ops;	/* timerfd.c */
 extern const struct ckpt_file_ops ckpt_epoll_file_ops;		/* epoll.c */
 extern const struct ckpt_file_ops ckpt_unix_file_ops;		/* unix.c */
+extern const struct ckpt_file_ops ckpt_inotify_file_ops;	/* inotify.c */
 
 /* The O_* status flags a CKPT_REC_FILE keeps */
 #define CKPT_FILE_STATUS_FLAGS	(O_APPEND | O_NONBLOCK | O_NDELAY | O_DSYNC | O_SYNC | \
 				 O_NOATIME | O_DIRECT | O_LARGEFILE | FASYNC)
+
+/* The CKPT_REC_FILE mode of a file: 1 read, 2 write, 3 both */
+static inline u32 ckpt_file_mode(const struct file *f)
+{
+	return (f->f_mode & FMODE_READ ? 1 : 0) | (f->f_mode & FMODE_WRITE ? 2 : 0);
+}
 
 /* open(2) access mode of a CKPT_REC_FILE mode (1 read, 2 write, 3 both) */
 static inline int ckpt_acc_mode(u32 mode)
@@ -553,6 +560,16 @@ u32 ckpt_unlinked_kind(struct file *f);
 int ckpt_write_unlinked(struct ckpt_ctx *ctx, struct file *f, u32 *objid);
 struct file *ckpt_unlinked_file(struct ckpt_ctx *ctx, u32 objid);
 int ckpt_read_unlinked(struct ckpt_ctx *ctx);
+int ckpt_check_unlinked(struct ckpt_ctx *ctx, struct file *f, const char *what);
+int ckpt_count_data(struct file *f, loff_t size, u64 *nr);
+int ckpt_write_data(struct ckpt_ctx *ctx, struct file *f, loff_t size, u64 nr, const char *what);
+int ckpt_read_data(struct ckpt_ctx *ctx, struct file *f, u64 size, u64 nr_pages, const char *what);
+
+/* sysvshm.c */
+bool ckpt_sysvshm_file(struct file *f);
+int ckpt_write_sysvshm(struct ckpt_ctx *ctx, struct file *f, u32 *objid);
+int ckpt_read_sysvshm(struct ckpt_ctx *ctx);
+struct file *ckpt_sysvshm_attach(struct ckpt_ctx *ctx, u32 objid, u64 base, bool rdonly);
 
 /* rseq.c */
 void ckpt_save_rseq(struct task_struct *t, struct ckpt_rec_thread *rec);

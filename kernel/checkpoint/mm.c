@@ -17,9 +17,10 @@
  * copied in with ordinary user copies, or with a forced GUP write where
  * the mapping is not writable.  Memory of a file no path leads to
  * (shared anonymous memory, a memfd, a deleted file) is mapped from
- * the file unlinked.c recreates, shared by every mapping of it.  System
- * V shared memory, device and hugetlb mappings and protection keys are
- * refused at checkpoint time.
+ * the file unlinked.c recreates, shared by every mapping of it; System
+ * V shared memory is attached again to the segment sysvshm.c makes.
+ * Device and hugetlb mappings and protection keys are refused at
+ * checkpoint time.
  */
 
 #define pr_fmt(fmt) "checkpoint: " fmt
@@ -43,13 +44,31 @@
 #include "internal.h"
 
 #define CKPT_VMA_FLAGS	(CKPT_VMA_GROWSDOWN | CKPT_VMA_LOCKED | CKPT_VMA_DONTDUMP | \
-			 CKPT_VMA_HEAP | CKPT_VMA_STACK)
+			 CKPT_VMA_HEAP | CKPT_VMA_STACK | CKPT_VMA_SHM_RDONLY | \
+			 CKPT_VMA_ADVICE)
+
+/* What madvise(2) set on a mapping, and restart sets again */
+static const struct {
+	u32 flag;
+	unsigned long vm_flag;
+	int advice;
+} ckpt_vma_advice[] = {
+	{ CKPT_VMA_DONTDUMP,	VM_DONTDUMP,	MADV_DONTDUMP },
+	{ CKPT_VMA_DONTFORK,	VM_DONTCOPY,	MADV_DONTFORK },
+	{ CKPT_VMA_WIPEONFORK,	VM_WIPEONFORK,	MADV_WIPEONFORK },
+	{ CKPT_VMA_HUGEPAGE,	VM_HUGEPAGE,	MADV_HUGEPAGE },
+	{ CKPT_VMA_NOHUGEPAGE,	VM_NOHUGEPAGE,	MADV_NOHUGEPAGE },
+	{ CKPT_VMA_MERGEABLE,	VM_MERGEABLE,	MADV_MERGEABLE },
+};
+
+#define CKPT_VMA_ADVICE	(CKPT_VMA_DONTDUMP | CKPT_VMA_DONTFORK | CKPT_VMA_WIPEONFORK | \
+			 CKPT_VMA_HUGEPAGE | CKPT_VMA_NOHUGEPAGE | CKPT_VMA_MERGEABLE)
 
 struct ckpt_vma {
 	unsigned long start, end, pgoff, vm_flags;
 	u32 kind, prot, flags;
 	char *path;
-	struct file *file;	/* CKPT_VMA_OBJ_*: referenced */
+	struct file *file;	/* CKPT_VMA_OBJ_*, _SYSVSHM: referenced */
 };
 
 static void ckpt_free_vmas(struct ckpt_vma *v, unsigned int nr)
@@ -69,6 +88,7 @@ static int ckpt_classify_vma(struct ckpt_ctx *ctx, struct mm_struct *mm,
 			     struct vm_area_struct *vma, struct ckpt_vma *v, char *buf)
 {
 	const char *name = NULL;
+	unsigned int i;
 
 	v->start = vma->vm_start;
 	v->end = vma->vm_end;
@@ -82,8 +102,9 @@ static int ckpt_classify_vma(struct ckpt_ctx *ctx, struct mm_struct *mm,
 		v->flags |= CKPT_VMA_GROWSDOWN;
 	if (vma->vm_flags & VM_LOCKED)
 		v->flags |= CKPT_VMA_LOCKED;
-	if (vma->vm_flags & VM_DONTDUMP)
-		v->flags |= CKPT_VMA_DONTDUMP;
+	for (i = 0; i < ARRAY_SIZE(ckpt_vma_advice); i++)
+		if (vma->vm_flags & ckpt_vma_advice[i].vm_flag)
+			v->flags |= ckpt_vma_advice[i].flag;
 	if (vma->vm_start <= mm->start_stack && mm->start_stack < vma->vm_end)
 		v->flags |= CKPT_VMA_STACK;
 	if (vma->vm_start <= mm->brk && vma->vm_end >= mm->start_brk && !vma->vm_file &&
@@ -100,6 +121,10 @@ static int ckpt_classify_vma(struct ckpt_ctx *ctx, struct mm_struct *mm,
 		v->kind = CKPT_VMA_VVAR;
 		return 0;
 	}
+	if (vma->vm_flags & VM_LOCKONFAULT)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"mapping %#lx-%#lx is locked on fault (MLOCK_ONFAULT): not supported",
+				v->start, v->end);
 	if (vma->vm_flags & (VM_IO | VM_PFNMAP | VM_MIXEDMAP) || is_vm_hugetlb_page(vma))
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"mapping %#lx-%#lx is a device or hugetlb mapping: not supported",
@@ -117,6 +142,14 @@ static int ckpt_classify_vma(struct ckpt_ctx *ctx, struct mm_struct *mm,
 					"mapping %#lx-%#lx is shared anonymous memory: not supported",
 					v->start, v->end);
 		v->kind = CKPT_VMA_ANON;
+		return 0;
+	}
+	if (ckpt_sysvshm_file(vma->vm_file)) {
+		/* Saved with its contents (sysvshm.c), outside the mmap lock. */
+		v->file = get_file(vma->vm_file);
+		v->kind = CKPT_VMA_SYSVSHM;
+		if (!(vma->vm_flags & VM_MAYWRITE))
+			v->flags |= CKPT_VMA_SHM_RDONLY;
 		return 0;
 	}
 	if (!ckpt_path_reopenable(vma->vm_file) && ckpt_unlinked_kind(vma->vm_file)) {
@@ -310,6 +343,11 @@ int ckpt_write_mm(struct ckpt_ctx *ctx, struct task_struct *t)
 	rec->auxv_words = AT_VECTOR_SIZE;
 	for (i = 0; i < AT_VECTOR_SIZE; i++)
 		rec->auxv[i] = mm->saved_auxv[i];
+	if (mm->def_flags & VM_LOCKED)
+		rec->flags |= CKPT_MM_LOCK_FUTURE;
+	if (!err && mm->def_flags & VM_LOCKONFAULT)
+		err = ckpt_err(ctx, -EOPNOTSUPP,
+			       "has mlockall(MCL_ONFAULT) set for its future mappings: not supported");
 	mmap_read_unlock(mm);
 	ckpt_log_release(ctx);
 	if (err)
@@ -347,7 +385,9 @@ int ckpt_write_mm(struct ckpt_ctx *ctx, struct task_struct *t)
 			.flags = vmas[i].flags,
 		};
 
-		if (vmas[i].file)
+		if (vmas[i].kind == CKPT_VMA_SYSVSHM)
+			err = ckpt_write_sysvshm(ctx, vmas[i].file, &vr.objid);
+		else if (vmas[i].file)
 			err = ckpt_write_unlinked(ctx, vmas[i].file, &vr.objid);
 		if (!err)
 			err = ckpt_write_record_str(ctx, CKPT_REC_VMA, &vr, sizeof(vr),
@@ -401,8 +441,8 @@ static int ckpt_check_mm(struct ckpt_ctx *ctx, const struct ckpt_rec_mm *r)
 		bad = "vDSO address";
 	else if (!r->vdso && r->vvar)
 		bad = "vvar address";
-	else if (r->reserved)
-		bad = "reserved field";
+	else if (r->flags & ~CKPT_MM_LOCK_FUTURE)
+		bad = "flags field";
 	if (bad)
 		return ckpt_err(ctx, -ENOEXEC, "mm record has a bad %s", bad);
 	return 0;
@@ -442,6 +482,25 @@ static int ckpt_set_exe(struct ckpt_ctx *ctx, const char *path)
 	return err;
 }
 
+/* Give a restored mapping what madvise(2) had set on it. */
+static int ckpt_advise_vma(struct ckpt_ctx *ctx, const struct ckpt_rec_vma *r)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(ckpt_vma_advice); i++) {
+		if (!(r->flags & ckpt_vma_advice[i].flag))
+			continue;
+		err = do_madvise(current->mm, r->start, r->end - r->start,
+				 ckpt_vma_advice[i].advice);
+		if (err)
+			return ckpt_err(ctx, err,
+					"mapping %#llx-%#llx: cannot give it madvise(%d) again (error %d)",
+					r->start, r->end, ckpt_vma_advice[i].advice, err);
+	}
+	return 0;
+}
+
 static int ckpt_map_vma(struct ckpt_ctx *ctx, const struct ckpt_rec_vma *r,
 			const char *path)
 {
@@ -461,6 +520,16 @@ static int ckpt_map_vma(struct ckpt_ctx *ctx, const struct ckpt_rec_vma *r,
 			return ckpt_err(ctx, -ENOEXEC, "mapping %#llx-%#llx: no unlinked file %u",
 					r->start, r->end, r->objid);
 		get_file(file);
+	} else if (r->kind == CKPT_VMA_SYSVSHM) {
+		flags |= MAP_SHARED;
+		file = ckpt_sysvshm_attach(ctx, r->objid, r->start - (r->pgoff << PAGE_SHIFT),
+					   r->flags & CKPT_VMA_SHM_RDONLY);
+		if (!file)
+			return ckpt_err(ctx, -ENOEXEC,
+					"mapping %#llx-%#llx: no System V segment %u",
+					r->start, r->end, r->objid);
+		if (IS_ERR(file))
+			return PTR_ERR(file);
 	} else {
 		int oflags = O_RDONLY;
 
@@ -479,16 +548,19 @@ static int ckpt_map_vma(struct ckpt_ctx *ctx, const struct ckpt_rec_vma *r,
 		if (IS_ERR(file))
 			return PTR_ERR(file);
 	}
+	if (r->flags & CKPT_VMA_LOCKED)
+		flags |= MAP_LOCKED;
 	addr = vm_mmap(file, r->start, len, r->prot, flags, r->pgoff << PAGE_SHIFT);
 	if (file)
 		fput(file);
 	if (IS_ERR_VALUE(addr))
-		return ckpt_err(ctx, (long)addr, "cannot map %#llx-%#llx%s%s (error %ld)",
-				r->start, r->end, path ? " of " : "", path ?: "", (long)addr);
+		return ckpt_err(ctx, (long)addr, "cannot map %#llx-%#llx%s%s%s (error %ld)",
+				r->start, r->end, path ? " of " : "", path ?: "",
+				r->flags & CKPT_VMA_LOCKED ? ", locked in memory" : "", (long)addr);
 	if (addr != r->start)
 		return ckpt_err(ctx, -EINVAL, "mapping %#llx-%#llx landed at %#lx",
 				r->start, r->end, addr);
-	return 0;
+	return ckpt_advise_vma(ctx, r);
 }
 
 static int ckpt_read_vma(struct ckpt_ctx *ctx, const struct ckpt_rec_mm *mr,
@@ -503,7 +575,10 @@ static int ckpt_read_vma(struct ckpt_ctx *ctx, const struct ckpt_rec_mm *mr,
 	if (IS_ERR(r))
 		return PTR_ERR(r);
 	if (!PAGE_ALIGNED(r->start) || !PAGE_ALIGNED(r->end) || r->start >= r->end || r->reserved ||
-	    !r->objid != (r->kind != CKPT_VMA_OBJ_SHARED && r->kind != CKPT_VMA_OBJ_PRIVATE) ||
+	    !r->objid != (r->kind != CKPT_VMA_OBJ_SHARED && r->kind != CKPT_VMA_OBJ_PRIVATE &&
+			  r->kind != CKPT_VMA_SYSVSHM) ||
+	    (r->flags & CKPT_VMA_SHM_RDONLY &&
+	     (r->kind != CKPT_VMA_SYSVSHM || r->prot & PROT_WRITE)) ||
 	    r->end > TASK_SIZE || r->start < prev_end || r->start < mmap_min_addr ||
 	    r->prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC) || r->flags & ~CKPT_VMA_FLAGS ||
 	    r->pgoff > (ULONG_MAX >> PAGE_SHIFT) - ((r->end - r->start) >> PAGE_SHIFT)) {
@@ -515,6 +590,7 @@ static int ckpt_read_vma(struct ckpt_ctx *ctx, const struct ckpt_rec_mm *mr,
 	case CKPT_VMA_ANON:
 	case CKPT_VMA_OBJ_SHARED:
 	case CKPT_VMA_OBJ_PRIVATE:
+	case CKPT_VMA_SYSVSHM:
 		if (r->path_len || r->h.len != sizeof(*r))
 			goto bad;
 		break;
@@ -695,8 +771,10 @@ int ckpt_read_mm(struct ckpt_ctx *ctx)
 	}
 
 	for (i = 0; i < r->nr_vmas; i++) {
-		while ((err = ckpt_peek_type(ctx)) == CKPT_REC_UNLINKED) {
-			err = ckpt_read_unlinked(ctx);
+		while ((err = ckpt_peek_type(ctx)) == CKPT_REC_UNLINKED ||
+		       err == CKPT_REC_SYSVSHM) {
+			err = err == CKPT_REC_UNLINKED ? ckpt_read_unlinked(ctx) :
+							 ckpt_read_sysvshm(ctx);
 			if (err)
 				goto out;
 		}
@@ -715,10 +793,18 @@ int ckpt_read_mm(struct ckpt_ctx *ctx)
 	if (err < 0)
 		goto out;
 
+	/* As mlockall(MCL_FUTURE) checks it. */
+	if (r->flags & CKPT_MM_LOCK_FUTURE && !can_do_mlock()) {
+		err = ckpt_err(ctx, -EPERM,
+			       "mlockall(MCL_FUTURE): RLIMIT_MEMLOCK is 0 and it lacks CAP_IPC_LOCK");
+		goto out;
+	}
 	if (mmap_write_lock_killable(mm)) {
 		err = -EINTR;
 		goto out;
 	}
+	if (r->flags & CKPT_MM_LOCK_FUTURE)
+		mm->def_flags |= VM_LOCKED;
 	mm->start_code = r->start_code;
 	mm->end_code = r->end_code;
 	mm->start_data = r->start_data;

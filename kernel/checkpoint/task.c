@@ -3,11 +3,14 @@
  * Per-process attributes: identity in the tree (pid, parent, process
  * group, session), comm, personality, nice, parent-death signal, exit
  * signal, umask, dumpable, no_new_privs, and whether it was stopped.
+ * A process that has used System V semaphores with SEM_UNDO is refused:
+ * the adjustments its exit would make are not saved.
  */
 
 #define pr_fmt(fmt) "checkpoint: " fmt
 
 #include <linux/fs_struct.h>
+#include <linux/ipc_ckpt.h>
 #include <linux/personality.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched/coredump.h>
@@ -61,6 +64,10 @@ int ckpt_write_task(struct ckpt_ctx *ctx, const struct ckpt_member *m, unsigned 
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"is dumpable %u (fs.suid_dumpable): restart can set only 0 or 1",
 				rec.dumpable);
+	/* What its exit would undo on semaphores of the IPC namespace. */
+	if (sem_ckpt_has_undo(t))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"has System V semaphore adjustments to undo at exit (semop() with SEM_UNDO): not supported");
 	if (ctx->tty && t->signal->tty == ctx->tty)
 		rec.flags |= CKPT_TASK_CTTY;
 	if (t->signal->is_child_subreaper)

@@ -20,8 +20,8 @@
  * part it from that process, and the checkpoint is refused, naming the
  * process.  A deleted file on a filesystem other than tmpfs is saved up
  * to CKPT_MAX_DELETED_SIZE bytes of contents.  System V shared memory
- * (a shmem file too) is refused: it has an id, a key and an owner in an
- * IPC namespace, which this does not restore.
+ * (a shmem file too) is saved by sysvshm.c, with these helpers for its
+ * contents.
  *
  * A memfd's seals are given back before it is mapped, so a memfd sealed
  * with F_SEAL_FUTURE_WRITE while mapped writable, which could not be
@@ -98,7 +98,17 @@ static struct mm_struct *ckpt_mapped_outside(struct ckpt_ctx *ctx,
 	return mm;
 }
 
-static int ckpt_check_unlinked(struct ckpt_ctx *ctx, struct file *f, const char *what)
+/**
+ * ckpt_check_unlinked - is a file saved with its contents the job's only?
+ * @ctx:	the checkpoint context
+ * @f:		the file
+ * @what:	what to call it in the reason
+ *
+ * Return: 0, or -EBUSY if a process outside the job maps it or has a
+ * descriptor on it, -EOPNOTSUPP for a memfd that could not be mapped
+ * again as it is (the reason logged).
+ */
+int ckpt_check_unlinked(struct ckpt_ctx *ctx, struct file *f, const char *what)
 {
 	struct inode *inode = file_inode(f);
 	struct mm_struct *mm;
@@ -145,7 +155,15 @@ static int ckpt_next_data(struct file *f, loff_t pos, loff_t size, loff_t *start
 	return *end > *start;
 }
 
-static int ckpt_count_data(struct file *f, loff_t size, u64 *nr)
+/**
+ * ckpt_count_data - pages of data (not holes) in a file
+ * @f:		a description that can read the file
+ * @size:	its size
+ * @nr:		set to the number of pages
+ *
+ * Return: 0 or a negative errno.
+ */
+int ckpt_count_data(struct file *f, loff_t size, u64 *nr)
 {
 	loff_t pos = 0, start, end;
 	int more;
@@ -158,9 +176,19 @@ static int ckpt_count_data(struct file *f, loff_t size, u64 *nr)
 	return more;
 }
 
-/* Write the pages of data, as counted, in CKPT_REC_PAGES records. */
-static int ckpt_write_data(struct ckpt_ctx *ctx, struct file *f, loff_t size, u64 nr,
-			   const char *what)
+/**
+ * ckpt_write_data - write a file's pages of data in CKPT_REC_PAGES records
+ * @ctx:	the checkpoint context
+ * @f:		a description that can read the file
+ * @size:	its size
+ * @nr:		the pages ckpt_count_data() counted, that the record before
+ *		announced
+ * @what:	what to call it in a reason
+ *
+ * Return: 0, -EBUSY if the file changed since it was counted, or a
+ * negative errno (the reason logged).
+ */
+int ckpt_write_data(struct ckpt_ctx *ctx, struct file *f, loff_t size, u64 nr, const char *what)
 {
 	size_t bufsize = CKPT_MAX_PAGES_PER_REC * PAGE_SIZE;
 	loff_t pos = 0, start, end;
@@ -341,12 +369,21 @@ static struct file *ckpt_create_unlinked(struct ckpt_ctx *ctx,
 	return f;
 }
 
-/* Read the file's pages from the image into it. */
-static int ckpt_fill_unlinked(struct ckpt_ctx *ctx, struct file *f,
-			      const struct ckpt_rec_unlinked *r)
+/**
+ * ckpt_read_data - read a file's pages of data from the image into it
+ * @ctx:	the restart context
+ * @f:		a description that can write the file
+ * @size:	its size, that no page may pass
+ * @nr_pages:	the pages of data its record announced
+ * @what:	what to call it in a reason
+ *
+ * Return: 0, -ENOEXEC for malformed pages, or a negative errno (the
+ * reason logged).
+ */
+int ckpt_read_data(struct ckpt_ctx *ctx, struct file *f, u64 size, u64 nr_pages, const char *what)
 {
 	size_t bufsize = CKPT_MAX_PAGES_PER_REC * PAGE_SIZE;
-	u64 left = r->nr_pages, next = 0;
+	u64 left = nr_pages, next = 0;
 	void *buf;
 	int err = 0;
 
@@ -368,9 +405,8 @@ static int ckpt_fill_unlinked(struct ckpt_ctx *ctx, struct file *f,
 		len = (size_t)p.nr_pages << PAGE_SHIFT;
 		if (!p.nr_pages || p.nr_pages > CKPT_MAX_PAGES_PER_REC || p.reserved ||
 		    p.nr_pages > left || rl != sizeof(p) + len || !PAGE_ALIGNED(p.addr) ||
-		    p.addr < next || p.addr + len > round_up(r->size, PAGE_SIZE)) {
-			err = ckpt_err(ctx, -ENOEXEC, "unlinked file %u: malformed pages at %#llx",
-				       r->objid, p.addr);
+		    p.addr < next || p.addr + len > round_up(size, PAGE_SIZE)) {
+			err = ckpt_err(ctx, -ENOEXEC, "%s: malformed pages at %#llx", what, p.addr);
 			break;
 		}
 		err = ckpt_read(ctx, buf, len);
@@ -380,8 +416,7 @@ static int ckpt_fill_unlinked(struct ckpt_ctx *ctx, struct file *f,
 		n = kernel_write(f, buf, len, &pos);
 		if (n != len)
 			err = ckpt_err(ctx, n < 0 ? n : -ENOSPC,
-				       "unlinked file %u: cannot write its contents (error %zd)",
-				       r->objid, n);
+				       "%s: cannot write its contents (error %zd)", what, n);
 		next = p.addr + len;
 		left -= p.nr_pages;
 		cond_resched();
@@ -434,6 +469,7 @@ static int ckpt_finish_unlinked(struct ckpt_ctx *ctx, struct file *f,
 int ckpt_read_unlinked(struct ckpt_ctx *ctx)
 {
 	struct ckpt_rec_unlinked *r;
+	char what[32];
 	const char *path = NULL;
 	bool shmem_kind;
 	struct file *f;
@@ -479,7 +515,8 @@ int ckpt_read_unlinked(struct ckpt_ctx *ctx)
 			err = ckpt_err(ctx, -ENOEXEC, "object id %u appears twice", r->objid);
 		goto out;
 	}
-	err = ckpt_fill_unlinked(ctx, f, r);
+	snprintf(what, sizeof(what), "unlinked file %u", r->objid);
+	err = ckpt_read_data(ctx, f, r->size, r->nr_pages, what);
 	if (!err)
 		err = ckpt_finish_unlinked(ctx, f, r);
 out:

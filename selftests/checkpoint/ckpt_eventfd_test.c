@@ -39,17 +39,27 @@
  *    EEXIST, MOD and DEL work (MOD of an EPOLLEXCLUSIVE entry is EINVAL,
  *    as it was), and DEL twice is ENOENT.  A set in a set (either fd
  *    order) reports what the inner set has ready.
- *  - inotify: watches re-added by path with their masks (IN_ONESHOT
- *    included), a watch removed before the checkpoint stays removed;
- *    events after the restart are read with the right name.  Events
- *    queued at the checkpoint are lost (documented): not checked.  A
- *    watch descriptor that comes back with another number is reported
- *    ("inotify wd ... renumbered") but not failed.
+ *  - inotify: every watch with its descriptor, on its inode, with its
+ *    mask (IN_ONESHOT and IN_EXCL_UNLINK included); a watch removed
+ *    before the checkpoint stays removed, and a new watch gets a
+ *    descriptor after all those given before (the removed one is not
+ *    given again); the events queued and not read at the checkpoint are
+ *    read first, as they were (wd, mask, cookie, name, order), then
+ *    those after the restart; a queue that overflowed (the limit lowered
+ *    to 4) gives the same events, IN_Q_OVERFLOW (wd -1) last.  The
+ *    children work in the watched directory, in /tmp: a watch is saved
+ *    by a path through the root, the working directory or an open
+ *    file's mount, and /tmp is a mount of its own in the guest.
  *
  * An epoll set that watches a file no checkpoint can save (an AF_INET
  * socket), before or after the epoll descriptor, is refused with
  * EOPNOTSUPP and the socket named on the log; the job runs on with its
- * epoll set intact.
+ * epoll set intact.  So is an inotify watch on a file unlinked while it
+ * is open (no path leads to it: EOPNOTSUPP, the watch named), and an
+ * inotify instance a process outside the job holds too (EBUSY, the
+ * holder named); the job runs on with its watches.  A restart whose
+ * watched directory was removed after the checkpoint fails with ENOENT,
+ * naming the watch and the path, and leaves no process.
  *
  * Before event descriptors were saved every test here but the refusal
  * of a socket before the epoll set failed at the checkpoint, with
@@ -67,6 +77,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
@@ -1356,14 +1367,19 @@ TEST(inet_socket_watched_by_a_later_epoll_is_refused_and_runs_on)
 {
 	refused(_metadata, true);
 }
-
 /* --------------------------------------------------------------------
  * inotify
  *
- * In a fresh directory D: fd 3 (IN_NONBLOCK | IN_CLOEXEC) watches D/a
- * with IN_CREATE | IN_MOVED_TO, D/b with IN_DELETE (removed again before
- * the checkpoint: a gap in the watch descriptors), and the file D/f with
- * IN_MODIFY | IN_ONESHOT; an event for D/a/before is queued.
+ * Each test works in a fresh directory D in /tmp, and its child works
+ * in D (chdir): a watch is saved by a path to what it watches through
+ * the process's root, its working directory or the mount of one of its
+ * open files, and /tmp is a mount of its own in the guest.
+ *
+ * The usual test: fd 3 (IN_NONBLOCK | IN_CLOEXEC) watches D/a with
+ * IN_CREATE | IN_MOVED_TO | IN_EXCL_UNLINK, D/b with IN_DELETE (removed
+ * again before the checkpoint: a gap in the watch descriptors, and an
+ * IN_IGNORED queued), and the file D/f with IN_MODIFY | IN_ONESHOT; the
+ * IN_CREATE of D/a/before is queued after that IN_IGNORED, not read.
  */
 static char ino_dir[64];
 
@@ -1388,173 +1404,499 @@ static int ino_watches(const char *info, struct ino_watch *w, int max)
 	return n;
 }
 
-static int wd_a, wd_b, wd_f;
+/* What read() gave from fd 3, and how far the child has looked at it. */
+struct ino_queue {
+	union {
+		struct inotify_event ev;
+		char buf[4096];
+	} u;
+	ssize_t len;
+	size_t off;
+};
+
+/* The next event of fd 3, waiting up to EVENT_WAIT_MS for one. */
+static struct inotify_event *ino_next(int code, struct ino_queue *q)
+{
+	struct inotify_event *e;
+
+	if (q->off >= (size_t)q->len) {
+		CHILD_CHECK(code, fd_readable(3, EVENT_WAIT_MS), "no inotify event in %d ms",
+			    EVENT_WAIT_MS);
+		q->len = read(3, q->u.buf, sizeof(q->u.buf));
+		CHILD_CHECK(code, q->len > 0, "read(inotify): %s", strerror(errno));
+		q->off = 0;
+	}
+	e = (struct inotify_event *)(q->u.buf + q->off);
+	CHILD_CHECK(code, q->off + sizeof(*e) <= (size_t)q->len &&
+		    q->off + sizeof(*e) + e->len <= (size_t)q->len,
+		    "a truncated inotify event at byte %zu of %zd", q->off, q->len);
+	q->off += sizeof(*e) + e->len;
+	return e;
+}
+
+/* The next event is exactly @wd, @mask, cookie 0 and @name ("": none). */
+static void ino_expect(int code, struct ino_queue *q, int wd, uint32_t mask, const char *name)
+{
+	struct inotify_event *e = ino_next(code, q);
+	const char *got = e->len ? e->name : "";
+
+	CHILD_CHECK(code, e->wd == wd && e->mask == mask && !e->cookie && !strcmp(got, name),
+		    "event wd %d mask %#x cookie %u name \"%s\", expected wd %d mask %#x name \"%s\"",
+		    e->wd, e->mask, e->cookie, got, wd, mask, name);
+}
+
+/* No event comes within @timeout_ms. */
+static void ino_expect_none(int code, struct ino_queue *q, int timeout_ms)
+{
+	struct inotify_event *e;
+
+	if (q->off >= (size_t)q->len && !fd_readable(3, timeout_ms))
+		return;
+	e = ino_next(code, q);
+	CHILD_CHECK(code, false, "one event too many: wd %d mask %#x name \"%s\"", e->wd, e->mask,
+		    e->len ? e->name : "");
+}
+
+/*
+ * A fresh D (ino_dir) with @names in it, in that order (NULL-terminated;
+ * "x/" is a directory).
+ */
+static void ino_make(struct __test_metadata *_metadata, const char *const *names)
+{
+	char path[256];
+	size_t n;
+	int fd;
+
+	snprintf(ino_dir, sizeof(ino_dir), "/tmp/ckpt-inotify-%d", (int)getpid());
+	ASSERT_EQ(0, mkdir(ino_dir, 0755)) TH_LOG("mkdir %s: %s", ino_dir, strerror(errno));
+	for (; *names; names++) {
+		n = strlen(*names);
+		snprintf(path, sizeof(path), "%s/%s", ino_dir, *names);
+		if ((*names)[n - 1] == '/') {
+			ASSERT_EQ(0, mkdir(path, 0755)) TH_LOG("mkdir %s: %s", path, strerror(errno));
+		} else {
+			fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+			ASSERT_LE(0, fd) TH_LOG("create %s: %s", path, strerror(errno));
+			close(fd);
+		}
+	}
+}
+
+/* rm -r @path */
+static void ino_rmtree(const char *path)
+{
+	char sub[512];
+	struct dirent *d;
+	DIR *dir;
+
+	if (!unlink(path) || errno != EISDIR)
+		return;
+	dir = opendir(path);
+	if (dir) {
+		while ((d = readdir(dir)))
+			if (strcmp(d->d_name, ".") && strcmp(d->d_name, "..")) {
+				snprintf(sub, sizeof(sub), "%s/%s", path, d->d_name);
+				ino_rmtree(sub);
+			}
+		closedir(dir);
+	}
+	rmdir(path);
+}
+
+static int wd_a, wd_b, wd_f, ino_queued;
 
 static int ino_setup(void)
 {
-	char path[128];
 	int fd;
 
+	CHILD_CHECK(1, !chdir(ino_dir), "chdir %s: %s", ino_dir, strerror(errno));
 	CHILD_CHECK(1, inotify_init1(IN_NONBLOCK | IN_CLOEXEC) == 3, "inotify_init1: %s",
 		    strerror(errno));
-	snprintf(path, sizeof(path), "%s/a", ino_dir);
-	wd_a = inotify_add_watch(3, path, IN_CREATE | IN_MOVED_TO);
-	snprintf(path, sizeof(path), "%s/b", ino_dir);
-	wd_b = inotify_add_watch(3, path, IN_DELETE);
-	snprintf(path, sizeof(path), "%s/f", ino_dir);
-	wd_f = inotify_add_watch(3, path, IN_MODIFY | IN_ONESHOT);
-	CHILD_CHECK(1, wd_a > 0 && wd_b > 0 && wd_f > 0, "inotify_add_watch: %s",
-		    strerror(errno));
+	wd_a = inotify_add_watch(3, "a", IN_CREATE | IN_MOVED_TO | IN_EXCL_UNLINK);
+	wd_b = inotify_add_watch(3, "b", IN_DELETE);
+	wd_f = inotify_add_watch(3, "f", IN_MODIFY | IN_ONESHOT);
+	CHILD_CHECK(1, wd_a > 0 && wd_b > wd_a && wd_f > wd_b, "inotify_add_watch: %d %d %d (%s)",
+		    wd_a, wd_b, wd_f, strerror(errno));
 	CHILD_CHECK(1, !inotify_rm_watch(3, wd_b), "inotify_rm_watch: %s", strerror(errno));
-	snprintf(path, sizeof(path), "%s/a/before", ino_dir);
-	fd = open(path, O_CREAT | O_WRONLY, 0644);
-	CHILD_CHECK(1, fd == 4, "create %s: %s", path, strerror(errno));
+	fd = open("a/before", O_CREAT | O_WRONLY, 0644);
+	CHILD_CHECK(1, fd == 4, "create a/before: %s", strerror(errno));
 	close(fd);
+	CHILD_CHECK(1, !ioctl(3, FIONREAD, &ino_queued) && ino_queued > 0,
+		    "FIONREAD: %d bytes (%s)", ino_queued, strerror(errno));
 	snapshot(3);
 	return 0;
 }
 
-/* The next event of fd 3, waiting up to EVENT_WAIT_MS; its name in @name. */
-static struct inotify_event *ino_next(int code, char *buf, size_t size, ssize_t *len,
-				      size_t *off)
-{
-	struct inotify_event *e;
-
-	if (*off >= (size_t)*len) {
-		CHILD_CHECK(code, fd_readable(3, EVENT_WAIT_MS), "no inotify event in %d ms",
-			    EVENT_WAIT_MS);
-		*len = read(3, buf, size);
-		CHILD_CHECK(code, *len > 0, "read(inotify): %s", strerror(errno));
-		*off = 0;
-	}
-	e = (struct inotify_event *)(buf + *off);
-	*off += sizeof(*e) + e->len;
-	return e;
-}
-
 static int ino_verify(void)
 {
-	union { struct inotify_event ev; char buf[4096]; } u;
-	char *buf = u.buf, info[INFO_SIZE], path[128];
+	struct ino_queue q = { .len = 0 };
 	struct ino_watch a[8], b[8];
-	int na, nb, i, j, new_a = -1, new_f = -1, fd;
-	struct inotify_event *e;
-	size_t off = 0;
-	ssize_t len = 0;
+	char info[INFO_SIZE];
+	int na, nb, i, j, n, wd, fd;
+	struct stat st;
 
 	check_kind(2, 3, "inotify");
 	same_info(3, 3, flags_key);
+	CHILD_CHECK(3, fcntl(3, F_GETFL) & O_NONBLOCK, "fd 3 lost O_NONBLOCK");
 	CHILD_CHECK(4, read_fdinfo(3, info, sizeof(info)) > 0, "fdinfo: %s", strerror(errno));
 	na = ino_watches(snap[3], a, 8);
 	nb = ino_watches(info, b, 8);
 	CHILD_CHECK(5, na == 2, "%d watches before the checkpoint", na);
 	CHILD_CHECK(5, nb == na, "%d watches before the checkpoint, %d after", na, nb);
+	/* Each watch with its descriptor, on its inode, with its mask. */
 	for (i = 0; i < na; i++) {
-		for (j = 0; j < nb; j++)
-			if (b[j].ino == a[i].ino && b[j].sdev == a[i].sdev)
-				break;
-		CHILD_CHECK(6, j < nb, "no watch on inode %lu any more", a[i].ino);
-		CHILD_CHECK(7, b[j].mask == a[i].mask, "inode %lu: mask %#x, was %#x", a[i].ino,
-			    b[j].mask, a[i].mask);
-		if (b[j].wd != a[i].wd)
-			ckpt_msg("NOTE: inotify wd %d renumbered %d (inode %lu)", a[i].wd,
-				 b[j].wd, a[i].ino);
-		if (a[i].wd == wd_a)
-			new_a = b[j].wd;
-		if (a[i].wd == wd_f)
-			new_f = b[j].wd;
+		for (j = 0; j < nb && b[j].wd != a[i].wd; j++)
+			;
+		CHILD_CHECK(6, j < nb, "watch %d (inode %lu) is gone", a[i].wd, a[i].ino);
+		CHILD_CHECK(7, b[j].ino == a[i].ino && b[j].sdev == a[i].sdev &&
+			    b[j].mask == a[i].mask,
+			    "watch %d: inode %lu dev %#x mask %#x, was inode %lu dev %#x mask %#x",
+			    a[i].wd, b[j].ino, b[j].sdev, b[j].mask, a[i].ino, a[i].sdev, a[i].mask);
+		if (b[j].wd == wd_a)
+			CHILD_CHECK(8, b[j].mask == (IN_CREATE | IN_MOVED_TO | IN_EXCL_UNLINK),
+				    "watch %d (D/a): mask %#x", wd_a, b[j].mask);
+		else
+			CHILD_CHECK(8, b[j].wd == wd_f && b[j].mask == (IN_MODIFY | IN_ONESHOT),
+				    "watch %d: mask %#x, expected D/f's %d, %#x", b[j].wd, b[j].mask,
+				    wd_f, IN_MODIFY | IN_ONESHOT);
 	}
-	CHILD_CHECK(8, new_a > 0 && new_f > 0, "watches of D/a and D/f not found");
-	/* Events queued at the checkpoint are lost (documented): drain them. */
-	while ((len = read(3, buf, sizeof(u.buf))) > 0)
-		ckpt_msg("%zd bytes of events kept across the checkpoint", len);
-	len = 0;
+	/* The removed watch of D/b stays removed. */
+	CHILD_CHECK(9, !stat("b", &st), "stat b: %s", strerror(errno));
+	for (j = 0; j < nb; j++)
+		CHILD_CHECK(9, b[j].ino != st.st_ino, "D/b is watched again, by %d", b[j].wd);
+	CHILD_CHECK(9, inotify_rm_watch(3, wd_b) == -1 && errno == EINVAL,
+		    "inotify_rm_watch(%d), D/b's removed watch: not EINVAL (%s)", wd_b,
+		    strerror(errno));
+
+	/* The events queued at the checkpoint, first and as they were. */
+	CHILD_CHECK(10, !ioctl(3, FIONREAD, &n) && n == ino_queued,
+		    "FIONREAD: %d bytes, %d before the checkpoint", n, ino_queued);
+	ino_expect(11, &q, wd_b, IN_IGNORED, "");
+	ino_expect(12, &q, wd_a, IN_CREATE, "before");
+	ino_expect_none(13, &q, 0);
 
 	/* D/a: IN_CREATE, with the name. */
-	snprintf(path, sizeof(path), "%s/a/after", ino_dir);
-	fd = open(path, O_CREAT | O_WRONLY, 0644);
-	CHILD_CHECK(9, fd >= 0, "create %s: %s", path, strerror(errno));
-	e = ino_next(10, buf, sizeof(u.buf), &len, &off);
-	CHILD_CHECK(10, e->wd == new_a && (e->mask & IN_CREATE) && e->len &&
-		    !strcmp(e->name, "after"),
-		    "event wd %d mask %#x name %s, expected %d IN_CREATE after",
-		    e->wd, e->mask, e->len ? e->name : "", new_a);
+	fd = open("a/after", O_CREAT | O_WRONLY, 0644);
+	CHILD_CHECK(14, fd >= 0, "create a/after: %s", strerror(errno));
+	ino_expect(15, &q, wd_a, IN_CREATE, "after");
 	/* D/f: IN_MODIFY once, then IN_IGNORED: IN_ONESHOT. */
-	CHILD_CHECK(11, write(fd, "x", 1) == 1, "write");	/* not watched */
+	CHILD_CHECK(16, write(fd, "x", 1) == 1, "write");	/* not watched */
 	close(fd);
-	snprintf(path, sizeof(path), "%s/f", ino_dir);
-	fd = open(path, O_WRONLY | O_APPEND);
-	CHILD_CHECK(12, fd >= 0 && write(fd, "x", 1) == 1 && write(fd, "y", 1) == 1,
-		    "write %s: %s", path, strerror(errno));
+	fd = open("f", O_WRONLY | O_APPEND);
+	CHILD_CHECK(17, fd >= 0 && write(fd, "x", 1) == 1 && write(fd, "y", 1) == 1,
+		    "write f: %s", strerror(errno));
 	close(fd);
-	e = ino_next(13, buf, sizeof(u.buf), &len, &off);
-	CHILD_CHECK(13, e->wd == new_f && (e->mask & IN_MODIFY),
-		    "event wd %d mask %#x, expected %d IN_MODIFY", e->wd, e->mask, new_f);
-	e = ino_next(14, buf, sizeof(u.buf), &len, &off);
-	CHILD_CHECK(14, e->wd == new_f && (e->mask & IN_IGNORED),
-		    "event wd %d mask %#x, expected %d IN_IGNORED (IN_ONESHOT)", e->wd, e->mask,
-		    new_f);
+	ino_expect(18, &q, wd_f, IN_MODIFY, "");
+	ino_expect(19, &q, wd_f, IN_IGNORED, "");
 	/* D/b was not watched at the checkpoint: nothing for its deletion. */
-	snprintf(path, sizeof(path), "%s/b/victim", ino_dir);
-	CHILD_CHECK(15, !unlink(path), "unlink %s: %s", path, strerror(errno));
-	CHILD_CHECK(16, off >= (size_t)len && !fd_readable(3, 200),
-		    "an event after the IN_IGNORED of D/f (the removed watch of D/b?)");
+	CHILD_CHECK(20, !unlink("b/victim"), "unlink b/victim: %s", strerror(errno));
+	ino_expect_none(21, &q, 200);
+
+	/* A new watch: a descriptor after all those given before, not D/b's. */
+	wd = inotify_add_watch(3, "b", IN_DELETE);
+	CHILD_CHECK(22, wd > wd_f, "the new watch of D/b is %d; before: %d, %d (removed), %d", wd,
+		    wd_a, wd_b, wd_f);
+	fd = open("b/victim", O_CREAT | O_WRONLY, 0644);
+	CHILD_CHECK(23, fd >= 0 && !close(fd) && !unlink("b/victim"), "b/victim: %s",
+		    strerror(errno));
+	ino_expect(24, &q, wd, IN_DELETE, "victim");
+	ino_expect_none(25, &q, 0);
 	return 0;
 }
 
-static void ino_cleanup(void)
+TEST(inotify_watches_and_queued_events)
 {
-	static const char *const names[] = {
-		"a/before", "a/after", "b/victim", "f", "a", "b", ""
-	};
-	char path[128];
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(names); i++) {
-		snprintf(path, sizeof(path), "%s/%s", ino_dir, names[i]);
-		if (unlink(path))
-			rmdir(path);
-	}
-}
-
-TEST(inotify_is_refused_and_its_watches_stay)
-{
-	char path[128], log[4096];
+	static const char *const names[] = { "a/", "b/", "b/victim", "f", NULL };
 	pid_t child;
-	int fd;
 
 	if (!ckpt_preamble(_metadata))
 		return;
-	fd = inotify_init1(IN_CLOEXEC);
-	ASSERT_LE(0, fd);
-	close(fd);
-	snprintf(ino_dir, sizeof(ino_dir), "/tmp/ckpt-inotify-%d", (int)getpid());
-	ASSERT_EQ(0, mkdir(ino_dir, 0755));
-	snprintf(path, sizeof(path), "%s/a", ino_dir);
-	ASSERT_EQ(0, mkdir(path, 0755));
-	snprintf(path, sizeof(path), "%s/b", ino_dir);
-	ASSERT_EQ(0, mkdir(path, 0755));
-	snprintf(path, sizeof(path), "%s/b/victim", ino_dir);
-	fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
-	ASSERT_LE(0, fd);
-	close(fd);
-	snprintf(path, sizeof(path), "%s/f", ino_dir);
-	fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
-	ASSERT_LE(0, fd);
-	close(fd);
+	ino_make(_metadata, names);
 	child = ckpt_spawn(ino_setup, ino_verify);
 	ASSERT_GT(child, 0);
-	/*
-	 * inotify descriptors are not saved yet: the checkpoint is refused,
-	 * naming the descriptor, and the job runs on with its watches (the
-	 * same checks, without a restart).  Once they are saved, this is
-	 * ckpt_cycle(child, CKPT_KILL) again.
-	 */
+	EXPECT_EQ(0, ckpt_cycle(child, CKPT_KILL));
+	ino_rmtree(ino_dir);
+}
+
+/*
+ * A queue that overflowed: with fs.inotify.max_queued_events at
+ * QUEUE_MAX when the child makes its instance, D watched for IN_CREATE
+ * (fd 3) and QUEUE_FILES files made in it, the queue holds the
+ * IN_CREATE of e0..e3, then IN_Q_OVERFLOW (wd -1); e4 and e5 are lost.
+ * The limit stays until the restart is done: the restored queue has
+ * the limit of its time.
+ */
+#define MAX_QUEUED	"/proc/sys/fs/inotify/max_queued_events"
+#define QUEUE_MAX	4
+#define QUEUE_FILES	6
+
+static int q_wd, q_bytes;
+
+static int write_str(const char *path, const char *s)
+{
+	int fd, ret;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ret = ckpt_write_all(fd, s, strlen(s));
+	close(fd);
+	return ret;
+}
+
+static int qover_setup(void)
+{
+	/* Each IN_CREATE with its name "eN" padded to 16 bytes. */
+	const int bytes = QUEUE_MAX * (sizeof(struct inotify_event) + 16) +
+			  sizeof(struct inotify_event);
+	char name[16];
+	int i, fd;
+
+	CHILD_CHECK(1, !chdir(ino_dir), "chdir %s: %s", ino_dir, strerror(errno));
+	CHILD_CHECK(1, inotify_init1(IN_NONBLOCK) == 3, "inotify_init1: %s", strerror(errno));
+	q_wd = inotify_add_watch(3, ".", IN_CREATE);
+	CHILD_CHECK(1, q_wd > 0, "inotify_add_watch: %s", strerror(errno));
+	for (i = 0; i < QUEUE_FILES; i++) {
+		snprintf(name, sizeof(name), "e%d", i);
+		fd = open(name, O_CREAT | O_WRONLY, 0644);
+		CHILD_CHECK(1, fd == 4, "create %s: %s", name, strerror(errno));
+		close(fd);
+	}
+	CHILD_CHECK(1, !ioctl(3, FIONREAD, &q_bytes), "FIONREAD: %s", strerror(errno));
+	CHILD_CHECK(1, q_bytes == bytes, "%d bytes queued, not %d: no overflow after %d events?",
+		    q_bytes, bytes, QUEUE_MAX);
+	snapshot(3);
+	return 0;
+}
+
+static int qover_verify(void)
+{
+	struct ino_queue q = { .len = 0 };
+	char name[16];
+	int i, n, fd;
+
+	check_kind(2, 3, "inotify");
+	same_info(3, 3, flags_key);
+	CHILD_CHECK(4, !ioctl(3, FIONREAD, &n) && n == q_bytes,
+		    "FIONREAD: %d bytes, %d before the checkpoint", n, q_bytes);
+	for (i = 0; i < QUEUE_MAX; i++) {
+		snprintf(name, sizeof(name), "e%d", i);
+		ino_expect(5, &q, q_wd, IN_CREATE, name);
+	}
+	ino_expect(6, &q, -1, IN_Q_OVERFLOW, "");
+	ino_expect_none(7, &q, 0);
+	/* Read, the queue takes events again. */
+	fd = open("later", O_CREAT | O_WRONLY, 0644);
+	CHILD_CHECK(8, fd >= 0, "create later: %s", strerror(errno));
+	close(fd);
+	ino_expect(8, &q, q_wd, IN_CREATE, "later");
+	ino_expect_none(9, &q, 0);
+	return 0;
+}
+
+TEST(inotify_queue_overflow_is_kept)
+{
+	static const char *const names[] = { NULL };
+	char old[32], max[16];
+	pid_t child = -1;
+	int set;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	ASSERT_LT(0, ckpt_read_file(MAX_QUEUED, old, sizeof(old)))
+		TH_LOG("%s: %s", MAX_QUEUED, strerror(errno));
+	ino_make(_metadata, names);
+	/* No ASSERT from here on: the old limit must be put back. */
+	snprintf(max, sizeof(max), "%d", QUEUE_MAX);
+	set = write_str(MAX_QUEUED, max);
+	EXPECT_EQ(0, set) TH_LOG("%s: %s", MAX_QUEUED, strerror(errno));
+	if (!set)
+		child = ckpt_spawn(qover_setup, qover_verify);
+	EXPECT_GT(child, 0);
+	if (child > 0)
+		EXPECT_EQ(0, ckpt_cycle(child, CKPT_KILL));
+	EXPECT_EQ(0, write_str(MAX_QUEUED, old)) TH_LOG("%s: %s", MAX_QUEUED, strerror(errno));
+	ino_rmtree(ino_dir);
+}
+
+/*
+ * Refused: a watch on a file unlinked while the child keeps it open.
+ * The watch stays (IN_DELETE_SELF only comes with the last close), on
+ * an inode no path leads to.  fd 3 watches D (GONE_WD_DIR, IN_DELETE)
+ * and D/gone (GONE_WD, IN_MODIFY | IN_DELETE_SELF); fd 4 is D/gone.
+ */
+#define GONE_WD_DIR	1
+#define GONE_WD		2
+
+static int gone_setup(void)
+{
+	struct ino_queue q = { .len = 0 };
+	struct ino_watch w[4];
+	char info[INFO_SIZE];
+
+	CHILD_CHECK(1, !chdir(ino_dir), "chdir %s: %s", ino_dir, strerror(errno));
+	CHILD_CHECK(1, inotify_init1(IN_NONBLOCK) == 3, "inotify_init1: %s", strerror(errno));
+	CHILD_CHECK(1, inotify_add_watch(3, ".", IN_DELETE) == GONE_WD_DIR,
+		    "inotify_add_watch(D): %s", strerror(errno));
+	CHILD_CHECK(1, inotify_add_watch(3, "gone", IN_MODIFY | IN_DELETE_SELF) == GONE_WD,
+		    "inotify_add_watch(D/gone): %s", strerror(errno));
+	CHILD_CHECK(1, open("gone", O_RDWR) == 4, "open gone: %s", strerror(errno));
+	CHILD_CHECK(1, !unlink("gone"), "unlink gone: %s", strerror(errno));
+	ino_expect(1, &q, GONE_WD_DIR, IN_DELETE, "gone");
+	ino_expect_none(1, &q, 0);
+	CHILD_CHECK(1, read_fdinfo(3, info, sizeof(info)) > 0 && ino_watches(info, w, 4) == 2,
+		    "the watch of the unlinked file is gone: %s", info);
+	return 0;
+}
+
+/* After the refusal: the watch is there, and goes with the last close. */
+static int gone_verify(void)
+{
+	struct ino_queue q = { .len = 0 };
+
+	CHILD_CHECK(2, write(4, "x", 1) == 1, "write: %s", strerror(errno));
+	ino_expect(3, &q, GONE_WD, IN_MODIFY, "");
+	CHILD_CHECK(4, !close(4), "close: %s", strerror(errno));
+	ino_expect(5, &q, GONE_WD, IN_DELETE_SELF, "");
+	ino_expect(6, &q, GONE_WD, IN_IGNORED, "");
+	ino_expect_none(7, &q, 0);
+	return 0;
+}
+
+TEST(inotify_watch_on_a_deleted_file_is_refused)
+{
+	static const char *const names[] = { "gone", NULL };
+	char log[4096];
+	pid_t child;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	ino_make(_metadata, names);
+	child = ckpt_spawn(gone_setup, gone_verify);
+	ASSERT_GT(child, 0);
 	EXPECT_EQ(EOPNOTSUPP, ckpt_checkpoint_log(child, CKPT_KILL, log, sizeof(log)));
-	EXPECT_NE(NULL, strstr(log, "(inotify): not supported"))
-		TH_LOG("log: %s", log);
+	TH_LOG("log: %s", log);
+	EXPECT_TRUE(ckpt_log_has(log, "pid ", child));
+	EXPECT_TRUE(ckpt_log_has(log, "inotify watch ", GONE_WD))
+		TH_LOG("the watch is not named");
+	EXPECT_NE(NULL, strstr(log, "deleted"));
 	EXPECT_EQ(0, ckpt_sleeper_intact(child));
-	ino_cleanup();
+	ino_rmtree(ino_dir);
+}
+
+/*
+ * Refused: the test makes the instance, watching D for IN_CREATE, and
+ * gives the child a copy as its fd 3; the test holds it outside the job.
+ * After the refusal the child sees the IN_CREATE of D/x.
+ */
+static int held_wd;
+
+static int held_main(void *arg)
+{
+	struct ino_queue q = { .len = 0 };
+	int fd;
+
+	(void)arg;
+	ckpt_member_wait(1);
+	CHILD_CHECK(20, !chdir(ino_dir), "chdir %s: %s", ino_dir, strerror(errno));
+	fd = open("x", O_CREAT | O_WRONLY, 0644);
+	CHILD_CHECK(21, fd >= 0, "create x: %s", strerror(errno));
+	close(fd);
+	ino_expect(22, &q, held_wd, IN_CREATE, "x");
+	ino_expect_none(23, &q, 0);
+	return 0;
+}
+
+TEST(inotify_held_outside_is_refused)
+{
+	static const char *const names[] = { NULL };
+	struct ckpt_member m[1];
+	char log[4096];
+	int n = 0, ifd;
+	pid_t child;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	ino_make(_metadata, names);
+	ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	ASSERT_LE(0, ifd);
+	held_wd = inotify_add_watch(ifd, ino_dir, IN_CREATE);
+	ASSERT_LT(0, held_wd);
+	child = ckpt_job_spawn(held_main, NULL, -1, &ifd, 1, m, &n, 1);
+	ASSERT_GT(child, 0);
+	ASSERT_EQ(0, ckpt_job_settle(m, n, 10000));
+
+	EXPECT_EQ(EBUSY, ckpt_checkpoint_log(child, CKPT_KILL, log, sizeof(log)));
+	TH_LOG("log: %s", log);
+	EXPECT_TRUE(ckpt_log_has(log, "pid ", child));
+	EXPECT_TRUE(ckpt_log_has(log, "the inotify instance is also held by pid ", getpid()))
+		TH_LOG("the outside holder, pid %d, is not named", getpid());
+	EXPECT_NE(NULL, strstr(log, "outside the job"));
+	EXPECT_EQ(0, ckpt_sleeper_intact(child));
+	close(ifd);
+	ino_rmtree(ino_dir);
+}
+
+/*
+ * The child watches D/a (wd 1), from D; after its checkpoint the test
+ * removes D/a.  The restart fails, naming the watch and the path, and
+ * leaves no process.
+ */
+static int pathgone_setup(void)
+{
+	CHILD_CHECK(1, !chdir(ino_dir), "chdir %s: %s", ino_dir, strerror(errno));
+	CHILD_CHECK(1, inotify_init1(IN_NONBLOCK) == 3, "inotify_init1: %s", strerror(errno));
+	CHILD_CHECK(1, inotify_add_watch(3, "a", IN_CREATE) == 1, "inotify_add_watch: %s",
+		    strerror(errno));
+	return 0;
+}
+
+/* Never runs: there is no restored child. */
+static int pathgone_verify(void)
+{
+	return 99;
+}
+
+TEST(inotify_path_gone_fails_restart)
+{
+	static const char *const names[] = { "a/", NULL };
+	int fd, logfd, before_count, err;
+	char log[4096], path[256];
+	pid_t child, got;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	ino_make(_metadata, names);
+	snprintf(path, sizeof(path), "%s/a", ino_dir);
+	child = ckpt_spawn(pathgone_setup, pathgone_verify);
+	ASSERT_GT(child, 0);
+	fd = ckpt_image_open();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, ckpt_checkpoint(child, fd, CKPT_KILL));
+	ASSERT_EQ(128 + SIGKILL, ckpt_reap(child));
+	ASSERT_EQ(0, rmdir(path)) TH_LOG("rmdir %s: %s", path, strerror(errno));
+
+	before_count = ckpt_count_user_processes();
+	logfd = ckpt_log_open();
+	ASSERT_GE(logfd, 0);
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+	errno = 0;
+	got = restart(fd, 0, logfd);
+	err = errno;
+	ckpt_log_read(logfd, log, sizeof(log));
+	close(logfd);
+	TH_LOG("restart: %d (%s); log: %s", (int)got, strerror(err), log);
+	EXPECT_EQ(-1, got);
+	if (got > 0)
+		ckpt_kill_reap(got);
+	EXPECT_EQ(ENOENT, err);
+	EXPECT_TRUE(ckpt_log_has(log, "inotify watch ", 1)) TH_LOG("the watch is not named");
+	EXPECT_NE(NULL, strstr(log, path)) TH_LOG("the path is not named");
+	EXPECT_FALSE(ckpt_pid_exists(child));
+	EXPECT_FALSE(ckpt_have_children());
+	EXPECT_EQ(before_count, ckpt_count_user_processes());
+	close(fd);
+	ino_rmtree(ino_dir);
 }
 
 TEST_HARNESS_MAIN

@@ -6,18 +6,20 @@
  * when CKPT_KILL or CKPT_STOP was asked for: the image going to a full
  * tmpfs (ENOSPC) or to a pipe nobody reads any more (EPIPE); a target
  * holding an AF_INET socket (unix sockets are saved: ckpt_socket_test)
- * or an inotify descriptor above fd 2, a thread with a working
- * directory or file table of its own, or attached to System V shared
- * memory (EOPNOTSUPP, with the reason on logfd), or a pipe above fd 2
- * whose other end a process outside the job holds, or a working
- * directory shared (CLONE_FS) with a process outside the job (EBUSY,
- * the reason naming the pipe and that process); a pipe with both ends
- * in the process is saved.  A target killed (SIGKILL) while it is being
- * saved fails the checkpoint with ESRCH.  Argument errors: ESRCH for a
- * pid that does not exist, EINVAL for unknown flags, EBADF for bad
- * descriptors, and init and kernel threads are refused.  restart() of
- * an empty file is ENOEXEC; of garbage, a truncated or corrupted image,
- * an error too, and nothing is left behind.
+ * or a fanotify descriptor above fd 2, a thread with a working
+ * directory or file table of its own, attached to a System V shared
+ * memory segment locked with SHM_LOCK, or with System V semaphore
+ * adjustments to undo (SEM_UNDO) (EOPNOTSUPP, with the reason on
+ * logfd), or a pipe above fd 2 whose other end a process outside the
+ * job holds, or a working directory shared (CLONE_FS) with a process
+ * outside the job (EBUSY, the reason naming the pipe and that process);
+ * a pipe with both ends in the process is saved.  A target killed
+ * (SIGKILL) while it is being saved fails the checkpoint with ESRCH.
+ * Argument errors: ESRCH for a pid that does not exist, EINVAL for
+ * unknown flags, EBADF for bad descriptors, and init and kernel threads
+ * are refused.  restart() of an empty file is ENOEXEC; of garbage, a
+ * truncated or corrupted image, an error too, and nothing is left
+ * behind.
  */
 
 #ifndef _GNU_SOURCE
@@ -26,8 +28,9 @@
 #include <strings.h>
 #include <pthread.h>
 #include <sched.h>
-#include <sys/inotify.h>
+#include <sys/fanotify.h>
 #include <sys/mount.h>
+#include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
 
@@ -415,45 +418,102 @@ TEST(pipe_end_held_outside_is_ebusy_and_logged)
 }
 
 /*
- * An inotify descriptor, which checkpoint(2) does not save yet: refused,
+ * A fanotify descriptor, which checkpoint(2) does not save: refused,
  * naming the descriptor and what it is, and the job runs on with its
- * watch.
+ * mark.  (inotify is saved: ckpt_eventfd_test.)
  */
-static char inotify_dir[64];
+static char fanotify_file[64];
 
-static int inotify_setup(void)
+static int fanotify_setup(void)
 {
-	snprintf(inotify_dir, sizeof(inotify_dir), "/tmp/ckpt-inotify-%d", (int)getpid());
-	CHILD_CHECK(1, !mkdir(inotify_dir, 0700), "mkdir: %s", strerror(errno));
-	CHILD_CHECK(1, inotify_init1(IN_NONBLOCK) == 3, "inotify_init1: %s", strerror(errno));
-	CHILD_CHECK(1, inotify_add_watch(3, inotify_dir, IN_CREATE) == 1, "inotify_add_watch");
+	int fd;
+
+	snprintf(fanotify_file, sizeof(fanotify_file), "/tmp/ckpt-fanotify-%d", (int)getpid());
+	fd = open(fanotify_file, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+	CHILD_CHECK(1, fd >= 0, "create %s: %s", fanotify_file, strerror(errno));
+	close(fd);
+	CHILD_CHECK(1, fanotify_init(FAN_CLASS_NOTIF | FAN_NONBLOCK, O_RDONLY) == 3,
+		    "fanotify_init: %s", strerror(errno));
+	CHILD_CHECK(1, !fanotify_mark(3, FAN_MARK_ADD, FAN_MODIFY, AT_FDCWD, fanotify_file),
+		    "fanotify_mark: %s", strerror(errno));
 	return mem_setup();
 }
 
-/* The watch is still there, with nothing queued. */
-static int inotify_verify(void)
+/* The mark is still there: a write is reported. */
+static int fanotify_verify(void)
 {
-	char buf[4096];
+	struct fanotify_event_metadata ev;
+	int fd;
 
-	CHILD_CHECK(3, inotify_add_watch(3, inotify_dir, IN_CREATE) == 1, "the watch is gone");
-	CHILD_CHECK(3, read(3, buf, sizeof(buf)) == -1 && errno == EAGAIN, "an event");
-	rmdir(inotify_dir);
+	CHILD_CHECK(3, read(3, &ev, sizeof(ev)) == -1 && errno == EAGAIN, "an event already");
+	fd = open(fanotify_file, O_WRONLY | O_CLOEXEC);
+	CHILD_CHECK(3, fd >= 0 && write(fd, "x", 1) == 1, "write: %s", strerror(errno));
+	close(fd);
+	CHILD_CHECK(4, read(3, &ev, sizeof(ev)) == sizeof(ev) && ev.mask & FAN_MODIFY,
+		    "no FAN_MODIFY event: %s", strerror(errno));
+	if (ev.fd >= 0)
+		close(ev.fd);
+	unlink(fanotify_file);
 	return mem_verify();
 }
 
-TEST(inotify_is_refused_and_named)
+TEST(fanotify_is_refused_and_named)
 {
 	char log[4096];
 	pid_t child;
 
 	if (!ckpt_preamble(_metadata))
 		return;
-	child = ckpt_spawn(inotify_setup, inotify_verify);
+	child = ckpt_spawn(fanotify_setup, fanotify_verify);
 	ASSERT_GT(child, 0);
 	EXPECT_EQ(EOPNOTSUPP, ckpt_checkpoint_log(child, CKPT_KILL, log, sizeof(log)));
 	TH_LOG("log: %s", log);
 	EXPECT_TRUE(ckpt_log_has(log, "pid ", child));
-	EXPECT_NE(NULL, strstr(log, "fd 3 is an anonymous file (inotify)"));
+	EXPECT_NE(NULL, strstr(log, "fd 3 is an anonymous file ([fanotify])"));
+	EXPECT_EQ(0, ckpt_sleeper_intact(child));
+}
+
+/*
+ * System V semaphore adjustments to undo at exit (semop() with SEM_UNDO)
+ * are not saved: refused, naming SEM_UNDO, and the job runs on with its
+ * adjustment (its exit gives the semaphore back).  A process whose
+ * threads merely share an undo list, without SEM_UNDO, is saved (every
+ * multithreaded test does that).
+ */
+static int semundo_id = -1;
+
+static int semundo_setup(void)
+{
+	struct sembuf op = { .sem_num = 0, .sem_op = 1, .sem_flg = SEM_UNDO };
+
+	semundo_id = semget(IPC_PRIVATE, 1, IPC_CREAT | 0600);
+	CHILD_CHECK(1, semundo_id >= 0, "semget: %s", strerror(errno));
+	CHILD_CHECK(1, !semop(semundo_id, &op, 1), "semop: %s", strerror(errno));
+	return mem_setup();
+}
+
+static int semundo_verify(void)
+{
+	int val = semctl(semundo_id, 0, GETVAL);
+
+	semctl(semundo_id, 0, IPC_RMID);
+	CHILD_CHECK(3, val == 1, "the semaphore is %d, not 1 (%s)", val, strerror(errno));
+	return mem_verify();
+}
+
+TEST(semaphore_undo_is_refused_and_named)
+{
+	char log[4096];
+	pid_t child;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	child = ckpt_spawn(semundo_setup, semundo_verify);
+	ASSERT_GT(child, 0);
+	EXPECT_EQ(EOPNOTSUPP, ckpt_checkpoint_log(child, CKPT_KILL, log, sizeof(log)));
+	TH_LOG("log: %s", log);
+	EXPECT_TRUE(ckpt_log_has(log, "pid ", child));
+	EXPECT_NE(NULL, strstr(log, "SEM_UNDO"));
 	EXPECT_EQ(0, ckpt_sleeper_intact(child));
 }
 
@@ -571,26 +631,26 @@ TEST(working_directory_shared_outside_the_job_is_refused)
 }
 
 /* --------------------------------------------------------------------
- * System V shared memory
+ * System V shared memory locked in memory
  *
- * A System V segment has an id, a key and an owner in an IPC namespace,
- * which restart does not recreate: the checkpoint is refused, naming
- * it, and the job runs on.  (The other memory and files no path leads
- * back to, shared anonymous memory, memfds and deleted files, are saved
- * with their contents: ckpt_shm_test.)
+ * A System V segment is saved with its contents and made again at
+ * restart (ckpt_sysvshm_test), but not one locked with SHM_LOCK: the
+ * checkpoint is refused, naming the segment and SHM_LOCK, and the job
+ * runs on, the segment still locked.  (It is removed from the start, so
+ * that it goes with the job.)
  */
 
 static void *sysv_map;
+static int sysv_id = -1;
 
 static int sysv_setup(void)
 {
-	int id;
-
-	id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
-	CHILD_CHECK(1, id >= 0, "shmget: %s", strerror(errno));
-	sysv_map = shmat(id, NULL, 0);
-	shmctl(id, IPC_RMID, NULL);
+	sysv_id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+	CHILD_CHECK(1, sysv_id >= 0, "shmget: %s", strerror(errno));
+	sysv_map = shmat(sysv_id, NULL, 0);
 	CHILD_CHECK(1, sysv_map != (void *)-1, "shmat: %s", strerror(errno));
+	CHILD_CHECK(1, !shmctl(sysv_id, SHM_LOCK, NULL), "SHM_LOCK: %s", strerror(errno));
+	CHILD_CHECK(1, !shmctl(sysv_id, IPC_RMID, NULL), "IPC_RMID: %s", strerror(errno));
 	memset(sysv_map, 0x5a, 4096);
 	return mem_setup();
 }
@@ -598,14 +658,19 @@ static int sysv_setup(void)
 static int sysv_verify(void)
 {
 	const unsigned char *p = sysv_map;
+	struct shmid_ds ds;
 	int i;
 
 	for (i = 0; i < 4096; i++)
 		CHILD_CHECK(3, p[i] == 0x5a, "byte %d of the segment changed", i);
+	CHILD_CHECK(4, !shmctl(sysv_id, IPC_STAT, &ds) && ds.shm_perm.mode & SHM_LOCKED &&
+		    ds.shm_nattch == 1, "IPC_STAT: mode %#o, %lu attaches (%s)",
+		    (unsigned int)ds.shm_perm.mode, (unsigned long)ds.shm_nattch,
+		    strerror(errno));
 	return mem_verify();
 }
 
-TEST(system_v_shared_memory_is_refused_and_named)
+TEST(system_v_shared_memory_locked_in_memory_is_refused_and_named)
 {
 	char log[4096];
 	pid_t child;
@@ -616,8 +681,9 @@ TEST(system_v_shared_memory_is_refused_and_named)
 	ASSERT_GT(child, 0);
 	EXPECT_EQ(EOPNOTSUPP, ckpt_checkpoint_log(child, CKPT_KILL, log, sizeof(log)));
 	TH_LOG("log: %s", log);
-	EXPECT_NE(NULL, strstr(log, "System V shared memory"))
-		TH_LOG("the log does not name System V shared memory");
+	EXPECT_NE(NULL, strstr(log, "System V shared memory segment"))
+		TH_LOG("the log does not name the System V shared memory segment");
+	EXPECT_NE(NULL, strstr(log, "SHM_LOCK")) TH_LOG("the log does not say SHM_LOCK");
 	EXPECT_EQ(0, ckpt_sleeper_intact(child));
 }
 

@@ -32,9 +32,9 @@
  *    left for the mappings that have none.
  *
  * Still refused, naming the object, with the job left running unharmed:
- * System V shared memory (EOPNOTSUPP), and shared anonymous memory or a
- * memfd that a process outside the job maps too (EBUSY, naming that
- * process).
+ * shared anonymous memory or a memfd that a process outside the job maps
+ * too (EBUSY, naming that process).  System V shared memory is saved
+ * as well: ckpt_sysvshm_test.
  *
  * memfd seals are kept: F_SEAL_WRITE with a read-only shared mapping
  * still stops every write after restart; F_SEAL_FUTURE_WRITE added while
@@ -52,8 +52,6 @@
 #define _GNU_SOURCE
 #endif
 #include <semaphore.h>
-#include <sys/ipc.h>
-#include <sys/shm.h>
 #include <sys/sysmacros.h>
 
 #include "ckpt_test.h"
@@ -232,7 +230,6 @@ enum pair_kind {
 	PAIR_ANON,		/* MAP_SHARED | MAP_ANONYMOUS */
 	PAIR_DEV_ZERO,		/* MAP_SHARED of /dev/zero */
 	PAIR_POSIX_SHM,		/* shm_open(), mmap(), shm_unlink() */
-	PAIR_SYSV,		/* shmget(), shmat(), IPC_RMID */
 	PAIR_MEMFD,		/* a memfd, MAP_SHARED, its fd kept open */
 };
 
@@ -315,7 +312,7 @@ static char *pair_create(enum pair_kind kind)
 {
 	size_t len = PAIR_PAGES * PG;
 	void *p = MAP_FAILED;
-	int fd, id;
+	int fd;
 
 	switch (kind) {
 	case PAIR_ANON:
@@ -341,14 +338,6 @@ static char *pair_create(enum pair_kind kind)
 		CHILD_CHECK(1, pair_memfd >= 0, "memfd_create: %s", strerror(errno));
 		CHILD_CHECK(1, !ftruncate(pair_memfd, len), "ftruncate: %s", strerror(errno));
 		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, pair_memfd, 0);
-		break;
-	case PAIR_SYSV:
-		id = shmget(IPC_PRIVATE, len, IPC_CREAT | 0600);
-		CHILD_CHECK(1, id >= 0, "shmget: %s", strerror(errno));
-		p = shmat(id, NULL, 0);
-		shmctl(id, IPC_RMID, NULL);
-		if (p == (void *)-1)
-			p = MAP_FAILED;
 		break;
 	}
 	CHILD_CHECK(1, p != MAP_FAILED, "mapping of kind %d: %s", kind, strerror(errno));
@@ -620,30 +609,8 @@ TEST(common_pattern)
 }
 
 /* --------------------------------------------------------------------
- * Refused: System V shared memory, and memory shared outside the job
+ * Refused: memory shared outside the job
  */
-
-TEST(refused_sysv_shm)
-{
-	static const struct pair_cfg cfg = { .kind = PAIR_SYSV };
-	struct ckpt_member m[4];
-	char log[4096];
-	pid_t root;
-	int n;
-
-	if (!ckpt_preamble(_metadata))
-		return;
-	root = pair_start(_metadata, &cfg, m, &n);
-	ASSERT_GT(root, 0);
-	EXPECT_EQ(EOPNOTSUPP, ckpt_checkpoint_log(root, CKPT_TREE | CKPT_KILL, log, sizeof(log)));
-	TH_LOG("log: %s", log);
-	EXPECT_NE(NULL, strstr(log, "System V shared memory"))
-		TH_LOG("the log does not name System V shared memory");
-	/* Both still there, still sharing the segment. */
-	EXPECT_EQ(0, ckpt_job_intact(m, n, "S"));
-	EXPECT_EQ(0, ckpt_sleeper_intact(root));
-	EXPECT_EQ(0, ckpt_job_gone(m, n, 10000));
-}
 
 /*
  * The parent and its helper checkpointed each alone (CKPT_PROCESS): the

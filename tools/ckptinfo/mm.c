@@ -13,7 +13,9 @@
 #include "ckptinfo.h"
 
 #define VMA_FLAGS	(CKPT_VMA_GROWSDOWN | CKPT_VMA_LOCKED | CKPT_VMA_DONTDUMP | \
-			 CKPT_VMA_HEAP | CKPT_VMA_STACK)
+			 CKPT_VMA_HEAP | CKPT_VMA_STACK | CKPT_VMA_DONTFORK | \
+			 CKPT_VMA_WIPEONFORK | CKPT_VMA_HUGEPAGE | CKPT_VMA_NOHUGEPAGE | \
+			 CKPT_VMA_MERGEABLE)
 
 static const char *const vma_kinds[] = {
 	[CKPT_VMA_ANON] = "anon",
@@ -31,6 +33,11 @@ static const struct flag_name vma_flags[] = {
 	{ CKPT_VMA_DONTDUMP, "dontdump" },
 	{ CKPT_VMA_HEAP, "heap" },
 	{ CKPT_VMA_STACK, "stack" },
+	{ CKPT_VMA_DONTFORK, "dontfork" },
+	{ CKPT_VMA_WIPEONFORK, "wipeonfork" },
+	{ CKPT_VMA_HUGEPAGE, "hugepage" },
+	{ CKPT_VMA_NOHUGEPAGE, "nohugepage" },
+	{ CKPT_VMA_MERGEABLE, "mergeable" },
 	{ 0, NULL }
 };
 
@@ -69,10 +76,12 @@ int decode_mm(struct img *im)
 		return bad(im, "code, data, brk, argument or environment range is reversed");
 	if (!m->vdso && m->vvar)
 		return bad(im, "vvar 0x%llx without a vdso", (__u64)m->vvar);
-	if (check_reserved(im, &m->reserved, sizeof(m->reserved)))
-		return -1;
+	if (m->flags & ~CKPT_MM_LOCK_FUTURE)
+		return bad(im, "unknown mm flags 0x%x", m->flags);
 	rec_begin(im, im->rec_off, im->rec_type, im->rec_len);
 	fu(im, "nr_vmas", m->nr_vmas);
+	if (m->flags)
+		fword(im, "lock_future", "true");
 	if (m->exe_len)
 		fstr(im, "exe", m->exe, m->exe_len - 1);
 	fx(im, "start_code", m->start_code);

@@ -21,7 +21,10 @@
  *     CKPT_REC_MM, CKPT_REC_VMA...  then CKPT_REC_PAGES...; a
  *                                   CKPT_REC_UNLINKED and its pages
  *                                   before the first CKPT_REC_VMA or
- *                                   CKPT_REC_FILE that refers to it
+ *                                   CKPT_REC_FILE that refers to it;
+ *                                   a CKPT_REC_SYSVSHM and its pages
+ *                                   before the first CKPT_REC_VMA
+ *                                   that attaches it
  *     CKPT_REC_SIGHAND
  *     CKPT_REC_TIMERS               interval timers (version 4)
  *     CKPT_REC_POSIX_TIMERS         if it has POSIX timers (version 5)
@@ -134,6 +137,8 @@ enum ckpt_rec_type {
 	CKPT_REC_POSIX_TIMERS	= 28,
 	CKPT_REC_LOCKS		= 29,
 	CKPT_REC_SHARES		= 30,
+	CKPT_REC_SYSVSHM	= 31,
+	CKPT_REC_INOTIFY	= 32,
 	CKPT_REC_MAX
 };
 
@@ -173,7 +178,9 @@ enum ckpt_rec_type {
 	[CKPT_REC_UNIX]		= "UNIX",	\
 	[CKPT_REC_POSIX_TIMERS]	= "POSIX_TIMERS",	\
 	[CKPT_REC_LOCKS]	= "LOCKS",	\
-	[CKPT_REC_SHARES]	= "SHARES"
+	[CKPT_REC_SHARES]	= "SHARES",	\
+	[CKPT_REC_SYSVSHM]	= "SYSVSHM",	\
+	[CKPT_REC_INOTIFY]	= "INOTIFY"
 
 /* Limits restart(2) enforces on untrusted images */
 #define CKPT_MAX_RECORD		(1U << 24)	/* any one record, in bytes */
@@ -361,9 +368,11 @@ struct ckpt_rec_mm {
 	__u32 auxv_words;	/* words of auxv used: even, ends with AT_NULL */
 	__u64 auxv[CKPT_AUXV_WORDS];
 	__u32 exe_len;		/* bytes of exe path, terminator included */
-	__u32 reserved;
+	__u32 flags;		/* CKPT_MM_* */
 	char exe[];		/* /proc/PID/exe at checkpoint time */
 };
+
+#define CKPT_MM_LOCK_FUTURE	0x1	/* mlockall(MCL_FUTURE) */
 
 /* CKPT_REC_VMA: one mapping */
 enum ckpt_vma_kind {
@@ -374,6 +383,7 @@ enum ckpt_vma_kind {
 	CKPT_VMA_VVAR		= 5,
 	CKPT_VMA_OBJ_SHARED	= 6,	/* CKPT_REC_UNLINKED objid, MAP_SHARED (v5) */
 	CKPT_VMA_OBJ_PRIVATE	= 7,	/* the same, MAP_PRIVATE: COW pages in image */
+	CKPT_VMA_SYSVSHM	= 8,	/* shmat(2) of CKPT_REC_SYSVSHM objid */
 };
 
 struct ckpt_rec_vma {
@@ -396,6 +406,12 @@ struct ckpt_rec_vma {
 #define CKPT_VMA_DONTDUMP	0x4
 #define CKPT_VMA_HEAP		0x8	/* the [heap] (brk) area */
 #define CKPT_VMA_STACK		0x10	/* the [stack] */
+#define CKPT_VMA_SHM_RDONLY	0x20	/* SYSVSHM: attached with SHM_RDONLY */
+#define CKPT_VMA_DONTFORK	0x40	/* madvise(MADV_DONTFORK) */
+#define CKPT_VMA_WIPEONFORK	0x80	/* madvise(MADV_WIPEONFORK) */
+#define CKPT_VMA_HUGEPAGE	0x100	/* madvise(MADV_HUGEPAGE) */
+#define CKPT_VMA_NOHUGEPAGE	0x200	/* madvise(MADV_NOHUGEPAGE) */
+#define CKPT_VMA_MERGEABLE	0x400	/* madvise(MADV_MERGEABLE) */
 
 /*
  * CKPT_REC_PAGES: nr_pages consecutive pages starting at addr, followed
@@ -442,6 +458,38 @@ struct ckpt_rec_unlinked {
 
 /* A deleted file on a filesystem other than tmpfs: at most this big */
 #define CKPT_MAX_DELETED_SIZE	(256ULL << 20)
+
+/*
+ * CKPT_REC_SYSVSHM: a System V shared memory segment a process of the
+ * job has attached, saved once with its contents: nr_pages pages follow
+ * in CKPT_REC_PAGES records (addr: offset in the segment, increasing);
+ * the rest is zero.  Restart makes the segment again with its id and
+ * key (or takes back the one still there: same id, key, size and
+ * creator, not attached), and each mapping (CKPT_VMA_SYSVSHM) that names
+ * objid attaches it.  It comes before the first CKPT_REC_VMA naming it.
+ * Owner and creator ids are in the checkpointer's user namespace
+ * (CKPT_ID_UNMAPPED: unmapped there).
+ */
+struct ckpt_rec_sysvshm {
+	struct ckpt_hdr h;
+	__u32 objid;		/* > 0, shared id space with CKPT_REC_FILE */
+	__s32 shmid;		/* its id: >= 0 */
+	__s32 key;		/* its key; IPC_PRIVATE (0) if REMOVED */
+	__u32 mode;		/* permission bits (0777) */
+	__u64 size;		/* shm_segsz, bytes */
+	__u64 nr_pages;		/* pages of contents that follow */
+	__u32 uid;		/* owner */
+	__u32 gid;
+	__u32 cuid;		/* creator */
+	__u32 cgid;
+	__s64 atime;		/* shm_atime, shm_dtime, shm_ctime: seconds */
+	__s64 dtime;
+	__s64 ctime;
+	__u32 flags;		/* CKPT_SHM_* */
+	__u32 reserved;
+};
+
+#define CKPT_SHM_REMOVED	0x1	/* IPC_RMID: goes when the last detaches */
 
 /* CKPT_REC_SIGHAND: the signal handlers, one per signal 1.._NSIG */
 struct ckpt_sigaction {
@@ -495,6 +543,7 @@ enum ckpt_file_kind {
 	CKPT_FILE_TIMERFD	= 14,	/* ... CKPT_REC_TIMERFD ref_id (v5) */
 	CKPT_FILE_EPOLL		= 15,	/* ... CKPT_REC_EPOLL ref_id (v5) */
 	CKPT_FILE_UNIX		= 16,	/* the socket of CKPT_REC_UNIX ref_id (v5) */
+	CKPT_FILE_INOTIFY	= 17,	/* ... CKPT_REC_INOTIFY ref_id (v5) */
 	CKPT_FILE_MAX
 };
 
@@ -515,7 +564,8 @@ enum ckpt_file_kind {
 	[CKPT_FILE_SIGNALFD]	= "signalfd",		\
 	[CKPT_FILE_TIMERFD]	= "timerfd",		\
 	[CKPT_FILE_EPOLL]	= "epoll",		\
-	[CKPT_FILE_UNIX]	= "unix"
+	[CKPT_FILE_UNIX]	= "unix",		\
+	[CKPT_FILE_INOTIFY]	= "inotify"
 
 struct ckpt_rec_file {
 	struct ckpt_hdr h;
@@ -604,6 +654,34 @@ struct ckpt_rec_epoll {
 };
 
 #define CKPT_MAX_EPOLL_ITEMS	65536
+
+/*
+ * CKPT_REC_INOTIFY: an inotify instance, its watches and the events
+ * queued on it.  Followed by nr_watches watches, each a struct
+ * ckpt_inotify_watch and path_len bytes of the absolute path of what it
+ * watches (terminator included), padded to 8; then events_len bytes of
+ * the queued events exactly as read(2) returns them (struct
+ * inotify_event, each with its name NUL-padded to a multiple of 16),
+ * padded to 8.  Restart adds each watch again by its path, with its
+ * descriptor.
+ */
+struct ckpt_inotify_watch {
+	__s32 wd;		/* its watch descriptor: > 0, increasing */
+	__u32 mask;		/* IN_* events, IN_EXCL_UNLINK, IN_ONESHOT */
+	__u32 path_len;		/* 2 .. CKPT_MAX_PATH */
+	__u32 reserved;
+	char path[];
+};
+
+struct ckpt_rec_inotify {
+	struct ckpt_hdr h;
+	__u32 objid;
+	__u32 nr_watches;	/* <= CKPT_MAX_INOTIFY_WATCHES */
+	__u32 next_wd;		/* where the next new watch's wd is tried */
+	__u32 events_len;	/* bytes of queued events */
+};
+
+#define CKPT_MAX_INOTIFY_WATCHES	65536
 
 /*
  * CKPT_REC_UNIX: a unix-domain socket of the job, with the messages
