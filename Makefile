@@ -4,6 +4,7 @@
 #   make check     host tests + selftests in QEMU on the debug kernel
 #   make bench     benchmarks in QEMU on the normal kernel
 #   make shell     interactive busybox shell in the VM
+#   make fuzz      the fuzz selftest at length (FUZZ=50000 mutants)
 #   make patchset  the series as git format-patch output, checkpatch-checked
 #   make deps      install the Debian packages needed (idempotent)
 #   make kernel    build the normal kernel only (kernel-debug: debug one)
@@ -15,7 +16,7 @@ RUN_TIMEOUT ?= 900
 BENCH_TIMEOUT ?= 1800
 export CCACHE_DIR ?= $(HOME)/.cache/ckpt-ccache
 
-.PHONY: all deps tree kernel kernel-debug guest guest-debug run shell check \
+.PHONY: all deps tree kernel kernel-debug guest guest-debug run shell check fuzz \
 	host-check guest-check bench patchset clean distclean
 
 all: guest
@@ -65,6 +66,13 @@ check: deps
 		$$(cat build/logs/guest.counts 2>/dev/null || echo 0 1 0); \
 	p=$$(($$1 + $$4)); f=$$(($$2 + $$5)); s=$$(($$3 + $$6)); \
 	echo "$$p passed, $$f failed, $$s skipped"; [ $$f = 0 ]
+
+# The fuzz test at length (50,000 + 10,000 mutants, about two hours):
+# not part of make check, which makes 4,000 + 1,000.
+FUZZ ?= 50000
+fuzz: kernel-debug
+	@CKPT_FUZZ=$(FUZZ) CHECK_TIMEOUT=$$(($(FUZZ) / 5 * 2 + 1800)) \
+		scripts/guest-test -t fuzz ckpt_fuzz_test
 
 patchset: deps
 	@scripts/patchset

@@ -156,9 +156,10 @@ static int ckpt_epoll_read(struct ckpt_ctx *ctx)
 	list_add_tail(&p->node, &ctx->repolls);
 	err = ckpt_obj_add(&ctx->objs, p, r->objid, CKPT_REC_EPOLL, ckpt_repoll_release);
 	if (err) {
-		ckpt_repoll_release(p);
 		if (err == -EEXIST)
 			err = ckpt_err(ctx, -ENOEXEC, "object id %u appears twice", r->objid);
+		/* Frees r too. */
+		ckpt_repoll_release(p);
 	}
 	return err;
 out:

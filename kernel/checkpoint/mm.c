@@ -314,7 +314,11 @@ int ckpt_write_mm(struct ckpt_ctx *ctx, struct task_struct *t)
 		err = -ENOMEM;
 		goto out;
 	}
-	{
+	/* Named before the mappings it locked on fault with MCL_CURRENT. */
+	if (mm->def_flags & VM_LOCKONFAULT)
+		err = ckpt_err(ctx, -EOPNOTSUPP,
+			       "has mlockall(MCL_ONFAULT) set for its future mappings: not supported");
+	if (!err) {
 		VMA_ITERATOR(vmi, mm, 0);
 
 		for_each_vma(vmi, vma) {
@@ -345,9 +349,6 @@ int ckpt_write_mm(struct ckpt_ctx *ctx, struct task_struct *t)
 		rec->auxv[i] = mm->saved_auxv[i];
 	if (mm->def_flags & VM_LOCKED)
 		rec->flags |= CKPT_MM_LOCK_FUTURE;
-	if (!err && mm->def_flags & VM_LOCKONFAULT)
-		err = ckpt_err(ctx, -EOPNOTSUPP,
-			       "has mlockall(MCL_ONFAULT) set for its future mappings: not supported");
 	mmap_read_unlock(mm);
 	ckpt_log_release(ctx);
 	if (err)

@@ -789,9 +789,11 @@ static int ckpt_unix_read(struct ckpt_ctx *ctx)
 	list_add_tail(&rs->node, &ctx->rsocks);
 	err = ckpt_obj_add(&ctx->objs, rs, r->objid, CKPT_REC_UNIX, ckpt_rsock_release);
 	if (err) {
+		if (err == -EEXIST)
+			err = ckpt_err(ctx, -ENOEXEC, "object id %u appears twice", r->objid);
+		/* Frees r too. */
 		ckpt_rsock_release(rs);
-		return err == -EEXIST ? ckpt_err(ctx, -ENOEXEC, "object id %u appears twice",
-						 r->objid) : err;
+		return err;
 	}
 	err = ckpt_unix_bind(ctx, rs);
 	if (!err && r->state == CKPT_UNIX_LISTEN) {

@@ -10,14 +10,25 @@
  * (protection really enforced), private file mappings (COW pages from
  * the image, the rest from the file), shared file mappings (still
  * writing to the file), /proc/self/maps unchanged, and the vDSO.
+ *
+ * Locked memory and advice: an mlock()ed range comes back locked (its
+ * neighbours not), mlockall(MCL_CURRENT | MCL_FUTURE) is kept, each
+ * madvise() flag (DONTDUMP, DONTFORK, WIPEONFORK, and HUGEPAGE,
+ * NOHUGEPAGE, MERGEABLE where the kernel has them) is set again and
+ * acts in a child forked after restart; locking on fault is refused at
+ * checkpoint; a locked mapping or mlockall(MCL_FUTURE) that the
+ * process's own RLIMIT_MEMLOCK (without CAP_IPC_LOCK) does not allow
+ * fails the restart.
  */
 
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <setjmp.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <linux/auxvec.h>
+#include <linux/capability.h>
 #include <linux/elf.h>
 
 #include "ckpt_test.h"
@@ -1183,6 +1194,740 @@ TEST(vdso_still_works_at_the_same_address)
 	child = ckpt_spawn(vdso_setup, vdso_verify);
 	ASSERT_GT(child, 0);
 	EXPECT_EQ(0, ckpt_cycle(child, CKPT_CONTINUE));
+}
+
+/* --------------------------------------------------------------------
+ * Locked mappings, mlockall() and madvise() state
+ */
+
+#ifndef MLOCK_ONFAULT
+#define MLOCK_ONFAULT	0x01
+#endif
+#ifndef MCL_ONFAULT
+#define MCL_ONFAULT	4
+#endif
+
+/* What /proc/self/smaps says about the mapping that covers an address. */
+struct smaps_info {
+	unsigned long start, end;
+	unsigned long size_kb, rss_kb, locked_kb;
+	char vmflags[256];
+};
+
+/* The smaps entry of the mapping that covers @addr: 0, or -1 if none. */
+static int smaps_lookup(const void *addr, struct smaps_info *si)
+{
+	static char smaps[262144];
+	unsigned long a = (unsigned long)addr;
+	char *line, *end;
+	bool in = false;
+
+	memset(si, 0, sizeof(*si));
+	if (ckpt_read_file("/proc/self/smaps", smaps, sizeof(smaps)) < 0)
+		return -1;
+	for (line = smaps; *line; line = end + 1) {
+		unsigned long start, stop;
+		char perms[8];
+
+		end = strchr(line, '\n');
+		if (!end)
+			break;
+		*end = '\0';
+		if (sscanf(line, "%lx-%lx %7s", &start, &stop, perms) == 3) {
+			if (in)
+				break;
+			in = a >= start && a < stop;
+			si->start = start;
+			si->end = stop;
+			continue;
+		}
+		if (!in)
+			continue;
+		sscanf(line, "Size: %lu kB", &si->size_kb);
+		sscanf(line, "Rss: %lu kB", &si->rss_kb);
+		sscanf(line, "Locked: %lu kB", &si->locked_kb);
+		if (!strncmp(line, "VmFlags:", 8))
+			snprintf(si->vmflags, sizeof(si->vmflags), "%s", line + 8);
+	}
+	return in ? 0 : -1;
+}
+
+/* Is the two-letter @flag one of the words of a VmFlags line? */
+static bool vmflag(const struct smaps_info *si, const char *flag)
+{
+	const char *p = si->vmflags;
+	size_t len = strlen(flag);
+
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		if (!strncmp(p, flag, len) && (p[len] == ' ' || !p[len]))
+			return true;
+		while (*p && *p != ' ')
+			p++;
+	}
+	return false;
+}
+
+/* VmLck of /proc/self/status in kB, or -1. */
+static long vmlck_kb(void)
+{
+	char val[64];
+
+	if (ckpt_status_field(0, "VmLck", val, sizeof(val)))
+		return -1;
+	return strtol(val, NULL, 10);
+}
+
+/* Keep exactly the capabilities we have, less @cap. */
+static int drop_cap(int cap)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+		.pid = 0,
+	};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -1;
+	data[cap / 32].effective &= ~(1U << (cap % 32));
+	data[cap / 32].permitted &= ~(1U << (cap % 32));
+	data[cap / 32].inheritable &= ~(1U << (cap % 32));
+	return syscall(SYS_capset, &hdr, data);
+}
+
+static bool has_cap(int cap)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+		.pid = 0,
+	};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return true;
+	return data[cap / 32].effective & (1U << (cap % 32));
+}
+
+/*
+ * restart(@fd) with its log in @log: the new pid, or -1 with errno.
+ */
+static pid_t mm_restart_log(int fd, char *log, size_t size)
+{
+	int logfd = ckpt_log_open(), err;
+	pid_t pid;
+
+	log[0] = '\0';
+	if (logfd < 0)
+		return -1;
+	if (lseek(fd, 0, SEEK_SET)) {
+		err = errno;
+		close(logfd);
+		errno = err;
+		return -1;
+	}
+	errno = 0;
+	pid = restart(fd, 0, logfd);
+	err = errno;
+	ckpt_log_read(logfd, log, size);
+	close(logfd);
+	errno = err;
+	return pid;
+}
+
+/* Set RLIMIT_MEMLOCK of the (one) process of the image in @fd. */
+static int image_set_memlock(int fd, uint64_t limit)
+{
+	struct ckpt_rec_rlimits *rl;
+	size_t len, off = 0;
+	void *img;
+	int ret = -1;
+
+	img = ckpt_image_load(fd, &len);
+	if (!img)
+		return -1;
+	rl = (struct ckpt_rec_rlimits *)ckpt_image_next(img, len, &off,
+						      CKPT_REC_RLIMITS);
+	if (rl && rl->nr > (uint32_t)RLIMIT_MEMLOCK) {
+		rl->rlim[RLIMIT_MEMLOCK].cur = limit;
+		rl->rlim[RLIMIT_MEMLOCK].max = limit;
+		if (!ckpt_image_resign(img, len) && !ckpt_image_store(fd, img, len))
+			ret = 0;
+	}
+	free(img);
+	return ret;
+}
+
+/*
+ * mlock() of the middle of a mapping: after restart those pages are
+ * locked (VmFlags "lo", "Locked:" all of them, VmLck as before) and the
+ * pages on either side are not; a new mapping is not locked either.
+ */
+#define LK_PAGES	8
+#define LK_FIRST	2	/* pages 2..5 locked */
+#define LK_NR		4
+
+static char *lk;
+static long lk_vmlck;
+
+static int mlock_setup(void)
+{
+	lk = mmap(NULL, LK_PAGES * PG, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHILD_CHECK(1, lk != MAP_FAILED, "mmap: %s", strerror(errno));
+	ckpt_fill(lk, LK_PAGES * PG, 1100);
+	CHILD_CHECK(1, !mlock(lk + LK_FIRST * PG, LK_NR * PG), "mlock: %s",
+		    strerror(errno));
+	lk_vmlck = vmlck_kb();
+	CHILD_CHECK(1, lk_vmlck >= (long)(LK_NR * PG / 1024), "VmLck %ld kB",
+		    lk_vmlck);
+	return 0;
+}
+
+static int mlock_verify(void)
+{
+	struct smaps_info si;
+	char *p;
+	long bad;
+
+	bad = ckpt_check_fill(lk, LK_PAGES * PG, 1100);
+	CHILD_CHECK(2, bad < 0, "word %ld differs", bad);
+	CHILD_CHECK(3, !smaps_lookup(lk + LK_FIRST * PG, &si), "not in smaps");
+	CHILD_CHECK(4, si.start == (unsigned long)(lk + LK_FIRST * PG) &&
+		    si.end == (unsigned long)(lk + (LK_FIRST + LK_NR) * PG),
+		    "locked mapping is %#lx-%#lx, expected %p-%p", si.start,
+		    si.end, lk + LK_FIRST * PG, lk + (LK_FIRST + LK_NR) * PG);
+	CHILD_CHECK(5, vmflag(&si, "lo"), "VmFlags:%s", si.vmflags);
+	CHILD_CHECK(6, si.locked_kb == LK_NR * PG / 1024 &&
+		    si.size_kb == LK_NR * PG / 1024,
+		    "Size: %lu kB, Locked: %lu kB", si.size_kb, si.locked_kb);
+	CHILD_CHECK(7, !vmflag(&si, "lf"), "locked on fault: VmFlags:%s",
+		    si.vmflags);
+	CHILD_CHECK(8, vmlck_kb() == lk_vmlck, "VmLck %ld kB, was %ld kB",
+		    vmlck_kb(), lk_vmlck);
+
+	/* The neighbours are in memory, and not locked. */
+	CHILD_CHECK(9, !smaps_lookup(lk, &si), "page 0 not in smaps");
+	CHILD_CHECK(10, !vmflag(&si, "lo") && si.locked_kb == 0 &&
+		    si.rss_kb > 0,
+		    "page 0: Rss %lu kB, Locked %lu kB, VmFlags:%s", si.rss_kb,
+		    si.locked_kb, si.vmflags);
+	CHILD_CHECK(9, !smaps_lookup(lk + (LK_FIRST + LK_NR) * PG, &si),
+		    "page %d not in smaps", LK_FIRST + LK_NR);
+	CHILD_CHECK(11, !vmflag(&si, "lo") && si.locked_kb == 0 &&
+		    si.rss_kb > 0,
+		    "page %d: Rss %lu kB, Locked %lu kB, VmFlags:%s",
+		    LK_FIRST + LK_NR, si.rss_kb, si.locked_kb, si.vmflags);
+
+	/* No mlockall(MCL_FUTURE) came with it. */
+	p = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHILD_CHECK(12, p != MAP_FAILED, "mmap: %s", strerror(errno));
+	CHILD_CHECK(12, !smaps_lookup(p, &si), "new mapping not in smaps");
+	CHILD_CHECK(13, !vmflag(&si, "lo"), "new mapping locked: VmFlags:%s",
+		    si.vmflags);
+
+	/* Still an ordinary locked range: munlock() unlocks it. */
+	CHILD_CHECK(14, !munlock(lk + LK_FIRST * PG, LK_NR * PG), "munlock: %s",
+		    strerror(errno));
+	CHILD_CHECK(15, !smaps_lookup(lk + LK_FIRST * PG, &si) &&
+		    !vmflag(&si, "lo") && si.locked_kb == 0,
+		    "after munlock: Locked %lu kB, VmFlags:%s", si.locked_kb,
+		    si.vmflags);
+	return 0;
+}
+
+TEST(mlocked_range_comes_back_locked_and_its_neighbours_do_not)
+{
+	pid_t child;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	child = ckpt_spawn(mlock_setup, mlock_verify);
+	ASSERT_GT(child, 0);
+	EXPECT_EQ(0, ckpt_cycle(child, CKPT_KILL));
+}
+
+/*
+ * mlockall(MCL_CURRENT | MCL_FUTURE): what was mapped is locked again,
+ * and so is what the restored process maps.
+ */
+#define LA_PAGES	8
+
+static char *la;
+
+static int mlockall_setup(void)
+{
+	la = mmap(NULL, LA_PAGES * PG, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHILD_CHECK(1, la != MAP_FAILED, "mmap: %s", strerror(errno));
+	ckpt_fill(la, LA_PAGES * PG, 1200);
+	CHILD_CHECK(1, !mlockall(MCL_CURRENT | MCL_FUTURE), "mlockall: %s",
+		    strerror(errno));
+	return 0;
+}
+
+static int mlockall_verify(void)
+{
+	struct smaps_info si;
+	long bad, kb;
+	char *p;
+
+	bad = ckpt_check_fill(la, LA_PAGES * PG, 1200);
+	CHILD_CHECK(2, bad < 0, "word %ld differs", bad);
+	CHILD_CHECK(3, !smaps_lookup(la, &si), "not in smaps");
+	CHILD_CHECK(4, vmflag(&si, "lo") && si.locked_kb == si.size_kb,
+		    "old mapping: Locked %lu kB of %lu, VmFlags:%s",
+		    si.locked_kb, si.size_kb, si.vmflags);
+	kb = vmlck_kb();
+	CHILD_CHECK(5, kb >= (long)(LA_PAGES * PG / 1024), "VmLck %ld kB", kb);
+
+	/* MCL_FUTURE: a new mapping is locked, and in memory. */
+	p = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHILD_CHECK(6, p != MAP_FAILED, "mmap: %s", strerror(errno));
+	CHILD_CHECK(7, !smaps_lookup(p, &si), "new mapping not in smaps");
+	CHILD_CHECK(8, vmflag(&si, "lo") && !vmflag(&si, "lf"),
+		    "new mapping: VmFlags:%s", si.vmflags);
+	CHILD_CHECK(9, si.locked_kb == si.size_kb && si.size_kb >= 4 * PG / 1024,
+		    "new mapping: Locked %lu kB of %lu", si.locked_kb,
+		    si.size_kb);
+	CHILD_CHECK(10, vmlck_kb() >= kb + (long)(4 * PG / 1024),
+		    "VmLck %ld kB, was %ld kB before a 16 kB mapping",
+		    vmlck_kb(), kb);
+	return 0;
+}
+
+TEST(mlockall_current_and_future_is_kept)
+{
+	pid_t child;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	child = ckpt_spawn(mlockall_setup, mlockall_verify);
+	ASSERT_GT(child, 0);
+	EXPECT_EQ(0, ckpt_cycle(child, CKPT_KILL));
+}
+
+/*
+ * madvise() state, one mapping per advice: each comes back with its own
+ * VmFlags word and no other of the six, and behaves so in a child
+ * forked after restart (MADV_DONTFORK: not there; MADV_WIPEONFORK:
+ * zero there, intact in the parent).  MADV_HUGEPAGE and MADV_NOHUGEPAGE
+ * need transparent huge pages, MADV_MERGEABLE needs KSM: without them
+ * madvise() says EINVAL, and those mappings are left out.
+ */
+#define MA_PAGES	4
+
+enum { MA_PLAIN, MA_DONTDUMP, MA_DONTFORK, MA_WIPEONFORK, MA_HUGEPAGE,
+       MA_NOHUGEPAGE, MA_MERGEABLE, MA_NR };
+
+static const struct {
+	int advice;
+	const char *word, *name;
+} ma_advice[MA_NR] = {
+	[MA_PLAIN]	= { -1, NULL, "none" },
+	[MA_DONTDUMP]	= { MADV_DONTDUMP, "dd", "MADV_DONTDUMP" },
+	[MA_DONTFORK]	= { MADV_DONTFORK, "dc", "MADV_DONTFORK" },
+	[MA_WIPEONFORK]	= { MADV_WIPEONFORK, "wf", "MADV_WIPEONFORK" },
+	[MA_HUGEPAGE]	= { MADV_HUGEPAGE, "hg", "MADV_HUGEPAGE" },
+	[MA_NOHUGEPAGE]	= { MADV_NOHUGEPAGE, "nh", "MADV_NOHUGEPAGE" },
+	[MA_MERGEABLE]	= { MADV_MERGEABLE, "mg", "MADV_MERGEABLE" },
+};
+
+static char *ma[MA_NR];
+static bool ma_used[MA_NR];
+
+/* Does this kernel take @advice at all (not EINVAL)? */
+static bool madvise_supported(int advice)
+{
+	void *p = mmap(NULL, PG, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	bool ok;
+
+	if (p == MAP_FAILED)
+		return true;	/* let the child say what fails */
+	ok = !madvise(p, PG, advice) || errno != EINVAL;
+	munmap(p, PG);
+	return ok;
+}
+
+static int madvise_setup(void)
+{
+	int i;
+
+	for (i = 0; i < MA_NR; i++) {
+		if (!ma_used[i])
+			continue;
+		ma[i] = mmap(NULL, MA_PAGES * PG, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		CHILD_CHECK(1, ma[i] != MAP_FAILED, "mmap: %s", strerror(errno));
+		ckpt_fill(ma[i], MA_PAGES * PG, 1300 + i);
+		if (ma_advice[i].advice >= 0)
+			CHILD_CHECK(1, !madvise(ma[i], MA_PAGES * PG,
+						ma_advice[i].advice),
+				    "madvise(%s): %s", ma_advice[i].name,
+				    strerror(errno));
+	}
+	return 0;
+}
+
+/* In a child forked after restart: what fork() did to each mapping. */
+static int madvise_forked(void)
+{
+	unsigned char vec[MA_PAGES];
+	char perms[8];
+	long bad;
+	int i, p;
+
+	for (i = 0; i < MA_NR; i++) {
+		if (!ma_used[i])
+			continue;
+		if (i == MA_DONTFORK) {
+			CHILD_CHECK(20, mincore(ma[i], MA_PAGES * PG, vec) < 0 &&
+				    errno == ENOMEM &&
+				    maps_lookup(ma[i], perms, NULL, NULL, 0) < 0,
+				    "MADV_DONTFORK mapping %p is in the child",
+				    ma[i]);
+			continue;
+		}
+		if (i == MA_WIPEONFORK) {
+			for (p = 0; p < MA_PAGES; p++)
+				CHILD_CHECK(21, page_is_zero(ma[i] + p * PG),
+					    "MADV_WIPEONFORK page %d not zero in the child",
+					    p);
+			continue;
+		}
+		bad = ckpt_check_fill(ma[i], MA_PAGES * PG, 1300 + i);
+		CHILD_CHECK(22, bad < 0, "%s mapping in the child: word %ld",
+			    ma_advice[i].name, bad);
+	}
+	return 0;
+}
+
+static int madvise_verify(void)
+{
+	struct smaps_info si;
+	int i, j, status;
+	pid_t pid;
+	long bad;
+
+	for (i = 0; i < MA_NR; i++) {
+		if (!ma_used[i])
+			continue;
+		bad = ckpt_check_fill(ma[i], MA_PAGES * PG, 1300 + i);
+		CHILD_CHECK(2, bad < 0, "%s mapping: word %ld differs",
+			    ma_advice[i].name, bad);
+		CHILD_CHECK(3, !smaps_lookup(ma[i], &si), "%s mapping not in smaps",
+			    ma_advice[i].name);
+		for (j = 1; j < MA_NR; j++)
+			CHILD_CHECK(4, vmflag(&si, ma_advice[j].word) == (i == j),
+				    "%s mapping: VmFlags:%s (\"%s\" should %sbe there)",
+				    ma_advice[i].name, si.vmflags,
+				    ma_advice[j].word, i == j ? "" : "not ");
+	}
+
+	fflush(NULL);
+	pid = fork();
+	CHILD_CHECK(5, pid >= 0, "fork: %s", strerror(errno));
+	if (pid == 0)
+		_exit(madvise_forked());
+	CHILD_CHECK(6, waitpid(pid, &status, 0) == pid, "waitpid: %s",
+		    strerror(errno));
+	CHILD_CHECK(7, WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		    "forked child: status %#x", status);
+	/* The parent keeps its data. */
+	for (i = 0; i < MA_NR; i++) {
+		if (!ma_used[i])
+			continue;
+		bad = ckpt_check_fill(ma[i], MA_PAGES * PG, 1300 + i);
+		CHILD_CHECK(8, bad < 0, "%s mapping after fork: word %ld",
+			    ma_advice[i].name, bad);
+	}
+	return 0;
+}
+
+TEST(madvise_state_of_each_mapping_is_given_again)
+{
+	pid_t child;
+	int i;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	for (i = 0; i < MA_NR; i++) {
+		ma_used[i] = ma_advice[i].advice < 0 ||
+			     madvise_supported(ma_advice[i].advice);
+		if (!ma_used[i])
+			TH_LOG("%s: EINVAL, not in this kernel: that part is skipped",
+			       ma_advice[i].name);
+	}
+	child = ckpt_spawn(madvise_setup, madvise_verify);
+	ASSERT_GT(child, 0);
+	EXPECT_EQ(0, ckpt_cycle(child, CKPT_KILL));
+}
+
+/*
+ * Locking on fault is refused: mlock2(MLOCK_ONFAULT) on a mapping, and
+ * mlockall(MCL_ONFAULT).  The process runs on as it was.
+ */
+static char *of;
+
+static int onfault_setup(void)
+{
+	of = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHILD_CHECK(1, of != MAP_FAILED, "mmap: %s", strerror(errno));
+	ckpt_fill(of, PG, 1400);
+	CHILD_CHECK(1, !syscall(SYS_mlock2, of, 4 * PG, MLOCK_ONFAULT),
+		    "mlock2(MLOCK_ONFAULT): %s", strerror(errno));
+	return 0;
+}
+
+static int onfault_verify(void)
+{
+	struct smaps_info si;
+	long bad;
+
+	bad = ckpt_check_fill(of, PG, 1400);
+	CHILD_CHECK(2, bad < 0, "word %ld differs", bad);
+	CHILD_CHECK(3, !smaps_lookup(of, &si) && vmflag(&si, "lo") &&
+		    vmflag(&si, "lf"), "VmFlags:%s", si.vmflags);
+	return 0;
+}
+
+TEST(mlock2_onfault_is_refused)
+{
+	char log[4096], what[128];
+	uint64_t addr = 0;
+	pid_t child;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	child = ckpt_spawn(onfault_setup, onfault_verify);
+	ASSERT_GT(child, 0);
+	ASSERT_EQ(0, ckpt_peek(child, &of, &addr, sizeof(of)));
+	EXPECT_EQ(EOPNOTSUPP, ckpt_checkpoint_log(child, CKPT_KILL, log,
+						  sizeof(log)));
+	TH_LOG("log: %s", log);
+	snprintf(what, sizeof(what), "mapping %#llx-%#llx is locked on fault",
+		 (unsigned long long)addr, (unsigned long long)addr + 4 * PG);
+	EXPECT_NE(NULL, strstr(log, what)) TH_LOG("no \"%s\"", what);
+	EXPECT_NE(NULL, strstr(log, "MLOCK_ONFAULT"));
+	EXPECT_EQ(0, ckpt_sleeper_intact(child));
+}
+
+static int mcl_flags;
+
+static int mcl_onfault_setup(void)
+{
+	CHILD_CHECK(1, !mlockall(mcl_flags), "mlockall(%#x): %s", mcl_flags,
+		    strerror(errno));
+	return 0;
+}
+
+/* Still locking on fault what it maps. */
+static int mcl_onfault_verify(void)
+{
+	struct smaps_info si;
+	char *p;
+
+	p = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHILD_CHECK(2, p != MAP_FAILED, "mmap: %s", strerror(errno));
+	CHILD_CHECK(3, !smaps_lookup(p, &si) && vmflag(&si, "lo") &&
+		    vmflag(&si, "lf"), "new mapping: VmFlags:%s", si.vmflags);
+	return 0;
+}
+
+static void mcl_onfault_refused(struct __test_metadata *_metadata, int flags)
+{
+	char log[4096];
+	pid_t child;
+
+	mcl_flags = flags;
+	child = ckpt_spawn(mcl_onfault_setup, mcl_onfault_verify);
+	ASSERT_GT(child, 0);
+	EXPECT_EQ(EOPNOTSUPP, ckpt_checkpoint_log(child, CKPT_KILL, log,
+						  sizeof(log)));
+	TH_LOG("log: %s", log);
+	EXPECT_TRUE(ckpt_log_has(log, "pid ", child));
+	EXPECT_NE(NULL, strstr(log, "mlockall(MCL_ONFAULT)"))
+		TH_LOG("mlockall(MCL_ONFAULT) is not named");
+	EXPECT_EQ(0, ckpt_sleeper_intact(child));
+}
+
+TEST(mlockall_future_onfault_is_refused)
+{
+	if (!ckpt_preamble(_metadata))
+		return;
+	mcl_onfault_refused(_metadata, MCL_FUTURE | MCL_ONFAULT);
+}
+
+TEST(mlockall_current_future_onfault_is_refused)
+{
+	if (!ckpt_preamble(_metadata))
+		return;
+	mcl_onfault_refused(_metadata, MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT);
+}
+
+/*
+ * Restart maps a locked mapping locked within the process's own
+ * RLIMIT_MEMLOCK and capabilities, not the restarter's: a root process
+ * that locked 16 pages, then lowered its RLIMIT_MEMLOCK to one page and
+ * gave up CAP_IPC_LOCK, cannot be restarted (EAGAIN, the mapping
+ * named), and nothing of it is left.  With the image's limit raised to
+ * exactly 16 pages, the same image restarts, locked.  Likewise
+ * mlockall(MCL_FUTURE) with RLIMIT_MEMLOCK 0 (EPERM).
+ */
+#define LF_PAGES	16
+
+static char *lf;
+
+static int lockfail_drop(rlim_t limit)
+{
+	struct rlimit rl = { limit, limit };
+
+	CHILD_CHECK(1, !setrlimit(RLIMIT_MEMLOCK, &rl), "setrlimit: %s",
+		    strerror(errno));
+	CHILD_CHECK(1, !drop_cap(CAP_IPC_LOCK), "capset: %s", strerror(errno));
+	CHILD_CHECK(1, !has_cap(CAP_IPC_LOCK), "CAP_IPC_LOCK still there");
+	return 0;
+}
+
+static int lockfail_setup(void)
+{
+	char *more;
+
+	lf = mmap(NULL, LF_PAGES * PG, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED, -1, 0);
+	CHILD_CHECK(1, lf != MAP_FAILED, "mmap: %s", strerror(errno));
+	ckpt_fill(lf, LF_PAGES * PG, 1500);
+	lockfail_drop(PG);
+	/* Over its limit now: it cannot lock even one more page. */
+	more = mmap(NULL, PG, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHILD_CHECK(1, more != MAP_FAILED, "mmap: %s", strerror(errno));
+	CHILD_CHECK(1, mlock(more, PG) < 0 && errno == ENOMEM,
+		    "mlock over RLIMIT_MEMLOCK: %s", strerror(errno));
+	CHILD_CHECK(1, !munmap(more, PG), "munmap");
+	return 0;
+}
+
+static int lockfail_verify(void)
+{
+	struct smaps_info si;
+	struct rlimit rl;
+	long bad;
+
+	bad = ckpt_check_fill(lf, LF_PAGES * PG, 1500);
+	CHILD_CHECK(2, bad < 0, "word %ld differs", bad);
+	CHILD_CHECK(3, !smaps_lookup(lf, &si) && vmflag(&si, "lo") &&
+		    si.locked_kb == LF_PAGES * PG / 1024,
+		    "Locked %lu kB, VmFlags:%s", si.locked_kb, si.vmflags);
+	CHILD_CHECK(4, !getrlimit(RLIMIT_MEMLOCK, &rl) &&
+		    rl.rlim_cur == LF_PAGES * PG && rl.rlim_max == LF_PAGES * PG,
+		    "RLIMIT_MEMLOCK %llu/%llu", (unsigned long long)rl.rlim_cur,
+		    (unsigned long long)rl.rlim_max);
+	CHILD_CHECK(5, !has_cap(CAP_IPC_LOCK), "CAP_IPC_LOCK is back");
+	return 0;
+}
+
+static int lockfail_future_setup(void)
+{
+	CHILD_CHECK(1, !mlockall(MCL_FUTURE), "mlockall: %s", strerror(errno));
+	lockfail_drop(0);
+	CHILD_CHECK(1, mlock(&lf, 1) < 0 && errno == EPERM,
+		    "mlock with RLIMIT_MEMLOCK 0: %s", strerror(errno));
+	return 0;
+}
+
+static int lockfail_future_verify(void)
+{
+	struct smaps_info si;
+	char *p;
+
+	p = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHILD_CHECK(2, p != MAP_FAILED, "mmap: %s", strerror(errno));
+	CHILD_CHECK(3, !smaps_lookup(p, &si) && vmflag(&si, "lo"),
+		    "new mapping: VmFlags:%s", si.vmflags);
+	return 0;
+}
+
+/*
+ * Checkpoint @child (CKPT_KILL), restart: fails with @err and @what in
+ * the log, nothing left; then with the image's RLIMIT_MEMLOCK set to
+ * @limit, restarts and passes its own checks.
+ */
+static void lock_limit_fails_restart(struct __test_metadata *_metadata,
+				     pid_t child, int err, const char *what,
+				     uint64_t limit)
+{
+	char log[4096];
+	int fd, before, e;
+	pid_t got;
+
+	fd = ckpt_image_open();
+	ASSERT_GE(fd, 0) ckpt_kill_reap(child);
+	ASSERT_EQ(0, ckpt_checkpoint(child, fd, CKPT_KILL)) {
+		ckpt_kill_reap(child);
+		close(fd);
+	}
+	ASSERT_EQ(128 + SIGKILL, ckpt_reap(child)) close(fd);
+
+	before = ckpt_count_user_processes();
+	got = mm_restart_log(fd, log, sizeof(log));
+	e = errno;
+	EXPECT_EQ(-1, got) {
+		if (got > 0)
+			ckpt_kill_reap(got);
+	}
+	EXPECT_EQ(err, e) TH_LOG("restart: %s", strerror(e));
+	TH_LOG("log: %s", log);
+	EXPECT_NE(NULL, strstr(log, what)) TH_LOG("no \"%s\"", what);
+	EXPECT_FALSE(ckpt_pid_exists(child));
+	EXPECT_FALSE(ckpt_have_children());
+	EXPECT_EQ(before, ckpt_count_user_processes()) ckpt_list_processes();
+
+	/* Within its limit, the same image restarts. */
+	ASSERT_EQ(0, image_set_memlock(fd, limit)) close(fd);
+	EXPECT_EQ(child, ckpt_restart_as(fd, child, 0));
+	close(fd);
+	if (ckpt_pid_exists(child))
+		EXPECT_EQ(0, ckpt_wake_reap(child));
+}
+
+TEST(locked_mapping_over_the_process_memlock_limit_fails_restart)
+{
+	char what[128];
+	uint64_t addr = 0;
+	pid_t child;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	child = ckpt_spawn(lockfail_setup, lockfail_verify);
+	ASSERT_GT(child, 0);
+	ASSERT_EQ(0, ckpt_peek(child, &lf, &addr, sizeof(lf)))
+		ckpt_kill_reap(child);
+	snprintf(what, sizeof(what),
+		 "cannot map %#llx-%#llx, locked in memory (error %d)",
+		 (unsigned long long)addr,
+		 (unsigned long long)addr + LF_PAGES * PG, -EAGAIN);
+	lock_limit_fails_restart(_metadata, child, EAGAIN, what,
+				 LF_PAGES * PG);
+}
+
+TEST(mlockall_future_with_memlock_limit_zero_fails_restart)
+{
+	pid_t child;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	child = ckpt_spawn(lockfail_future_setup, lockfail_future_verify);
+	ASSERT_GT(child, 0);
+	lock_limit_fails_restart(_metadata, child, EPERM,
+				 "mlockall(MCL_FUTURE): RLIMIT_MEMLOCK is 0",
+				 LF_PAGES * PG);
 }
 
 TEST_HARNESS_MAIN
