@@ -15,7 +15,11 @@
 # records, their peers and the senders of their messages.  A process
 # tree taken with CKPT_FILE_LOCKS (a server with POSIX timers and file
 # locks, children sharing its file table or working directory) checks
-# the POSIX_TIMERS, LOCKS and SHARES records.  Also builds
+# the POSIX_TIMERS, LOCKS and SHARES records.  A process tree holding
+# System V shared memory (a segment attached read-write and read-only,
+# a removed one) and an inotify instance (watches, queued events), with
+# mlockall(MCL_FUTURE) and madvise() flags, checks the SYSVSHM and
+# INOTIFY records and the mappings and files naming them.  Also builds
 # the ckpt and restart tools and checks their command-line handling (the
 # system calls themselves need the patched kernel: see selftests/).
 set -u
@@ -388,6 +392,66 @@ printf '\004' | dd of="$tmp/lockfd.img" bs=1 seek=$off conv=notrunc 2> /dev/null
 info shared_lock_posix_other_fd 0 '^ +lock: fd=4 kind=posix type=write start=0 end=99$' \
 	--no-verify "$tmp/lockfd.img"
 
+# System V shared memory and inotify: a segment with its pages among the
+# server's VMA records, attached read-write there and read-only in its
+# child, a removed segment, madvise() flags, mlockall(MCL_FUTURE), and an
+# inotify instance with its watches and queued events
+ipc=$tmp/ipc.img
+"$tmp/mkimage" --ipc > "$ipc"
+info ipc_verifies 0 '^result: ok$' "$ipc"
+info ipc_header 0 'HEADER .* version=5 .*scope=tree root_pid=4800$' "$ipc"
+info ipc_mm_lock_future 0 '^ +720  MM +657 nr_vmas=5 flags=0x1\(lock_future\) exe="/usr/bin/sleeper"$' \
+	"$ipc"
+info ipc_mm_no_flags 0 '^ +35048  MM +657 nr_vmas=3 exe="/usr/bin/sleeper" start_code=0x400000$' \
+	"$ipc"
+info ipc_sysvshm 0 \
+	'^ +1472  SYSVSHM +88 objid=110 shmid=32769 key=0x00005eed size=12288 nr_pages=2 mode=0640$' \
+	"$ipc"
+info ipc_sysvshm_ids 0 '^ +flags=0x0 uid=1000 gid=1000 cuid=1000 cgid=1000 atime=1767225500$' "$ipc"
+info ipc_sysvshm_times 0 '^ +dtime=0 ctime=1767225400$' "$ipc"
+info ipc_sysvshm_pages 0 'PAGES +4120 addr=0x2000 nr_pages=1 bytes=4096 sysvshm_id=110$' "$ipc"
+info ipc_vma_sysvshm 0 \
+	'^ +9800  VMA +64 000030000000-000030003000 rw- sysvshm pages=0 bytes=0 objid=110$' "$ipc"
+info ipc_vma_sysvshm_flags 0 '^ +size=12288 pgoff=0x0 vm_flags=0x0 flags=0x42\(locked\|dontfork\)$' \
+	"$ipc"
+info ipc_sysvshm_removed 0 \
+	'^ +9864  SYSVSHM +88 objid=112 shmid=5 key=0x00000000 size=4096 nr_pages=0 mode=0640$' \
+	"$ipc"
+info ipc_sysvshm_removed_flags 0 '^ +flags=0x1\(removed\) uid=1000 gid=1000 cuid=1000 cgid=1000$' \
+	"$ipc"
+info ipc_vma_removed_rdonly 0 '^ +size=4096 pgoff=0x0 vm_flags=0x0 flags=0x22\(locked\|shm_rdonly\)$' \
+	"$ipc"
+info ipc_vma_madvise 0 '^ +flags=0x5c6\(locked\|dontdump\|dontfork\|wipeonfork\|hugepage\|mergeable\)$' \
+	"$ipc"
+info ipc_vma_client_rdonly 0 \
+	'^ +35800  VMA +64 000050001000-000050003000 r-- sysvshm pages=0 bytes=0 objid=110$' "$ipc"
+info ipc_vma_client_flags 0 '^ +size=8192 pgoff=0x1 vm_flags=0x0 flags=0x220\(shm_rdonly\|nohugepage\)$' \
+	"$ipc"
+info ipc_inotify 0 'INOTIFY +152 objid=120 nr_watches=2 next_wd=4 events_len=64 nr_events=3$' "$ipc"
+info ipc_inotify_watch 0 '^ +watch: wd=1 mask=0x302\(IN_MODIFY\|IN_CREATE\|IN_DELETE\)$' "$ipc"
+info ipc_inotify_watch_flags 0 \
+	'^ +watch: wd=3 mask=0x84000002\(IN_MODIFY\|IN_EXCL_UNLINK\|IN_ONESHOT\)$' "$ipc"
+info ipc_inotify_watch_path 0 '^ +path="/var/www/html"$' "$ipc"
+info ipc_inotify_event_name 0 \
+	'^ +event: wd=1 mask=0x100\(IN_CREATE\) cookie=0 len=16 name="site.conf"$' "$ipc"
+info ipc_inotify_event 0 '^ +event: wd=3 mask=0x2\(IN_MODIFY\) cookie=0 len=0$' "$ipc"
+info ipc_inotify_overflow 0 '^ +event: wd=-1 mask=0x4000\(IN_Q_OVERFLOW\) cookie=0 len=0$' "$ipc"
+info ipc_inotify_file 0 \
+	'FILE .* objid=121 kind=inotify inotify_id=120 mode=r flags=0x800\(O_NONBLOCK\)$' "$ipc"
+info ipc_task_end 0 'TASK_END .* pid=4800 pages=7 page_bytes=28672 files=2 fds=4$' "$ipc"
+info ipc_client_task_end 0 'TASK_END .* pid=4801 pages=3 page_bytes=12288 files=0 fds=4$' "$ipc"
+info ipc_summary 0 '^summary: 54 records, 2 tasks, 10 pages \(40960 bytes\)' "$ipc"
+# each segment's record, and its pages, before the VMA attaching it
+"$tmp/ckptinfo" "$ipc" 2>&1 | sed -n 's/^ *[0-9][0-9]*  \([A-Z_][A-Z_]*\) .*/\1/p' |
+	tr '\n' ' ' > "$tmp/types"
+want='MM VMA SYSVSHM PAGES PAGES VMA SYSVSHM VMA VMA VMA PAGES PAGES PAGES SIGHAND TIMERS FILE FD FD FD INOTIFY FILE FD THREAD '
+if grep -q -- "$want" "$tmp/types"; then
+	ok ipc_record_order
+else
+	{ echo "no sequence: $want"; cat "$tmp/types"; } > "$tmp/why"
+	not_ok ipc_record_order "$tmp/why"
+fi
+
 # Standard input, as a pipe (not a file: cat is on purpose)
 # shellcheck disable=SC2002
 cat "$img" | "$tmp/ckptinfo" > "$tmp/out" 2>&1
@@ -692,6 +756,53 @@ EOF
 	else
 		not_ok json_shared "$tmp/err"
 	fi
+	"$tmp/ckptinfo" --json "$ipc" > "$tmp/json" 2> "$tmp/err"
+	if python3 - "$tmp/json" >> "$tmp/err" 2>&1 <<'EOF'
+import json, sys
+def no_dup(pairs):
+    keys = [k for k, v in pairs]
+    assert len(keys) == len(set(keys)), keys
+    return dict(pairs)
+j = json.load(open(sys.argv[1]), object_pairs_hook=no_dup)
+assert j["ok"] is True and j["header"]["root_pid"] == 4800
+a, b = [t["records"] for t in j["tasks"]]
+offs = [r["offset"] for r in a]
+assert offs == sorted(offs), offs
+mm = [r for r in a + b if r["type"] == "MM"]
+assert [(m["flags"], m["flags_names"]) for m in mm] == [("0x1", ["lock_future"]), ("0x0", [])], mm
+s = [r for r in a if r["type"] == "SYSVSHM"]
+assert [(x["objid"], x["shmid"], x["key"], x["size"], x["nr_pages"], x["mode"], x["flags_names"])
+        for x in s] == [(110, 32769, "0x00005eed", 12288, 2, "0640", []),
+                        (112, 5, "0x00000000", 4096, 0, "0640", ["removed"])], s
+assert (s[0]["uid"], s[0]["cgid"], s[0]["atime"], s[1]["dtime"]) == (1000, 1000, 1767225500, 1767225550)
+sp = [(r["addr"], r["sysvshm_id"]) for r in a if r["type"] == "PAGES" and "sysvshm_id" in r]
+assert sp == [("0x0", 110), ("0x2000", 110)], sp
+v = [(r["kind"], r.get("objid"), r["prot"], r["flags_names"]) for r in a + b if r["type"] == "VMA"]
+assert v[1] == ("sysvshm", 110, "rw-", ["locked", "dontfork"]), v
+assert v[2] == ("sysvshm", 112, "r--", ["locked", "shm_rdonly"]), v
+assert v[3][3] == ["locked", "dontdump", "dontfork", "wipeonfork", "hugepage", "mergeable"], v
+assert v[6] == ("sysvshm", 110, "r--", ["shm_rdonly", "nohugepage"]), v
+i = [r for r in a if r["type"] == "INOTIFY"][0]
+assert (i["objid"], i["nr_watches"], i["next_wd"], i["events_len"], i["nr_events"]) == \
+    (120, 2, 4, 64, 3), i
+assert [(w["wd"], w["mask"], w["mask_names"], w["path"]) for w in i["watches"]] == \
+    [(1, "0x302", ["IN_MODIFY", "IN_CREATE", "IN_DELETE"], "/etc/nginx"),
+     (3, "0x84000002", ["IN_MODIFY", "IN_EXCL_UNLINK", "IN_ONESHOT"], "/var/www/html")], i
+assert i["events"] == [
+    {"wd": 1, "mask": "0x100", "mask_names": ["IN_CREATE"], "cookie": 0, "len": 16,
+     "name": "site.conf"},
+    {"wd": 3, "mask": "0x2", "mask_names": ["IN_MODIFY"], "cookie": 0, "len": 0},
+    {"wd": -1, "mask": "0x4000", "mask_names": ["IN_Q_OVERFLOW"], "cookie": 0, "len": 0}], i
+f = [(r["objid"], r["kind"], r.get("inotify_id"), r["mode"]) for r in a if r["type"] == "FILE"]
+assert f == [(1, "inherit", None, "rw"), (121, "inotify", 120, "r")], f
+assert [r["objid"] for r in b if r["type"] == "FD"] == [1, 1, 1, 121]
+assert j["summary"]["records"] == 54 and j["summary"]["pages"] == 10
+EOF
+	then
+		ok json_ipc
+	else
+		not_ok json_ipc "$tmp/err"
+	fi
 	# a thread found missing at the process's end: reported at its timers
 	"$tmp/mkimage" --shared --corrupt ptimer-tid-thread | "$tmp/ckptinfo" --json > "$tmp/json" 2> /dev/null
 	if python3 - "$tmp/json" > "$tmp/err" 2>&1 <<'EOF'
@@ -720,9 +831,9 @@ EOF
 	else
 		not_ok json_unix_link_error "$tmp/err"
 	fi
-	# the job (pty, objects, unix, shared) image cut anywhere: valid JSON,
+	# the job (pty, objects, unix, shared, ipc) image cut anywhere: valid JSON,
 	# ok false, a "truncated" error
-	for shape in job pty objects unix shared; do
+	for shape in job pty objects unix shared ipc; do
 		jimg=$tmp/$shape.img
 		jsize=$(wc -c < "$jimg")
 		: > "$tmp/err"
@@ -770,12 +881,14 @@ else
 	skip json_unix "no python3"
 	skip json_unix_link_error "no python3"
 	skip json_shared "no python3"
+	skip json_ipc "no python3"
 	skip json_ptimer_thread_error "no python3"
 	skip json_of_truncated_job_is_valid "no python3"
 	skip json_of_truncated_pty_is_valid "no python3"
 	skip json_of_truncated_objects_is_valid "no python3"
 	skip json_of_truncated_unix_is_valid "no python3"
 	skip json_of_truncated_shared_is_valid "no python3"
+	skip json_of_truncated_ipc_is_valid "no python3"
 	skip json_of_truncated_image_is_valid "no python3"
 fi
 
@@ -796,9 +909,9 @@ for cut in 0 5 8 100 $task $((task + 4)) $fs $((fs + 29)) 1400 5000 $xstate $((x
 	head -c "$cut" "$img" > "$tmp/cut.img"
 	info "truncated_at_$cut" 1 'truncated' "$tmp/cut.img"
 done
-# The job, pty, objects, unix and shared images cut at, and just after,
+# The job, pty, objects, unix, shared and ipc images cut at, and just after,
 # every record boundary
-for shape in job pty objects unix shared; do
+for shape in job pty objects unix shared ipc; do
 	jimg=$tmp/$shape.img
 	jsize=$(wc -c < "$jimg")
 	: > "$tmp/why"
@@ -936,7 +1049,7 @@ unlinked-file-ref FILE record: unlinked_id 70: no earlier UNLINKED record has th
 unlinked-file-pos offset 32840 .*FILE record: negative file offset -1$
 vma-objid-missing VMA record: obj_shared mapping: objid 99 names no earlier UNLINKED record$
 vma-objid-later offset 5640 .*VMA record: obj_shared mapping: objid 51 names no earlier UNLINKED record$
-vma-objid-anon VMA record: anon mapping with objid 50: only obj_shared and obj_private have one$
+vma-objid-anon VMA record: anon mapping with objid 50: only obj_shared, obj_private and sysvshm have one$
 vma-reserved offset 14008 .*VMA record: reserved field is not zero$
 pages-obj-shared PAGES record: pages at 0x10000000 are in a obj_shared VMA, which has no pages$
 eventfd-in-mm offset 1472 .*EVENTFD record: unexpected here: VMA 2 of 4 record expected$
@@ -1083,6 +1196,74 @@ shares-files-fd offset 52552 .*FD record: unexpected here: THREAD 1 of 1 \(no fi
 shares-order offset 20112 .*SHARES record: unexpected here: MM record expected$
 shares-len SHARES record: length 24 does not match the SHARES record \(expected 16\)$
 EOF
+# ... and in the ipc image: System V shared memory, the mappings of it,
+# mm flags, inotify and the files on it
+while read -r kind pat; do
+	"$tmp/mkimage" --ipc --corrupt "$kind" > "$tmp/bad.img"
+	info "rejects_ipc_$kind" 1 "$pat" "$tmp/bad.img"
+	echo "$kind" >> "$tmp/tested"
+done <<'EOF'
+sysvshm-objid-zero offset 1472 .*SYSVSHM record: objid 0 \(object ids start at 1\)$
+sysvshm-objid-dup offset 9864 .*SYSVSHM record: objid 110 is used twice$
+sysvshm-len offset 9864 .*SYSVSHM record: length 80 does not match the SYSVSHM record \(expected 88\)$
+sysvshm-reserved offset 1472 .*SYSVSHM record: reserved field is not zero$
+sysvshm-flags SYSVSHM record: unknown flags 0x2$
+sysvshm-shmid SYSVSHM record: shmid -1 is negative$
+sysvshm-mode SYSVSHM record: mode 01640 has bits other than the permission bits \(0777\)$
+sysvshm-size-zero offset 9864 .*SYSVSHM record: size 0: a segment has at least one byte$
+sysvshm-size-max SYSVSHM record: size 9223372036854775808 exceeds MAX_LFS_FILESIZE \(9223372036854775807\)$
+sysvshm-nr-pages SYSVSHM record: nr_pages 4 is more than the 3 pages of a segment of 12288 bytes$
+sysvshm-removed-key SYSVSHM record: key 0x00005eee on a removed segment: IPC_RMID made its key IPC_PRIVATE \(0\)$
+sysvshm-unmapped SYSVSHM record: segment 32769: its owner or creator is unmapped \(uid 1000, gid 1000, cuid 4294967295, cgid 1000\): restart gives it no id$
+sysvshm-pages-order offset 5680 .*PAGES record: System V segment 110: offset 0x0 is below the pages before \(0x1000\)$
+sysvshm-pages-past offset 5680 .*PAGES record: System V segment 110: pages 0x3000-0x4000 run past its 12288 bytes$
+sysvshm-pages-missing offset 9800 .*VMA record: unexpected here: PAGES \(1 more page of System V segment 110\) record expected$
+sysvshm-pages-extra offset 5680 .*PAGES record: unexpected here: VMA 2 of 5 record expected$
+sysvshm-in-files offset 32944 .*SYSVSHM record: unexpected here: FILE, FD, THREAD or an object \(PIPE, PTY, UNLINKED, EVENTFD...\) record expected$
+sysvshm-after-vma offset 9864 .*VMA record: sysvshm mapping: objid 112 names no earlier SYSVSHM record$
+vma-sysvshm-objid offset 9800 .*VMA record: sysvshm mapping: objid 99 names no earlier SYSVSHM record$
+vma-sysvshm-inotify offset 35800 .*VMA record: sysvshm mapping: objid 120 names no earlier SYSVSHM record$
+vma-objid-sysvshm VMA record: anon mapping with objid 110: only obj_shared, obj_private and sysvshm have one$
+vma-kind offset 10016 .*VMA record: unknown VMA kind 9$
+vma-flags VMA record: unknown VMA flags 0x800$
+vma-rdonly-kind offset 10016 .*VMA record: flag shm_rdonly on a mapping of kind anon: only a sysvshm mapping has it$
+vma-rdonly-write offset 35800 .*VMA record: flag shm_rdonly, but prot has PROT_WRITE: an attachment made with SHM_RDONLY is not writable$
+vma-wipeonfork offset 9800 .*VMA record: flag wipeonfork on a mapping of kind sysvshm: madvise\(MADV_WIPEONFORK\) takes private anonymous memory only$
+pages-sysvshm PAGES record: pages at 0x30000000 are in a sysvshm VMA, which has no pages$
+mm-flags offset 720 .*MM record: unknown mm flags 0x2$
+inotify-objid-zero INOTIFY record: objid 0 \(object ids start at 1\)$
+inotify-objid-dup INOTIFY record: objid 110 is used twice$
+inotify-short INOTIFY record: length 16 is less than the 24 bytes of its fixed part$
+inotify-nr-watches-max INOTIFY record: nr_watches 65537 exceeds CKPT_MAX_INOTIFY_WATCHES \(65536\)$
+inotify-next-wd INOTIFY record: next_wd 2147483648 is above INT_MAX$
+inotify-events-len INOTIFY record: events_len 256 is more than the 128 bytes after the fixed part$
+inotify-events-align INOTIFY record: events_len 56 is not a multiple of 16 \(struct inotify_event\)$
+inotify-nr-watches INOTIFY record: watch 3: its 16 bytes run past the watches \(0 bytes left\)$
+inotify-trailing INOTIFY record: length 152: 32 bytes after the 1 watches, before the 64 bytes of events$
+inotify-watch-reserved INOTIFY record: watch 2: reserved field is not zero$
+inotify-wd-zero INOTIFY record: watch 1: wd 0 is not positive$
+inotify-wd-order INOTIFY record: watch 2: wd 1 is not above the wd before it \(1\)$
+inotify-path-len INOTIFY record: watch 1: path_len 1 is not in 2..4096$
+inotify-path-max INOTIFY record: watch 1: path_len 4097 is not in 2..4096$
+inotify-path-past INOTIFY record: watch 2: its path of 40 bytes \(padded to 8\) runs past the watches$
+inotify-path-relative INOTIFY record: watch 1: path is not absolute$
+inotify-path-nul INOTIFY record: watch 1: path of 11 bytes is not NUL-terminated$
+inotify-path-inner-nul INOTIFY record: watch 2: path: NUL byte at 4 inside a path of 14 bytes$
+inotify-same-path INOTIFY record: watch 2: path is watched by watch 1 already$
+inotify-mask-none INOTIFY record: watch 2: mask 0x80000000 has no event \(IN_ALL_EVENTS\)$
+inotify-mask-bits INOTIFY record: watch 1: mask 0x20000302 has bits other than events, IN_EXCL_UNLINK and IN_ONESHOT \(0x20000000\)$
+inotify-event-len INOTIFY record: event 1: len 1000 runs past the record \(48 bytes left\)$
+inotify-event-mask INOTIFY record: event 2: unknown mask bits 0x10000$
+inotify-event-len-align INOTIFY record: event 1: len 8 is not a multiple of 16$
+inotify-event-name-nul INOTIFY record: event 1: name: no NUL in its 16 bytes$
+inotify-overflow-wd INOTIFY record: event 3: IN_Q_OVERFLOW with wd 1, len 0 and mask 0x4000: the overflow event has wd -1, len 0 and no other bit$
+inotify-overflow-mask INOTIFY record: event 2: IN_Q_OVERFLOW with wd 3, len 0 and mask 0x4002: the overflow event has wd -1, len 0 and no other bit$
+inotify-file-mode offset 33096 .*FILE record: mode 3: a file of kind inotify is read-only \(1\)$
+inotify-file-pos FILE record: pos 5, size 0: a file of kind inotify has 0 for both$
+inotify-file-flags FILE record: flags 06000: a file of kind inotify has no status flag but O_NONBLOCK$
+inotify-file-ref FILE record: inotify_id 110: no earlier INOTIFY record has that objid$
+fd-on-inotify offset 50464 .*FD record: fd 3 refers to objid 120, which no earlier FILE record has$
+EOF
 # Every defect mkimage can make is in one of the tables above
 : > "$tmp/why"
 for k in $("$tmp/mkimage" --kinds); do
@@ -1181,6 +1362,9 @@ fuzz_image fuzz_unix_record_mutations_never_crash --unix --mutate-in UNIX,FILE
 # around them
 sharedrecs=TIMERS,POSIX_TIMERS,LOCKS,SHARES,FD
 fuzz_image fuzz_shared_record_mutations_never_crash --shared --mutate-in $sharedrecs
+# ... and at System V shared memory, inotify, and the records naming them
+ipcrecs=SYSVSHM,INOTIFY,MM,VMA,PAGES,FILE
+fuzz_image fuzz_ipc_record_mutations_never_crash --ipc --mutate-in $ipcrecs
 # The job's (the pty, objects and unix records') mutations in JSON: the output is
 # always valid JSON
 # fuzz_json NAME MKIMAGE-OPTIONS...
@@ -1212,6 +1396,7 @@ fuzz_json fuzz_pty_json_always_valid --pty --mutate-in PTY
 fuzz_json fuzz_objects_json_always_valid --objects --mutate-in $objrecs
 fuzz_json fuzz_unix_json_always_valid --unix --mutate-in UNIX,FILE
 fuzz_json fuzz_shared_json_always_valid --shared --mutate-in $sharedrecs
+fuzz_json fuzz_ipc_json_always_valid --ipc --mutate-in $ipcrecs
 
 echo "1..$n"
 [ $fails = 0 ]

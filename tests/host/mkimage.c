@@ -29,6 +29,13 @@
  *                             description, flock), a zombie, and children
  *                             sharing its file table, its working
  *                             directory, or both; one with a lock of its own
+ *   mkimage --ipc             a valid image of a process tree holding System
+ *                             V shared memory and inotify: a server that
+ *                             attached a segment read-write and a removed
+ *                             one, with mlockall(MCL_FUTURE) and madvise()
+ *                             flags, and an inotify instance with two
+ *                             watches and three queued events; its child
+ *                             attaches the segment read-only (SHM_RDONLY)
  *
  * followed by nothing (the image), or one of:
  *
@@ -47,6 +54,7 @@
  *
  * Images go to standard output.
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,13 +83,14 @@ struct image {
 
 /*
  * The images: a process, two (a tree), a whole job, a tree with ptys, a
- * process with unlinked files and event fds, a tree with unix sockets, or
- * a tree sharing tables, with POSIX timers and file locks
+ * process with unlinked files and event fds, a tree with unix sockets, a
+ * tree sharing tables, with POSIX timers and file locks, or a tree with
+ * System V shared memory and inotify
  */
-enum shape { ONE, TWO, JOB, PTY, OBJ, SOCKS, SHARED };
+enum shape { ONE, TWO, JOB, PTY, OBJ, SOCKS, SHARED, IPC };
 
 static int omit_tty;		/* --no-tty: the job image without its TTY record */
-static uint32_t mutate_types;	/* --mutate-in TYPE,...: mutate a byte of these records */
+static uint64_t mutate_types;	/* --mutate-in TYPE,...: mutate a byte of these records */
 
 static void put(struct image *im, const void *data, size_t n)
 {
@@ -910,6 +919,159 @@ static void logger_lock_files(struct image *im, const struct proc *p)
 	locks_rec(im, &lock, 1);
 }
 
+/*
+ * The ipc image: a server (4800) that made a System V shared memory
+ * segment of 3 pages (2 saved) and attached it read-write, and holds a
+ * segment of one page it removed (IPC_RMID) while attached; it has
+ * called mlockall(MCL_FUTURE), and its heap has madvise() flags; it holds
+ * an inotify instance with 2 watches and 3 events queued (a name, an
+ * event without one, the overflow).  Its child (4801) attaches the first
+ * segment read-only (SHM_RDONLY) and has the inotify descriptor too.
+ */
+#define OBJ_SEG		110	/* key 0x5eed, shmid 32769 */
+#define OBJ_SEG_RMID	112	/* removed: key IPC_PRIVATE, shmid 5 */
+#define OBJ_INOTIFY	120
+#define OBJ_INOTIFY_FILE 121
+
+#define SEG_ADDR	0x30000000ULL
+#define SEG_RMID_ADDR	0x31000000ULL
+#define HEAP_ADDR	0x40000000ULL
+#define SEG_RO_ADDR	0x50000000ULL
+
+#define IN_MODIFY_NR	0x00000002
+#define IN_CREATE_NR	0x00000100
+#define IN_DELETE_NR	0x00000200
+#define IN_Q_OVERFLOW_NR 0x00004000
+#define IN_EXCL_UNLINK_NR 0x04000000
+#define IN_ONESHOT_NR	0x80000000
+
+static void sysvshm_rec(struct image *im, uint32_t objid, int32_t shmid, int32_t key,
+			uint64_t size, uint64_t nr_pages, uint32_t flags)
+{
+	struct ckpt_rec_sysvshm s;
+
+	memset(&s, 0, sizeof(s));
+	s.objid = objid;
+	s.shmid = shmid;
+	s.key = key;
+	s.mode = 0640;
+	s.size = size;
+	s.nr_pages = nr_pages;
+	s.uid = s.cuid = 1000;
+	s.gid = s.cgid = 1000;
+	s.atime = 1767225500;
+	s.dtime = flags ? 1767225550 : 0;
+	s.ctime = flags ? 1767225550 : 1767225400;
+	s.flags = flags;
+	record(im, CKPT_REC_SYSVSHM, &s, sizeof(s), NULL, 0);
+}
+
+static void ipc_server_mm(struct image *im, const struct proc *p)
+{
+	struct ckpt_rec_mm *mm;
+
+	mm_rec(im, 5);
+	mm = (void *)(im->p + im->rec);
+	mm->flags = CKPT_MM_LOCK_FUTURE;
+	vma_rec(im, 0x400000, 0x402000, CKPT_VMA_FILE_PRIVATE, 5, CKPT_VMA_LOCKED, 0, exe);
+	sysvshm_rec(im, OBJ_SEG, 32769, 0x5eed, 3 * PAGE, 2, 0);
+	pages_rec(im, 0, 1, 11);
+	pages_rec(im, 2 * PAGE, 1, 12);
+	vma_rec(im, SEG_ADDR, SEG_ADDR + 3 * PAGE, CKPT_VMA_SYSVSHM, 3,
+		CKPT_VMA_LOCKED | CKPT_VMA_DONTFORK, OBJ_SEG, NULL);
+	sysvshm_rec(im, OBJ_SEG_RMID, 5, 0, PAGE, 0, CKPT_SHM_REMOVED);
+	vma_rec(im, SEG_RMID_ADDR, SEG_RMID_ADDR + PAGE, CKPT_VMA_SYSVSHM, 1,
+		CKPT_VMA_LOCKED | CKPT_VMA_SHM_RDONLY, OBJ_SEG_RMID, NULL);
+	vma_rec(im, HEAP_ADDR, HEAP_ADDR + 4 * PAGE, CKPT_VMA_ANON, 3,
+		CKPT_VMA_LOCKED | CKPT_VMA_DONTDUMP | CKPT_VMA_DONTFORK | CKPT_VMA_WIPEONFORK |
+		CKPT_VMA_HUGEPAGE | CKPT_VMA_MERGEABLE, 0, NULL);
+	vma_rec(im, 0x7ffd0000, 0x7ffd4000, CKPT_VMA_ANON, 3,
+		CKPT_VMA_GROWSDOWN | CKPT_VMA_STACK | CKPT_VMA_LOCKED, 0, NULL);
+	pages_rec(im, 0x400000, 1, 7);
+	pages_rec(im, HEAP_ADDR, 2, 13);
+	pages_rec(im, 0x7ffd2000, 2, 5);
+}
+
+static void ipc_client_mm(struct image *im, const struct proc *p)
+{
+	mm_rec(im, 3);
+	vma_rec(im, 0x400000, 0x402000, CKPT_VMA_FILE_PRIVATE, 5, 0, 0, exe);
+	/* the second page on: an attachment with SHM_RDONLY split by munmap() */
+	vma_rec(im, SEG_RO_ADDR + PAGE, SEG_RO_ADDR + 3 * PAGE, CKPT_VMA_SYSVSHM, 1,
+		CKPT_VMA_SHM_RDONLY | CKPT_VMA_NOHUGEPAGE, OBJ_SEG, NULL);
+	((struct ckpt_rec_vma *)(im->p + im->rec))->pgoff = 1;
+	vma_rec(im, 0x7ffd0000, 0x7ffd4000, CKPT_VMA_ANON, 3,
+		CKPT_VMA_GROWSDOWN | CKPT_VMA_STACK, 0, NULL);
+	pages_rec(im, 0x400000, 1, 7);
+	pages_rec(im, 0x7ffd2000, 2, 5);
+}
+
+/* A watch: @path padded to 8 */
+static size_t in_watch(uint8_t *out, int32_t wd, uint32_t mask, const char *path)
+{
+	struct ckpt_inotify_watch w;
+	size_t n = strlen(path) + 1;
+
+	memset(&w, 0, sizeof(w));
+	w.wd = wd;
+	w.mask = mask;
+	w.path_len = (uint32_t)n;
+	memcpy(out, &w, sizeof(w));
+	memset(out + sizeof(w), 0, ALIGN8(n));
+	memcpy(out + sizeof(w), path, n);
+	return sizeof(w) + ALIGN8(n);
+}
+
+/* An event as read(2) returns it: its name NUL-padded to 16 */
+static size_t in_event(uint8_t *out, int32_t wd, uint32_t mask, uint32_t cookie,
+		       const char *name)
+{
+	uint32_t len = name ? (uint32_t)((strlen(name) + 16) & ~(size_t)15) : 0;
+	uint32_t ev[4] = { (uint32_t)wd, mask, cookie, len };
+
+	memcpy(out, ev, sizeof(ev));
+	memset(out + sizeof(ev), 0, len);
+	if (name)
+		memcpy(out + sizeof(ev), name, strlen(name));
+	return sizeof(ev) + len;
+}
+
+static void ipc_server_files(struct image *im, const struct proc *p)
+{
+	struct ckpt_rec_inotify in;
+	uint8_t tail[256];
+	size_t n = 0, e;
+	int i;
+
+	file(im, OBJ_INHERIT, CKPT_FILE_INHERIT, 3, 0, 0, NULL);
+	for (i = 0; i < 3; i++)
+		fd(im, i, OBJ_INHERIT, 0);
+	n += in_watch(tail + n, 1, IN_MODIFY_NR | IN_CREATE_NR | IN_DELETE_NR, "/etc/nginx");
+	n += in_watch(tail + n, 3, IN_MODIFY_NR | IN_EXCL_UNLINK_NR | IN_ONESHOT_NR,
+		      "/var/www/html");
+	e = n;
+	n += in_event(tail + n, 1, IN_CREATE_NR, 0, "site.conf");
+	n += in_event(tail + n, 3, IN_MODIFY_NR, 0, NULL);
+	n += in_event(tail + n, -1, IN_Q_OVERFLOW_NR, 0, NULL);
+	memset(&in, 0, sizeof(in));
+	in.objid = OBJ_INOTIFY;
+	in.nr_watches = 2;
+	in.next_wd = 4;
+	in.events_len = (uint32_t)(n - e);
+	record(im, CKPT_REC_INOTIFY, &in, sizeof(in), tail, n);
+	obj_file(im, OBJ_INOTIFY_FILE, CKPT_FILE_INOTIFY, 1, O_NONBLOCK_BIT, OBJ_INOTIFY, 0, 0);
+	fd(im, 3, OBJ_INOTIFY_FILE, 1);
+}
+
+static void ipc_client_files(struct image *im, const struct proc *p)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		fd(im, i, OBJ_INHERIT, 0);
+	fd(im, 3, OBJ_INOTIFY_FILE, 0);
+}
+
 static void build_task(struct image *im, const struct proc *p)
 {
 	static const char cwd_root[] = "/home/user\0/";
@@ -1139,12 +1301,18 @@ static void build(struct image *im, enum shape shape)
 		{ .pid = 4604, .ppid = 4600, .pgid = 4600, .sid = 4600, .comm = "helper",
 		  .nr_threads = 1, .files_of = 4600, .fs_of = 4600 },
 	};
+	struct proc ipc[] = {
+		{ .pid = 4800, .ppid = 1, .pgid = 4800, .sid = 4800, .comm = "shmserver",
+		  .nr_threads = 1, .files = ipc_server_files, .mm = ipc_server_mm },
+		{ .pid = 4801, .ppid = 4800, .pgid = 4800, .sid = 4800, .comm = "shmclient",
+		  .nr_threads = 1, .files = ipc_client_files, .mm = ipc_client_mm, .t = 1 },
+	};
 	struct ckpt_rec_header hdr;
 	struct proc *procs = shape == JOB ? job : shape == PTY ? pty :
 			     shape == OBJ ? &objects : shape == SOCKS ? socks :
-			     shape == SHARED ? shared : simple;
+			     shape == SHARED ? shared : shape == IPC ? ipc : simple;
 	int i, t, nr = shape == JOB || shape == SHARED ? 5 : shape == PTY ? 3 :
-		       shape == TWO || shape == SOCKS ? 2 : 1;
+		       shape == TWO || shape == SOCKS || shape == IPC ? 2 : 1;
 
 	memset(&hdr, 0, sizeof(hdr));
 	memcpy(hdr.magic, CKPT_MAGIC, CKPT_MAGIC_LEN);
@@ -1156,13 +1324,13 @@ static void build(struct image *im, enum shape shape)
 	hdr.xstate_size = XSTATE;
 	hdr.xfeatures = 0x7;
 	hdr.flags = shape == JOB ? CKPT_KILL | CKPT_SESSION :
-		    shape == PTY || shape == SOCKS ? CKPT_CONTINUE | CKPT_TREE :
+		    shape == PTY || shape == SOCKS || shape == IPC ? CKPT_CONTINUE | CKPT_TREE :
 		    shape == TWO ? CKPT_STOP | CKPT_TREE :
 		    shape == SHARED ? CKPT_CONTINUE | CKPT_TREE | CKPT_FILE_LOCKS :
 		    shape == OBJ ? CKPT_CONTINUE : CKPT_STOP;
 	hdr.nr_tasks = nr;
 	hdr.root_pid = shape == JOB ? 4200 : shape == PTY ? 4300 : shape == OBJ ? 4400 :
-		       shape == SOCKS ? 4500 : shape == SHARED ? 4600 : 4242;
+		       shape == SOCKS ? 4500 : shape == SHARED ? 4600 : shape == IPC ? 4800 : 4242;
 	for (t = 0; t < nr; t++)
 		hdr.nr_threads += procs[t].nr_threads;
 	hdr.time_sec = 1767225600;	/* 2026-01-01 */
@@ -1245,6 +1413,22 @@ static const char *const kinds[] = {
 	"lock-fd-missing", "lock-ofd-access", "lock-posix-access", "shares-none",
 	"shares-negative", "shares-unknown", "shares-later", "shares-thread", "shares-self",
 	"shares-zombie", "shares-fs-record", "shares-files-fd", "shares-order", "shares-len",
+	/* on the ipc image (--ipc) */
+	"sysvshm-objid-zero", "sysvshm-objid-dup", "sysvshm-len", "sysvshm-reserved",
+	"sysvshm-flags", "sysvshm-shmid", "sysvshm-mode", "sysvshm-size-zero", "sysvshm-size-max",
+	"sysvshm-nr-pages", "sysvshm-removed-key", "sysvshm-unmapped", "sysvshm-pages-order",
+	"sysvshm-pages-past", "sysvshm-pages-missing", "sysvshm-pages-extra", "sysvshm-in-files",
+	"sysvshm-after-vma", "vma-sysvshm-objid", "vma-sysvshm-inotify", "vma-objid-sysvshm",
+	"vma-kind", "vma-flags", "vma-rdonly-kind", "vma-rdonly-write", "vma-wipeonfork",
+	"pages-sysvshm", "mm-flags", "inotify-objid-zero", "inotify-objid-dup", "inotify-short",
+	"inotify-nr-watches-max", "inotify-next-wd", "inotify-events-len", "inotify-events-align",
+	"inotify-nr-watches", "inotify-trailing", "inotify-watch-reserved", "inotify-wd-zero",
+	"inotify-wd-order", "inotify-path-len", "inotify-path-max", "inotify-path-past",
+	"inotify-path-relative", "inotify-path-nul", "inotify-path-inner-nul", "inotify-same-path",
+	"inotify-mask-none", "inotify-mask-bits", "inotify-event-len", "inotify-event-mask",
+	"inotify-event-len-align", "inotify-event-name-nul", "inotify-overflow-wd",
+	"inotify-overflow-mask", "inotify-file-mode", "inotify-file-pos", "inotify-file-flags",
+	"inotify-file-ref", "fd-on-inotify",
 	/* on the simple image, again */
 	"posix-timers", "itimer-range", NULL
 };
@@ -1692,6 +1876,180 @@ static int corrupt_unix(struct image *im, const char *kind)
 	return 0;
 }
 
+/* The inotify record's watch @n (from 0), and its event @e */
+static struct ckpt_inotify_watch *in_watch_at(struct ckpt_rec_inotify *in, uint32_t n)
+{
+	uint8_t *p = (uint8_t *)(in + 1);
+	struct ckpt_inotify_watch *w = (void *)p;
+
+	while (n--) {
+		p += sizeof(*w) + ALIGN8(w->path_len);
+		w = (void *)p;
+	}
+	return w;
+}
+
+static uint32_t *in_event_at(struct ckpt_rec_inotify *in, uint32_t e)
+{
+	uint8_t *p = (uint8_t *)in + in->h.len - in->events_len;
+	uint32_t *ev = (void *)p;
+
+	while (e--) {
+		p += 16 + ev[3];
+		ev = (void *)p;
+	}
+	return ev;
+}
+
+/* The VMA records of the ipc image, in the image's order */
+enum { V_EXE, V_SEG, V_RMID, V_HEAP, V_STACK, V_CLIENT_EXE, V_SEG_RO };
+
+/* The defects of the ipc image (--ipc) */
+static int corrupt_ipc(struct image *im, const char *kind)
+{
+	struct ckpt_rec_sysvshm *seg = AT(CKPT_REC_SYSVSHM, 0, ckpt_rec_sysvshm);
+	struct ckpt_rec_sysvshm *rmid = AT(CKPT_REC_SYSVSHM, 1, ckpt_rec_sysvshm);
+	struct ckpt_rec_inotify *in = AT(CKPT_REC_INOTIFY, 0, ckpt_rec_inotify);
+	struct ckpt_rec_file *inf = AT(CKPT_REC_FILE, 1, ckpt_rec_file);
+	struct ckpt_inotify_watch *w1 = in_watch_at(in, 0), *w2 = in_watch_at(in, 1);
+
+	if (!strcmp(kind, "sysvshm-objid-zero")) {
+		seg->objid = 0;
+	} else if (!strcmp(kind, "sysvshm-objid-dup")) {
+		rmid->objid = OBJ_SEG;
+	} else if (!strcmp(kind, "sysvshm-len")) {
+		/* the removed segment's record 8 bytes short (its reserved field) */
+		rmid->h.len -= 8;
+	} else if (!strcmp(kind, "sysvshm-reserved")) {
+		seg->reserved = 1;
+	} else if (!strcmp(kind, "sysvshm-flags")) {
+		seg->flags = 2;
+	} else if (!strcmp(kind, "sysvshm-shmid")) {
+		seg->shmid = -1;
+	} else if (!strcmp(kind, "sysvshm-mode")) {
+		seg->mode = 01640;
+	} else if (!strcmp(kind, "sysvshm-size-zero")) {
+		rmid->size = 0;
+	} else if (!strcmp(kind, "sysvshm-size-max")) {
+		seg->size = 1ULL << 63;
+	} else if (!strcmp(kind, "sysvshm-nr-pages")) {
+		seg->nr_pages = 4;
+	} else if (!strcmp(kind, "sysvshm-removed-key")) {
+		rmid->key = 0x5eee;
+	} else if (!strcmp(kind, "sysvshm-unmapped")) {
+		seg->cuid = CKPT_ID_UNMAPPED;
+	} else if (!strcmp(kind, "sysvshm-pages-order")) {
+		/* the segment's second page at offset 0 again */
+		AT(CKPT_REC_PAGES, 1, ckpt_rec_pages)->addr = 0;
+	} else if (!strcmp(kind, "sysvshm-pages-past")) {
+		AT(CKPT_REC_PAGES, 1, ckpt_rec_pages)->addr = 3 * PAGE;
+	} else if (!strcmp(kind, "sysvshm-pages-missing")) {
+		seg->nr_pages = 3;
+	} else if (!strcmp(kind, "sysvshm-pages-extra")) {
+		seg->nr_pages = 1;
+	} else if (!strcmp(kind, "sysvshm-in-files")) {
+		/* the segment's record among the files: the INOTIFY record's place */
+		in->h.type = CKPT_REC_SYSVSHM;
+	} else if (!strcmp(kind, "sysvshm-after-vma")) {
+		/* the removed segment's record after the VMA that attaches it */
+		swap_next(im, nth(im, CKPT_REC_SYSVSHM, 1));
+	} else if (!strcmp(kind, "vma-sysvshm-objid")) {
+		AT(CKPT_REC_VMA, V_SEG, ckpt_rec_vma)->objid = 99;
+	} else if (!strcmp(kind, "vma-sysvshm-inotify")) {
+		/* the client's attachment names the inotify instance */
+		AT(CKPT_REC_VMA, V_SEG_RO, ckpt_rec_vma)->objid = OBJ_INOTIFY;
+	} else if (!strcmp(kind, "vma-objid-sysvshm")) {
+		/* the heap names the segment */
+		AT(CKPT_REC_VMA, V_HEAP, ckpt_rec_vma)->objid = OBJ_SEG;
+	} else if (!strcmp(kind, "vma-kind")) {
+		AT(CKPT_REC_VMA, V_HEAP, ckpt_rec_vma)->kind = 9;
+	} else if (!strcmp(kind, "vma-flags")) {
+		AT(CKPT_REC_VMA, V_HEAP, ckpt_rec_vma)->flags |= 0x800;
+	} else if (!strcmp(kind, "vma-rdonly-kind")) {
+		AT(CKPT_REC_VMA, V_HEAP, ckpt_rec_vma)->flags |= CKPT_VMA_SHM_RDONLY;
+	} else if (!strcmp(kind, "vma-rdonly-write")) {
+		AT(CKPT_REC_VMA, V_SEG_RO, ckpt_rec_vma)->prot = 3;
+	} else if (!strcmp(kind, "vma-wipeonfork")) {
+		AT(CKPT_REC_VMA, V_SEG, ckpt_rec_vma)->flags |= CKPT_VMA_WIPEONFORK;
+	} else if (!strcmp(kind, "pages-sysvshm")) {
+		/* the heap's pages moved into the segment's attachment */
+		AT(CKPT_REC_PAGES, 3, ckpt_rec_pages)->addr = SEG_ADDR;
+	} else if (!strcmp(kind, "mm-flags")) {
+		AT(CKPT_REC_MM, 0, ckpt_rec_mm)->flags = 2;
+	} else if (!strcmp(kind, "inotify-objid-zero")) {
+		in->objid = 0;
+	} else if (!strcmp(kind, "inotify-objid-dup")) {
+		in->objid = OBJ_SEG;
+	} else if (!strcmp(kind, "inotify-short")) {
+		in->h.len = 16;
+	} else if (!strcmp(kind, "inotify-nr-watches-max")) {
+		in->nr_watches = CKPT_MAX_INOTIFY_WATCHES + 1;
+	} else if (!strcmp(kind, "inotify-next-wd")) {
+		in->next_wd = 0x80000000;
+	} else if (!strcmp(kind, "inotify-events-len")) {
+		in->events_len = 256;
+	} else if (!strcmp(kind, "inotify-events-align")) {
+		in->events_len -= 8;
+	} else if (!strcmp(kind, "inotify-nr-watches")) {
+		in->nr_watches = 3;
+	} else if (!strcmp(kind, "inotify-trailing")) {
+		in->nr_watches = 1;
+	} else if (!strcmp(kind, "inotify-watch-reserved")) {
+		w2->reserved = 1;
+	} else if (!strcmp(kind, "inotify-wd-zero")) {
+		w1->wd = 0;
+	} else if (!strcmp(kind, "inotify-wd-order")) {
+		w2->wd = 1;
+	} else if (!strcmp(kind, "inotify-path-len")) {
+		w1->path_len = 1;
+	} else if (!strcmp(kind, "inotify-path-max")) {
+		w1->path_len = CKPT_MAX_PATH + 1;
+	} else if (!strcmp(kind, "inotify-path-past")) {
+		w2->path_len = 40;
+	} else if (!strcmp(kind, "inotify-path-relative")) {
+		w1->path[0] = 'e';
+	} else if (!strcmp(kind, "inotify-path-nul")) {
+		w1->path[w1->path_len - 1] = 'x';
+	} else if (!strcmp(kind, "inotify-path-inner-nul")) {
+		w2->path[4] = 0;
+	} else if (!strcmp(kind, "inotify-same-path")) {
+		/* the second watch on /etc/nginx too */
+		w2->path_len = w1->path_len;
+		memcpy(w2->path, w1->path, w1->path_len);
+	} else if (!strcmp(kind, "inotify-mask-none")) {
+		w2->mask = IN_ONESHOT_NR;
+	} else if (!strcmp(kind, "inotify-mask-bits")) {
+		w1->mask |= 0x20000000;			/* IN_MASK_ADD */
+	} else if (!strcmp(kind, "inotify-event-len")) {
+		in_event_at(in, 0)[3] = 1000;
+	} else if (!strcmp(kind, "inotify-event-mask")) {
+		in_event_at(in, 1)[1] |= 0x10000;
+	} else if (!strcmp(kind, "inotify-event-len-align")) {
+		in_event_at(in, 0)[3] = 8;
+	} else if (!strcmp(kind, "inotify-event-name-nul")) {
+		memset(in_event_at(in, 0) + 4, 'x', 16);
+	} else if (!strcmp(kind, "inotify-overflow-wd")) {
+		in_event_at(in, 2)[0] = 1;
+	} else if (!strcmp(kind, "inotify-overflow-mask")) {
+		in_event_at(in, 1)[1] |= IN_Q_OVERFLOW_NR;
+	} else if (!strcmp(kind, "inotify-file-mode")) {
+		inf->mode = 3;
+	} else if (!strcmp(kind, "inotify-file-pos")) {
+		inf->pos = 5;
+	} else if (!strcmp(kind, "inotify-file-flags")) {
+		inf->flags |= 02000;			/* O_APPEND */
+	} else if (!strcmp(kind, "inotify-file-ref")) {
+		/* the inotify file names the segment */
+		inf->ref_id = OBJ_SEG;
+	} else if (!strcmp(kind, "fd-on-inotify")) {
+		/* the client's fd 3 names the INOTIFY record instead of its FILE */
+		AT(CKPT_REC_FD, 7, ckpt_rec_fd)->objid = OBJ_INOTIFY;
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
 static int corrupt(struct image *im, const char *kind)
 {
 	struct ckpt_rec_header *hdr = (void *)im->p;
@@ -1853,6 +2211,14 @@ static int corrupt(struct image *im, const char *kind)
 	} else if (!strcmp(kind, "fd-on-pty")) {
 		/* the shell's fd 0 names the PTY record instead of a FILE */
 		AT(CKPT_REC_FD, 5, ckpt_rec_fd)->objid = OBJ_PTY_A;
+	} else if (!strncmp(kind, "sysvshm-", 8) || !strncmp(kind, "inotify-", 8) ||
+		   !strcmp(kind, "vma-sysvshm-objid") || !strcmp(kind, "vma-sysvshm-inotify") ||
+		   !strcmp(kind, "vma-objid-sysvshm") || !strcmp(kind, "vma-kind") ||
+		   !strcmp(kind, "vma-flags") || !strncmp(kind, "vma-rdonly-", 11) ||
+		   !strcmp(kind, "vma-wipeonfork") || !strcmp(kind, "pages-sysvshm") ||
+		   !strcmp(kind, "mm-flags") || !strcmp(kind, "fd-on-inotify")) {
+		if (corrupt_ipc(im, kind))
+			return -1;
 	} else if (!strncmp(kind, "unlinked-", 9) || !strncmp(kind, "vma-", 4) ||
 		   !strcmp(kind, "pages-obj-shared") || !strncmp(kind, "eventfd-", 8) ||
 		   !strncmp(kind, "signalfd-", 9) || !strncmp(kind, "timerfd-", 8) ||
@@ -1961,7 +2327,7 @@ static int type_of(const char *name)
 }
 
 /* The record types named in @list, "TYPE[,TYPE...]", as bits in *@types */
-static int types_of(const char *list, uint32_t *types)
+static int types_of(const char *list, uint64_t *types)
 {
 	char name[32];
 	size_t n;
@@ -1977,7 +2343,7 @@ static int types_of(const char *list, uint32_t *types)
 		t = type_of(name);
 		if (t < 0)
 			return -1;
-		*types |= 1U << t;
+		*types |= 1ULL << t;
 		list += n;
 		if (*list == ',')
 			list++;
@@ -1986,13 +2352,13 @@ static int types_of(const char *list, uint32_t *types)
 }
 
 /* The byte at @x (modulo their bytes, padding included) of the records of @types */
-static size_t in_records(struct image *im, uint32_t types, uint64_t x)
+static size_t in_records(struct image *im, uint64_t types, uint64_t x)
 {
 	size_t i, end, total = 0;
 
 	for (i = 0; i < im->nrec; i++) {
 		end = i + 1 < im->nrec ? im->roff[i + 1] : im->len;
-		if (types & 1U << im->rtype[i])
+		if (types & 1ULL << im->rtype[i])
 			total += end - im->roff[i];
 	}
 	if (!total) {
@@ -2002,7 +2368,7 @@ static size_t in_records(struct image *im, uint32_t types, uint64_t x)
 	x %= total;
 	for (i = 0; i < im->nrec; i++) {
 		end = i + 1 < im->nrec ? im->roff[i + 1] : im->len;
-		if (!(types & 1U << im->rtype[i]))
+		if (!(types & 1ULL << im->rtype[i]))
 			continue;
 		if (x < end - im->roff[i])
 			break;
@@ -2014,7 +2380,7 @@ static size_t in_records(struct image *im, uint32_t types, uint64_t x)
 static int usage(void)
 {
 	fprintf(stderr, "usage: mkimage [--two-tasks | --job [--no-tty] | --pty | --objects |\n"
-		"                --unix | --shared]\n"
+		"                --unix | --shared | --ipc]\n"
 		"               [--mutate-in TYPE[,TYPE...]]\n"
 		"               [--corrupt KIND | --mutate SEED | --offset-of TYPE |\n"
 		"                --record-offsets | --prefix-len | --kinds | --sha256-selftest]\n");
@@ -2045,6 +2411,8 @@ int main(int argc, char **argv)
 			shape = SOCKS;
 		else if (!strcmp(argv[a], "--shared"))
 			shape = SHARED;
+		else if (!strcmp(argv[a], "--ipc"))
+			shape = IPC;
 		else if (!strcmp(argv[a], "--mutate-in") && a + 1 < argc &&
 			 !types_of(argv[a + 1], &mutate_types))
 			a++;

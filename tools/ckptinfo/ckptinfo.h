@@ -9,9 +9,9 @@
  *
  * and one file per kind of state, each decoding its records and showing
  * its part of the job: header.c, task.c, cred.c, rlimits.c, fs.c, mm.c,
- * share.c, unlinked.c, signal.c, ptimer.c, files.c, pipe.c, tty.c,
- * eventfd.c, signalfd.c, timerfd.c, epoll.c, unix.c, lock.c, thread.c,
- * trailer.c.
+ * share.c, unlinked.c, sysvshm.c, signal.c, ptimer.c, files.c, pipe.c,
+ * tty.c, eventfd.c, signalfd.c, timerfd.c, epoll.c, inotify.c, unix.c,
+ * lock.c, thread.c, trailer.c.
  *
  * A record type is decoded by its entry in rec_ops[] (main.c); a kind of
  * open file is checked by its entry in file_kinds_ops[] (files.c).  So a
@@ -65,9 +65,9 @@ enum state {
 	ST_SHARES,	/* SHARES or FS */
 	ST_FS,
 	ST_MM,
-	ST_VMA,		/* nr_vmas VMA records, each after any UNLINKED */
+	ST_VMA,		/* nr_vmas VMA records, each after any UNLINKED or SYSVSHM */
 	ST_PAGES,	/* PAGES, or SIGHAND */
-	ST_UPAGES,	/* the PAGES of an UNLINKED record */
+	ST_UPAGES,	/* the PAGES of an UNLINKED or SYSVSHM record */
 	ST_TIMERS,
 	ST_PTIMERS,	/* POSIX_TIMERS, as TIMERS announced */
 	ST_FILES,	/* FILE, FD, an object record, LOCKS, or the first THREAD */
@@ -154,11 +154,23 @@ struct unlinked_ent {
 	char *path;		/* NULL: none */
 };
 
-/* A record whose output waits for the VMA records around it: see unlinked.c */
+/* A SYSVSHM record, kept for its output and the checks of its pages */
+struct sysvshm_ent {
+	__u64 off;
+	__u32 len;
+	struct ckpt_rec_sysvshm r;
+};
+
+/*
+ * A record whose output waits for the VMA records around it: see
+ * unlinked.c.  UNLINKED: @idx in img.unlinked; SYSVSHM: @idx in
+ * img.sysvshms; PAGES: @addr, @nr, and @owner (UNLINKED or SYSVSHM) and
+ * @idx the record whose contents they are
+ */
 struct held_rec {
 	__u64 off;
-	__u32 len, type;	/* UNLINKED: @idx in img.unlinked; PAGES: @addr, @nr */
-	__u32 idx, nr;
+	__u32 len, type;
+	__u32 idx, nr, owner;
 	__u64 addr;
 };
 
@@ -257,6 +269,8 @@ struct img {
 	size_t nr_pty_ents, ptys_size;
 	struct unlinked_ent *unlinked;
 	size_t nr_unlinked_ents, unlinked_size;
+	struct sysvshm_ent *sysvshms;
+	size_t nr_sysvshm_ents, sysvshms_size;
 	struct unix_ent *unixes;
 	size_t nr_unix_ents, unixes_size;
 	struct lockfile_ent *lockfiles;	/* objid -> index: lockfile_idx */
@@ -265,10 +279,11 @@ struct img {
 	__u32 *unix_senders;
 	size_t nr_unix_senders, unix_senders_size;
 	/*
-	 * ST_UPAGES: the UNLINKED record (unlinked[] index) whose pages come,
-	 * how many are left, the offset the next may start at, the state after
+	 * ST_UPAGES: the record whose pages come (UNLINKED: its unlinked[]
+	 * index; SYSVSHM: its sysvshms[] index), how many are left, the offset
+	 * the next may start at, the state after
 	 */
-	__u32 ucur;
+	__u32 uowner, ucur;
 	__u64 upages_left, unext;
 	enum state ust_ret;
 	struct held_rec *held;		/* UNLINKED and its PAGES among held VMAs */
@@ -276,7 +291,8 @@ struct img {
 	struct idset tids;		/* pid or tid -> task index */
 	/*
 	 * Object id -> index in the table of its record type: PIPE pipes[],
-	 * PTY ptys[], UNLINKED unlinked[], UNIX unixes[]; FILE files[] index
+	 * PTY ptys[], UNLINKED unlinked[], SYSVSHM sysvshms[], UNIX unixes[];
+	 * FILE files[] index
 	 * + 1, or 0 for a kind not kept there; 0 for the event records
 	 */
 	struct idset objidx[CKPT_REC_MAX];
@@ -401,7 +417,13 @@ void flush_mm(struct img *im);
 /* unlinked.c */
 int decode_unlinked(struct img *im);
 int decode_unlinked_pages(struct img *im);
+int show_mm_rec(struct img *im, __u32 type, __u32 idx, __u64 addr, __u32 nr);
 void flush_unlinked(struct img *im, __u64 before);
+void contents_begin(struct img *im, __u32 owner, __u32 idx, __u64 nr_pages);
+
+/* sysvshm.c */
+int decode_sysvshm(struct img *im);
+void print_sysvshm(struct img *im, __u32 idx);
 
 /* signal.c */
 int decode_sighand(struct img *im);
@@ -447,11 +469,12 @@ __u64 ctty_hold_key(struct img *im, const struct file_ent *f);
 void print_ptys(struct img *im);
 void print_tty(struct img *im);
 
-/* eventfd.c, signalfd.c, timerfd.c, epoll.c */
+/* eventfd.c, signalfd.c, timerfd.c, epoll.c, inotify.c */
 int decode_eventfd(struct img *im);
 int decode_signalfd(struct img *im);
 int decode_timerfd(struct img *im);
 int decode_epoll(struct img *im);
+int decode_inotify(struct img *im);
 
 /* unix.c */
 int decode_unix(struct img *im);

@@ -4,7 +4,7 @@
  * kinds in file_kinds_ops[]) and FD records (a process's descriptors on
  * them).  The records of the objects a FILE names by ref_id are in the
  * file of each: pipe.c, tty.c, unlinked.c, eventfd.c, signalfd.c,
- * timerfd.c, epoll.c, unix.c.
+ * timerfd.c, epoll.c, inotify.c, unix.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -68,16 +68,19 @@ static int dir_check(struct img *im, const struct ckpt_rec_file *f)
 }
 
 /*
- * The file of an eventfd, signalfd, timerfd, epoll set or unix socket is
- * the object itself, as its record made it: read-write, at offset 0, with
- * no status flag but O_NONBLOCK (and O_LARGEFILE), as ckpt_open_obj_file()
- * and ckpt_unix_open() want
+ * The file of an eventfd, signalfd, timerfd, epoll set, inotify instance
+ * or unix socket is the object itself, as its record made it: with the
+ * object's own mode (read-write; an inotify instance read-only), at
+ * offset 0, with no status flag but O_NONBLOCK (and O_LARGEFILE), as
+ * ckpt_open_obj_file() and ckpt_unix_open() want
  */
 static int obj_file_check(struct img *im, const struct ckpt_rec_file *f)
 {
-	if (f->mode != 3)
-		return bad(im, "mode %u: a file of kind %s is read-write (3)", f->mode,
-			   file_kinds[f->kind]);
+	__u32 mode = f->kind == CKPT_FILE_INOTIFY ? 1 : 3;
+
+	if (f->mode != mode)
+		return bad(im, "mode %u: a file of kind %s is %s (%u)", f->mode,
+			   file_kinds[f->kind], mode == 1 ? "read-only" : "read-write", mode);
 	if (f->pos || f->size)
 		return bad(im, "pos %lld, size %llu: a file of kind %s has 0 for both",
 			   (__s64)f->pos, (__u64)f->size, file_kinds[f->kind]);
@@ -222,6 +225,12 @@ static const struct file_kind file_kinds_ops[CKPT_FILE_MAX] = {
 		.path = FILE_NO_PATH,
 		.ref_type = CKPT_REC_UNIX,
 		.ref_key = "unix_id",
+		.check = obj_file_check,
+	},
+	[CKPT_FILE_INOTIFY] = {
+		.path = FILE_NO_PATH,
+		.ref_type = CKPT_REC_INOTIFY,
+		.ref_key = "inotify_id",
 		.check = obj_file_check,
 	},
 };

@@ -61,6 +61,8 @@ static const struct rec_ops rec_ops[] = {
 	{ CKPT_REC_POSIX_TIMERS, decode_posix_timers,	BIT(ST_PTIMERS) },
 	{ CKPT_REC_LOCKS,	decode_locks,		BIT(ST_FILES) },
 	{ CKPT_REC_SHARES,	decode_shares,		BIT(ST_SHARES) },
+	{ CKPT_REC_SYSVSHM,	decode_sysvshm,		BIT(ST_VMA) },
+	{ CKPT_REC_INOTIFY,	decode_inotify,		BIT(ST_FILES) },
 };
 
 static const struct rec_ops *find_rec_ops(__u32 type)
@@ -139,9 +141,14 @@ static const char *expected(struct img *im, char *buf, size_t size)
 	case ST_PAGES:
 		return "PAGES or SIGHAND";
 	case ST_UPAGES:
-		snprintf(buf, size, "PAGES (%llu more page%s of unlinked file %u)",
-			 im->upages_left, im->upages_left == 1 ? "" : "s",
-			 im->unlinked[im->ucur].objid);
+		if (im->uowner == CKPT_REC_SYSVSHM)
+			snprintf(buf, size, "PAGES (%llu more page%s of System V segment %u)",
+				 im->upages_left, im->upages_left == 1 ? "" : "s",
+				 im->sysvshms[im->ucur].r.objid);
+		else
+			snprintf(buf, size, "PAGES (%llu more page%s of unlinked file %u)",
+				 im->upages_left, im->upages_left == 1 ? "" : "s",
+				 im->unlinked[im->ucur].objid);
 		return buf;
 	case ST_TIMERS:
 		return "TIMERS";

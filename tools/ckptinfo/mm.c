@@ -3,8 +3,8 @@
  * ckptinfo: memory.  The MM record, its VMA records and the PAGES that
  * follow them.  VMA and PAGES records are printed once the pages have
  * been counted (at the first record after them), each VMA with its pages.
- * The UNLINKED records among the VMA records, and their pages, are in
- * unlinked.c.
+ * The UNLINKED and SYSVSHM records among the VMA records, and their
+ * pages, are in unlinked.c and sysvshm.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,9 +13,10 @@
 #include "ckptinfo.h"
 
 #define VMA_FLAGS	(CKPT_VMA_GROWSDOWN | CKPT_VMA_LOCKED | CKPT_VMA_DONTDUMP | \
-			 CKPT_VMA_HEAP | CKPT_VMA_STACK | CKPT_VMA_DONTFORK | \
-			 CKPT_VMA_WIPEONFORK | CKPT_VMA_HUGEPAGE | CKPT_VMA_NOHUGEPAGE | \
-			 CKPT_VMA_MERGEABLE)
+			 CKPT_VMA_HEAP | CKPT_VMA_STACK | CKPT_VMA_SHM_RDONLY | \
+			 CKPT_VMA_DONTFORK | CKPT_VMA_WIPEONFORK | CKPT_VMA_HUGEPAGE | \
+			 CKPT_VMA_NOHUGEPAGE | CKPT_VMA_MERGEABLE)
+#define PROT_WRITE_BIT	2
 
 static const char *const vma_kinds[] = {
 	[CKPT_VMA_ANON] = "anon",
@@ -25,6 +26,7 @@ static const char *const vma_kinds[] = {
 	[CKPT_VMA_VVAR] = "vvar",
 	[CKPT_VMA_OBJ_SHARED] = "obj_shared",
 	[CKPT_VMA_OBJ_PRIVATE] = "obj_private",
+	[CKPT_VMA_SYSVSHM] = "sysvshm",
 };
 
 static const struct flag_name vma_flags[] = {
@@ -33,11 +35,17 @@ static const struct flag_name vma_flags[] = {
 	{ CKPT_VMA_DONTDUMP, "dontdump" },
 	{ CKPT_VMA_HEAP, "heap" },
 	{ CKPT_VMA_STACK, "stack" },
+	{ CKPT_VMA_SHM_RDONLY, "shm_rdonly" },
 	{ CKPT_VMA_DONTFORK, "dontfork" },
 	{ CKPT_VMA_WIPEONFORK, "wipeonfork" },
 	{ CKPT_VMA_HUGEPAGE, "hugepage" },
 	{ CKPT_VMA_NOHUGEPAGE, "nohugepage" },
 	{ CKPT_VMA_MERGEABLE, "mergeable" },
+	{ 0, NULL }
+};
+
+static const struct flag_name mm_flags[] = {
+	{ CKPT_MM_LOCK_FUTURE, "lock_future" },
 	{ 0, NULL }
 };
 
@@ -80,8 +88,8 @@ int decode_mm(struct img *im)
 		return bad(im, "unknown mm flags 0x%x", m->flags);
 	rec_begin(im, im->rec_off, im->rec_type, im->rec_len);
 	fu(im, "nr_vmas", m->nr_vmas);
-	if (m->flags)
-		fword(im, "lock_future", "true");
+	if (m->flags || im->json)
+		fflags(im, "flags", m->flags, mm_flags);
 	if (m->exe_len)
 		fstr(im, "exe", m->exe, m->exe_len - 1);
 	fx(im, "start_code", m->start_code);
@@ -215,14 +223,14 @@ int decode_vma(struct img *im)
 	if (im->seen && v->start < im->vmas[im->seen - 1].end)
 		return bad(im, "range 0x%llx-0x%llx overlaps or precedes the VMA before",
 			   (__u64)v->start, (__u64)v->end);
-	if (v->kind < CKPT_VMA_ANON || v->kind > CKPT_VMA_OBJ_PRIVATE)
+	if (v->kind < CKPT_VMA_ANON || v->kind > CKPT_VMA_SYSVSHM)
 		return bad(im, "unknown VMA kind %u", v->kind);
 	if (check_reserved(im, &v->reserved, sizeof(v->reserved)))
 		return -1;
 	if (v->prot & ~7U)
 		return bad(im, "unknown prot bits 0x%x", v->prot);
 	if (v->flags & ~VMA_FLAGS)
-		return bad(im, "unknown VMA flags 0x%x", v->flags);
+		return bad(im, "unknown VMA flags 0x%x", v->flags & ~VMA_FLAGS);
 	if (v->pgoff > (~0ULL >> page_shift(im)) - ((v->end - v->start) >> page_shift(im)))
 		return bad(im, "pgoff 0x%llx overflows", (__u64)v->pgoff);
 	if (v->kind == CKPT_VMA_FILE_PRIVATE || v->kind == CKPT_VMA_FILE_SHARED) {
@@ -235,10 +243,28 @@ int decode_vma(struct img *im)
 		if (!idset_has(&im->objidx[CKPT_REC_UNLINKED], v->objid))
 			return bad(im, "%s mapping: objid %u names no earlier UNLINKED record",
 				   vma_kinds[v->kind], v->objid);
+	} else if (v->kind == CKPT_VMA_SYSVSHM) {
+		if (!idset_has(&im->objidx[CKPT_REC_SYSVSHM], v->objid))
+			return bad(im, "%s mapping: objid %u names no earlier SYSVSHM record",
+				   vma_kinds[v->kind], v->objid);
 	} else if (v->objid) {
-		return bad(im, "%s mapping with objid %u: only obj_shared and obj_private have one",
+		return bad(im,
+			   "%s mapping with objid %u: only obj_shared, obj_private and sysvshm have one",
 			   vma_kinds[v->kind], v->objid);
 	}
+	if ((v->flags & CKPT_VMA_SHM_RDONLY) && v->kind != CKPT_VMA_SYSVSHM)
+		return bad(im,
+			   "flag shm_rdonly on a mapping of kind %s: only a sysvshm mapping has it",
+			   vma_kinds[v->kind]);
+	if ((v->flags & CKPT_VMA_SHM_RDONLY) && (v->prot & PROT_WRITE_BIT))
+		return bad(im,
+			   "flag shm_rdonly, but prot has PROT_WRITE: an attachment made with SHM_RDONLY is not writable");
+	/* restart gives the advice again; madvise(2) refuses this one elsewhere */
+	if ((v->flags & CKPT_VMA_WIPEONFORK) && v->kind != CKPT_VMA_ANON &&
+	    v->kind != CKPT_VMA_VDSO && v->kind != CKPT_VMA_VVAR)
+		return bad(im,
+			   "flag wipeonfork on a mapping of kind %s: madvise(MADV_WIPEONFORK) takes private anonymous memory only",
+			   vma_kinds[v->kind]);
 	if ((v->kind == CKPT_VMA_VDSO && v->start != im->vdso) ||
 	    (v->kind == CKPT_VMA_VVAR && v->start != im->vvar))
 		return bad(im, "%s mapping at 0x%llx, but the MM record says 0x%llx",

@@ -11,7 +11,8 @@
  * that come before each VMA), or among its files.  The output of VMA
  * records waits until their pages are counted (mm.c): an UNLINKED record
  * among them, and its pages, wait with them, so that the records are
- * shown in the order of the image.
+ * shown in the order of the image.  A SYSVSHM record (sysvshm.c) and its
+ * pages come among the VMA records too: the same holds for them.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -56,29 +57,43 @@ static void print_unlinked(struct img *im, const struct unlinked_ent *u)
 	rec_end(im);
 }
 
-static void print_unlinked_pages(struct img *im, const struct held_rec *h)
+static void print_contents_pages(struct img *im, const struct held_rec *h)
 {
 	rec_begin(im, h->off, CKPT_REC_PAGES, h->len);
 	fx(im, "addr", h->addr);
 	fu(im, "nr_pages", h->nr);
 	fu(im, "bytes", (__u64)h->nr * im->hdr.page_size);
-	fu(im, "unlinked_id", im->unlinked[h->idx].objid);
+	if (h->owner == CKPT_REC_SYSVSHM)
+		fu(im, "sysvshm_id", im->sysvshms[h->idx].r.objid);
+	else
+		fu(im, "unlinked_id", im->unlinked[h->idx].objid);
 	rec_end(im);
 }
 
-/* Show the record now, or keep it for flush_unlinked() among held VMAs */
-static int show(struct img *im, __u32 type, __u32 idx, __u64 addr, __u32 nr)
+static void print_held(struct img *im, const struct held_rec *h)
+{
+	if (h->type == CKPT_REC_UNLINKED)
+		print_unlinked(im, &im->unlinked[h->idx]);
+	else if (h->type == CKPT_REC_SYSVSHM)
+		print_sysvshm(im, h->idx);
+	else
+		print_contents_pages(im, h);
+}
+
+/*
+ * Show the current record -- an UNLINKED or SYSVSHM record (@idx in its
+ * table), or PAGES of their contents (@addr, @nr) -- now, or keep it for
+ * flush_unlinked() among held VMAs
+ */
+int show_mm_rec(struct img *im, __u32 type, __u32 idx, __u64 addr, __u32 nr)
 {
 	struct held_rec h = {
 		.off = im->rec_off, .len = im->rec_len, .type = type,
-		.idx = idx, .nr = nr, .addr = addr,
+		.idx = idx, .nr = nr, .addr = addr, .owner = im->uowner,
 	};
 
 	if (!im->mm_held) {
-		if (type == CKPT_REC_UNLINKED)
-			print_unlinked(im, &im->unlinked[idx]);
-		else
-			print_unlinked_pages(im, &h);
+		print_held(im, &h);
 		return 0;
 	}
 	if (grow((void **)&im->held, im->nr_held, &im->held_size, sizeof(*im->held)))
@@ -87,17 +102,14 @@ static int show(struct img *im, __u32 type, __u32 idx, __u64 addr, __u32 nr)
 	return 0;
 }
 
-/* Show the records kept by show() that come before offset @before */
+/* Show the records kept by show_mm_rec() that come before offset @before */
 void flush_unlinked(struct img *im, __u64 before)
 {
 	const struct held_rec *h;
 
 	while (im->held_next < im->nr_held && im->held[im->held_next].off < before) {
 		h = &im->held[im->held_next++];
-		if (h->type == CKPT_REC_UNLINKED)
-			print_unlinked(im, &im->unlinked[h->idx]);
-		else
-			print_unlinked_pages(im, h);
+		print_held(im, h);
 	}
 	if (im->held_next == im->nr_held) {
 		im->nr_held = 0;
@@ -168,40 +180,55 @@ int decode_unlinked(struct img *im)
 		if (!e->path)
 			return nomem(im);
 	}
-	if (show(im, CKPT_REC_UNLINKED, idx, 0, 0))
+	im->uowner = 0;
+	if (show_mm_rec(im, CKPT_REC_UNLINKED, idx, 0, 0))
 		return -1;
-	if (u->nr_pages) {
-		im->ucur = idx;
-		im->upages_left = u->nr_pages;
-		im->unext = 0;
-		im->ust_ret = im->st;
-		im->st = ST_UPAGES;
-	}
+	contents_begin(im, CKPT_REC_UNLINKED, idx, u->nr_pages);
 	return 0;
 }
 
 /*
- * A PAGES record of the contents of the UNLINKED record before it, which
- * decode_pages() has checked as any PAGES record: its offsets increase,
- * and stay within the file's last page.
+ * After an UNLINKED or SYSVSHM record (@owner, @idx in its table): the
+ * @nr_pages pages of its contents come next, if there are any
+ */
+void contents_begin(struct img *im, __u32 owner, __u32 idx, __u64 nr_pages)
+{
+	if (!nr_pages)
+		return;
+	im->uowner = owner;
+	im->ucur = idx;
+	im->upages_left = nr_pages;
+	im->unext = 0;
+	im->ust_ret = im->st;
+	im->st = ST_UPAGES;
+}
+
+/*
+ * A PAGES record of the contents of the UNLINKED or SYSVSHM record before
+ * it, which decode_pages() has checked as any PAGES record: its offsets
+ * increase, and stay within the last page of the file (restart:
+ * ckpt_read_data()).
  */
 int decode_unlinked_pages(struct img *im)
 {
 	struct ckpt_rec_pages *p = (void *)im->buf;
-	const struct unlinked_ent *u = &im->unlinked[im->ucur];
 	__u64 ps = im->hdr.page_size, end = p->addr + (__u64)p->nr_pages * ps;
-	__u64 file_end = (u->size + ps - 1) & ~(ps - 1);
+	int shm = im->uowner == CKPT_REC_SYSVSHM;
+	__u64 size = shm ? im->sysvshms[im->ucur].r.size : im->unlinked[im->ucur].size;
+	__u32 objid = shm ? im->sysvshms[im->ucur].r.objid : im->unlinked[im->ucur].objid;
+	const char *what = shm ? "System V segment" : "unlinked file";
+	__u64 file_end = (size + ps - 1) & ~(ps - 1);
 
 	if (p->nr_pages > im->upages_left)
-		return bad(im, "nr_pages %u is more than the %llu pages left of unlinked file %u",
-			   p->nr_pages, im->upages_left, u->objid);
+		return bad(im, "nr_pages %u is more than the %llu pages left of %s %u",
+			   p->nr_pages, im->upages_left, what, objid);
 	if (p->addr < im->unext)
-		return bad(im, "unlinked file %u: offset 0x%llx is below the pages before (0x%llx)",
-			   u->objid, (__u64)p->addr, im->unext);
+		return bad(im, "%s %u: offset 0x%llx is below the pages before (0x%llx)",
+			   what, objid, (__u64)p->addr, im->unext);
 	if (end > file_end)
-		return bad(im, "unlinked file %u: pages 0x%llx-0x%llx run past its %llu bytes",
-			   u->objid, (__u64)p->addr, end, u->size);
-	if (show(im, CKPT_REC_PAGES, im->ucur, p->addr, p->nr_pages))
+		return bad(im, "%s %u: pages 0x%llx-0x%llx run past its %llu bytes",
+			   what, objid, (__u64)p->addr, end, size);
+	if (show_mm_rec(im, CKPT_REC_PAGES, im->ucur, p->addr, p->nr_pages))
 		return -1;
 	im->upages_left -= p->nr_pages;
 	im->unext = end;
