@@ -1367,6 +1367,7 @@ TEST(inet_socket_watched_by_a_later_epoll_is_refused_and_runs_on)
 {
 	refused(_metadata, true);
 }
+
 /* --------------------------------------------------------------------
  * inotify
  *
@@ -1473,7 +1474,8 @@ static void ino_make(struct __test_metadata *_metadata, const char *const *names
 		n = strlen(*names);
 		snprintf(path, sizeof(path), "%s/%s", ino_dir, *names);
 		if ((*names)[n - 1] == '/') {
-			ASSERT_EQ(0, mkdir(path, 0755)) TH_LOG("mkdir %s: %s", path, strerror(errno));
+			ASSERT_EQ(0, mkdir(path, 0755))
+				TH_LOG("mkdir %s: %s", path, strerror(errno));
 		} else {
 			fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
 			ASSERT_LE(0, fd) TH_LOG("create %s: %s", path, strerror(errno));
@@ -1551,14 +1553,15 @@ static int ino_verify(void)
 		CHILD_CHECK(7, b[j].ino == a[i].ino && b[j].sdev == a[i].sdev &&
 			    b[j].mask == a[i].mask,
 			    "watch %d: inode %lu dev %#x mask %#x, was inode %lu dev %#x mask %#x",
-			    a[i].wd, b[j].ino, b[j].sdev, b[j].mask, a[i].ino, a[i].sdev, a[i].mask);
+			    a[i].wd, b[j].ino, b[j].sdev, b[j].mask, a[i].ino, a[i].sdev,
+			    a[i].mask);
 		if (b[j].wd == wd_a)
 			CHILD_CHECK(8, b[j].mask == (IN_CREATE | IN_MOVED_TO | IN_EXCL_UNLINK),
 				    "watch %d (D/a): mask %#x", wd_a, b[j].mask);
 		else
 			CHILD_CHECK(8, b[j].wd == wd_f && b[j].mask == (IN_MODIFY | IN_ONESHOT),
-				    "watch %d: mask %#x, expected D/f's %d, %#x", b[j].wd, b[j].mask,
-				    wd_f, IN_MODIFY | IN_ONESHOT);
+				    "watch %d: mask %#x, expected D/f's %d, %#x", b[j].wd,
+				    b[j].mask, wd_f, IN_MODIFY | IN_ONESHOT);
 	}
 	/* The removed watch of D/b stays removed. */
 	CHILD_CHECK(9, !stat("b", &st), "stat b: %s", strerror(errno));

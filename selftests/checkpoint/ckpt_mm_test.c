@@ -1243,9 +1243,10 @@ static int smaps_lookup(const void *addr, struct smaps_info *si)
 		}
 		if (!in)
 			continue;
-		sscanf(line, "Size: %lu kB", &si->size_kb);
-		sscanf(line, "Rss: %lu kB", &si->rss_kb);
-		sscanf(line, "Locked: %lu kB", &si->locked_kb);
+		if (sscanf(line, "Size: %lu kB", &si->size_kb) == 1 ||
+		    sscanf(line, "Rss: %lu kB", &si->rss_kb) == 1 ||
+		    sscanf(line, "Locked: %lu kB", &si->locked_kb) == 1)
+			continue;
 		if (!strncmp(line, "VmFlags:", 8))
 			snprintf(si->vmflags, sizeof(si->vmflags), "%s", line + 8);
 	}
@@ -1519,8 +1520,10 @@ TEST(mlockall_current_and_future_is_kept)
  */
 #define MA_PAGES	4
 
-enum { MA_PLAIN, MA_DONTDUMP, MA_DONTFORK, MA_WIPEONFORK, MA_HUGEPAGE,
-       MA_NOHUGEPAGE, MA_MERGEABLE, MA_NR };
+enum {
+	MA_PLAIN, MA_DONTDUMP, MA_DONTFORK, MA_WIPEONFORK, MA_HUGEPAGE,
+	MA_NOHUGEPAGE, MA_MERGEABLE, MA_NR
+};
 
 static const struct {
 	int advice;
