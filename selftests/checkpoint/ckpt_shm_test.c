@@ -77,42 +77,6 @@
  * Helpers
  */
 
-/* A mapping as /proc/self/maps shows it. */
-struct map_line {
-	char perms[8];
-	unsigned int major, minor;
-	unsigned long ino;
-	char path[256];
-};
-
-/* The /proc/self/maps line of the mapping that contains @addr; 0 or -1. */
-static int map_line_of(const void *addr, struct map_line *ml)
-{
-	static char maps[65536];
-	unsigned long a = (unsigned long)addr;
-	char *line, *end;
-
-	if (ckpt_read_file("/proc/self/maps", maps, sizeof(maps)) < 0)
-		return -1;
-	for (line = maps; *line; line = end + 1) {
-		unsigned long start, stop;
-		int off = 0;
-
-		end = strchr(line, '\n');
-		if (!end)
-			break;
-		*end = '\0';
-		if (sscanf(line, "%lx-%lx %7s %*x %x:%x %lu %n", &start, &stop,
-			   ml->perms, &ml->major, &ml->minor, &ml->ino, &off) < 6)
-			continue;
-		if (a < start || a >= stop)
-			continue;
-		snprintf(ml->path, sizeof(ml->path), "%s", off ? line + off : "");
-		return 0;
-	}
-	return -1;
-}
-
 static bool ends_with(const char *s, const char *tail)
 {
 	size_t n = strlen(s), t = strlen(tail);

@@ -75,40 +75,6 @@ static void sv_set_key(void)
 	sv_key = (key_t)(0x43500000 | getpid());
 }
 
-/* A mapping as /proc/self/maps shows it. */
-struct map_line {
-	unsigned long start, end;
-	char perms[8];
-	char path[256];
-};
-
-/* The /proc/self/maps line of the mapping that contains @addr; 0 or -1. */
-static int map_line_of(const void *addr, struct map_line *ml)
-{
-	static char maps[65536];
-	unsigned long a = (unsigned long)addr;
-	char *line, *end;
-
-	if (ckpt_read_file("/proc/self/maps", maps, sizeof(maps)) < 0)
-		return -1;
-	for (line = maps; *line; line = end + 1) {
-		int off = 0;
-
-		end = strchr(line, '\n');
-		if (!end)
-			break;
-		*end = '\0';
-		if (sscanf(line, "%lx-%lx %7s %*x %*x:%*x %*u %n", &ml->start, &ml->end,
-			   ml->perms, &off) < 3)
-			continue;
-		if (a < ml->start || a >= ml->end)
-			continue;
-		snprintf(ml->path, sizeof(ml->path), "%s", off ? line + off : "");
-		return 0;
-	}
-	return -1;
-}
-
 /* Is the page at @addr mapped?  msync() says ENOMEM if not. */
 static bool page_mapped(const void *addr)
 {

@@ -227,6 +227,42 @@ static inline ssize_t ckpt_read_file(const char *path, char *buf, size_t size)
 	return n;
 }
 
+/* A line of /proc/self/maps */
+struct map_line {
+	unsigned long start, end;
+	char perms[8];
+	unsigned int major, minor;
+	unsigned long ino;
+	char path[256];
+};
+
+/* The /proc/self/maps line of the mapping that contains @addr; 0 or -1. */
+static inline int map_line_of(const void *addr, struct map_line *ml)
+{
+	static char maps[65536];
+	unsigned long a = (unsigned long)addr;
+	char *line, *end;
+
+	if (ckpt_read_file("/proc/self/maps", maps, sizeof(maps)) < 0)
+		return -1;
+	for (line = maps; *line; line = end + 1) {
+		int off = 0;
+
+		end = strchr(line, '\n');
+		if (!end)
+			break;
+		*end = '\0';
+		if (sscanf(line, "%lx-%lx %7s %*x %x:%x %lu %n", &ml->start, &ml->end,
+			   ml->perms, &ml->major, &ml->minor, &ml->ino, &off) < 6)
+			continue;
+		if (a < ml->start || a >= ml->end)
+			continue;
+		snprintf(ml->path, sizeof(ml->path), "%s", off ? line + off : "");
+		return 0;
+	}
+	return -1;
+}
+
 /*
  * Copy the value of the line "@name:" of /proc/@pid/status (0: self) into
  * @out, without the name and leading blanks.  Returns 0 or -1.
