@@ -58,6 +58,8 @@ static int ckpt_write_threads(struct ckpt_ctx *ctx, struct task_struct **v, unsi
 		err = ckpt_write_thread(ctx, v[i], self);
 		if (!err)
 			err = ckpt_write_signal(ctx, v[i], i == 0);
+		if (!err)
+			err = ckpt_write_sched(ctx, v[i]);
 	}
 	return err;
 }
@@ -91,7 +93,9 @@ static int ckpt_write_process(struct ckpt_ctx *ctx, const struct ckpt_member *m,
 		err = ckpt_err(ctx, -ESRCH, "exited");
 		goto out;
 	}
-	err = ckpt_write_task(ctx, m, n, self);
+	err = ckpt_check_unsaved(ctx, p, threads, n);
+	if (!err)
+		err = ckpt_write_task(ctx, m, n, self);
 	if (!err)
 		err = ckpt_write_cred(ctx, p);
 	if (!err)

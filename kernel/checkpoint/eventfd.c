@@ -80,6 +80,7 @@ const struct ckpt_file_ops ckpt_eventfd_file_ops = {
 	.name		= "eventfd",
 	.kinds		= BIT(CKPT_FILE_EVENTFD),
 	.obj_rec	= CKPT_REC_EVENTFD,
+	.in_flight	= true,
 	.owns		= ckpt_eventfd_owns,
 	.write		= ckpt_eventfd_write,
 	.read		= ckpt_eventfd_read,

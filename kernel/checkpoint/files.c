@@ -107,6 +107,12 @@ const char *ckpt_file_kind(struct file *f, char *buf, size_t len)
 	}
 	if (S_ISBLK(mode))
 		return "a block device";
+	if (S_ISCHR(mode) && !ckpt_stateless_chr(f)) {
+		snprintf(buf, len,
+			 "the character device %pD (%u:%u), whose driver's state is not saved",
+			 f, imajor(file_inode(f)), iminor(file_inode(f)));
+		return buf;
+	}
 	if (shmem_file(f) && (f->f_path.mnt->mnt_flags & MNT_INTERNAL)) {
 		const char *name = f->f_path.dentry->d_name.name;
 
@@ -278,29 +284,54 @@ void ckpt_commit_files(struct ckpt_ctx *ctx)
 			ckpt_file_kinds[i]->commit(ctx);
 }
 
+/*
+ * Signal-driven I/O (F_SETOWN, F_SETOWN_EX, F_SETSIG, O_ASYNC) is not
+ * saved: a restored file would send no SIGIO.  Refuse it.
+ */
+static int ckpt_check_owner(struct ckpt_ctx *ctx, struct file *f, unsigned int fd)
+{
+	struct fown_struct *fown = file_f_owner(f);
+	bool set = f->f_flags & FASYNC;
+
+	if (fown) {
+		read_lock_irq(&fown->lock);
+		set |= fown->pid || fown->signum;
+		read_unlock_irq(&fown->lock);
+	}
+	if (set)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"fd %u has signal-driven I/O set up (F_SETOWN, F_SETSIG or O_ASYNC): not saved",
+				fd);
+	return 0;
+}
+
 static int ckpt_write_file(struct ckpt_ctx *ctx, struct task_struct *t, struct file *f,
-			   unsigned int fd, char *buf, u32 *objid)
+			   unsigned int fd, bool in_flight, char *buf, u32 *objid)
 {
 	struct ckpt_wfile w = { .task = t, .file = f, .fd = fd, .buf = buf };
 	const struct ckpt_file_ops *ops = NULL;
-	char what[96];
+	char what[160];
 	unsigned int i;
 	u32 kind;
 	int err;
 
 	*objid = ckpt_obj_lookup_ptr(&ctx->objs, f, &kind);
-	if (*objid && fd > 2 && kind == CKPT_OBJ_INHERITED)
-		return ckpt_err(ctx, -EOPNOTSUPP, "fd %u is %s: not supported", fd,
-				ckpt_file_kind(f, what, sizeof(what)));
+	if (*objid && kind == CKPT_OBJ_INHERITED && (fd > 2 || in_flight))
+		goto unsupported;
 	if (*objid)
 		return 0;
 
+	/* A file in flight is on no descriptor, let alone a standard one. */
 	for (i = 0; i < ARRAY_SIZE(ckpt_file_kinds) && !ops; i++)
-		if (ckpt_file_kinds[i]->owns(ctx, f, fd))
+		if (ckpt_file_kinds[i]->owns(ctx, f, in_flight ? UINT_MAX : fd))
 			ops = ckpt_file_kinds[i];
-	if (!ops)
-		return ckpt_err(ctx, -EOPNOTSUPP, "fd %u is %s: not supported", fd,
-				ckpt_file_kind(f, what, sizeof(what)));
+	if (!ops || (in_flight && !ops->in_flight))
+		goto unsupported;
+	if (ops != &ckpt_inherit_file_ops) {
+		err = ckpt_check_owner(ctx, f, fd);
+		if (err)
+			return err;
+	}
 	err = ops->write(ctx, &w);
 	if (err)
 		return err;
@@ -319,6 +350,47 @@ static int ckpt_write_file(struct ckpt_ctx *ctx, struct task_struct *t, struct f
 	*objid = w.rec.objid;
 	return ckpt_write_record_str(ctx, CKPT_REC_FILE, &w.rec, sizeof(w.rec), w.path,
 				     &w.rec.path_len);
+
+unsupported:
+	if (in_flight)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"fd %u: %s is in flight (SCM_RIGHTS) on the unix socket: not supported",
+				fd, ckpt_file_kind(f, what, sizeof(what)));
+	return ckpt_err(ctx, -EOPNOTSUPP, "fd %u is %s: not supported", fd,
+			ckpt_file_kind(f, what, sizeof(what)));
+}
+
+/**
+ * ckpt_write_in_flight - write the record of a file in flight
+ * @ctx:	the checkpoint context
+ * @t:		the frozen process whose unix socket it is queued on
+ * @f:		the file, sent with SCM_RIGHTS and not yet received
+ * @sock_fd:	the descriptor of @t on that socket, for log lines
+ *
+ * A file in flight is written as any open file, once, but with no
+ * descriptor: the message that carries it names its id, and restart
+ * sends it again.  Only kinds whose @in_flight is set can be; a lock
+ * held through the file is refused, since no descriptor would take it
+ * back.
+ *
+ * Return: 0, or a negative errno with the reason logged.
+ */
+int ckpt_write_in_flight(struct ckpt_ctx *ctx, struct task_struct *t, struct file *f,
+			 unsigned int sock_fd)
+{
+	char *buf;
+	u32 objid;
+	int err;
+
+	err = ckpt_check_file_locks(ctx, f, sock_fd);
+	if (err)
+		return err;
+	buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	err = ckpt_write_file(ctx, t, f, sock_fd, true, buf, &objid);
+	kfree(buf);
+	return err;
 }
 
 /**
@@ -359,7 +431,7 @@ int ckpt_write_files(struct ckpt_ctx *ctx, struct task_struct *t)
 		}
 		err = ckpt_check_locks(ctx, t, f, fd);
 		if (!err)
-			err = ckpt_write_file(ctx, t, f, fd, buf, &rec.objid);
+			err = ckpt_write_file(ctx, t, f, fd, false, buf, &rec.objid);
 		if (!err) {
 			rec.fd = fd;
 			task_lock(t);

@@ -346,6 +346,7 @@ const struct ckpt_file_ops ckpt_inotify_file_ops = {
 	.name		= "inotify",
 	.kinds		= BIT(CKPT_FILE_INOTIFY),
 	.obj_rec	= CKPT_REC_INOTIFY,
+	.in_flight	= true,
 	.owns		= ckpt_inotify_owns,
 	.write		= ckpt_inotify_write,
 	.read		= ckpt_inotify_read,

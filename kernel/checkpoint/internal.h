@@ -89,6 +89,7 @@ struct ckpt_objhash {
  * @xstate:	its CKPT_REC_XSTATE payload
  * @sig:	its CKPT_REC_SIGNAL
  * @siginfo:	its queued signals (the leader's include the process's)
+ * @sched:	its CKPT_REC_SCHED
  * @task:	the thread, once created (referenced)
  * @proc:	its process
  */
@@ -97,6 +98,7 @@ struct ckpt_rthread {
 	void *xstate;
 	struct ckpt_rec_signal sig;
 	struct ckpt_rec_siginfo *siginfo;
+	struct ckpt_rec_sched sched;
 	struct task_struct *task;
 	struct ckpt_rproc *proc;
 };
@@ -300,6 +302,10 @@ struct ckpt_wfile {
  * @path_kinds:	those of @kinds whose records carry a path
  * @obj_rec:	the type of the record (CKPT_REC_PIPE...) of the object
  *		that its file records name by ref_id, or 0 for none
+ * @in_flight:	a file of this kind can be saved while it is in flight
+ *		(SCM_RIGHTS) on a unix socket of the job, where no
+ *		descriptor is on it: @write does not depend on the
+ *		descriptor or the process it is given
  * @scan:	checkpoint, optional: with the job frozen and before
  *		anything is written, find the job's objects of this kind
  *		and check that the job alone holds them
@@ -334,6 +340,7 @@ struct ckpt_file_ops {
 	u32 kinds;
 	u32 path_kinds;
 	u32 obj_rec;
+	bool in_flight;
 	int (*scan)(struct ckpt_ctx *ctx);
 	void (*release)(struct ckpt_ctx *ctx);
 	bool (*owns)(struct ckpt_ctx *ctx, struct file *f, unsigned int fd);
@@ -460,6 +467,11 @@ int ckpt_tree_prepare(struct ckpt_ctx *ctx);
 void ckpt_tree_commit(struct ckpt_ctx *ctx);
 void ckpt_tree_release(struct ckpt_ctx *ctx, bool committed);
 
+/* unix.c */
+bool ckpt_is_unix_socket(struct file *f);
+int ckpt_unix_walk_in_flight(struct ckpt_ctx *ctx, struct file *sock_file,
+			     int (*fn)(struct ckpt_ctx *, struct file *, void *), void *arg);
+
 /* pipe.c */
 bool ckpt_pipe_outside(struct ckpt_ctx *ctx, struct file *f);
 
@@ -504,6 +516,7 @@ void ckpt_restore_timers(const struct ckpt_rec_timers *rec);
 /* lock.c */
 int ckpt_check_locks(struct ckpt_ctx *ctx, struct task_struct *t, struct file *f,
 		     unsigned int fd);
+int ckpt_check_file_locks(struct ckpt_ctx *ctx, struct file *f, unsigned int sock_fd);
 int ckpt_write_locks(struct ckpt_ctx *ctx, struct task_struct *t);
 int ckpt_check_mapped_locks(struct ckpt_ctx *ctx, struct task_struct *t, struct file *f,
 			    unsigned long start);
@@ -539,6 +552,16 @@ int ckpt_write_signal(struct ckpt_ctx *ctx, struct task_struct *t, bool leader);
 int ckpt_read_signal(struct ckpt_ctx *ctx, struct ckpt_rthread *th, bool leader);
 int ckpt_restore_signal(struct ckpt_ctx *ctx, struct ckpt_rthread *th);
 
+/* refuse.c */
+int ckpt_check_unsaved(struct ckpt_ctx *ctx, struct task_struct *p,
+		       struct task_struct **threads, unsigned int n);
+
+/* sched.c */
+int ckpt_write_sched(struct ckpt_ctx *ctx, struct task_struct *t);
+int ckpt_read_sched(struct ckpt_ctx *ctx, struct ckpt_rec_sched *rec, pid_t tid);
+int ckpt_restore_sched(struct ckpt_ctx *ctx, const struct ckpt_rec_sched *rec, pid_t tid,
+		       bool leader);
+
 /* files.c */
 int ckpt_scan_files(struct ckpt_ctx *ctx);
 void ckpt_release_files(struct ckpt_ctx *ctx);
@@ -550,10 +573,13 @@ const char *ckpt_file_kind(struct file *f, char *buf, size_t len);
 bool ckpt_is_tty(struct file *f);
 void ckpt_set_status(struct file *f, unsigned int flags);
 int ckpt_check_held_outside(struct ckpt_ctx *ctx, struct ckpt_wfile *w, const char *what);
+int ckpt_write_in_flight(struct ckpt_ctx *ctx, struct task_struct *t, struct file *f,
+			 unsigned int sock_fd);
 struct file *ckpt_open_obj_file(struct ckpt_ctx *ctx, const struct ckpt_rec_file *r, u32 type);
 
 /* path.c */
 bool ckpt_path_reopenable(struct file *f);
+bool ckpt_stateless_chr(struct file *f);
 
 /* unlinked.c */
 u32 ckpt_unlinked_kind(struct file *f);

@@ -87,20 +87,25 @@ static bool ckpt_files_seen(struct ckpt_ctx *ctx, unsigned int i)
 }
 
 /**
- * ckpt_walk_files - call a function on every descriptor of the job
+ * ckpt_walk_files - call a function on every descriptor of the job, and
+ * on every file in flight to one of its unix sockets
  * @ctx:	the checkpoint context, with the job frozen
  * @fn:		called with each open file (referenced for the call) and @arg
  * @arg:	for @fn
  *
  * A file is passed once per descriptor on it, in member and fd order; a
  * file table that processes share (CLONE_FILES) is walked once; zombies
- * have none.
+ * have none.  Then a file sent with SCM_RIGHTS to a unix socket that a
+ * descriptor of the job is on, and not yet received, is passed once per
+ * message that carries it: each holds a reference, as a descriptor does,
+ * so that a kind counting the job's references on a file counts these.
  *
  * Return: 0, or the first non-zero value @fn returned.
  */
 int ckpt_walk_files(struct ckpt_ctx *ctx, int (*fn)(struct ckpt_ctx *, struct file *, void *),
 		    void *arg)
 {
+	struct ckpt_file_uses socks = {};
 	unsigned int i;
 	int err = 0;
 
@@ -118,9 +123,15 @@ int ckpt_walk_files(struct ckpt_ctx *ctx, int (*fn)(struct ckpt_ctx *, struct fi
 			if (!f)
 				break;
 			err = fn(ctx, f, arg);
+			/* Not referenced: the frozen job's descriptors hold it. */
+			if (!err && ckpt_is_unix_socket(f))
+				err = ckpt_count_file_use(&socks, f);
 			fput(f);
 		}
 	}
+	for (i = 0; i < socks.nr && !err; i++)
+		err = ckpt_unix_walk_in_flight(ctx, socks.v[i].file, fn, arg);
+	ckpt_free_file_uses(&socks);
 	return err;
 }
 

@@ -30,16 +30,17 @@
 #include "internal.h"
 
 /*
- * Is @c held by process @t, or through its open file @f?  A POSIX lock
- * belongs to a process's descriptor table, whatever file it was set
- * through (another process sharing that file does not hold it); an open
- * file description lock, a flock() lock and a lease belong to the file.
+ * Is @c held by process @t (if not NULL), or through its open file @f?
+ * A POSIX lock belongs to a process's descriptor table, whatever file
+ * it was set through (another process sharing that file does not hold
+ * it); an open file description lock, a flock() lock and a lease belong
+ * to the file.
  */
 static bool ckpt_lock_held(const struct file_lock_core *c, struct task_struct *t,
 			   struct file *f)
 {
 	if ((c->flc_flags & FL_POSIX) && !(c->flc_flags & FL_OFDLCK))
-		return c->flc_owner == (fl_owner_t)READ_ONCE(t->files);
+		return t && c->flc_owner == (fl_owner_t)READ_ONCE(t->files);
 	return c->flc_file == f;
 }
 
@@ -103,6 +104,39 @@ int ckpt_check_locks(struct ckpt_ctx *ctx, struct task_struct *t, struct file *f
 	return ckpt_err(ctx, -EBUSY,
 			"fd %u (%pD): holds %s: file locks are saved only with CKPT_FILE_LOCKS (--file-locks)",
 			fd, f, what);
+}
+
+/**
+ * ckpt_check_file_locks - refuse a file in flight that holds a lock
+ * @ctx:	the checkpoint context
+ * @f:		the file, in flight (SCM_RIGHTS) on a unix socket of the job
+ * @sock_fd:	the descriptor on that socket, for the message
+ *
+ * An open file description lock, a flock() lock or a lease held through
+ * a file in flight would have no descriptor to be taken back through at
+ * restart, with CKPT_FILE_LOCKS or without.
+ *
+ * Return: 0, or -EBUSY with the file and the lock logged.
+ */
+int ckpt_check_file_locks(struct ckpt_ctx *ctx, struct file *f, unsigned int sock_fd)
+{
+	struct file_lock_context *flctx = locks_inode_context(file_inode(f));
+	char what[96];
+	bool held;
+
+	if (!flctx)
+		return 0;
+	/* With no process, only the locks that belong to the file match. */
+	spin_lock(&flctx->flc_lock);
+	held = ckpt_find_lock(&flctx->flc_lease, NULL, f, what, sizeof(what)) ||
+	       ckpt_find_lock(&flctx->flc_posix, NULL, f, what, sizeof(what)) ||
+	       ckpt_find_lock(&flctx->flc_flock, NULL, f, what, sizeof(what));
+	spin_unlock(&flctx->flc_lock);
+	if (!held)
+		return 0;
+	return ckpt_err(ctx, -EBUSY,
+			"fd %u: %pD, in flight (SCM_RIGHTS) on the unix socket, holds %s: not supported",
+			sock_fd, f, what);
 }
 
 /* Is @f on one of @t's descriptors? */

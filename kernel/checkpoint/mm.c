@@ -39,6 +39,7 @@
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/userfaultfd_k.h>
 #include <asm/vdso.h>
 
 #include "internal.h"
@@ -81,6 +82,29 @@ static void ckpt_free_vmas(struct ckpt_vma *v, unsigned int nr)
 			fput(v[i].file);
 	}
 	kvfree(v);
+}
+
+/*
+ * State of the address space itself that is not saved: refused, named.
+ * Called with the mmap lock held.
+ */
+static int ckpt_check_mm_state(struct ckpt_ctx *ctx, struct mm_struct *mm)
+{
+#ifdef CONFIG_ARCH_HAS_PKEYS
+	/* Key 0 is every process's; any other was pkey_alloc()ed. */
+	if (mm_pkey_allocation_map(mm) & ~1U)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"has protection keys allocated (pkey_alloc(2)): not saved");
+#endif
+#ifdef CONFIG_MODIFY_LDT_SYSCALL
+	if (READ_ONCE(mm->context.ldt))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"has a local descriptor table (modify_ldt(2)): not saved");
+#endif
+	if (test_bit(MMF_VM_MERGE_ANY, &mm->flags))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"has KSM merging on (PR_SET_MEMORY_MERGE): not saved");
+	return 0;
 }
 
 /* Classify one mapping; a reason is logged for what is not supported. */
@@ -136,6 +160,20 @@ static int ckpt_classify_vma(struct ckpt_ctx *ctx, struct mm_struct *mm,
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"mapping %#lx-%#lx uses protection key %d: not supported",
 				v->start, v->end, vma_pkey(vma));
+	if (anon_vma_name(vma))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"mapping %#lx-%#lx has a name (PR_SET_VMA_ANON_NAME): not saved",
+				v->start, v->end);
+	if (userfaultfd_armed(vma))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"mapping %#lx-%#lx is registered with a userfaultfd: not supported",
+				v->start, v->end);
+#ifdef CONFIG_NUMA
+	if (vma_policy(vma))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"mapping %#lx-%#lx has a NUMA memory policy (mbind(2)): not saved",
+				v->start, v->end);
+#endif
 	if (!vma->vm_file) {
 		if (vma->vm_flags & VM_SHARED)
 			return ckpt_err(ctx, -EOPNOTSUPP,
@@ -318,6 +356,8 @@ int ckpt_write_mm(struct ckpt_ctx *ctx, struct task_struct *t)
 	if (mm->def_flags & VM_LOCKONFAULT)
 		err = ckpt_err(ctx, -EOPNOTSUPP,
 			       "has mlockall(MCL_ONFAULT) set for its future mappings: not supported");
+	if (!err)
+		err = ckpt_check_mm_state(ctx, mm);
 	if (!err) {
 		VMA_ITERATOR(vmi, mm, 0);
 
@@ -349,6 +389,12 @@ int ckpt_write_mm(struct ckpt_ctx *ctx, struct task_struct *t)
 		rec->auxv[i] = mm->saved_auxv[i];
 	if (mm->def_flags & VM_LOCKED)
 		rec->flags |= CKPT_MM_LOCK_FUTURE;
+	if (test_bit(MMF_DISABLE_THP, &mm->flags))
+		rec->flags |= CKPT_MM_THP_DISABLE;
+	if (test_bit(MMF_HAS_MDWE, &mm->flags))
+		rec->flags |= CKPT_MM_MDWE;
+	if (test_bit(MMF_HAS_MDWE_NO_INHERIT, &mm->flags))
+		rec->flags |= CKPT_MM_MDWE_NO_INHERIT;
 	mmap_read_unlock(mm);
 	ckpt_log_release(ctx);
 	if (err)
@@ -442,7 +488,8 @@ static int ckpt_check_mm(struct ckpt_ctx *ctx, const struct ckpt_rec_mm *r)
 		bad = "vDSO address";
 	else if (!r->vdso && r->vvar)
 		bad = "vvar address";
-	else if (r->flags & ~CKPT_MM_LOCK_FUTURE)
+	else if (r->flags & ~CKPT_MM_FLAGS_ALL ||
+		 ((r->flags & CKPT_MM_MDWE_NO_INHERIT) && !(r->flags & CKPT_MM_MDWE)))
 		bad = "flags field";
 	if (bad)
 		return ckpt_err(ctx, -ENOEXEC, "mm record has a bad %s", bad);
@@ -806,6 +853,13 @@ int ckpt_read_mm(struct ckpt_ctx *ctx)
 	}
 	if (r->flags & CKPT_MM_LOCK_FUTURE)
 		mm->def_flags |= VM_LOCKED;
+	/* As prctl(2) sets them; MDWE, once set, cannot be cleared. */
+	if (r->flags & CKPT_MM_THP_DISABLE)
+		set_bit(MMF_DISABLE_THP, &mm->flags);
+	if (r->flags & CKPT_MM_MDWE_NO_INHERIT)
+		set_bit(MMF_HAS_MDWE_NO_INHERIT, &mm->flags);
+	if (r->flags & CKPT_MM_MDWE)
+		set_bit(MMF_HAS_MDWE, &mm->flags);
 	mm->start_code = r->start_code;
 	mm->end_code = r->end_code;
 	mm->start_data = r->start_data;

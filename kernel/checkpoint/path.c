@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Files reopened by path: regular files and character devices other
- * than terminals (CKPT_FILE_REG, _CHR), with their access mode, status
+ * Files reopened by path: regular files and the character devices that
+ * keep no state per open file (CKPT_FILE_REG, _CHR: /dev/null, /dev/zero,
+ * /dev/full, /dev/random, /dev/urandom), with their access mode, status
  * flags and offset; directories at their read position (CKPT_FILE_DIR);
  * and O_PATH descriptors of any file type (CKPT_FILE_OPATH), a symbolic
  * link itself included.
@@ -19,6 +20,7 @@
 
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/major.h>
 #include <linux/mount.h>
 #include <linux/namei.h>
 
@@ -54,11 +56,40 @@ static int ckpt_file_path(struct ckpt_ctx *ctx, struct ckpt_wfile *w)
 	return 0;
 }
 
+/**
+ * ckpt_stateless_chr - is a file a character device that keeps nothing
+ * per open file, so that a new open of it is the same?
+ * @f: the file
+ *
+ * /dev/null, /dev/zero, /dev/full, /dev/random and /dev/urandom.  What
+ * another driver keeps per open file (a FUSE connection, the interface
+ * of a /dev/net/tun descriptor, /dev/kmsg's read position, a DRM
+ * client's buffers) is not saved: those are refused.
+ *
+ * Return: true for one of those devices.
+ */
+bool ckpt_stateless_chr(struct file *f)
+{
+	struct inode *inode = file_inode(f);
+
+	if (!S_ISCHR(inode->i_mode) || imajor(inode) != MEM_MAJOR)
+		return false;
+	switch (iminor(inode)) {
+	case 3:		/* null */
+	case 5:		/* zero */
+	case 7:		/* full */
+	case 8:		/* random */
+	case 9:		/* urandom */
+		return true;
+	}
+	return false;
+}
+
 static bool ckpt_reg_owns(struct ckpt_ctx *ctx, struct file *f, unsigned int fd)
 {
 	umode_t mode = file_inode(f)->i_mode;
 
-	return (S_ISREG(mode) || (S_ISCHR(mode) && !ckpt_is_tty(f))) && ckpt_path_reopenable(f);
+	return (S_ISREG(mode) || ckpt_stateless_chr(f)) && ckpt_path_reopenable(f);
 }
 
 static int ckpt_reg_write(struct ckpt_ctx *ctx, struct ckpt_wfile *w)
@@ -112,6 +143,7 @@ const struct ckpt_file_ops ckpt_reg_file_ops = {
 	.name		= "regular file or device",
 	.kinds		= BIT(CKPT_FILE_REG) | BIT(CKPT_FILE_CHR),
 	.path_kinds	= BIT(CKPT_FILE_REG) | BIT(CKPT_FILE_CHR),
+	.in_flight	= true,
 	.owns		= ckpt_reg_owns,
 	.write		= ckpt_reg_write,
 	.open		= ckpt_reg_open,
@@ -176,6 +208,7 @@ const struct ckpt_file_ops ckpt_dir_file_ops = {
 	.name		= "directory or O_PATH file",
 	.kinds		= BIT(CKPT_FILE_DIR) | BIT(CKPT_FILE_OPATH),
 	.path_kinds	= BIT(CKPT_FILE_DIR) | BIT(CKPT_FILE_OPATH),
+	.in_flight	= true,
 	.owns		= ckpt_dir_owns,
 	.write		= ckpt_dir_write,
 	.open		= ckpt_dir_open,

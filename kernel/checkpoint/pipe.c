@@ -426,6 +426,7 @@ const struct ckpt_file_ops ckpt_pipe_file_ops = {
 	.obj_rec	= CKPT_REC_PIPE,
 	.scan		= ckpt_scan_pipes,
 	.release	= ckpt_release_pipes,
+	.in_flight	= true,
 	.owns		= ckpt_pipe_owns,
 	.write		= ckpt_write_pipe_file,
 	.read		= ckpt_read_pipe,

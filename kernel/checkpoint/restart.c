@@ -126,6 +126,8 @@ static int ckpt_restore_thread(void *arg)
 		commit_creds(get_new_cred(proc->cred));
 		ckpt_restore_thread_state(th);
 		err = ckpt_restore_signal(ctx, th);
+		if (!err)
+			err = ckpt_restore_sched(ctx, &th->sched, th->rec.tid, false);
 	}
 	if (err)
 		cmpxchg(&proc->thread_err, 0, err);
@@ -201,6 +203,8 @@ static int ckpt_read_process(struct ckpt_ctx *ctx, struct ckpt_rproc *proc)
 					       th->rec.tid);
 		if (!err)
 			err = ckpt_read_signal(ctx, th, i == 0);
+		if (!err)
+			err = ckpt_read_sched(ctx, &th->sched, th->rec.tid);
 	}
 	if (!err)
 		err = ckpt_read_task_end(ctx, proc);
@@ -313,6 +317,8 @@ static int ckpt_restore_proc(void *arg)
 		err = ckpt_restore_signal(ctx, leader);
 		if (!err)
 			err = ckpt_restore_posix_timers(ctx, proc);
+		if (!err)
+			err = ckpt_restore_sched(ctx, &leader->sched, leader->rec.tid, true);
 	}
 	proc->err = err;
 	complete(&proc->done);

@@ -88,6 +88,7 @@ const struct ckpt_file_ops ckpt_signalfd_file_ops = {
 	.name		= "signalfd",
 	.kinds		= BIT(CKPT_FILE_SIGNALFD),
 	.obj_rec	= CKPT_REC_SIGNALFD,
+	.in_flight	= true,
 	.owns		= ckpt_signalfd_owns,
 	.write		= ckpt_signalfd_write,
 	.read		= ckpt_signalfd_read,

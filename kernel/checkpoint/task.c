@@ -131,8 +131,9 @@ int ckpt_check_task(struct ckpt_ctx *ctx, const struct ckpt_rec_task *rec)
  * @ctx:	the restart context
  * @rec:	the record, checked by ckpt_check_task()
  *
- * Runs in the task being restored.  Lowering nice needs what
- * setpriority(2) needs; no_new_privs can be set but not cleared.  The
+ * Runs in the task being restored.  The nice value is each thread's,
+ * set with its own credentials from its CKPT_REC_SCHED (sched.c), not
+ * here; no_new_privs can be set but not cleared.  The
  * parent-death signal and dumpable are set by the caller, after the
  * credentials are committed, since committing new ids resets them.
  *
@@ -140,17 +141,12 @@ int ckpt_check_task(struct ckpt_ctx *ctx, const struct ckpt_rec_task *rec)
  */
 int ckpt_read_task(struct ckpt_ctx *ctx, const struct ckpt_rec_task *rec)
 {
-	if (rec->nice < task_nice(current) && !can_nice(current, rec->nice))
-		return ckpt_err(ctx, -EPERM,
-				"nice %d is below the restarter's (needs CAP_SYS_NICE)",
-				rec->nice);
 	if (!(rec->flags & CKPT_TASK_NO_NEW_PRIVS) && task_no_new_privs(current))
 		return ckpt_err(ctx, -EPERM,
 				"cannot clear no_new_privs inherited from the restarter");
 
 	set_task_comm(current, rec->comm);
 	current->personality = rec->personality;
-	set_user_nice(current, rec->nice);
 	if (rec->flags & CKPT_TASK_NO_NEW_PRIVS)
 		task_set_no_new_privs(current);
 	if (rec->flags & CKPT_TASK_SUBREAPER) {

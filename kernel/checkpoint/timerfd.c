@@ -135,6 +135,7 @@ const struct ckpt_file_ops ckpt_timerfd_file_ops = {
 	.name		= "timerfd",
 	.kinds		= BIT(CKPT_FILE_TIMERFD),
 	.obj_rec	= CKPT_REC_TIMERFD,
+	.in_flight	= true,
 	.owns		= ckpt_timerfd_owns,
 	.write		= ckpt_timerfd_write,
 	.read		= ckpt_timerfd_read,

@@ -23,15 +23,25 @@
  * peers and sets the shutdown state, errors and options, which would have
  * stopped the sends.
  *
+ * Descriptors in flight (sent with SCM_RIGHTS, not yet received) go
+ * with their message: each file is written before the socket's record,
+ * as an open file with no descriptor (ckpt_write_in_flight()), and the
+ * message names it by its id.  Restart puts the files on descriptors of
+ * the restarter for the moment it sends the message again with
+ * SCM_RIGHTS, so the kernel's own accounting of files in flight (and
+ * its garbage collector) sees them as it would any other.  A socket in
+ * flight is refused: its own queue could carry more, or itself.
+ *
  * Refused, each with the reason: a socket or its peer also held outside
- * the job (or in flight), a connection not accepted yet, descriptors in
- * flight (SCM_RIGHTS), urgent data (MSG_OOB), a socket filter, and a
- * datagram from a named socket that is not the job's.
+ * the job (or in flight), a connection not accepted yet, a socket in
+ * flight, urgent data (MSG_OOB), a socket filter, and a datagram from a
+ * named socket that is not the job's.
  */
 
 #define pr_fmt(fmt) "checkpoint: " fmt
 
 #include <linux/cred.h>
+#include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/fs_struct.h>
@@ -43,6 +53,7 @@
 #include <linux/slab.h>
 #include <linux/un.h>
 #include <net/af_unix.h>
+#include <net/scm.h>
 #include <net/sock.h>
 
 #include "internal.h"
@@ -50,11 +61,104 @@
 #define CKPT_UNIX_NAME_MAX	((u32)sizeof(struct sockaddr_un))
 #define CKPT_UNIX_NAME_MIN	((u32)offsetof(struct sockaddr_un, sun_path) + 1)
 
+static_assert(CKPT_MAX_UNIX_FDS == SCM_MAX_FD);
+
 static struct sock *ckpt_unix_sk(struct file *f)
 {
 	struct socket *sock = sock_from_file(f);
 
 	return sock && sock->sk && sock->sk->sk_family == AF_UNIX ? sock->sk : NULL;
+}
+
+/**
+ * ckpt_is_unix_socket - is a file a unix-domain socket?
+ * @f: the file
+ *
+ * Return: true for an AF_UNIX socket.
+ */
+bool ckpt_is_unix_socket(struct file *f)
+{
+	return ckpt_unix_sk(f);
+}
+
+/*
+ * Reference every file in flight (SCM_RIGHTS) to @sk, in queue order,
+ * into a new array *@out; return their number, or a negative errno.  A
+ * datagram may arrive meanwhile from outside the job: count, then take.
+ */
+static int ckpt_unix_grab_in_flight(struct sock *sk, struct file ***out)
+{
+	struct sk_buff_head *q = &sk->sk_receive_queue;
+	unsigned int nr, max = 0, tries, i;
+	struct file **v = NULL;
+	struct sk_buff *skb;
+
+	for (tries = 0; tries < 4; tries++) {
+		nr = 0;
+		spin_lock(&q->lock);
+		skb_queue_walk(q, skb) {
+			struct scm_fp_list *fp = UNIXCB(skb).fp;
+
+			for (i = 0; fp && i < fp->count; i++, nr++)
+				if (nr < max)
+					v[nr] = get_file(fp->fp[i]);
+		}
+		spin_unlock(&q->lock);
+		if (nr <= max) {
+			*out = v;
+			return nr;
+		}
+		for (i = 0; i < max; i++)
+			fput(v[i]);
+		kvfree(v);
+		if (nr > CKPT_MAX_UNIX_MSGS)
+			return -EFBIG;
+		max = nr + 16;
+		v = kvmalloc_array(max, sizeof(*v), GFP_KERNEL);
+		if (!v)
+			return -ENOMEM;
+	}
+	for (i = 0; i < max; i++)
+		fput(v[i]);
+	kvfree(v);
+	return -EAGAIN;
+}
+
+static void ckpt_unix_put_in_flight(struct file **v, int nr)
+{
+	while (nr > 0)
+		fput(v[--nr]);
+	kvfree(v);
+}
+
+/**
+ * ckpt_unix_walk_in_flight - call a function on each file in flight to
+ * a unix socket
+ * @ctx:	the checkpoint context, with the job frozen
+ * @sock_file:	a unix socket that a descriptor of the job is on
+ * @fn:		called with each file (referenced for the call) and @arg
+ * @arg:	for @fn
+ *
+ * A file is passed once per message that carries it.
+ *
+ * Return: 0, a negative errno with the reason logged, or the first
+ * non-zero value @fn returned.
+ */
+int ckpt_unix_walk_in_flight(struct ckpt_ctx *ctx, struct file *sock_file,
+			     int (*fn)(struct ckpt_ctx *, struct file *, void *), void *arg)
+{
+	struct file **v;
+	int nr, i, err = 0;
+
+	nr = ckpt_unix_grab_in_flight(ckpt_unix_sk(sock_file), &v);
+	if (nr < 0)
+		return ckpt_err(ctx, nr,
+				"cannot list the descriptors in flight on a unix socket (error %d)",
+				nr);
+	for (i = 0; i < nr && !err; i++)
+		err = fn(ctx, v[i], arg);
+	ckpt_unix_put_in_flight(v, nr);
+	return err;
 }
 
 /* The job's file of a live socket, or NULL. */
@@ -262,6 +366,25 @@ static s64 ckpt_unix_sender(struct ckpt_wsock *ws, struct sock *from)
 enum ckpt_queue_refusal { CKPT_Q_OK, CKPT_Q_FDS, CKPT_Q_SENDER, CKPT_Q_BIG };
 
 /*
+ * The ids of the files in flight with a message, written before; false
+ * if one is not (it arrived after they were).  @ids may be NULL.
+ */
+static bool ckpt_unix_fd_ids(struct ckpt_ctx *ctx, const struct scm_fp_list *fp, u32 *ids)
+{
+	unsigned int i;
+	u32 kind, id;
+
+	for (i = 0; fp && i < fp->count; i++) {
+		id = ckpt_obj_lookup_ptr(&ctx->objs, fp->fp[i], &kind);
+		if (!id || kind != CKPT_OBJ_FILE)
+			return false;
+		if (ids)
+			ids[i] = id;
+	}
+	return true;
+}
+
+/*
  * Copy the messages queued on the socket into @ws->buf, if there is room
  * (@ws->size); return the room they need, or a negative errno with the
  * reason logged.
@@ -281,16 +404,17 @@ static ssize_t ckpt_unix_copy_queue(struct ckpt_wsock *ws)
 	spin_lock(&q->lock);
 	skb_queue_walk(q, skb) {
 		u32 skip = rec->type == SOCK_STREAM ? UNIXCB(skb).consumed : 0;
-		u32 len = skb->len - skip;
+		struct scm_fp_list *fp = UNIXCB(skb).fp;
+		u32 len = skb->len - skip, nr_fds = fp ? fp->count : 0;
 		struct ckpt_unix_msg *m;
 		s64 sender;
 
-		if (UNIXCB(skb).fp) {
+		if (rec->type == SOCK_STREAM && !len)
+			continue;
+		if (!ckpt_unix_fd_ids(ws->ctx, fp, NULL)) {
 			why = CKPT_Q_FDS;
 			break;
 		}
-		if (rec->type == SOCK_STREAM && !len)
-			continue;
 		sender = ckpt_unix_sender(ws, skb->sk);
 		if (sender < 0) {
 			why = CKPT_Q_SENDER;
@@ -298,7 +422,8 @@ static ssize_t ckpt_unix_copy_queue(struct ckpt_wsock *ws)
 			sock_hold(bad);
 			break;
 		}
-		need += sizeof(*m) + ALIGN(len, CKPT_ALIGN);
+		need += sizeof(*m) + ALIGN(len, CKPT_ALIGN) +
+			ALIGN(nr_fds * sizeof(u32), CKPT_ALIGN);
 		if (++nr > CKPT_MAX_UNIX_MSGS || need > CKPT_MAX_RECORD) {
 			why = CKPT_Q_BIG;
 			break;
@@ -313,12 +438,16 @@ static ssize_t ckpt_unix_copy_queue(struct ckpt_wsock *ws)
 			.pid = pid_vnr(UNIXCB(skb).pid),
 			.uid = from_kuid_munged(current_user_ns(), UNIXCB(skb).uid),
 			.gid = from_kgid_munged(current_user_ns(), UNIXCB(skb).gid),
+			.nr_fds = nr_fds,
 		};
 		off += sizeof(*m);
 		/* Cannot fail: the offsets are within the buffer. */
 		skb_copy_bits(skb, skip, ws->buf + off, len);
 		memset(ws->buf + off + len, 0, ckpt_pad(len));
 		off += ALIGN(len, CKPT_ALIGN);
+		ckpt_unix_fd_ids(ws->ctx, fp, ws->buf + off);
+		memset(ws->buf + off + nr_fds * sizeof(u32), 0, ckpt_pad(nr_fds * sizeof(u32)));
+		off += ALIGN(nr_fds * sizeof(u32), CKPT_ALIGN);
 	}
 	spin_unlock(&q->lock);
 
@@ -326,8 +455,8 @@ static ssize_t ckpt_unix_copy_queue(struct ckpt_wsock *ws)
 	case CKPT_Q_OK:
 		break;
 	case CKPT_Q_FDS:
-		return ckpt_err(ws->ctx, -EOPNOTSUPP,
-				"fd %u: descriptors are in flight (SCM_RIGHTS) to the unix socket",
+		return ckpt_err(ws->ctx, -EAGAIN,
+				"fd %u: descriptors arrived in flight (SCM_RIGHTS) on the unix socket during the checkpoint",
 				ws->w->fd);
 	case CKPT_Q_SENDER:
 		ckpt_err(ws->ctx, -EOPNOTSUPP,
@@ -463,7 +592,40 @@ static const char *ckpt_unix_unsaved_option(struct sock *sk)
 	if (sock_flag(sk, SOCK_WIFI_STATUS) || sock_flag(sk, SOCK_NOFCS) ||
 	    sock_flag(sk, SOCK_SELECT_ERR_QUEUE))
 		return "SO_WIFI_STATUS, SO_NOFCS or SO_SELECT_ERR_QUEUE";
+	if (sock_flag(sk, SOCK_URGINLINE))
+		return "SO_OOBINLINE";
+	if (sock_flag(sk, SOCK_RCVMARK))
+		return "SO_RCVMARK";
 	return NULL;
+}
+
+/*
+ * Write the files in flight to the socket, before its record names
+ * them.  A socket in flight is refused: its queue could carry more
+ * files, or the socket itself (the cycles the unix garbage collector
+ * breaks).
+ */
+static int ckpt_unix_write_in_flight(struct ckpt_ctx *ctx, struct ckpt_wfile *w, struct sock *sk)
+{
+	char what[96];
+	struct file **v;
+	int nr, i, err = 0;
+
+	nr = ckpt_unix_grab_in_flight(sk, &v);
+	if (nr < 0)
+		return ckpt_err(ctx, nr,
+				"fd %u: cannot list the descriptors in flight on the unix socket (error %d)",
+				w->fd, nr);
+	for (i = 0; i < nr && !err; i++) {
+		if (sock_from_file(v[i]))
+			err = ckpt_err(ctx, -EOPNOTSUPP,
+				       "fd %u: %s is in flight (SCM_RIGHTS) on the unix socket: not supported",
+				       w->fd, ckpt_file_kind(v[i], what, sizeof(what)));
+		else
+			err = ckpt_write_in_flight(ctx, w->task, v[i], w->fd);
+	}
+	ckpt_unix_put_in_flight(v, nr);
+	return err;
 }
 
 static int ckpt_unix_write(struct ckpt_ctx *ctx, struct ckpt_wfile *w)
@@ -505,6 +667,10 @@ static int ckpt_unix_write(struct ckpt_ctx *ctx, struct ckpt_wfile *w)
 			 w->fd, ckpt_unix_unsaved_option(sk));
 		goto out;
 	}
+
+	err = ckpt_unix_write_in_flight(ctx, w, sk);
+	if (err)
+		goto out;
 
 	/* Size the record, then fill it; the queue may grow from outside. */
 	ws.size = sizeof(*ws.rec) + 3 * CKPT_UNIX_NAME_MAX + PATH_MAX;
@@ -600,6 +766,18 @@ static bool ckpt_unix_pad_ok(const void *p, u32 len, const void *end)
 	return p + len + pad <= end && !memchr_inv(p + len, 0, pad);
 }
 
+/* The ids of the files in flight with a message, after its bytes. */
+static const u32 *ckpt_unix_msg_fds(const struct ckpt_unix_msg *m)
+{
+	return (const void *)(m + 1) + ALIGN(m->len, CKPT_ALIGN);
+}
+
+/* The message after @m. */
+static void *ckpt_unix_msg_next(const struct ckpt_unix_msg *m)
+{
+	return (void *)ckpt_unix_msg_fds(m) + ALIGN(m->nr_fds * sizeof(u32), CKPT_ALIGN);
+}
+
 /* Check the variable part of a record; set the pointers into it. */
 static bool ckpt_unix_parse(struct ckpt_rsock *rs)
 {
@@ -637,12 +815,13 @@ static bool ckpt_unix_parse(struct ckpt_rsock *rs)
 	for (i = 0; i < r->nr_msgs; i++) {
 		struct ckpt_unix_msg *m = p;
 
-		if (p + sizeof(*m) > end || m->reserved ||
+		if (p + sizeof(*m) > end || m->nr_fds > CKPT_MAX_UNIX_FDS ||
 		    (r->type == SOCK_STREAM && !m->len) || m->len > end - p - sizeof(*m) ||
-		    !ckpt_unix_pad_ok(m + 1, m->len, end))
+		    !ckpt_unix_pad_ok(m + 1, m->len, end) ||
+		    !ckpt_unix_pad_ok(ckpt_unix_msg_fds(m), m->nr_fds * sizeof(u32), end))
 			return false;
 		total += m->len;
-		p += sizeof(*m) + ALIGN(m->len, CKPT_ALIGN);
+		p = ckpt_unix_msg_next(m);
 	}
 	return p == end && total == r->data_len;
 }
@@ -931,6 +1110,77 @@ static int ckpt_unix_cred_pid(struct ckpt_ctx *ctx, pid_t nr, struct pid **pid)
 	return 0;
 }
 
+/*
+ * Put the files in flight with a message on descriptors of the
+ * restarter, @fds, for the SCM_RIGHTS message that sends them again.
+ */
+static int ckpt_unix_fds_in(struct ckpt_ctx *ctx, struct ckpt_rsock *rs,
+			    const struct ckpt_unix_msg *m, int *fds)
+{
+	const u32 *ids = ckpt_unix_msg_fds(m);
+	struct file *f;
+	u32 i;
+	int fd;
+
+	for (i = 0; i < m->nr_fds; i++)
+		fds[i] = -1;
+	for (i = 0; i < m->nr_fds; i++) {
+		f = ckpt_obj_lookup(&ctx->objs, ids[i], CKPT_OBJ_FILE);
+		if (!f)
+			return ckpt_err(ctx, -ENOEXEC,
+					"unix socket %u: a descriptor in flight is file %u, not in the image",
+					rs->rec->objid, ids[i]);
+		fd = get_unused_fd_flags(O_CLOEXEC);
+		if (fd < 0)
+			return ckpt_err(ctx, fd,
+					"unix socket %u: no descriptor free to send a file in flight again (error %d)",
+					rs->rec->objid, fd);
+		fd_install(fd, get_file(f));
+		fds[i] = fd;
+	}
+	return 0;
+}
+
+static void ckpt_unix_fds_out(const int *fds, u32 nr)
+{
+	u32 i;
+
+	for (i = 0; i < nr; i++)
+		if (fds[i] >= 0)
+			close_fd(fds[i]);
+}
+
+/*
+ * The SCM_RIGHTS control message of @m, its files on descriptors of the
+ * restarter (ckpt_unix_fds_out() closes them); NULL if it has none.
+ */
+static struct cmsghdr *ckpt_unix_rights(struct ckpt_ctx *ctx, struct ckpt_rsock *rs,
+					const struct ckpt_unix_msg *m, struct msghdr *msg)
+{
+	size_t len = CMSG_SPACE(m->nr_fds * sizeof(int));
+	struct cmsghdr *cmsg;
+	int err;
+
+	if (!m->nr_fds)
+		return NULL;
+	cmsg = kzalloc(len, GFP_KERNEL);
+	if (!cmsg)
+		return ERR_PTR(-ENOMEM);
+	cmsg->cmsg_len = CMSG_LEN(m->nr_fds * sizeof(int));
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	err = ckpt_unix_fds_in(ctx, rs, m, (int *)CMSG_DATA(cmsg));
+	if (err) {
+		ckpt_unix_fds_out((int *)CMSG_DATA(cmsg), m->nr_fds);
+		kfree(cmsg);
+		return ERR_PTR(err);
+	}
+	/* A kernel buffer: msg_control_is_user stays false. */
+	msg->msg_control = cmsg;
+	msg->msg_controllen = len;
+	return cmsg;
+}
+
 /* Send one message again from @from to @rs, and give it its credentials. */
 static int ckpt_unix_resend(struct ckpt_ctx *ctx, struct ckpt_rsock *rs, struct socket *from,
 			    bool by_name, const struct ckpt_unix_msg *m)
@@ -940,6 +1190,7 @@ static int ckpt_unix_resend(struct ckpt_ctx *ctx, struct ckpt_rsock *rs, struct 
 	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
 	struct sk_buff *tail, *skb;
 	struct sockaddr_un sun;
+	struct cmsghdr *rights;
 	struct pid *pid;
 	kuid_t uid;
 	kgid_t gid;
@@ -957,12 +1208,19 @@ static int ckpt_unix_resend(struct ckpt_ctx *ctx, struct ckpt_rsock *rs, struct 
 		msg.msg_name = &sun;
 		msg.msg_namelen = err;
 	}
+	rights = ckpt_unix_rights(ctx, rs, m, &msg);
+	if (IS_ERR(rights))
+		return PTR_ERR(rights);
 	/* Room for it, whatever the limits now. */
 	WRITE_ONCE(from->sk->sk_sndbuf, INT_MAX / 2);
 	spin_lock(&q->lock);
 	tail = skb_peek_tail(q);
 	spin_unlock(&q->lock);
 	err = kernel_sendmsg(from, &msg, &iov, 1, m->len);
+	if (rights) {
+		ckpt_unix_fds_out((int *)CMSG_DATA(rights), m->nr_fds);
+		kfree(rights);
+	}
 	if (err != m->len)
 		return ckpt_err(ctx, err < 0 ? err : -EIO,
 				"unix socket %u: cannot queue a message again (error %d)",
@@ -1033,7 +1291,7 @@ static int ckpt_unix_requeue(struct ckpt_ctx *ctx, struct ckpt_rsock *rs)
 					"unix socket %u: a message comes from %u, not its peer",
 					r->objid, m->sender_id);
 		err = ckpt_unix_resend(ctx, rs, sender, by_name, m);
-		p += sizeof(*m) + ALIGN(m->len, CKPT_ALIGN);
+		p = ckpt_unix_msg_next(m);
 	}
 	return err;
 }

@@ -581,6 +581,7 @@ const struct ckpt_file_ops ckpt_unlinked_file_ops = {
 	.name		= "unlinked file",
 	.kinds		= BIT(CKPT_FILE_UNLINKED),
 	.obj_rec	= CKPT_REC_UNLINKED,
+	.in_flight	= true,
 	.owns		= ckpt_unlinked_owns,
 	.write		= ckpt_unlinked_write,
 	.read		= ckpt_read_unlinked,

@@ -15,6 +15,29 @@
  * outside the job (EBUSY, the reason naming the pipe and that process);
  * a pipe with both ends in the process is saved.  A target killed
  * (SIGKILL) while it is being saved fails the checkpoint with ESRCH.
+ *
+ * State the image does not keep is refused the same way, each test
+ * checking the reason on the log and, from inside the job afterwards,
+ * that the state is still there (a test whose feature the kernel or CPU
+ * lacks is skipped, saying so): another UTS or network namespace, or a
+ * PID namespace for its children (unshare(CLONE_NEWPID) without a
+ * fork); a thread with credentials of its own (the raw setresuid(2) in
+ * one thread; seteuid(3), which changes every thread's alike, is saved
+ * and every thread restarts with euid 1000); a thread keyring; rdtsc
+ * disabled (PR_SET_TSC), a memory-error kill policy (PR_MCE_KILL),
+ * PR_SET_IO_FLUSHER, syscall user dispatch, speculation control
+ * (PR_SET_SPECULATION_CTRL) and CPUID faulting (ARCH_SET_CPUID); NUMA
+ * memory policies of a thread (set_mempolicy(2)) and of a mapping
+ * (mbind(2)); a TLS descriptor (set_thread_area(2)), an LDT
+ * (modify_ldt(2)) and I/O port access (ioperm(2)); a named anonymous
+ * mapping (PR_SET_VMA_ANON_NAME), a mapping registered with a
+ * userfaultfd, an allocated protection key (pkey_alloc(2)); signal-driven
+ * I/O on a pipe (F_SETOWN, O_ASYNC); and a character device whose driver
+ * keeps state per open file (/dev/kmsg), while /dev/null, /dev/zero,
+ * /dev/full, /dev/random and /dev/urandom are saved.  With EBUSY, naming
+ * the process outside the job: a thread that traces one (PTRACE_SEIZE),
+ * and a process sharing its memory with one (clone(CLONE_VM)), when
+ * checkpointed alone.
  * Argument errors: ESRCH for a pid that does not exist, EINVAL for
  * unknown flags, EBADF for bad descriptors, and init and kernel threads
  * are refused.  restart() of an empty file is ENOEXEC; of garbage, a
@@ -29,12 +52,22 @@
 #include <pthread.h>
 #include <sched.h>
 #include <sys/fanotify.h>
+#include <sys/fsuid.h>
+#include <sys/io.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/ptrace.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
-
+#include <sys/sysmacros.h>
 #include <sys/time.h>
+#include <asm/ldt.h>
+#include <asm/prctl.h>
+#include <linux/futex.h>
+#include <linux/keyctl.h>
+#include <linux/mempolicy.h>
+#include <linux/userfaultfd.h>
 
 #include "ckpt_test.h"
 
@@ -725,6 +758,1012 @@ TEST(stdio_file_also_above_fd_2_is_eopnotsupp_and_logged)
 	TH_LOG("log: %s", log);
 	EXPECT_NE(NULL, strstr(log, "fd 3"));
 	EXPECT_EQ(0, ckpt_sleeper_intact(child));
+}
+
+/* --------------------------------------------------------------------
+ * State the image does not keep
+ *
+ * Each of these is refused at checkpoint time, even with CKPT_KILL, with
+ * a reason on the log that names it, and the job runs on with it.  A
+ * setup returns UNAVAILABLE when the kernel or the CPU lacks what it
+ * uses; it is tried first in a throwaway child, and the test is skipped
+ * then, saying why.
+ */
+
+#define UNAVAILABLE	77
+
+/*
+ * In a setup, after a call failed: UNAVAILABLE if errno says that the
+ * kernel or CPU lacks the feature, else 1 (the setup failed).
+ */
+static int unavailable(const char *what)
+{
+	int err = errno, nosys;
+
+	ckpt_msg("%s: %s", what, strerror(err));
+	/* What a system call that does not exist fails with. */
+	syscall(-1L);
+	nosys = errno;
+	if (err == nosys || err == EINVAL || err == EOPNOTSUPP || err == ENODEV || err == ENXIO)
+		return UNAVAILABLE;
+	return 1;
+}
+
+/*
+ * Run @setup in a throwaway child, with no descriptor above 2 as in a
+ * test child: its return value, or -1.
+ */
+static int try_setup(int (*setup)(void))
+{
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		ckpt_close_range(3, ~0U);
+		_exit(setup());
+	}
+	return ckpt_reap(pid);
+}
+
+/*
+ * The child that @setup makes (with @what, which a skip names) is
+ * refused with @err, the log saying @reason, and @verify then finds
+ * its state intact.
+ */
+static void unsaved_refused(struct __test_metadata *_metadata, const char *what,
+			    int (*setup)(void), int (*verify)(void), int err, const char *reason)
+{
+	char log[4096];
+	pid_t child;
+	int status;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	status = try_setup(setup);
+	if (status == UNAVAILABLE)
+		SKIP(return, "%s is not available here", what);
+	ASSERT_EQ(0, status) TH_LOG("the setup of %s fails", what);
+	child = ckpt_spawn(setup, verify);
+	ASSERT_GT(child, 0);
+	EXPECT_EQ(err, ckpt_checkpoint_log(child, CKPT_KILL, log, sizeof(log)));
+	TH_LOG("log: %s", log);
+	EXPECT_TRUE(ckpt_log_has(log, "pid ", child));
+	EXPECT_NE(NULL, strstr(log, reason)) TH_LOG("the log does not say \"%s\"", reason);
+	EXPECT_EQ(0, ckpt_sleeper_intact(child));
+}
+
+/* Namespaces: each is refused (restart makes the job in the restarter's). */
+
+static const char *ns_name;
+static char ns_link[64];
+
+static int ns_read(const char *name, char *buf, size_t size)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/ns/%s", name);
+	n = readlink(path, buf, size - 1);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
+static int ns_save(const char *name)
+{
+	ns_name = name;
+	CHILD_CHECK(1, !ns_read(name, ns_link, sizeof(ns_link)), "readlink %s: %s", name,
+		    strerror(errno));
+	return mem_setup();
+}
+
+/* Still in the namespace it made. */
+static int ns_verify(void)
+{
+	char now[64];
+
+	CHILD_CHECK(3, !ns_read(ns_name, now, sizeof(now)) && !strcmp(now, ns_link),
+		    "/proc/self/ns/%s is %s, was %s", ns_name, now, ns_link);
+	return mem_verify();
+}
+
+static int uts_setup(void)
+{
+	if (unshare(CLONE_NEWUTS))
+		return unavailable("unshare(CLONE_NEWUTS)");
+	CHILD_CHECK(1, !sethostname("ckpt-uts", 8), "sethostname: %s", strerror(errno));
+	return ns_save("uts");
+}
+
+static int uts_verify(void)
+{
+	char host[64];
+
+	CHILD_CHECK(4, !gethostname(host, sizeof(host)) && !strcmp(host, "ckpt-uts"),
+		    "hostname \"%s\"", host);
+	return ns_verify();
+}
+
+TEST(uts_namespace_is_refused_and_named)
+{
+	unsaved_refused(_metadata, "unshare(CLONE_NEWUTS)", uts_setup, uts_verify,
+			EOPNOTSUPP, "another UTS namespace");
+}
+
+static int net_setup(void)
+{
+	if (unshare(CLONE_NEWNET))
+		return unavailable("unshare(CLONE_NEWNET)");
+	return ns_save("net");
+}
+
+TEST(network_namespace_is_refused_and_named)
+{
+	unsaved_refused(_metadata, "unshare(CLONE_NEWNET)", net_setup, ns_verify,
+			EOPNOTSUPP, "another network namespace");
+}
+
+/*
+ * unshare(CLONE_NEWPID) without forking: only its children's PID
+ * namespace differs.  (/proc/self/ns/pid_for_children names it only once
+ * it has a process: the check forks one, last.)
+ */
+static int pidns_setup(void)
+{
+	if (unshare(CLONE_NEWPID))
+		return unavailable("unshare(CLONE_NEWPID)");
+	return mem_setup();
+}
+
+/* A child forked now is the first process of the new namespace. */
+static int pidns_verify(void)
+{
+	int status;
+	pid_t pid;
+
+	CHILD_CHECK(3, mem_verify() == 0, "memory");
+	pid = fork();
+	CHILD_CHECK(4, pid >= 0, "fork: %s", strerror(errno));
+	if (pid == 0)
+		_exit(getpid() == 1 ? 0 : 1);
+	CHILD_CHECK(4, waitpid(pid, &status, 0) == pid, "waitpid: %s", strerror(errno));
+	CHILD_CHECK(5, WIFEXITED(status) && !WEXITSTATUS(status),
+		    "its child is not pid 1 of a new PID namespace");
+	return 0;
+}
+
+TEST(pid_namespace_for_children_is_refused_and_named)
+{
+	unsaved_refused(_metadata, "unshare(CLONE_NEWPID)", pidns_setup, pidns_verify,
+			EOPNOTSUPP, "PID (for its children");
+}
+
+/*
+ * Credentials: a thread that changed its own (the raw system call, not
+ * the C library's, which changes every thread's) is refused; a process
+ * whose threads all changed theirs alike (seteuid(3)) is saved.
+ */
+
+static uint32_t th_go;
+static int th_ready;
+static pid_t th_tid;
+
+static long futex_wait(uint32_t *word, uint32_t val)
+{
+	return syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
+}
+
+static void futex_wake_all(uint32_t *word)
+{
+	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+
+static void wait_count(int *c, int n)
+{
+	int i;
+
+	for (i = 0; i < 10000 && CKPT_LOAD(*c) < n; i++)
+		usleep(1000);
+	CHILD_CHECK(99, CKPT_LOAD(*c) >= n, "only %d of %d threads ready", CKPT_LOAD(*c), n);
+}
+
+static void *own_euid_thread(void *arg)
+{
+	(void)arg;
+	th_tid = gettid();
+	if (syscall(SYS_setresuid, -1, 1000, -1))
+		ckpt_child_fail(1, __LINE__, "setresuid", "%s", strerror(errno));
+	__atomic_add_fetch(&th_ready, 1, __ATOMIC_SEQ_CST);
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static int own_euid_setup(void)
+{
+	pthread_t t;
+
+	CHILD_CHECK(1, !pthread_create(&t, NULL, own_euid_thread, NULL), "pthread_create");
+	wait_count(&th_ready, 1);
+	return mem_setup();
+}
+
+/* Uid: real, effective, saved, filesystem of thread @tid. */
+static int thread_uids(pid_t tid, unsigned int uid[4])
+{
+	char val[128];
+
+	if (ckpt_status_field(tid, "Uid", val, sizeof(val)))
+		return -1;
+	return sscanf(val, "%u %u %u %u", &uid[0], &uid[1], &uid[2], &uid[3]) == 4 ? 0 : -1;
+}
+
+static int own_euid_verify(void)
+{
+	unsigned int uid[4] = { 0 };
+
+	CHILD_CHECK(3, geteuid() == 0, "the main thread's euid is %u", geteuid());
+	CHILD_CHECK(4, !thread_uids(th_tid, uid) && uid[0] == 0 && uid[1] == 1000 &&
+		    uid[2] == 0 && uid[3] == 1000, "thread %d: uids %u %u %u %u", th_tid,
+		    uid[0], uid[1], uid[2], uid[3]);
+	return mem_verify();
+}
+
+TEST(thread_with_credentials_of_its_own_is_refused)
+{
+	unsaved_refused(_metadata, "setresuid(2) in one thread", own_euid_setup, own_euid_verify,
+			EOPNOTSUPP, "credentials of its own");
+}
+
+#define EUID_THREADS	3
+
+static void check_euid_1000(int code)
+{
+	uid_t r = -1, e = -1, s = -1;
+
+	CHILD_CHECK(code, !getresuid(&r, &e, &s) && r == 0 && e == 1000 && s == 0,
+		    "thread %d: uids %d %d %d, expected 0 1000 0", (int)gettid(), (int)r, (int)e,
+		    (int)s);
+	/* setfsuid() returns the fsuid it had: 1000 asks for no change. */
+	CHILD_CHECK(code, setfsuid(1000) == 1000, "thread %d: fsuid is not 1000", (int)gettid());
+}
+
+static void *euid_thread(void *arg)
+{
+	(void)arg;
+	__atomic_add_fetch(&th_ready, 1, __ATOMIC_SEQ_CST);
+	while (!CKPT_LOAD(th_go))
+		futex_wait(&th_go, 0);
+	check_euid_1000(2);
+	return NULL;
+}
+
+static int euid_main(void)
+{
+	pthread_t t[EUID_THREADS];
+	int i;
+
+	for (i = 0; i < EUID_THREADS; i++)
+		CHILD_CHECK(90, !pthread_create(&t[i], NULL, euid_thread, NULL), "pthread_create");
+	wait_count(&th_ready, EUID_THREADS);
+	/* The C library changes every thread's. */
+	CHILD_CHECK(90, !seteuid(1000), "seteuid: %s", strerror(errno));
+	CHILD_CHECK(90, !prctl(PR_SET_PDEATHSIG, SIGKILL), "PR_SET_PDEATHSIG");
+	ckpt_child_wait();
+	check_euid_1000(1);
+	CKPT_STORE(th_go, 1);
+	futex_wake_all(&th_go);
+	for (i = 0; i < EUID_THREADS; i++)
+		CHILD_CHECK(3, !pthread_join(t[i], NULL), "pthread_join");
+	return 0;
+}
+
+TEST(euid_changed_in_every_thread_by_seteuid_is_saved)
+{
+	pid_t child;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	child = ckpt_spawn_main(euid_main);
+	ASSERT_GT(child, 0);
+	ASSERT_EQ(0, ckpt_wait_threads_state(child, "S", 10000));
+	EXPECT_EQ(0, ckpt_cycle(child, CKPT_KILL));
+}
+
+/* A thread keyring (keyctl(2)). */
+static long keyring_id;
+
+static int keyring_setup(void)
+{
+	keyring_id = syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_THREAD_KEYRING, 1);
+	if (keyring_id < 0)
+		return unavailable("keyctl(KEYCTL_GET_KEYRING_ID, KEY_SPEC_THREAD_KEYRING)");
+	return mem_setup();
+}
+
+static int keyring_verify(void)
+{
+	long id = syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_THREAD_KEYRING, 0);
+
+	CHILD_CHECK(3, id == keyring_id, "thread keyring %ld, was %ld", id, keyring_id);
+	return mem_verify();
+}
+
+TEST(thread_keyring_is_refused_and_named)
+{
+	unsaved_refused(_metadata, "a thread keyring", keyring_setup, keyring_verify,
+			EOPNOTSUPP, "keyring");
+}
+
+/* prctl(2) and arch_prctl(2) modes that the image does not keep. */
+
+static int tsc_setup(void)
+{
+	if (prctl(PR_SET_TSC, PR_TSC_SIGSEGV, 0, 0, 0))
+		return unavailable("PR_SET_TSC");
+	return mem_setup();
+}
+
+/* Nothing here may read the clock: rdtsc would fault. */
+static int tsc_verify(void)
+{
+	int mode = 0;
+
+	CHILD_CHECK(3, !prctl(PR_GET_TSC, &mode, 0, 0, 0) && mode == PR_TSC_SIGSEGV,
+		    "PR_GET_TSC: %d", mode);
+	return mem_verify();
+}
+
+TEST(rdtsc_disabled_is_refused_and_named)
+{
+	unsaved_refused(_metadata, "PR_SET_TSC", tsc_setup, tsc_verify, EOPNOTSUPP, "PR_SET_TSC");
+}
+
+static int mce_setup(void)
+{
+	if (prctl(PR_MCE_KILL, PR_MCE_KILL_SET, PR_MCE_KILL_EARLY, 0, 0))
+		return unavailable("PR_MCE_KILL");
+	return mem_setup();
+}
+
+static int mce_verify(void)
+{
+	int v = prctl(PR_MCE_KILL_GET, 0, 0, 0, 0);
+
+	CHILD_CHECK(3, v == PR_MCE_KILL_EARLY, "PR_MCE_KILL_GET: %d", v);
+	return mem_verify();
+}
+
+TEST(memory_error_kill_policy_is_refused_and_named)
+{
+	unsaved_refused(_metadata, "PR_MCE_KILL", mce_setup, mce_verify, EOPNOTSUPP, "PR_MCE_KILL");
+}
+
+static int io_flusher_setup(void)
+{
+	if (prctl(PR_SET_IO_FLUSHER, 1, 0, 0, 0))
+		return unavailable("PR_SET_IO_FLUSHER");
+	return mem_setup();
+}
+
+static int io_flusher_verify(void)
+{
+	int v = prctl(PR_GET_IO_FLUSHER, 0, 0, 0, 0);
+
+	CHILD_CHECK(3, v == 1, "PR_GET_IO_FLUSHER: %d", v);
+	return mem_verify();
+}
+
+TEST(io_flusher_is_refused_and_named)
+{
+	unsaved_refused(_metadata, "PR_SET_IO_FLUSHER", io_flusher_setup, io_flusher_verify,
+			EOPNOTSUPP, "PR_SET_IO_FLUSHER");
+}
+
+/*
+ * Syscall user dispatch, the selector allowing system calls.  To check
+ * that it is still on, the verification blocks them for one call: the
+ * SIGSYS handler allows them again and says which call it was.
+ */
+static char sud_selector = SYSCALL_DISPATCH_FILTER_ALLOW;
+static int sud_syscall = -1;
+
+static void sud_handler(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	CKPT_STORE(sud_selector, SYSCALL_DISPATCH_FILTER_ALLOW);
+	CKPT_STORE(sud_syscall, si->si_syscall);
+}
+
+static int sud_setup(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = sud_handler;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	CHILD_CHECK(1, !sigaction(SIGSYS, &sa, NULL), "sigaction");
+	if (prctl(PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_ON, 0, 0, &sud_selector))
+		return unavailable("PR_SET_SYSCALL_USER_DISPATCH");
+	return mem_setup();
+}
+
+static int sud_verify(void)
+{
+	CKPT_STORE(sud_selector, SYSCALL_DISPATCH_FILTER_BLOCK);
+	syscall(SYS_getppid);
+	CHILD_CHECK(3, CKPT_LOAD(sud_syscall) == SYS_getppid,
+		    "a blocked getppid() did not raise SIGSYS (%d): dispatch is off",
+		    CKPT_LOAD(sud_syscall));
+	return mem_verify();
+}
+
+TEST(syscall_user_dispatch_is_refused_and_named)
+{
+	unsaved_refused(_metadata, "PR_SET_SYSCALL_USER_DISPATCH", sud_setup, sud_verify,
+			EOPNOTSUPP, "syscall user dispatch");
+}
+
+/*
+ * Speculative store bypass disabled, or else indirect branch speculation,
+ * under the task's own control (PR_SPEC_PRCTL): with another mitigation
+ * mode the call may succeed and change nothing.
+ */
+static int spec_which;
+
+static int spec_setup(void)
+{
+	static const int which[] = { PR_SPEC_STORE_BYPASS, PR_SPEC_INDIRECT_BRANCH };
+	const int want = PR_SPEC_PRCTL | PR_SPEC_DISABLE;
+	unsigned int i;
+	int v;
+
+	for (i = 0; i < ARRAY_SIZE(which); i++) {
+		spec_which = which[i];
+		if (prctl(PR_SET_SPECULATION_CTRL, spec_which, PR_SPEC_DISABLE, 0, 0)) {
+			ckpt_msg("PR_SET_SPECULATION_CTRL(%d): %s", spec_which, strerror(errno));
+			continue;
+		}
+		v = prctl(PR_GET_SPECULATION_CTRL, spec_which, 0, 0, 0);
+		if (v >= 0 && (v & want) == want)
+			return mem_setup();
+		ckpt_msg("PR_GET_SPECULATION_CTRL(%d): %#x, not per task", spec_which, v);
+	}
+	return UNAVAILABLE;
+}
+
+static int spec_verify(void)
+{
+	int v = prctl(PR_GET_SPECULATION_CTRL, spec_which, 0, 0, 0);
+
+	CHILD_CHECK(3, v >= 0 && (v & PR_SPEC_DISABLE), "PR_GET_SPECULATION_CTRL(%d): %#x",
+		    spec_which, v);
+	return mem_verify();
+}
+
+TEST(speculation_control_is_refused_and_named)
+{
+	unsaved_refused(_metadata, "PR_SET_SPECULATION_CTRL", spec_setup, spec_verify,
+			EOPNOTSUPP, "PR_SET_SPECULATION_CTRL");
+}
+
+static int cpuid_setup(void)
+{
+	if (syscall(SYS_arch_prctl, ARCH_SET_CPUID, 0))
+		return unavailable("ARCH_SET_CPUID");
+	return mem_setup();
+}
+
+static int cpuid_verify(void)
+{
+	long v = syscall(SYS_arch_prctl, ARCH_GET_CPUID, 0);
+
+	CHILD_CHECK(3, v == 0, "ARCH_GET_CPUID: %ld", v);
+	return mem_verify();
+}
+
+TEST(cpuid_faulting_is_refused_and_named)
+{
+	unsaved_refused(_metadata, "ARCH_SET_CPUID (CPUID faulting)", cpuid_setup, cpuid_verify,
+			EOPNOTSUPP, "ARCH_SET_CPUID");
+}
+
+/* NUMA memory policies: of the thread, and of a mapping. */
+static unsigned long node0 = 1;
+
+static int get_policy(void *addr)
+{
+	int mode = -1;
+
+	if (syscall(SYS_get_mempolicy, &mode, NULL, 0, addr, addr ? MPOL_F_ADDR : 0))
+		return -1;
+	return mode;
+}
+
+static int mempolicy_setup(void)
+{
+	if (syscall(SYS_set_mempolicy, MPOL_BIND, &node0, 8 * sizeof(node0)))
+		return unavailable("set_mempolicy(MPOL_BIND)");
+	return mem_setup();
+}
+
+static int mempolicy_verify(void)
+{
+	int mode = get_policy(NULL);
+
+	CHILD_CHECK(3, mode == MPOL_BIND, "the thread's policy is %d", mode);
+	return mem_verify();
+}
+
+TEST(thread_memory_policy_is_refused_and_named)
+{
+	unsaved_refused(_metadata, "set_mempolicy(2)", mempolicy_setup, mempolicy_verify,
+			EOPNOTSUPP, "set_mempolicy");
+}
+
+#define BOUND_SIZE	(16 * 4096)
+
+static void *bound;
+
+static int mbind_setup(void)
+{
+	bound = mmap(NULL, BOUND_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHILD_CHECK(1, bound != MAP_FAILED, "mmap: %s", strerror(errno));
+	if (syscall(SYS_mbind, bound, BOUND_SIZE, MPOL_BIND, &node0, 8 * sizeof(node0), 0))
+		return unavailable("mbind(MPOL_BIND)");
+	memset(bound, 0x3c, BOUND_SIZE);
+	return mem_setup();
+}
+
+static int mbind_verify(void)
+{
+	int mode = get_policy(bound);
+
+	CHILD_CHECK(3, mode == MPOL_BIND, "the mapping's policy is %d", mode);
+	CHILD_CHECK(4, ((unsigned char *)bound)[BOUND_SIZE - 1] == 0x3c, "the mapping changed");
+	return mem_verify();
+}
+
+TEST(mapping_memory_policy_is_refused_and_named)
+{
+	unsaved_refused(_metadata, "mbind(2)", mbind_setup, mbind_verify, EOPNOTSUPP, "mbind");
+}
+
+/* x86 segments and I/O ports. */
+static struct user_desc tls_desc = {
+	.entry_number = -1, .base_addr = 0x12345000, .limit = 0xfff, .seg_32bit = 1,
+};
+
+static int tls_setup(void)
+{
+	if (syscall(SYS_set_thread_area, &tls_desc))
+		return unavailable("set_thread_area");
+	return mem_setup();
+}
+
+static int tls_verify(void)
+{
+	struct user_desc d = { .entry_number = tls_desc.entry_number };
+
+	CHILD_CHECK(3, !syscall(SYS_get_thread_area, &d) && d.base_addr == tls_desc.base_addr,
+		    "TLS entry %u: base %#x (%s)", d.entry_number, d.base_addr, strerror(errno));
+	return mem_verify();
+}
+
+TEST(tls_descriptor_is_refused_and_named)
+{
+	unsaved_refused(_metadata, "set_thread_area(2)", tls_setup, tls_verify,
+			EOPNOTSUPP, "set_thread_area");
+}
+
+static int ldt_setup(void)
+{
+	struct user_desc d = {
+		.entry_number = 0, .base_addr = 0x23456000, .limit = 0xfff, .seg_32bit = 1,
+	};
+
+	if (syscall(SYS_modify_ldt, 1, &d, sizeof(d)))
+		return unavailable("modify_ldt");
+	return mem_setup();
+}
+
+static int ldt_verify(void)
+{
+	uint32_t ldt[2] = { 0, 0 };
+	long n = syscall(SYS_modify_ldt, 0, ldt, sizeof(ldt));
+
+	/* Descriptor bits 16..31 of the first word: the base's low half. */
+	CHILD_CHECK(3, n == sizeof(ldt) && ldt[0] >> 16 == 0x6000,
+		    "LDT read: %ld bytes, %#x %#x", n, ldt[0], ldt[1]);
+	return mem_verify();
+}
+
+TEST(ldt_is_refused_and_named)
+{
+	unsaved_refused(_metadata, "modify_ldt(2)", ldt_setup, ldt_verify,
+			EOPNOTSUPP, "modify_ldt");
+}
+
+static int ioperm_setup(void)
+{
+	if (ioperm(0x80, 1, 1))
+		return unavailable("ioperm");
+	return mem_setup();
+}
+
+/* Without the permission, inb faults. */
+static int ioperm_verify(void)
+{
+	unsigned char v;
+
+	asm volatile("inb %w1, %0" : "=a"(v) : "Nd"((unsigned short)0x80));
+	(void)v;
+	return mem_verify();
+}
+
+TEST(io_port_permission_is_refused_and_named)
+{
+	unsaved_refused(_metadata, "ioperm(2)", ioperm_setup, ioperm_verify, EOPNOTSUPP, "ioperm");
+}
+
+/* The address space: a named mapping, a userfaultfd, a protection key. */
+#define NAMED_SIZE	(4 * 4096)
+
+static void *named;
+
+static int anon_name_setup(void)
+{
+	named = mmap(NULL, NAMED_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHILD_CHECK(1, named != MAP_FAILED, "mmap: %s", strerror(errno));
+	if (prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, named, NAMED_SIZE, "ckpt-named"))
+		return unavailable("PR_SET_VMA_ANON_NAME");
+	return mem_setup();
+}
+
+static int anon_name_verify(void)
+{
+	struct map_line ml;
+
+	CHILD_CHECK(3, !map_line_of(named, &ml) && !strcmp(ml.path, "[anon:ckpt-named]"),
+		    "the mapping is named \"%s\"", ml.path);
+	return mem_verify();
+}
+
+TEST(named_anonymous_mapping_is_refused_and_named)
+{
+	unsaved_refused(_metadata, "PR_SET_VMA_ANON_NAME", anon_name_setup, anon_name_verify,
+			EOPNOTSUPP, "PR_SET_VMA_ANON_NAME");
+}
+
+static void *uffd_area;
+static int uffd = -1;
+
+static int uffd_setup(void)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+
+	uffd_area = mmap(NULL, NAMED_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+	CHILD_CHECK(1, uffd_area != MAP_FAILED, "mmap: %s", strerror(errno));
+	uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (uffd < 0)
+		return unavailable("userfaultfd");
+	CHILD_CHECK(1, !ioctl(uffd, UFFDIO_API, &api), "UFFDIO_API: %s", strerror(errno));
+	reg.range.start = (uintptr_t)uffd_area;
+	reg.range.len = NAMED_SIZE;
+	CHILD_CHECK(1, !ioctl(uffd, UFFDIO_REGISTER, &reg), "UFFDIO_REGISTER: %s",
+		    strerror(errno));
+	return mem_setup();
+}
+
+/* Still registered: UFFDIO_ZEROPAGE fills a missing page. */
+static int uffd_verify(void)
+{
+	struct uffdio_zeropage zp = {
+		.range = { .start = (uintptr_t)uffd_area, .len = 4096 },
+	};
+
+	CHILD_CHECK(3, !ioctl(uffd, UFFDIO_ZEROPAGE, &zp) && zp.zeropage == 4096,
+		    "UFFDIO_ZEROPAGE: %s", strerror(errno));
+	CHILD_CHECK(4, ((char *)uffd_area)[100] == 0, "the page is not zero");
+	return mem_verify();
+}
+
+TEST(userfaultfd_is_refused_and_named)
+{
+	unsaved_refused(_metadata, "userfaultfd(2)", uffd_setup, uffd_verify,
+			EOPNOTSUPP, "userfaultfd");
+}
+
+static int pkey = -1;
+
+static int pkey_setup(void)
+{
+	pkey = syscall(SYS_pkey_alloc, 0, 0);
+	if (pkey < 0 && errno == ENOSPC) {
+		ckpt_msg("pkey_alloc: %s (no protection keys)", strerror(errno));
+		return UNAVAILABLE;
+	}
+	if (pkey < 0)
+		return unavailable("pkey_alloc");
+	return mem_setup();
+}
+
+/* Still allocated: freeing it works (once). */
+static int pkey_verify(void)
+{
+	CHILD_CHECK(3, !syscall(SYS_pkey_free, pkey), "pkey_free(%d): %s", pkey,
+		    strerror(errno));
+	return mem_verify();
+}
+
+TEST(protection_key_is_refused_and_named)
+{
+	unsaved_refused(_metadata, "pkey_alloc(2)", pkey_setup, pkey_verify,
+			EOPNOTSUPP, "pkey_alloc");
+}
+
+/* A process outside the job that a job's thread traces. */
+static pid_t outside_pid;
+
+static int ptrace_setup(void)
+{
+	if (ptrace(PTRACE_SEIZE, outside_pid, 0, 0))
+		return unavailable("PTRACE_SEIZE");
+	return mem_setup();
+}
+
+static int tracer_of(pid_t pid)
+{
+	char val[32];
+
+	if (ckpt_status_field(pid, "TracerPid", val, sizeof(val)))
+		return -1;
+	return atoi(val);
+}
+
+static int ptrace_verify(void)
+{
+	CHILD_CHECK(3, tracer_of(outside_pid) == getpid(), "pid %d is traced by %d",
+		    outside_pid, tracer_of(outside_pid));
+	return mem_verify();
+}
+
+/* A process of ours that sleeps until killed. */
+static pid_t start_sleeper(void)
+{
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (;;)
+			pause();
+	}
+	return pid;
+}
+
+TEST(tracing_a_process_outside_the_job_is_ebusy_and_named)
+{
+	char reason[64];
+
+	outside_pid = start_sleeper();
+	ASSERT_GT(outside_pid, 0);
+	snprintf(reason, sizeof(reason), "traces pid %d", (int)outside_pid);
+	unsaved_refused(_metadata, "PTRACE_SEIZE", ptrace_setup, ptrace_verify, EBUSY, reason);
+	EXPECT_EQ(128 + SIGKILL, ckpt_kill_reap(outside_pid));
+}
+
+/*
+ * A process sharing its memory (clone(CLONE_VM) without CLONE_THREAD)
+ * with one outside the job: checkpointed alone, it is refused, naming
+ * the other.
+ */
+#define VM_STACK	(64 * 1024)
+
+static pid_t vm_child;
+
+static int vm_child_fn(void *arg)
+{
+	(void)arg;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	for (;;)
+		syscall(SYS_pause);
+	return 0;
+}
+
+static int clone_vm_setup(void)
+{
+	char *stack = malloc(VM_STACK);
+
+	CHILD_CHECK(1, stack, "malloc");
+	vm_child = clone(vm_child_fn, stack + VM_STACK, CLONE_VM | SIGCHLD, NULL);
+	CHILD_CHECK(1, vm_child > 0, "clone: %s", strerror(errno));
+	return mem_setup();
+}
+
+static int clone_vm_verify(void)
+{
+	CHILD_CHECK(3, !kill(vm_child, 0), "pid %d is gone", vm_child);
+	kill(vm_child, SIGKILL);
+	CHILD_CHECK(4, waitpid(vm_child, NULL, 0) == vm_child, "waitpid: %s", strerror(errno));
+	return mem_verify();
+}
+
+TEST(memory_shared_with_a_process_outside_the_job_is_ebusy_and_named)
+{
+	pid_t child, kids[4];
+	char log[4096];
+	int n;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	child = ckpt_spawn(clone_vm_setup, clone_vm_verify);
+	ASSERT_GT(child, 0);
+	n = ckpt_children_of(child, kids, 4);
+	ASSERT_EQ(1, n);
+	/* Alone, without the process it shares with. */
+	EXPECT_EQ(EBUSY, ckpt_checkpoint_log(child, CKPT_KILL, log, sizeof(log)));
+	TH_LOG("log: %s", log);
+	EXPECT_NE(NULL, strstr(log, "CLONE_VM"));
+	EXPECT_TRUE(ckpt_log_has(log, "pid ", kids[0]))
+		TH_LOG("the process it shares with, pid %d, is not named", kids[0]);
+	EXPECT_EQ(0, ckpt_sleeper_intact(child));
+}
+
+/* Signal-driven I/O on a pipe whose both ends the process holds. */
+static int setown_setup(void)
+{
+	CHILD_CHECK(1, signal(SIGIO, SIG_IGN) != SIG_ERR, "signal");
+	CHILD_CHECK(1, !pipe_fd_setup(), "pipe");
+	CHILD_CHECK(1, !fcntl(3, F_SETOWN, getpid()), "F_SETOWN: %s", strerror(errno));
+	return 0;
+}
+
+static int setown_verify(void)
+{
+	CHILD_CHECK(6, fcntl(3, F_GETOWN) == getpid(), "F_GETOWN: %d", fcntl(3, F_GETOWN));
+	return pipe_fd_verify();
+}
+
+TEST(pipe_with_an_owner_for_sigio_is_refused_and_named)
+{
+	unsaved_refused(_metadata, "F_SETOWN", setown_setup, setown_verify,
+			EOPNOTSUPP, "signal-driven I/O");
+}
+
+static int async_setup(void)
+{
+	int fl;
+
+	CHILD_CHECK(1, signal(SIGIO, SIG_IGN) != SIG_ERR, "signal");
+	CHILD_CHECK(1, !pipe_fd_setup(), "pipe");
+	fl = fcntl(3, F_GETFL);
+	CHILD_CHECK(1, fl >= 0 && !fcntl(3, F_SETFL, fl | O_ASYNC), "F_SETFL: %s",
+		    strerror(errno));
+	return 0;
+}
+
+static int async_verify(void)
+{
+	CHILD_CHECK(6, fcntl(3, F_GETFL) & O_ASYNC, "O_ASYNC is gone");
+	return pipe_fd_verify();
+}
+
+TEST(pipe_with_o_async_is_refused_and_named)
+{
+	unsaved_refused(_metadata, "O_ASYNC", async_setup, async_verify,
+			EOPNOTSUPP, "signal-driven I/O");
+}
+
+/*
+ * Character devices: one whose driver keeps state per open file
+ * (/dev/kmsg, its read position) is refused; /dev/null, /dev/zero,
+ * /dev/full, /dev/random and /dev/urandom are saved.
+ */
+static int open_at(const char *path, int flags, int fd)
+{
+	int f = open(path, flags | O_CLOEXEC);
+
+	if (f < 0)
+		return -1;
+	if (f != fd) {
+		if (dup2(f, fd) != fd)
+			return -1;
+		close(f);
+	}
+	return 0;
+}
+
+static bool is_chr(int fd, unsigned int major, unsigned int minor)
+{
+	struct stat st;
+
+	return !fstat(fd, &st) && S_ISCHR(st.st_mode) && major(st.st_rdev) == major &&
+	       minor(st.st_rdev) == minor;
+}
+
+static int kmsg_setup(void)
+{
+	CHILD_CHECK(1, !open_at("/dev/kmsg", O_RDONLY | O_NONBLOCK, 5), "open /dev/kmsg: %s",
+		    strerror(errno));
+	return mem_setup();
+}
+
+static int kmsg_verify(void)
+{
+	CHILD_CHECK(3, is_chr(5, 1, 11), "fd 5 is not /dev/kmsg any more");
+	return mem_verify();
+}
+
+TEST(kmsg_descriptor_is_refused_and_named)
+{
+	unsaved_refused(_metadata, "/dev/kmsg", kmsg_setup, kmsg_verify,
+			EOPNOTSUPP, "character device");
+}
+
+static int memdev_setup(void)
+{
+	CHILD_CHECK(1, !open_at("/dev/null", O_WRONLY, 3), "/dev/null: %s", strerror(errno));
+	CHILD_CHECK(1, !open_at("/dev/zero", O_RDONLY, 4), "/dev/zero: %s", strerror(errno));
+	CHILD_CHECK(1, !open_at("/dev/urandom", O_RDONLY, 5), "/dev/urandom: %s",
+		    strerror(errno));
+	CHILD_CHECK(1, !open_at("/dev/full", O_WRONLY, 6), "/dev/full: %s", strerror(errno));
+	CHILD_CHECK(1, !open_at("/dev/random", O_RDONLY | O_NONBLOCK, 7), "/dev/random: %s",
+		    strerror(errno));
+	return mem_setup();
+}
+
+static int memdev_verify(void)
+{
+	static const struct { int fd, minor, acc; } dev[] = {
+		{ 3, 3, O_WRONLY }, { 4, 5, O_RDONLY }, { 5, 9, O_RDONLY }, { 6, 7, O_WRONLY },
+		{ 7, 8, O_RDONLY },
+	};
+	unsigned char buf[64], any = 0;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(dev); i++) {
+		CHILD_CHECK(3, is_chr(dev[i].fd, 1, dev[i].minor), "fd %d is not device 1:%d",
+			    dev[i].fd, dev[i].minor);
+		CHILD_CHECK(3, (fcntl(dev[i].fd, F_GETFL) & O_ACCMODE) == dev[i].acc,
+			    "fd %d: flags %#x", dev[i].fd, fcntl(dev[i].fd, F_GETFL));
+	}
+	CHILD_CHECK(4, (fcntl(7, F_GETFL) & O_NONBLOCK), "fd 7 lost O_NONBLOCK");
+	CHILD_CHECK(5, write(3, "gone", 4) == 4, "write /dev/null: %s", strerror(errno));
+	memset(buf, 0xff, sizeof(buf));
+	CHILD_CHECK(6, read(4, buf, sizeof(buf)) == sizeof(buf), "read /dev/zero");
+	for (i = 0; i < sizeof(buf); i++)
+		CHILD_CHECK(6, !buf[i], "byte %u of /dev/zero is %#x", i, buf[i]);
+	CHILD_CHECK(7, read(5, buf, sizeof(buf)) == sizeof(buf), "read /dev/urandom");
+	for (i = 0; i < sizeof(buf); i++)
+		any |= buf[i];
+	CHILD_CHECK(7, any, "64 zero bytes from /dev/urandom");
+	errno = 0;
+	CHILD_CHECK(8, write(6, "x", 1) == -1 && errno == ENOSPC, "write /dev/full: %s",
+		    strerror(errno));
+	CHILD_CHECK(9, read(7, buf, 16) == 16, "read /dev/random: %s", strerror(errno));
+	return mem_verify();
+}
+
+TEST(null_zero_full_random_and_urandom_descriptors_are_saved)
+{
+	pid_t child;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	child = ckpt_spawn(memdev_setup, memdev_verify);
+	ASSERT_GT(child, 0);
+	EXPECT_EQ(0, ckpt_cycle(child, CKPT_KILL));
 }
 
 /* --------------------------------------------------------------------

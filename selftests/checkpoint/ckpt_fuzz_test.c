@@ -6,9 +6,9 @@
  * program in /tmp, so that it is small and so that nothing a damaged
  * image could do to its mapped files touches the real test binary; it
  * holds a pipe with a few bytes in it, a pty pair with unread data both
- * ways, a unix socketpair with a message queued, an armed POSIX timer,
- * an inotify watch and an eventfd, so that the image has those records
- * too) is mutated
+ * ways, a unix socketpair with a message queued and two descriptors in
+ * flight (SCM_RIGHTS), an armed POSIX timer, an inotify watch and an
+ * eventfd, so that the image has those records too) is mutated
  * over and over, deterministically (fixed seed), and fed to restart():
  * bit flips, truncation, record lengths set to 0, 7, ~0 or small values,
  * count and length fields (nr_vmas, nr_pages, ngroups, rlimit and
@@ -61,6 +61,29 @@
  * The process whose image is fuzzed: this program, exec'ed again
  */
 
+/* Send descriptors @a and @b with one byte through socket @s. */
+static int send_fds(int s, int a, int b)
+{
+	union {
+		char buf[CMSG_SPACE(2 * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = "F", .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+	int fds[2] = { a, b };
+
+	memset(u.buf, 0, sizeof(u.buf));
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(fds));
+	memcpy(CMSG_DATA(cmsg), fds, sizeof(fds));
+	return sendmsg(s, &msg, 0) == 1 ? 0 : -1;
+}
+
 static int fuzz_child_main(void)
 {
 	struct itimerspec its = { .it_value.tv_sec = 1000, .it_interval.tv_sec = 1 };
@@ -89,6 +112,9 @@ static int fuzz_child_main(void)
 		return 1;
 	in = inotify_init1(0);
 	if (in < 0 || inotify_add_watch(in, "/tmp", IN_CREATE) < 0 || eventfd(5, 0) < 0)
+		return 1;
+	/* The eventfd and the pipe's read end in flight on the socketpair. */
+	if (send_fds(8, 11, 4))
 		return 1;
 	if (write(3, &c, 1) != 1)
 		return 1;
@@ -373,6 +399,28 @@ static const struct field fields[] = {
 	  sizeof(((struct ckpt_rec_signal *)0)->altstack_flags), 0, "altstack_flags" },
 	{ CKPT_REC_SIGNAL, offsetof(struct ckpt_rec_signal, nr_siginfo),
 	  sizeof(((struct ckpt_rec_signal *)0)->nr_siginfo), CKPT_MAX_SIGINFO, "nr_siginfo" },
+	{ CKPT_REC_SCHED, offsetof(struct ckpt_rec_sched, policy),
+	  sizeof(((struct ckpt_rec_sched *)0)->policy), 0, "policy" },
+	{ CKPT_REC_SCHED, offsetof(struct ckpt_rec_sched, flags),
+	  sizeof(((struct ckpt_rec_sched *)0)->flags), 0, "flags" },
+	{ CKPT_REC_SCHED, offsetof(struct ckpt_rec_sched, nice),
+	  sizeof(((struct ckpt_rec_sched *)0)->nice), 0, "nice" },
+	{ CKPT_REC_SCHED, offsetof(struct ckpt_rec_sched, rt_priority),
+	  sizeof(((struct ckpt_rec_sched *)0)->rt_priority), 0, "rt_priority" },
+	{ CKPT_REC_SCHED, offsetof(struct ckpt_rec_sched, dl_runtime),
+	  sizeof(((struct ckpt_rec_sched *)0)->dl_runtime), 0, "dl_runtime" },
+	{ CKPT_REC_SCHED, offsetof(struct ckpt_rec_sched, dl_period),
+	  sizeof(((struct ckpt_rec_sched *)0)->dl_period), 0, "dl_period" },
+	{ CKPT_REC_SCHED, offsetof(struct ckpt_rec_sched, timer_slack_ns),
+	  sizeof(((struct ckpt_rec_sched *)0)->timer_slack_ns), 0, "timer_slack_ns" },
+	{ CKPT_REC_SCHED, offsetof(struct ckpt_rec_sched, ioprio),
+	  sizeof(((struct ckpt_rec_sched *)0)->ioprio), 0, "ioprio" },
+	{ CKPT_REC_SCHED, offsetof(struct ckpt_rec_sched, oom_score_adj),
+	  sizeof(((struct ckpt_rec_sched *)0)->oom_score_adj), 0, "oom_score_adj" },
+	{ CKPT_REC_SCHED, offsetof(struct ckpt_rec_sched, oom_score_adj_min),
+	  sizeof(((struct ckpt_rec_sched *)0)->oom_score_adj_min), 0, "oom_score_adj_min" },
+	{ CKPT_REC_SCHED, offsetof(struct ckpt_rec_sched, cpus[0]),
+	  sizeof(((struct ckpt_rec_sched *)0)->cpus[0]), 0, "cpus[0]" },
 	{ CKPT_REC_SIGINFO, offsetof(struct ckpt_rec_siginfo, shared),
 	  sizeof(((struct ckpt_rec_siginfo *)0)->shared), 0, "shared" },
 	{ CKPT_REC_FILE, offsetof(struct ckpt_rec_file, objid),

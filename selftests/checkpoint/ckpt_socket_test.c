@@ -44,14 +44,31 @@
  *    reach those senders.
  *  - descriptors: O_NONBLOCK and FD_CLOEXEC are kept, and dup()ed fds
  *    of one socket stay one open file description.
+ *  - descriptors in flight (sent with SCM_RIGHTS, not received yet):
+ *    each message comes with its own descriptors, and none is on a
+ *    descriptor of the restored process before it is received: on a
+ *    stream pair, on datagram and SOCK_SEQPACKET pairs (messages with
+ *    none, with two, a zero-length one with one), both ways on a pair
+ *    split between a parent and its child.  What is received works as
+ *    before: an eventfd keeps its counter; a pipe's read end gives the
+ *    data in the pipe, then what the write end kept writes; a regular
+ *    file keeps its access mode and offset, a memfd its name, contents
+ *    and offset; a directory, an O_PATH fd, an inotify instance with its
+ *    watch and queued event, a signalfd and a timerfd work.  A file both
+ *    on a descriptor and in flight, or in flight in two messages, is one
+ *    open file description after receipt (one offset, one O_NONBLOCK).
  *
  * Refused, with the job left running and its sockets working: a socket,
  * or its socketpair peer, also held by a process outside the job, and a
  * connection whose accepted end is outside (EBUSY, the holder named); a
- * descriptor in flight (sent with SCM_RIGHTS, not received), a
- * connection not yet accepted, pending MSG_OOB data (EOPNOTSUPP, the
- * reason on the log).  A restart whose listener's path another listener
- * has taken meanwhile fails, naming the path, and leaves no process.
+ * socket or an epoll set in flight (EOPNOTSUPP; the log says "in
+ * flight" and names the fd of the socket it is queued on), an eventfd
+ * in flight that a process outside the job holds too (EBUSY, the holder
+ * named), a file in flight holding a flock() lock (EBUSY, the lock on
+ * the log); a connection not yet accepted, pending MSG_OOB data
+ * (EOPNOTSUPP, the reason on the log).  A restart whose listener's path
+ * another listener has taken meanwhile fails, naming the path, and
+ * leaves no process.
  *
  * Nothing waits for time to pass: a restored process waits (poll) at
  * most WAIT_MS for data that must come.
@@ -62,10 +79,15 @@
 #endif
 #include <poll.h>
 #include <stddef.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/timerfd.h>
 #include <sys/un.h>
 #include <linux/sockios.h>
 
@@ -1661,6 +1683,619 @@ TEST(nonblock_cloexec_and_dup_of_one_socket_are_kept)
 }
 
 /* --------------------------------------------------------------------
+ * Descriptors in flight (SCM_RIGHTS, sent and not received yet)
+ *
+ * The sender closes what it sent, unless a test says it keeps it: the
+ * file is then in flight only, and comes back with its message.
+ */
+
+/* At most this many descriptors in a message of these tests. */
+#define MAX_PASS	8
+
+/* A sendmsg() of @s on @fd carrying the @n descriptors @fds (none if 0). */
+static void send_fds(int code, int fd, const char *s, const int *fds, int n)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(MAX_PASS * sizeof(int))];
+	} c;
+	struct iovec iov = { .iov_base = (void *)s, .iov_len = strlen(s) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
+	ssize_t len;
+
+	CHILD_CHECK(code, n >= 0 && n <= MAX_PASS, "%d fds to send", n);
+	if (n) {
+		memset(&c, 0, sizeof(c));
+		msg.msg_control = c.buf;
+		msg.msg_controllen = CMSG_SPACE(n * sizeof(int));
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(n * sizeof(int));
+		memcpy(CMSG_DATA(cm), fds, n * sizeof(int));
+	}
+	len = sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+	CHILD_CHECK(code, len == (ssize_t)iov.iov_len,
+		    "fd %d: sendmsg of \"%s\" with %d fds: %zd (%s)", fd, s, n, len,
+		    strerror(errno));
+}
+
+/*
+ * recvmsg() of one message on @fd, waiting up to WAIT_MS: it must be all
+ * of @s, with exactly @n descriptors (SCM_RIGHTS), which go to @fds (room
+ * for MAX_PASS).
+ */
+static void recv_fds(int code, int fd, const char *s, int *fds, int n)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(MAX_PASS * sizeof(int))];
+	} c;
+	char buf[256];
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = c.buf, .msg_controllen = sizeof(c.buf),
+	};
+	size_t len = strlen(s);
+	struct cmsghdr *cm;
+	int got = 0, k;
+	ssize_t r;
+
+	CHILD_CHECK(code, readable(fd, WAIT_MS), "fd %d: \"%s\" did not come", fd, s);
+	r = recvmsg(fd, &msg, MSG_DONTWAIT);
+	CHILD_CHECK(code, r >= 0, "fd %d: recvmsg: %s", fd, strerror(errno));
+	CHILD_CHECK(code, !(msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC)),
+		    "fd %d: message \"%.*s\" truncated: msg_flags %#x", fd, (int)r, buf,
+		    msg.msg_flags);
+	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+		CHILD_CHECK(code, cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS,
+			    "fd %d: control message of level %d, type %d", fd, cm->cmsg_level,
+			    cm->cmsg_type);
+		k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		CHILD_CHECK(code, got + k <= MAX_PASS, "fd %d: %d fds or more", fd, got + k);
+		memcpy(fds + got, CMSG_DATA(cm), k * sizeof(int));
+		got += k;
+	}
+	CHILD_CHECK(code, r == (ssize_t)len && !memcmp(buf, s, len),
+		    "fd %d: received \"%.*s\", expected \"%s\"", fd, (int)r, buf, s);
+	CHILD_CHECK(code, got == n, "fd %d: \"%s\" came with %d fds, expected %d", fd, s, got, n);
+}
+
+/* The eventfd @fd reads @want (which is not 0), and is 0 then. */
+static void expect_eventfd(int code, int fd, eventfd_t want)
+{
+	eventfd_t v = 0;
+
+	CHILD_CHECK(code, readable(fd, 0), "fd %d: the eventfd is 0, expected %llu", fd,
+		    (unsigned long long)want);
+	CHILD_CHECK(code, !eventfd_read(fd, &v) && v == want,
+		    "fd %d: the eventfd reads %llu (%s), expected %llu", fd, (unsigned long long)v,
+		    strerror(errno), (unsigned long long)want);
+}
+
+/* How many descriptors above 2 the process has. */
+static int fds_above_2(void)
+{
+	struct dirent *de;
+	int n = 0, fd;
+	DIR *dir;
+
+	dir = opendir("/proc/self/fd");
+	if (!dir)
+		return -1;
+	while ((de = readdir(dir))) {
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		fd = atoi(de->d_name);
+		if (fd > 2 && fd != dirfd(dir))
+			n++;
+	}
+	closedir(dir);
+	return n;
+}
+
+/* The process has @n descriptors above 2: none in flight is on one. */
+static void expect_nr_fds(int code, int n)
+{
+	int got = fds_above_2();
+
+	CHILD_CHECK(code, got == n, "%d descriptors above 2, expected %d", got, n);
+}
+
+/* The files at @fd and @path are one file (device and inode). */
+static void same_file(int code, int fd, const char *path)
+{
+	struct stat a, b;
+
+	CHILD_CHECK(code, !fstat(fd, &a) && !stat(path, &b), "fd %d, %s: %s", fd, path,
+		    strerror(errno));
+	CHILD_CHECK(code, a.st_dev == b.st_dev && a.st_ino == b.st_ino,
+		    "fd %d is inode %lu, %s is inode %lu", fd, (unsigned long)a.st_ino, path,
+		    (unsigned long)b.st_ino);
+}
+
+/* Read what comes on the pipe @fd (waiting up to WAIT_MS): it must be @s. */
+static void read_pipe(int code, int fd, const char *s)
+{
+	char buf[64];
+	ssize_t n;
+
+	CHILD_CHECK(code, readable(fd, WAIT_MS), "fd %d: \"%s\" did not come", fd, s);
+	n = read(fd, buf, sizeof(buf));
+	CHILD_CHECK(code, n == (ssize_t)strlen(s) && !memcmp(buf, s, n),
+		    "fd %d: read \"%.*s\" (%s), expected \"%s\"", fd, n > 0 ? (int)n : 0, buf,
+		    n < 0 ? strerror(errno) : "", s);
+}
+
+/* A file of @len bytes of pattern @seed at flight_path, open as @fd. */
+static char flight_path[128];
+
+static void make_file(int code, int fd, int flags, size_t len, unsigned int seed)
+{
+	char buf[256];
+
+	CHILD_CHECK(code, len <= sizeof(buf), "%zu bytes", len);
+	CHILD_CHECK(code, open(flight_path, flags | O_CREAT | O_TRUNC, 0644) == fd,
+		    "open %s: not fd %d (%s)", flight_path, fd, strerror(errno));
+	pattern(buf, len, seed);
+	CHILD_CHECK(code, !ckpt_write_all(fd, buf, len), "write: %s", strerror(errno));
+}
+
+/* fds 3, 4: a stream pair; an eventfd (counter 7) sent through 3 and closed. */
+static int inflight_setup(void)
+{
+	int efd;
+
+	new_pair(1, SOCK_STREAM, 3);
+	efd = eventfd(7, 0);
+	CHILD_CHECK(1, efd == 5, "eventfd: %d (%s)", efd, strerror(errno));
+	send_fds(1, 3, "fd", &efd, 1);
+	close(5);
+	snapshot(4);
+	return 0;
+}
+
+static int inflight_verify(void)
+{
+	int fds[MAX_PASS];
+
+	same_views(2, 4);
+	expect_nr_fds(3, 2);
+	recv_fds(4, 4, "fd", fds, 1);
+	expect_eventfd(5, fds[0], 7);
+	expect_nothing(6, 4);
+	expect_nothing(6, 3);
+	both_ways(7, 3, 4);
+	return 0;
+}
+
+TEST(eventfd_in_flight_comes_back_with_its_message_and_counter)
+{
+	if (!ckpt_preamble(_metadata))
+		return;
+	cycle(_metadata, inflight_setup, inflight_verify);
+}
+
+/*
+ * fds 3, 4: a stream pair; fds 5, 6: a pipe with PIPE_DATA in it; fd 7:
+ * flight_path, read-write, FILE_LEN bytes of pattern 5, at offset 37; fd
+ * 8: a memfd "inflight" of MEMFD_LEN bytes of pattern 6, at offset 1234.
+ * One message through 3 carries 5, 7 and 8, which are then closed; the
+ * pipe's write end 6 is kept.
+ */
+#define PIPE_DATA	"in the pipe"
+#define FILE_LEN	100
+#define MEMFD_LEN	5000
+
+static int several_setup(void)
+{
+	const int fds[] = { 5, 7, 8 };
+	static char buf[MEMFD_LEN];
+	int p[2];
+
+	new_pair(1, SOCK_STREAM, 3);
+	CHILD_CHECK(1, !pipe(p) && p[0] == 5 && p[1] == 6, "pipe: %s", strerror(errno));
+	CHILD_CHECK(1, !ckpt_write_all(6, PIPE_DATA, strlen(PIPE_DATA)), "write: %s",
+		    strerror(errno));
+	make_file(1, 7, O_RDWR, FILE_LEN, 5);
+	CHILD_CHECK(1, lseek(7, 37, SEEK_SET) == 37, "lseek: %s", strerror(errno));
+	CHILD_CHECK(1, memfd_create("inflight", 0) == 8, "memfd_create: %s", strerror(errno));
+	pattern(buf, MEMFD_LEN, 6);
+	CHILD_CHECK(1, !ckpt_write_all(8, buf, MEMFD_LEN), "write: %s", strerror(errno));
+	CHILD_CHECK(1, lseek(8, 1234, SEEK_SET) == 1234, "lseek: %s", strerror(errno));
+	send_fds(1, 3, "three", fds, 3);
+	close(5);
+	close(7);
+	close(8);
+	snapshot(6);
+	return 0;
+}
+
+static int several_verify(void)
+{
+	static char want[MEMFD_LEN], buf[MEMFD_LEN];
+	char link[64], path[64];
+	int fds[MAX_PASS];
+	struct stat st;
+	ssize_t n;
+
+	same_views(2, 6);
+	expect_nr_fds(3, 3);
+	recv_fds(4, 4, "three", fds, 3);
+	/* The pipe's read end: the data in the pipe, then what fd 6 writes. */
+	CHILD_CHECK(5, (fcntl(fds[0], F_GETFL) & O_ACCMODE) == O_RDONLY, "pipe end flags %#x",
+		    fcntl(fds[0], F_GETFL));
+	read_pipe(5, fds[0], PIPE_DATA);
+	CHILD_CHECK(5, !ckpt_write_all(6, "more", 4), "write: %s", strerror(errno));
+	read_pipe(5, fds[0], "more");
+	/* The file: read-write, at offset 37. */
+	same_file(6, fds[1], flight_path);
+	CHILD_CHECK(6, (fcntl(fds[1], F_GETFL) & O_ACCMODE) == O_RDWR, "file flags %#x",
+		    fcntl(fds[1], F_GETFL));
+	CHILD_CHECK(6, lseek(fds[1], 0, SEEK_CUR) == 37, "the file is at offset %lld, not 37",
+		    (long long)lseek(fds[1], 0, SEEK_CUR));
+	pattern(want, FILE_LEN, 5);
+	n = read(fds[1], buf, FILE_LEN);
+	CHILD_CHECK(6, n == FILE_LEN - 37 && !memcmp(buf, want + 37, n),
+		    "read at 37: %zd bytes (%s)", n, strerror(errno));
+	/* The memfd: its name, contents and offset. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fds[2]);
+	n = readlink(path, link, sizeof(link) - 1);
+	link[n > 0 ? n : 0] = '\0';
+	CHILD_CHECK(7, !strncmp(link, "/memfd:inflight", 15), "the memfd is \"%s\"", link);
+	CHILD_CHECK(7, !fstat(fds[2], &st) && st.st_size == MEMFD_LEN, "memfd size %lld",
+		    (long long)st.st_size);
+	CHILD_CHECK(7, lseek(fds[2], 0, SEEK_CUR) == 1234, "the memfd is at offset %lld",
+		    (long long)lseek(fds[2], 0, SEEK_CUR));
+	pattern(want, MEMFD_LEN, 6);
+	CHILD_CHECK(7, pread(fds[2], buf, MEMFD_LEN, 0) == MEMFD_LEN &&
+		    !memcmp(buf, want, MEMFD_LEN), "the memfd's contents differ");
+	expect_nothing(8, 4);
+	both_ways(8, 3, 4);
+	return 0;
+}
+
+TEST(pipe_file_and_memfd_in_one_message_keep_data_offset_and_contents)
+{
+	if (!ckpt_preamble(_metadata))
+		return;
+	ASSERT_EQ(0, make_dir());
+	snprintf(flight_path, sizeof(flight_path), "%s/flight", sock_dir);
+	cycle(_metadata, several_setup, several_verify);
+	remove_dir();
+}
+
+/*
+ * fds 3, 4: a stream pair; fd 5: sock_dir; fd 6: an inotify instance
+ * watching it for IN_CREATE, with the event of flight_path's creation
+ * queued; fd 7: flight_path with O_PATH; fd 8: a signalfd for SIGUSR1,
+ * blocked; fd 9: a timerfd firing every TICK_MS.  One message through 3
+ * carries 5 to 9, which are then closed.
+ */
+#define TICK_MS		10
+
+static int kinds_setup(void)
+{
+	const int fds[] = { 5, 6, 7, 8, 9 };
+	struct itimerspec its = {
+		.it_interval = { 0, TICK_MS * 1000000L },
+		.it_value = { 0, TICK_MS * 1000000L },
+	};
+	sigset_t set;
+
+	new_pair(1, SOCK_STREAM, 3);
+	CHILD_CHECK(1, open(sock_dir, O_RDONLY | O_DIRECTORY) == 5, "open %s: %s", sock_dir,
+		    strerror(errno));
+	CHILD_CHECK(1, inotify_init1(IN_NONBLOCK) == 6, "inotify_init1: %s", strerror(errno));
+	CHILD_CHECK(1, inotify_add_watch(6, sock_dir, IN_CREATE) == 1, "inotify_add_watch: %s",
+		    strerror(errno));
+	make_file(1, 7, O_WRONLY, 0, 0);
+	close(7);
+	CHILD_CHECK(1, open(flight_path, O_PATH) == 7, "O_PATH: %s", strerror(errno));
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	CHILD_CHECK(1, !sigprocmask(SIG_BLOCK, &set, NULL), "sigprocmask: %s", strerror(errno));
+	CHILD_CHECK(1, signalfd(-1, &set, SFD_NONBLOCK) == 8, "signalfd: %s", strerror(errno));
+	CHILD_CHECK(1, timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK) == 9, "timerfd_create: %s",
+		    strerror(errno));
+	CHILD_CHECK(1, !timerfd_settime(9, 0, &its, NULL), "timerfd_settime: %s",
+		    strerror(errno));
+	send_fds(1, 3, "kinds", fds, 5);
+	close(5);
+	close(6);
+	close(7);
+	close(8);
+	close(9);
+	return 0;
+}
+
+/* The next inotify event on @fd: IN_CREATE of @name. */
+static void expect_created(int code, int fd, const char *name)
+{
+	union {
+		struct inotify_event ev;
+		char buf[sizeof(struct inotify_event) + NAME_MAX + 1];
+	} u;
+	ssize_t n;
+
+	CHILD_CHECK(code, readable(fd, WAIT_MS), "fd %d: no event for %s", fd, name);
+	n = read(fd, &u, sizeof(u));
+	CHILD_CHECK(code, n >= (ssize_t)sizeof(u.ev) && u.ev.wd == 1 && (u.ev.mask & IN_CREATE) &&
+		    u.ev.len && !strcmp(u.ev.name, name),
+		    "fd %d: event of %zd bytes, wd %d, mask %#x, name \"%s\"; expected IN_CREATE %s",
+		    fd, n, u.ev.wd, u.ev.mask, n > (ssize_t)sizeof(u.ev) ? u.ev.name : "", name);
+}
+
+static int kinds_verify(void)
+{
+	struct signalfd_siginfo si;
+	struct itimerspec its;
+	int fds[MAX_PASS], fd;
+	unsigned long long ticks = 0;
+	struct stat st;
+
+	expect_nr_fds(2, 2);
+	recv_fds(3, 4, "kinds", fds, 5);
+	/* The directory: the one it was, and the *at() calls work from it. */
+	same_file(4, fds[0], sock_dir);
+	CHILD_CHECK(4, !fstatat(fds[0], "flight", &st, 0) && S_ISREG(st.st_mode),
+		    "fstatat(\"flight\"): %s", strerror(errno));
+	/* inotify: the event queued, and the watch still watches. */
+	expect_created(5, fds[1], "flight");
+	fd = openat(fds[0], "second", O_WRONLY | O_CREAT, 0644);
+	CHILD_CHECK(5, fd >= 0, "create second: %s", strerror(errno));
+	close(fd);
+	expect_created(5, fds[1], "second");
+	/* O_PATH */
+	CHILD_CHECK(6, fcntl(fds[2], F_GETFL) & O_PATH, "flags %#x: no O_PATH",
+		    fcntl(fds[2], F_GETFL));
+	same_file(6, fds[2], flight_path);
+	/* signalfd: SIGUSR1, still blocked, is read from it. */
+	CHILD_CHECK(7, !kill(getpid(), SIGUSR1), "kill: %s", strerror(errno));
+	CHILD_CHECK(7, readable(fds[3], WAIT_MS), "no SIGUSR1 on the signalfd");
+	CHILD_CHECK(7, read(fds[3], &si, sizeof(si)) == sizeof(si) && si.ssi_signo == SIGUSR1,
+		    "signalfd: signal %u (%s)", si.ssi_signo, strerror(errno));
+	/* timerfd: every TICK_MS, and it fires. */
+	CHILD_CHECK(8, !timerfd_gettime(fds[4], &its) && !its.it_interval.tv_sec &&
+		    its.it_interval.tv_nsec == TICK_MS * 1000000L, "interval %ld.%09ld s",
+		    (long)its.it_interval.tv_sec, its.it_interval.tv_nsec);
+	CHILD_CHECK(8, readable(fds[4], WAIT_MS), "the timerfd does not fire");
+	CHILD_CHECK(8, read(fds[4], &ticks, sizeof(ticks)) == sizeof(ticks) && ticks >= 1,
+		    "timerfd: %llu expirations (%s)", ticks, strerror(errno));
+	both_ways(9, 3, 4);
+	return 0;
+}
+
+TEST(directory_o_path_inotify_signalfd_and_timerfd_in_flight_work_after_restart)
+{
+	if (!ckpt_preamble(_metadata))
+		return;
+	ASSERT_EQ(0, make_dir());
+	snprintf(flight_path, sizeof(flight_path), "%s/flight", sock_dir);
+	cycle(_metadata, kinds_setup, kinds_verify);
+	remove_dir();
+}
+
+/*
+ * fd 3: flight_path, read-write, at offset 10; fds 4, 5: a stream pair;
+ * fds 6, 7: a pipe.  One message through 4 carries fd 3 (below the
+ * socket) and the pipe's write end 7 (above it), both kept: each is on
+ * a descriptor and in flight.
+ */
+static int both_setup(void)
+{
+	const int fds[] = { 3, 7 };
+	int p[2];
+
+	make_file(1, 3, O_RDWR, FILE_LEN, 7);
+	CHILD_CHECK(1, lseek(3, 10, SEEK_SET) == 10, "lseek: %s", strerror(errno));
+	new_pair(1, SOCK_STREAM, 4);
+	CHILD_CHECK(1, !pipe(p) && p[0] == 6 && p[1] == 7, "pipe: %s", strerror(errno));
+	send_fds(1, 4, "shared", fds, 2);
+	snapshot(7);
+	return 0;
+}
+
+static int both_verify(void)
+{
+	int fds[MAX_PASS], f, w;
+
+	same_views(2, 7);
+	expect_nr_fds(3, 5);
+	recv_fds(4, 5, "shared", fds, 2);
+	f = fds[0];
+	w = fds[1];
+	/* The file: one offset, one set of status flags. */
+	same_file(5, f, flight_path);
+	CHILD_CHECK(5, lseek(3, 0, SEEK_CUR) == 10 && lseek(f, 0, SEEK_CUR) == 10,
+		    "offsets %lld and %lld, expected 10", (long long)lseek(3, 0, SEEK_CUR),
+		    (long long)lseek(f, 0, SEEK_CUR));
+	CHILD_CHECK(6, lseek(f, 50, SEEK_SET) == 50 && lseek(3, 0, SEEK_CUR) == 50,
+		    "fd 3 at %lld after fd %d moved to 50: two open file descriptions",
+		    (long long)lseek(3, 0, SEEK_CUR), f);
+	CHILD_CHECK(6, !(fcntl(f, F_GETFL) & O_NONBLOCK) && !fcntl(3, F_SETFL, O_NONBLOCK) &&
+		    (fcntl(f, F_GETFL) & O_NONBLOCK),
+		    "O_NONBLOCK set on fd 3 is not on fd %d: two open file descriptions", f);
+	/* The pipe's write end: one set of status flags, and it writes to fd 6. */
+	CHILD_CHECK(7, !(fcntl(7, F_GETFL) & O_NONBLOCK) && !fcntl(w, F_SETFL, O_NONBLOCK) &&
+		    (fcntl(7, F_GETFL) & O_NONBLOCK),
+		    "O_NONBLOCK set on fd %d is not on fd 7: two open file descriptions", w);
+	CHILD_CHECK(7, !ckpt_write_all(w, "via", 3), "write: %s", strerror(errno));
+	read_pipe(7, 6, "via");
+	both_ways(8, 4, 5);
+	return 0;
+}
+
+TEST(file_on_a_descriptor_and_in_flight_stays_one_open_file_description)
+{
+	if (!ckpt_preamble(_metadata))
+		return;
+	ASSERT_EQ(0, make_dir());
+	snprintf(flight_path, sizeof(flight_path), "%s/flight", sock_dir);
+	cycle(_metadata, both_setup, both_verify);
+	remove_dir();
+}
+
+/*
+ * fds 3, 4: a datagram or SOCK_SEQPACKET pair; fds 5 to 8: eventfds with
+ * counters 11, 22, 33 and 44.  To 4 go the messages of fl_msgs, each with
+ * its own descriptors or none, a zero-length one included; to 3 goes
+ * "back" with fd 5 again.  Then 5 to 8 are closed: fd 5's eventfd is in
+ * flight twice.
+ */
+static int fl_type;
+
+static const struct {
+	const char *data;
+	int nr;
+	int fds[2];
+} fl_msgs[] = {
+	{ "one", 1, { 5 } },
+	{ "two", 0, { 0 } },
+	{ "three", 2, { 6, 7 } },
+	{ "", 1, { 8 } },
+	{ "five", 0, { 0 } },
+};
+
+/* The counter of the eventfd the sender had at fd @fd. */
+static eventfd_t fl_counter(int fd)
+{
+	return (fd - 4) * 11;
+}
+
+static int fl_setup(void)
+{
+	unsigned int i;
+	int fd = 5;
+
+	new_pair(1, fl_type, 3);
+	for (i = 5; i <= 8; i++)
+		CHILD_CHECK(1, eventfd(fl_counter(i), 0) == (int)i, "eventfd: %s",
+			    strerror(errno));
+	for (i = 0; i < ARRAY_SIZE(fl_msgs); i++)
+		send_fds(1, 3, fl_msgs[i].data, fl_msgs[i].fds, fl_msgs[i].nr);
+	send_fds(1, 4, "back", &fd, 1);
+	for (i = 5; i <= 8; i++)
+		close(i);
+	snapshot(4);
+	return 0;
+}
+
+static int fl_verify(void)
+{
+	int got[ARRAY_SIZE(fl_msgs)][MAX_PASS], back[MAX_PASS];
+	unsigned int i;
+	int k;
+
+	same_views(2, 4);
+	expect_nr_fds(3, 2);
+	for (i = 0; i < ARRAY_SIZE(fl_msgs); i++)
+		recv_fds(4, 4, fl_msgs[i].data, got[i], fl_msgs[i].nr);
+	expect_nothing(5, 4);
+	recv_fds(6, 3, "back", back, 1);
+	expect_nothing(6, 3);
+	for (i = 0; i < ARRAY_SIZE(fl_msgs); i++)
+		for (k = 0; k < fl_msgs[i].nr; k++)
+			expect_eventfd(7, got[i][k], fl_counter(fl_msgs[i].fds[k]));
+	/* "one" and "back" carried one eventfd. */
+	CHILD_CHECK(8, !eventfd_write(back[0], 5), "eventfd_write: %s", strerror(errno));
+	expect_eventfd(8, got[0][0], 5);
+	send_records(9, 3, back_sizes, ARRAY_SIZE(back_sizes), 30);
+	recv_records(9, 4, back_sizes, ARRAY_SIZE(back_sizes), 30);
+	send_records(9, 4, back_sizes, ARRAY_SIZE(back_sizes), 40);
+	recv_records(9, 3, back_sizes, ARRAY_SIZE(back_sizes), 40);
+	return 0;
+}
+
+TEST(dgram_messages_keep_their_own_descriptors_in_flight)
+{
+	if (!ckpt_preamble(_metadata))
+		return;
+	fl_type = SOCK_DGRAM;
+	cycle(_metadata, fl_setup, fl_verify);
+}
+
+TEST(seqpacket_records_keep_their_own_descriptors_in_flight)
+{
+	if (!ckpt_preamble(_metadata))
+		return;
+	fl_type = SOCK_SEQPACKET;
+	cycle(_metadata, fl_setup, fl_verify);
+}
+
+/*
+ * The root makes the stream pair 3, 4 and the pipe 5, 6 with TREE_DATA
+ * in it, and forks the helper.  The helper closes 3, 5 and 6, sends an
+ * eventfd (counter 5) through 4 to the root and closes it.  The root
+ * closes 4, sends the pipe's read end 5 through 3 to the helper and
+ * closes it, keeping the write end 6.  After restart the root receives
+ * the eventfd and wakes the helper, which receives the pipe's read end
+ * and reads the data, then what the root writes once told.
+ */
+#define TREE_DATA	"through the pipe"
+
+static int tree_fl_helper(void)
+{
+	int fds[MAX_PASS], efd;
+
+	close(3);
+	close(5);
+	close(6);
+	efd = eventfd(5, 0);
+	CHILD_CHECK(30, efd == 3, "eventfd: %d (%s)", efd, strerror(errno));
+	send_fds(30, 4, "eventfd", &efd, 1);
+	close(3);
+	ckpt_member_wait(ROLE_HELPER);
+
+	expect_nr_fds(31, 1);
+	recv_fds(32, 4, "pipe", fds, 1);
+	read_pipe(33, fds[0], TREE_DATA);
+	send_str(34, 4, "read");
+	read_pipe(35, fds[0], "more");
+	return 0;
+}
+
+static int tree_fl_root(void *arg)
+{
+	int fds[MAX_PASS], p[2], fd = 5;
+	pid_t h;
+
+	(void)arg;
+	new_pair(20, SOCK_STREAM, 3);
+	CHILD_CHECK(20, !pipe(p) && p[0] == 5 && p[1] == 6, "pipe: %s", strerror(errno));
+	CHILD_CHECK(20, !ckpt_write_all(6, TREE_DATA, strlen(TREE_DATA)), "write: %s",
+		    strerror(errno));
+	h = ckpt_member_fork();
+	CHILD_CHECK(20, h >= 0, "fork: %s", strerror(errno));
+	if (h == 0)
+		_exit(tree_fl_helper());
+	close(4);
+	send_fds(20, 3, "pipe", &fd, 1);
+	close(5);
+	/* The helper's eventfd is in flight before the snapshot. */
+	CHILD_CHECK(20, readable(3, WAIT_MS), "the helper sent nothing");
+	ckpt_member_wait(ROLE_ROOT);
+
+	expect_nr_fds(21, 2);
+	recv_fds(22, 3, "eventfd", fds, 1);
+	expect_eventfd(23, fds[0], 5);
+	wake_helper(24, h);
+	recv_str(24, 3, "read");
+	CHILD_CHECK(25, !ckpt_write_all(6, "more", 4), "write: %s", strerror(errno));
+	reap_helper(26, h);
+	return 0;
+}
+
+TEST(descriptors_in_flight_both_ways_between_parent_and_child)
+{
+	if (!ckpt_preamble(_metadata))
+		return;
+	tree_cycle(_metadata, tree_fl_root);
+}
+
+/* --------------------------------------------------------------------
  * Refused: held outside the job
  *
  * The test makes a stream pair.  Same end: the child gets both ends (its
@@ -1791,55 +2426,210 @@ TEST(connection_accepted_outside_the_job_is_refused_and_runs_on)
  * Refused: state that is not saved
  */
 
-/* A refused checkpoint of @child, whose log must contain @what; then it runs on. */
-static void refused(struct __test_metadata *_metadata, int (*setup)(void), int (*verify)(void),
-		    const char *what)
+/*
+ * A checkpoint of @child refused with @err, whose log must contain @what
+ * (and "fd @fd" if @fd >= 0); then it runs on.
+ */
+static void refused_as(struct __test_metadata *_metadata, int (*setup)(void),
+		       int (*verify)(void), int err, const char *what, int fd)
 {
 	char log[4096];
 	pid_t child;
 
 	child = ckpt_spawn(setup, verify);
 	ASSERT_GT(child, 0);
-	EXPECT_EQ(EOPNOTSUPP, ckpt_checkpoint_log(child, CKPT_KILL, log, sizeof(log)));
+	EXPECT_EQ(err, ckpt_checkpoint_log(child, CKPT_KILL, log, sizeof(log)));
 	TH_LOG("log: %s", log);
 	EXPECT_TRUE(ckpt_log_has(log, "pid ", child));
 	EXPECT_NE(NULL, strstr(log, what)) TH_LOG("the log does not say \"%s\"", what);
+	if (fd >= 0)
+		EXPECT_TRUE(ckpt_log_has(log, "fd ", fd)) TH_LOG("fd %d is not named", fd);
 	EXPECT_EQ(0, ckpt_sleeper_intact(child));
 }
 
-/* fds 3, 4: a stream pair; an eventfd (counter 7) sent through 3, closed, never received. */
-static int inflight_setup(void)
+/* Refused with EOPNOTSUPP, the log saying @what; then it runs on. */
+static void refused(struct __test_metadata *_metadata, int (*setup)(void), int (*verify)(void),
+		    const char *what)
 {
-	int efd;
+	refused_as(_metadata, setup, verify, EOPNOTSUPP, what, -1);
+}
+
+/* --------------------------------------------------------------------
+ * Refused: descriptors in flight that are not saved
+ *
+ * Each file goes through fd 3 of a stream pair 3, 4 and is queued on 4,
+ * which the log names.
+ */
+
+/*
+ * fds 5, 6: another stream pair, whose end 5 is sent and closed: a
+ * socket in flight.  After the refusal it is received, and it still
+ * talks to 6.
+ */
+static int sock_flight_setup(void)
+{
+	int fd = 5;
 
 	new_pair(1, SOCK_STREAM, 3);
-	efd = eventfd(7, 0);
-	CHILD_CHECK(1, efd == 5, "eventfd: %d (%s)", efd, strerror(errno));
-	send_cmsg(1, 3, "fd", SCM_RIGHTS, &efd, sizeof(efd));
+	new_pair(1, SOCK_STREAM, 5);
+	send_fds(1, 3, "socket", &fd, 1);
 	close(5);
 	return 0;
 }
 
-static int inflight_verify(void)
+static int sock_flight_verify(void)
 {
-	eventfd_t v = 0;
-	char buf[8];
-	int fd = -1;
-	ssize_t n;
+	int fds[MAX_PASS];
 
-	n = recv_cmsg(2, 4, buf, sizeof(buf), SCM_RIGHTS, &fd, sizeof(fd));
-	CHILD_CHECK(2, n == 2 && fd >= 0, "received %zd bytes and fd %d", n, fd);
-	CHILD_CHECK(3, !eventfd_read(fd, &v) && v == 7, "the eventfd reads %llu",
-		    (unsigned long long)v);
+	recv_fds(2, 4, "socket", fds, 1);
+	both_ways(3, fds[0], 6);
 	both_ways(4, 3, 4);
 	return 0;
 }
 
-TEST(descriptor_in_flight_is_refused_and_runs_on)
+TEST(unix_socket_in_flight_is_refused_and_runs_on)
 {
 	if (!ckpt_preamble(_metadata))
 		return;
-	refused(_metadata, inflight_setup, inflight_verify, "in flight");
+	refused_as(_metadata, sock_flight_setup, sock_flight_verify, EOPNOTSUPP, "in flight", 4);
+}
+
+/*
+ * fd 5: an eventfd (counter 1); fd 6: an epoll set watching it, sent
+ * and closed.  After the refusal the epoll set received reports the
+ * eventfd.
+ */
+#define EP_DATA		0x5eedULL
+
+static int epoll_flight_setup(void)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = EP_DATA };
+	int fd = 6;
+
+	new_pair(1, SOCK_STREAM, 3);
+	CHILD_CHECK(1, eventfd(1, 0) == 5, "eventfd: %s", strerror(errno));
+	CHILD_CHECK(1, epoll_create1(0) == 6, "epoll_create1: %s", strerror(errno));
+	CHILD_CHECK(1, !epoll_ctl(6, EPOLL_CTL_ADD, 5, &ev), "epoll_ctl: %s", strerror(errno));
+	send_fds(1, 3, "epoll", &fd, 1);
+	close(6);
+	return 0;
+}
+
+static int epoll_flight_verify(void)
+{
+	struct epoll_event ev = { 0 };
+	int fds[MAX_PASS], n;
+
+	recv_fds(2, 4, "epoll", fds, 1);
+	n = epoll_wait(fds[0], &ev, 1, WAIT_MS);
+	CHILD_CHECK(3, n == 1 && ev.data.u64 == EP_DATA && (ev.events & EPOLLIN),
+		    "epoll_wait: %d (%s), data %#llx, events %#x", n, strerror(errno),
+		    (unsigned long long)ev.data.u64, ev.events);
+	both_ways(4, 3, 4);
+	return 0;
+}
+
+TEST(epoll_set_in_flight_is_refused_and_runs_on)
+{
+	if (!ckpt_preamble(_metadata))
+		return;
+	refused_as(_metadata, epoll_flight_setup, epoll_flight_verify, EOPNOTSUPP, "in flight",
+		   4);
+}
+
+/*
+ * fd 5: flight_path, with a flock() lock taken through it, sent and
+ * closed: the lock is held through a file in flight.  After the refusal
+ * the lock is still held (another open of the file cannot take it) until
+ * the file received lets go of it.
+ */
+static int flock_flight_setup(void)
+{
+	int fd = 5;
+
+	new_pair(1, SOCK_STREAM, 3);
+	make_file(1, 5, O_RDWR, 0, 0);
+	CHILD_CHECK(1, !flock(5, LOCK_EX | LOCK_NB), "flock: %s", strerror(errno));
+	send_fds(1, 3, "locked", &fd, 1);
+	close(5);
+	return 0;
+}
+
+static int flock_flight_verify(void)
+{
+	int fds[MAX_PASS], fd;
+
+	fd = open(flight_path, O_RDWR);
+	CHILD_CHECK(2, fd >= 0, "open %s: %s", flight_path, strerror(errno));
+	errno = 0;
+	CHILD_CHECK(2, flock(fd, LOCK_EX | LOCK_NB) == -1 && errno == EWOULDBLOCK,
+		    "the lock held through the file in flight is gone: flock %s",
+		    errno ? strerror(errno) : "worked");
+	recv_fds(3, 4, "locked", fds, 1);
+	CHILD_CHECK(4, !flock(fds[0], LOCK_UN), "LOCK_UN: %s", strerror(errno));
+	CHILD_CHECK(4, !flock(fd, LOCK_EX | LOCK_NB), "flock after LOCK_UN: %s", strerror(errno));
+	both_ways(5, 3, 4);
+	return 0;
+}
+
+TEST(file_in_flight_holding_a_flock_lock_is_refused_and_runs_on)
+{
+	if (!ckpt_preamble(_metadata))
+		return;
+	ASSERT_EQ(0, make_dir());
+	snprintf(flight_path, sizeof(flight_path), "%s/flight", sock_dir);
+	refused_as(_metadata, flock_flight_setup, flock_flight_verify, EBUSY, "lock", 4);
+	remove_dir();
+}
+
+/*
+ * The test makes an eventfd (counter 9) and gives the child a copy as its
+ * fd 3; the child makes the stream pair 4, 5, sends 3 through 4 and
+ * closes it: in flight, queued on 5, and held by the test, outside the
+ * job.  After the refusal the test adds 1, and the child receives the
+ * eventfd, which reads 10.
+ */
+static int held_flight_main(void *arg)
+{
+	int fds[MAX_PASS], fd = 3;
+
+	(void)arg;
+	new_pair(20, SOCK_STREAM, 4);
+	send_fds(20, 4, "eventfd", &fd, 1);
+	close(3);
+	ckpt_member_wait(1);
+	recv_fds(21, 5, "eventfd", fds, 1);
+	expect_eventfd(22, fds[0], 10);
+	both_ways(23, 4, 5);
+	return 0;
+}
+
+TEST(eventfd_in_flight_also_held_outside_the_job_is_refused_and_runs_on)
+{
+	struct ckpt_member m[1];
+	char log[4096];
+	int n = 0, efd;
+	pid_t child;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	efd = eventfd(9, EFD_CLOEXEC);
+	ASSERT_LE(0, efd);
+	child = ckpt_job_spawn(held_flight_main, NULL, -1, &efd, 1, m, &n, 1);
+	ASSERT_GT(child, 0);
+	ASSERT_EQ(0, ckpt_job_settle(m, n, 10000));
+
+	EXPECT_EQ(EBUSY, ckpt_checkpoint_log(child, CKPT_KILL, log, sizeof(log)));
+	TH_LOG("log: %s", log);
+	EXPECT_TRUE(ckpt_log_has(log, "pid ", child));
+	EXPECT_NE(NULL, strstr(log, "outside the job"));
+	EXPECT_TRUE(ckpt_log_has(log, "", getpid()))
+		TH_LOG("the outside holder, pid %d, is not named", getpid());
+	EXPECT_TRUE(ckpt_log_has(log, "fd ", 5))
+		TH_LOG("the socket it is queued on, fd 5, is not named");
+	ASSERT_EQ(0, eventfd_write(efd, 1));
+	EXPECT_EQ(0, ckpt_sleeper_intact(child));
+	close(efd);
 }
 
 /* fd 3 listens on an abstract name; fd 4 connected to it, not accepted, with data. */

@@ -74,6 +74,7 @@ enum state {
 	ST_XSTATE,
 	ST_SIGNAL,
 	ST_SIGINFO,	/* nr_siginfo SIGINFO records */
+	ST_SCHED,	/* the thread's SCHED record, its last */
 	ST_THREAD,	/* THREAD of the next thread */
 	ST_END,		/* TASK_END */
 	ST_DONE,	/* after the trailer: end of input */
@@ -159,6 +160,8 @@ struct sysvshm_ent {
 	__u64 off;
 	__u32 len;
 	struct ckpt_rec_sysvshm r;
+	__u32 nr_attached;	/* processes that attach it, for the job view */
+	__s32 attached[8];	/* the first of them */
 };
 
 /*
@@ -276,6 +279,7 @@ struct img {
 	struct lockfile_ent *lockfiles;	/* objid -> index: lockfile_idx */
 	size_t nr_lockfile_ents, lockfiles_size;
 	struct idset lockfile_idx;
+	struct idset file_kinds;	/* FILE objid -> its kind */
 	__u32 *unix_senders;
 	size_t nr_unix_senders, unix_senders_size;
 	/*
@@ -424,12 +428,15 @@ void contents_begin(struct img *im, __u32 owner, __u32 idx, __u64 nr_pages);
 /* sysvshm.c */
 int decode_sysvshm(struct img *im);
 void print_sysvshm(struct img *im, __u32 idx);
+void attach_sysvshm(struct img *im, __u32 objid);
+void print_sysvshms(struct img *im);
 
 /* signal.c */
 int decode_sighand(struct img *im);
 int decode_timers(struct img *im);
 int decode_signal(struct img *im);
 int decode_siginfo(struct img *im);
+int decode_sched(struct img *im);
 
 /* ptimer.c */
 int decode_posix_timers(struct img *im);
@@ -444,6 +451,7 @@ const char *acc_mode_name(__u32 acc);
 const char *mode_name(__u32 mode);
 int check_file_mode(struct img *im, const struct ckpt_rec_file *f);
 __u64 file_hold_key(struct img *im, const struct file_ent *f);
+const char *file_not_in_flight(struct img *im, __u32 objid);
 
 /* pipe.c */
 int decode_pipe(struct img *im);

@@ -135,6 +135,11 @@ struct file_kind {
 	 * the file in the order of this key; NULL: not kept
 	 */
 	__u64 (*hold_key)(struct img *im, const struct file_ent *f);
+	/*
+	 * Checkpoint refuses a file of this kind in flight (SCM_RIGHTS) on a
+	 * unix socket: a message in the image never carries one
+	 */
+	int not_in_flight;
 };
 
 static const struct file_kind file_kinds_ops[CKPT_FILE_MAX] = {
@@ -147,6 +152,7 @@ static const struct file_kind file_kinds_ops[CKPT_FILE_MAX] = {
 	[CKPT_FILE_INHERIT] = {
 		.path = FILE_NO_PATH,
 		.commit = inherit_commit,
+		.not_in_flight = 1,
 	},
 	[CKPT_FILE_PIPE] = {
 		.path = FILE_NO_PATH,
@@ -169,6 +175,7 @@ static const struct file_kind file_kinds_ops[CKPT_FILE_MAX] = {
 		.path = FILE_NO_PATH,
 		.link = ctty_link,
 		.hold_key = ctty_hold_key,
+		.not_in_flight = 1,
 	},
 	[CKPT_FILE_PTY_MASTER] = {
 		.path = FILE_NO_PATH,
@@ -177,12 +184,14 @@ static const struct file_kind file_kinds_ops[CKPT_FILE_MAX] = {
 		.link = pty_master_link,
 		.commit = pty_master_commit,
 		.hold_key = pty_master_hold_key,
+		.not_in_flight = 1,
 	},
 	[CKPT_FILE_PTY_SLAVE] = {
 		.path = FILE_NO_PATH,
 		.ref_type = CKPT_REC_PTY,
 		.ref_key = "pty_id",
 		.hold_key = pty_slave_hold_key,
+		.not_in_flight = 1,
 	},
 	[CKPT_FILE_DIR] = {
 		.path = FILE_BY_PATH,
@@ -220,12 +229,14 @@ static const struct file_kind file_kinds_ops[CKPT_FILE_MAX] = {
 		.ref_type = CKPT_REC_EPOLL,
 		.ref_key = "epoll_id",
 		.check = obj_file_check,
+		.not_in_flight = 1,
 	},
 	[CKPT_FILE_UNIX] = {
 		.path = FILE_NO_PATH,
 		.ref_type = CKPT_REC_UNIX,
 		.ref_key = "unix_id",
 		.check = obj_file_check,
+		.not_in_flight = 1,
 	},
 	[CKPT_FILE_INOTIFY] = {
 		.path = FILE_NO_PATH,
@@ -239,6 +250,24 @@ static const struct file_kind file_kinds_ops[CKPT_FILE_MAX] = {
 __u64 file_hold_key(struct img *im, const struct file_ent *f)
 {
 	return file_kinds_ops[f->kind].hold_key(im, f);
+}
+
+/**
+ * file_not_in_flight - can a message carry a file in flight?
+ * @im:		the image
+ * @objid:	the objid of an earlier FILE record
+ *
+ * Return: NULL if it can, else the name of its kind, which checkpoint
+ * refuses in flight (a socket, an epoll set, a terminal, a standard fd
+ * inherited from outside the job).
+ */
+const char *file_not_in_flight(struct img *im, __u32 objid)
+{
+	__u32 kind;
+
+	if (!idset_get(&im->file_kinds, objid, &kind) || kind >= CKPT_FILE_MAX)
+		return NULL;
+	return file_kinds_ops[kind].not_in_flight ? file_kinds[kind] : NULL;
 }
 
 int decode_file(struct img *im)
@@ -294,7 +323,8 @@ int decode_file(struct img *im)
 	}
 	if (k->commit && k->commit(im, f, ref, e))
 		return -1;
-	if (idset_put(&im->objidx[CKPT_REC_FILE], f->objid, fidx) < 0)
+	if (idset_put(&im->objidx[CKPT_REC_FILE], f->objid, fidx) < 0 ||
+	    idset_put(&im->file_kinds, f->objid, f->kind) < 0)
 		return nomem(im);
 	if (lock_note_file(im, f))
 		return -1;

@@ -345,6 +345,7 @@ void print_job(struct img *im)
 	print_pipes(im, 0);
 	print_pipes(im, 1);
 	print_ptys(im);
+	print_sysvshms(im);
 	print_tty(im);
 	if (im->json)
 		json_close(im);

@@ -63,6 +63,7 @@ static const struct rec_ops rec_ops[] = {
 	{ CKPT_REC_SHARES,	decode_shares,		BIT(ST_SHARES) },
 	{ CKPT_REC_SYSVSHM,	decode_sysvshm,		BIT(ST_VMA) },
 	{ CKPT_REC_INOTIFY,	decode_inotify,		BIT(ST_FILES) },
+	{ CKPT_REC_SCHED,	decode_sched,		BIT(ST_SCHED) },
 };
 
 static const struct rec_ops *find_rec_ops(__u32 type)
@@ -167,6 +168,8 @@ static const char *expected(struct img *im, char *buf, size_t size)
 		snprintf(buf, size, "SIGINFO %u of %u", im->seen + 1,
 			 im->nr_siginfo);
 		return buf;
+	case ST_SCHED:
+		return "SCHED";
 	case ST_THREAD:
 		if (!im->threads_seen && im->files_of)
 			snprintf(buf, size,

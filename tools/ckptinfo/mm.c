@@ -46,6 +46,9 @@ static const struct flag_name vma_flags[] = {
 
 static const struct flag_name mm_flags[] = {
 	{ CKPT_MM_LOCK_FUTURE, "lock_future" },
+	{ CKPT_MM_THP_DISABLE, "thp_disable" },
+	{ CKPT_MM_MDWE, "mdwe" },
+	{ CKPT_MM_MDWE_NO_INHERIT, "mdwe_no_inherit" },
 	{ 0, NULL }
 };
 
@@ -84,8 +87,10 @@ int decode_mm(struct img *im)
 		return bad(im, "code, data, brk, argument or environment range is reversed");
 	if (!m->vdso && m->vvar)
 		return bad(im, "vvar 0x%llx without a vdso", (__u64)m->vvar);
-	if (m->flags & ~CKPT_MM_LOCK_FUTURE)
+	if (m->flags & ~CKPT_MM_FLAGS_ALL)
 		return bad(im, "unknown mm flags 0x%x", m->flags);
+	if ((m->flags & CKPT_MM_MDWE_NO_INHERIT) && !(m->flags & CKPT_MM_MDWE))
+		return bad(im, "mdwe_no_inherit without mdwe");
 	rec_begin(im, im->rec_off, im->rec_type, im->rec_len);
 	fu(im, "nr_vmas", m->nr_vmas);
 	if (m->flags || im->json)
@@ -247,6 +252,7 @@ int decode_vma(struct img *im)
 		if (!idset_has(&im->objidx[CKPT_REC_SYSVSHM], v->objid))
 			return bad(im, "%s mapping: objid %u names no earlier SYSVSHM record",
 				   vma_kinds[v->kind], v->objid);
+		attach_sysvshm(im, v->objid);
 	} else if (v->objid) {
 		return bad(im,
 			   "%s mapping with objid %u: only obj_shared, obj_private and sysvshm have one",

@@ -135,7 +135,7 @@ int decode_signal(struct img *im)
 	if (s->nr_siginfo)
 		im->st = ST_SIGINFO;
 	else
-		thread_done(im);
+		im->st = ST_SCHED;
 	return 0;
 }
 
@@ -206,6 +206,6 @@ int decode_siginfo(struct img *im)
 	fword(im, "queue", s->shared ? "shared" : "thread");
 	rec_end(im);
 	if (++im->seen == im->nr_siginfo)
-		thread_done(im);
+		im->st = ST_SCHED;
 	return 0;
 }

@@ -108,3 +108,63 @@ int decode_sysvshm(struct img *im)
 	contents_begin(im, CKPT_REC_SYSVSHM, idx, r->nr_pages);
 	return 0;
 }
+
+/* A mapping of the current process attaches the segment of @objid. */
+void attach_sysvshm(struct img *im, __u32 objid)
+{
+	struct sysvshm_ent *e;
+	__s32 pid;
+	__u32 idx;
+
+	if (idset_get(&im->objidx[CKPT_REC_SYSVSHM], objid, &idx) <= 0 || !im->tasks)
+		return;
+	e = &im->sysvshms[idx];
+	pid = im->tasks[im->tasks_done].pid;
+	if (e->nr_attached && e->attached[(e->nr_attached - 1) % ARRAY_SIZE(e->attached)] == pid)
+		return;
+	if (e->nr_attached < ARRAY_SIZE(e->attached))
+		e->attached[e->nr_attached] = pid;
+	e->nr_attached++;
+}
+
+/* The job view: each segment, and the processes that attach it */
+void print_sysvshms(struct img *im)
+{
+	size_t i;
+	__u32 j, n;
+
+	if (im->json)
+		json_open(im, "sysvshm", '[');
+	else
+		printf("System V shared memory:%s\n", im->nr_sysvshm_ents ? "" : " none");
+	for (i = 0; i < im->nr_sysvshm_ents; i++) {
+		const struct sysvshm_ent *e = &im->sysvshms[i];
+
+		n = e->nr_attached < ARRAY_SIZE(e->attached) ? e->nr_attached :
+			ARRAY_SIZE(e->attached);
+		if (im->json) {
+			sub_begin(im, NULL);
+			fs(im, "shmid", e->r.shmid);
+			field_fmt(im, "key", 1, "0x%08x", (__u32)e->r.key);
+			fu(im, "size", e->r.size);
+			field_fmt(im, "mode", 1, "%04o", e->r.mode);
+			fbool(im, "removed", !!(e->r.flags & CKPT_SHM_REMOVED));
+			json_open(im, "attached_by", '[');
+			for (j = 0; j < n; j++)
+				fs(im, NULL, e->attached[j]);
+			json_close(im);
+			sub_end(im);
+			continue;
+		}
+		printf("  shmid %d key 0x%08x size %llu mode %04o%s attached by",
+		       e->r.shmid, (__u32)e->r.key, (unsigned long long)e->r.size, e->r.mode,
+		       e->r.flags & CKPT_SHM_REMOVED ? " removed" : "");
+		for (j = 0; j < n; j++)
+			printf("%s pid %d", j ? "," : "", e->attached[j]);
+		if (e->nr_attached > n)
+			printf(" and %u more", e->nr_attached - n);
+		printf("\n");
+	}
+	if (im->json)
+		json_close(im);
+}

@@ -8,7 +8,9 @@
  * A record names its peer, and each message its sender, by objid; these
  * may come later in the image (a socketpair whose other end another
  * process holds), so restart links the sockets once every one is back:
- * unix_check_links(), at the trailer, makes its checks.
+ * unix_check_links(), at the trailer, makes its checks.  A message names
+ * the files in flight with it (SCM_RIGHTS) by the objids of their FILE
+ * records, which come earlier in the image.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -208,6 +210,39 @@ static int check_names(struct img *im, const struct ckpt_rec_unix *u, struct uni
 	return 0;
 }
 
+/* Bytes of a message's file ids, before their padding */
+#define FDS_LEN(m)		((__u64)(m)->nr_fds * sizeof(__u32))
+
+/* Bytes a message takes in the record: its header, bytes and file ids */
+static __u64 msg_span(const struct ckpt_unix_msg *m)
+{
+	return sizeof(*m) + ALIGN8(m->len) + ALIGN8(FDS_LEN(m));
+}
+
+/*
+ * A message's files in flight (SCM_RIGHTS), the @m->nr_fds ids at @p:
+ * each the objid of a FILE record earlier in the image, of a kind that
+ * checkpoint saves in flight.  Restart sends them again with the message.
+ */
+static int check_msg_fds(struct img *im, __u32 n, const struct ckpt_unix_msg *m, const __u8 *p)
+{
+	const char *kind;
+	__u32 i, id;
+
+	for (i = 0; i < m->nr_fds; i++) {
+		memcpy(&id, p + i * sizeof(id), sizeof(id));
+		if (!idset_has(&im->objidx[CKPT_REC_FILE], id))
+			return bad(im, "message %u: file id %u names no earlier FILE record", n,
+				   id);
+		kind = file_not_in_flight(im, id);
+		if (kind)
+			return bad(im,
+				   "message %u: file id %u is a file of kind %s, which cannot be in flight",
+				   n, id, kind);
+	}
+	return check_pad(im, p, FDS_LEN(m), "a message's file ids");
+}
+
 /* The messages: each within the record, and together its rest exactly */
 static int check_msgs(struct img *im, const struct ckpt_rec_unix *u, const struct unix_parts *pt)
 {
@@ -222,8 +257,9 @@ static int check_msgs(struct img *im, const struct ckpt_rec_unix *u, const struc
 				   i + 1, u->nr_msgs);
 		memcpy(&m, p, sizeof(m));
 		p += sizeof(m);
-		if (m.reserved)
-			return bad(im, "message %u: reserved field is not zero", i + 1);
+		if (m.nr_fds > CKPT_MAX_UNIX_FDS)
+			return bad(im, "message %u: nr_fds %u exceeds CKPT_MAX_UNIX_FDS (%d)",
+				   i + 1, m.nr_fds, CKPT_MAX_UNIX_FDS);
 		if (!m.len && u->type == SOCK_STREAM_NR)
 			return bad(im, "message %u: empty, and a stream socket's messages are not",
 				   i + 1);
@@ -237,6 +273,12 @@ static int check_msgs(struct img *im, const struct ckpt_rec_unix *u, const struc
 			return -1;
 		total += m.len;
 		p += ALIGN8(m.len);
+		if (ALIGN8(FDS_LEN(&m)) > (size_t)(end - p))
+			return bad(im, "message %u: its %u file ids run past the record's %u",
+				   i + 1, m.nr_fds, im->rec_len);
+		if (check_msg_fds(im, i + 1, &m, p))
+			return -1;
+		p += ALIGN8(FDS_LEN(&m));
 	}
 	if (p != end)
 		return bad(im, "length %u does not match its names, path and %u messages (%llu)",
@@ -265,6 +307,7 @@ static void print_name(struct img *im, const char *key, const __u8 *name, __u32 
 
 static void print_unix(struct img *im, const struct ckpt_rec_unix *u, const struct unix_parts *pt)
 {
+	__u32 fds[CKPT_MAX_UNIX_FDS];
 	const __u8 *p = pt->msgs;
 	struct ckpt_unix_msg m;
 	__u32 i;
@@ -309,18 +352,21 @@ static void print_unix(struct img *im, const struct ckpt_rec_unix *u, const stru
 	list_begin(im, "msgs");
 	for (i = 0; i < u->nr_msgs; i++) {
 		memcpy(&m, p, sizeof(m));
-		p += sizeof(m);
 		sub_begin(im, "msg:");
 		fu(im, "len", m.len);
 		fu(im, "sender_id", m.sender_id);
 		fu(im, "pid", m.pid);
 		fid(im, "uid", m.uid);
 		fid(im, "gid", m.gid);
+		if (m.nr_fds) {
+			memcpy(fds, p + sizeof(m) + ALIGN8(m.len), FDS_LEN(&m));
+			fulist(im, "fds", fds, m.nr_fds);
+		}
 		if (m.len)
-			fstr(im, "data", (const char *)p,
+			fstr(im, "data", (const char *)p + sizeof(m),
 			     m.len < PIPE_DATA_SHOWN ? m.len : PIPE_DATA_SHOWN);
 		sub_end(im);
-		p += ALIGN8(m.len);
+		p += msg_span(&m);
 	}
 	list_end(im);
 	rec_end(im);
@@ -351,7 +397,7 @@ static int keep_unix(struct img *im, const struct ckpt_rec_unix *u, const struct
 	e->nr_msgs = u->nr_msgs;
 	for (i = 0; i < u->nr_msgs; i++) {
 		memcpy(&m, p, sizeof(m));
-		p += sizeof(m) + ALIGN8(m.len);
+		p += msg_span(&m);
 		if (grow((void **)&im->unix_senders, im->nr_unix_senders,
 			 &im->unix_senders_size, sizeof(*im->unix_senders)))
 			return nomem(im);

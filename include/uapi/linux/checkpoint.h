@@ -102,7 +102,7 @@
 /* Image identification */
 #define CKPT_MAGIC		"\177CKPTIMG"	/* 8 bytes, no terminator */
 #define CKPT_MAGIC_LEN		8
-#define CKPT_FORMAT_VERSION	5
+#define CKPT_FORMAT_VERSION	6
 #define CKPT_ALIGN		8
 
 /* Record types */
@@ -139,6 +139,7 @@ enum ckpt_rec_type {
 	CKPT_REC_SHARES		= 30,
 	CKPT_REC_SYSVSHM	= 31,
 	CKPT_REC_INOTIFY	= 32,
+	CKPT_REC_SCHED		= 33,
 	CKPT_REC_MAX
 };
 
@@ -180,7 +181,8 @@ enum ckpt_rec_type {
 	[CKPT_REC_LOCKS]	= "LOCKS",	\
 	[CKPT_REC_SHARES]	= "SHARES",	\
 	[CKPT_REC_SYSVSHM]	= "SYSVSHM",	\
-	[CKPT_REC_INOTIFY]	= "INOTIFY"
+	[CKPT_REC_INOTIFY]	= "INOTIFY",	\
+	[CKPT_REC_SCHED]	= "SCHED"
 
 /* Limits restart(2) enforces on untrusted images */
 #define CKPT_MAX_RECORD		(1U << 24)	/* any one record, in bytes */
@@ -188,6 +190,7 @@ enum ckpt_rec_type {
 #define CKPT_MAX_VMAS		65530		/* default vm.max_map_count */
 #define CKPT_MAX_PATH		4096		/* PATH_MAX, terminator included */
 #define CKPT_MAX_GROUPS		65536		/* NGROUPS_MAX */
+#define CKPT_MAX_CPUS		1024		/* bits in a CKPT_REC_SCHED affinity */
 #define CKPT_MAX_SIGINFO	4096		/* queued signals per task */
 #define CKPT_MAX_FILES		1048576		/* fs.nr_open maximum */
 #define CKPT_MAX_TASKS		4096		/* processes in one image */
@@ -373,6 +376,10 @@ struct ckpt_rec_mm {
 };
 
 #define CKPT_MM_LOCK_FUTURE	0x1	/* mlockall(MCL_FUTURE) */
+#define CKPT_MM_THP_DISABLE	0x2	/* prctl(PR_SET_THP_DISABLE) (v6) */
+#define CKPT_MM_MDWE		0x4	/* prctl(PR_SET_MDWE, REFUSE_EXEC_GAIN) (v6) */
+#define CKPT_MM_MDWE_NO_INHERIT	0x8	/* ... | PR_MDWE_NO_INHERIT (v6) */
+#define CKPT_MM_FLAGS_ALL	0xf
 
 /* CKPT_REC_VMA: one mapping */
 enum ckpt_vma_kind {
@@ -516,6 +523,33 @@ struct ckpt_rec_signal {
 	__u32 altstack_flags;
 	__u32 nr_siginfo;	/* CKPT_REC_SIGINFO records that follow */
 };
+
+/*
+ * CKPT_REC_SCHED: a thread's scheduling attributes, after its signal
+ * records (v6).  oom_score_adj and oom_score_adj_min are the process's,
+ * in every thread's record.
+ */
+struct ckpt_rec_sched {
+	struct ckpt_hdr h;
+	__u32 policy;		/* SCHED_NORMAL, _FIFO, _RR, _BATCH, _IDLE, _DEADLINE */
+	__u32 flags;		/* CKPT_SCHED_* */
+	__s32 nice;		/* -20 .. 19 */
+	__u32 rt_priority;	/* SCHED_FIFO, SCHED_RR: 1 .. 99; else 0 */
+	__u64 dl_runtime;	/* SCHED_DEADLINE; or a fair policy's own slice; ns */
+	__u64 dl_deadline;
+	__u64 dl_period;
+	__u64 timer_slack_ns;	/* PR_SET_TIMERSLACK */
+	__u64 default_timer_slack_ns;	/* what PR_SET_TIMERSLACK 0 restores */
+	__u32 ioprio;		/* ioprio_set(2)'s value; 0: none set */
+	__s16 oom_score_adj;	/* the process's: -1000 .. 1000 */
+	__s16 oom_score_adj_min;
+	__u64 cpus[CKPT_MAX_CPUS / 64];	/* affinity, unless CKPT_SCHED_ALL_CPUS */
+};
+
+#define CKPT_SCHED_RESET_ON_FORK	0x1	/* SCHED_RESET_ON_FORK */
+#define CKPT_SCHED_DL_OVERRUN		0x2	/* SCHED_FLAG_DL_OVERRUN */
+#define CKPT_SCHED_ALL_CPUS		0x4	/* allowed on every CPU */
+#define CKPT_SCHED_FLAGS_ALL		0x7
 
 /* CKPT_REC_SIGINFO: one queued signal */
 struct ckpt_rec_siginfo {
@@ -693,7 +727,8 @@ struct ckpt_rec_inotify {
  * bytes of the name of its closed peer (as getpeername(2) gives it),
  * padded to 8; path_len bytes of the absolute path of the socket file
  * it is bound to, terminator included, padded to 8; then nr_msgs
- * messages, each a struct ckpt_unix_msg and len bytes, padded to 8.
+ * messages, each a struct ckpt_unix_msg, len bytes padded to 8, and
+ * nr_fds __u32 file ids padded to 8.
  */
 enum ckpt_unix_state {
 	CKPT_UNIX_UNCONNECTED	= 1,	/* never connected (or a datagram socket) */
@@ -747,10 +782,13 @@ struct ckpt_rec_unix {
 };
 
 /*
- * One queued message: its bytes, who sent it, and the credentials it
- * carries.  sender_id is the CKPT_REC_UNIX of the socket that sent it
- * (the peer's, for a connected socket), or 0 for an unnamed socket that
- * is not the job's (closed, or outside).
+ * One queued message: its bytes, who sent it, the credentials it
+ * carries, and the descriptors in flight with it (SCM_RIGHTS).
+ * sender_id is the CKPT_REC_UNIX of the socket that sent it (the
+ * peer's, for a connected socket), or 0 for an unnamed socket that is
+ * not the job's (closed, or outside).  The descriptors are named by
+ * the objid of their CKPT_REC_FILE, which comes earlier in the image
+ * (a file only in flight has a file record and no CKPT_REC_FD).
  */
 struct ckpt_unix_msg {
 	__u32 len;		/* bytes; a stream socket's unread part */
@@ -758,8 +796,10 @@ struct ckpt_unix_msg {
 	__u32 pid;		/* sender's process, 0 if it has exited */
 	__u32 uid;		/* sender's uid and gid */
 	__u32 gid;
-	__u32 reserved;
+	__u32 nr_fds;		/* SCM_RIGHTS: 0 .. CKPT_MAX_UNIX_FDS */
 };
+
+#define CKPT_MAX_UNIX_FDS	253	/* SCM_MAX_FD */
 
 #define CKPT_MAX_UNIX_MSGS	65536
 
