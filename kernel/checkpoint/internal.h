@@ -121,6 +121,8 @@ struct ckpt_rthread {
  *		when the restarter has no controlling terminal
  * @timers:	its CKPT_REC_TIMERS
  * @ptimers:	its CKPT_REC_POSIX_TIMERS, until its timers are recreated
+ * @exe:	its deleted executable (read-only), until it is made
+ *		/proc/PID/exe on the way back to user mode
  */
 struct ckpt_rproc {
 	struct ckpt_ctx *ctx;
@@ -138,6 +140,7 @@ struct ckpt_rproc {
 	struct file *stdio[2];
 	struct ckpt_rec_timers timers;
 	struct ckpt_rec_posix_timers *ptimers;
+	struct file *exe;
 };
 
 /**

@@ -46,7 +46,7 @@
 
 #define CKPT_VMA_FLAGS	(CKPT_VMA_GROWSDOWN | CKPT_VMA_LOCKED | CKPT_VMA_DONTDUMP | \
 			 CKPT_VMA_HEAP | CKPT_VMA_STACK | CKPT_VMA_SHM_RDONLY | \
-			 CKPT_VMA_ADVICE)
+			 CKPT_VMA_ADVICE | CKPT_VMA_EXE)
 
 /* What madvise(2) set on a mapping, and restart sets again */
 static const struct {
@@ -67,7 +67,7 @@ static const struct {
 
 struct ckpt_vma {
 	unsigned long start, end, pgoff, vm_flags;
-	u32 kind, prot, flags;
+	u32 kind, prot, flags, objid;
 	char *path;
 	struct file *file;	/* CKPT_VMA_OBJ_*, _SYSVSHM: referenced */
 };
@@ -105,6 +105,26 @@ static int ckpt_check_mm_state(struct ckpt_ctx *ctx, struct mm_struct *mm)
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"has KSM merging on (PR_SET_MEMORY_MERGE): not saved");
 	return 0;
+}
+
+/*
+ * A deleted executable (a program replaced while it ran) is saved with
+ * the mapping of it, as any deleted file: mark the first mapping of it,
+ * whose file restart makes /proc/PID/exe again.  Return: false if no
+ * mapping of the job's saves it.
+ */
+static bool ckpt_mark_exe(struct ckpt_vma *v, unsigned int nr, struct file *exe)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		if (v[i].kind == CKPT_VMA_OBJ_PRIVATE && v[i].file &&
+		    file_inode(v[i].file) == file_inode(exe)) {
+			v[i].flags |= CKPT_VMA_EXE;
+			return true;
+		}
+	}
+	return false;
 }
 
 /* Classify one mapping; a reason is logged for what is not supported. */
@@ -414,7 +434,7 @@ int ckpt_write_mm(struct ckpt_ctx *ctx, struct task_struct *t)
 
 		if (!IS_ERR(p) && !d_unlinked(exe->f_path.dentry))
 			exe_path = kstrdup(p, GFP_KERNEL);
-		else
+		else if (!ckpt_mark_exe(vmas, nr, exe))
 			ckpt_warn(ctx, "executable is deleted or unreachable: not recorded");
 		fput(exe);
 	}
@@ -567,7 +587,21 @@ static int ckpt_map_vma(struct ckpt_ctx *ctx, const struct ckpt_rec_vma *r,
 		if (!file)
 			return ckpt_err(ctx, -ENOEXEC, "mapping %#llx-%#llx: no unlinked file %u",
 					r->start, r->end, r->objid);
-		get_file(file);
+		/*
+		 * A private mapping needs no write access: map a read-only
+		 * open, so that the file can be an executable again once the
+		 * restart's own read-write open of it is closed.
+		 */
+		if (r->kind == CKPT_VMA_OBJ_PRIVATE)
+			file = dentry_open(&file->f_path, O_RDONLY | O_LARGEFILE, current_cred());
+		else
+			get_file(file);
+		if (IS_ERR(file))
+			return ckpt_err(ctx, PTR_ERR(file),
+					"mapping %#llx-%#llx: cannot open unlinked file %u (error %ld)",
+					r->start, r->end, r->objid, PTR_ERR(file));
+		if (r->flags & CKPT_VMA_EXE)
+			ctx->cur->exe = get_file(file);
 	} else if (r->kind == CKPT_VMA_SYSVSHM) {
 		flags |= MAP_SHARED;
 		file = ckpt_sysvshm_attach(ctx, r->objid, r->start - (r->pgoff << PAGE_SHIFT),
@@ -627,6 +661,8 @@ static int ckpt_read_vma(struct ckpt_ctx *ctx, const struct ckpt_rec_mm *mr,
 			  r->kind != CKPT_VMA_SYSVSHM) ||
 	    (r->flags & CKPT_VMA_SHM_RDONLY &&
 	     (r->kind != CKPT_VMA_SYSVSHM || r->prot & PROT_WRITE)) ||
+	    (r->flags & CKPT_VMA_EXE &&
+	     (r->kind != CKPT_VMA_OBJ_PRIVATE || mr->exe_len || ctx->cur->exe)) ||
 	    r->end > TASK_SIZE || r->start < prev_end || r->start < mmap_min_addr ||
 	    r->prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC) || r->flags & ~CKPT_VMA_FLAGS ||
 	    r->pgoff > (ULONG_MAX >> PAGE_SHIFT) - ((r->end - r->start) >> PAGE_SHIFT)) {
@@ -664,6 +700,7 @@ static int ckpt_read_vma(struct ckpt_ctx *ctx, const struct ckpt_rec_mm *mr,
 	v->start = r->start;
 	v->end = r->end;
 	v->kind = r->kind;
+	v->objid = r->objid;
 	err = 0;
 	if (r->kind != CKPT_VMA_VDSO && r->kind != CKPT_VMA_VVAR)
 		err = ckpt_map_vma(ctx, r, path);

@@ -70,7 +70,15 @@ static int ckpt_read_header(struct ckpt_ctx *ctx)
 struct ckpt_ax {
 	struct callback_head cb;
 	unsigned long ax;
+	struct file *exe;
 };
+
+static void ckpt_free_ax(struct ckpt_ax *w)
+{
+	if (w && w->exe)
+		fput(w->exe);
+	kfree(w);
+}
 
 /*
  * A task started with kernel_clone_args.fn gets ax cleared on its way to
@@ -82,7 +90,15 @@ static void ckpt_set_ax(struct callback_head *cb)
 	struct ckpt_ax *w = container_of(cb, struct ckpt_ax, cb);
 
 	task_pt_regs(current)->ax = w->ax;
-	kfree(w);
+	/*
+	 * A deleted executable becomes /proc/PID/exe only now: until the
+	 * restart dropped its object table, it held the file open for
+	 * writing, and an executable cannot be.  If the job itself has it
+	 * open for writing, the link stays the restarter's.
+	 */
+	if (w->exe)
+		replace_mm_exe_file(current->mm, w->exe);
+	ckpt_free_ax(w);
 }
 
 /*
@@ -99,7 +115,7 @@ static int ckpt_wait_go(struct ckpt_ctx *ctx, struct ckpt_ax *w, int err)
 	} else {
 		ckpt_ctx_put(ctx);
 	}
-	kfree(w);
+	ckpt_free_ax(w);
 	do_exit(SIGKILL);
 }
 
@@ -120,7 +136,7 @@ static int ckpt_restore_thread(void *arg)
 	struct ckpt_ax *w;
 	int err = -ENOMEM;
 
-	w = kmalloc(sizeof(*w), GFP_KERNEL);
+	w = kzalloc(sizeof(*w), GFP_KERNEL);
 	if (w) {
 		w->ax = th->rec.regs.ax;
 		commit_creds(get_new_cred(proc->cred));
@@ -302,12 +318,13 @@ static int ckpt_restore_proc(void *arg)
 	if (proc->rec.flags & CKPT_TASK_ZOMBIE)
 		return ckpt_restore_zombie(ctx, proc);
 
-	w = kmalloc(sizeof(*w), GFP_KERNEL);
+	w = kzalloc(sizeof(*w), GFP_KERNEL);
 	err = w ? ckpt_read_process(ctx, proc) : -ENOMEM;
 	if (!err)
 		err = ckpt_start_threads(ctx, proc);
 	if (!err) {
 		w->ax = leader->rec.regs.ax;
+		swap(w->exe, proc->exe);
 		ckpt_restore_thread_state(leader);
 		ckpt_commit_cred(proc->cred);
 		proc->cred = NULL;
@@ -485,6 +502,8 @@ static void ckpt_free_procs(struct ckpt_ctx *ctx)
 		}
 		kvfree(proc->threads);
 		kvfree(proc->ptimers);
+		if (proc->exe)
+			fput(proc->exe);
 		if (proc->cred)
 			abort_creds(proc->cred);
 		if (proc->task)

@@ -29,7 +29,9 @@
  *    back unlinked (st_nlink 0) on the same filesystem, with both
  *    descriptors, their offsets and the mapping on the one file;
  *  - each kind alone in one process (CKPT_PROCESS), with no descriptor
- *    left for the mappings that have none.
+ *    left for the mappings that have none;
+ *  - a program that deleted its own executable (as an upgrade replaces
+ *    it): /proc/self/exe is still a deleted file there, with its bytes.
  *
  * Still refused, naming the object, with the job left running unharmed:
  * shared anonymous memory or a memfd that a process outside the job maps
@@ -1206,4 +1208,112 @@ TEST(deleted_shm_file_mapping_alone)
 	alone_cycle(_metadata, ALONE_SHM_FILE);
 }
 
-TEST_HARNESS_MAIN
+/*
+ * A program replaced while it runs (an upgrade): the child runs a copy
+ * of this binary, which deletes itself.  After restart /proc/self/exe
+ * still names a deleted file in that directory (not the restarter's
+ * program) and reads the same bytes, and a second mapping of it (one
+ * the program made) still reads them too.
+ */
+#define DELETED_EXE_ARG	"--deleted-exe-child"
+
+static char exe_copy[64];
+
+/* A sum of the file's bytes, and its size; -1 on error. */
+static long long exe_sum(const char *path, long long *size)
+{
+	unsigned char buf[4096];
+	long long sum = 0;
+	ssize_t n, i;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	*size = 0;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (i = 0; i < n; i++)
+			sum = sum * 31 + buf[i];
+		*size += n;
+	}
+	close(fd);
+	return n < 0 ? -1 : sum;
+}
+
+static int deleted_exe_child(const char *path)
+{
+	char link[128], want[128];
+	long long sum, sum2, size, size2;
+	unsigned char *map;
+	ssize_t n;
+	int fd;
+
+	ckpt_child_init_keep(CKPT_READY_FD, getppid(), 0);
+	sum = exe_sum("/proc/self/exe", &size);
+	CHILD_CHECK(1, sum != -1 && size > 0, "cannot read /proc/self/exe");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	CHILD_CHECK(2, fd >= 0, "open %s: %s", path, strerror(errno));
+	map = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+	CHILD_CHECK(3, map != MAP_FAILED, "mmap: %s", strerror(errno));
+	close(fd);
+	CHILD_CHECK(4, !unlink(path), "unlink %s: %s", path, strerror(errno));
+	ckpt_child_wait();
+
+	/* Recreated unlinked in the same directory: the name may differ. */
+	snprintf(want, sizeof(want), "%.*s", (int)(strrchr(path, '/') + 1 - path), path);
+	n = readlink("/proc/self/exe", link, sizeof(link) - 1);
+	CHILD_CHECK(5, n > 0, "readlink: %s", strerror(errno));
+	link[n] = 0;
+	CHILD_CHECK(6, !strncmp(link, want, strlen(want)) && n > 10 &&
+		    !strcmp(link + n - 10, " (deleted)"),
+		    "/proc/self/exe is %s, not a deleted file in %s", link, want);
+	sum2 = exe_sum("/proc/self/exe", &size2);
+	CHILD_CHECK(7, sum2 == sum && size2 == size,
+		    "/proc/self/exe reads %lld bytes (sum %lld), was %lld (%lld)",
+		    size2, sum2, size, sum);
+	CHILD_CHECK(8, !memcmp(map, "\177ELF", 4), "the mapping of the program lost its bytes");
+	return 0;
+}
+
+/* In the forked child: run a copy of this program that deletes itself. */
+static int deleted_exe_setup(void)
+{
+	char *argv[] = { exe_copy, DELETED_EXE_ARG, exe_copy, NULL };
+	char buf[65536];
+	ssize_t n;
+	int in, out;
+
+	in = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	out = open(exe_copy, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
+	if (in < 0 || out < 0)
+		return 10;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, n) != n)
+			return 11;
+	close(in);
+	if (n < 0 || close(out))
+		return 12;
+	execv(exe_copy, argv);
+	return 13;
+}
+
+TEST(deleted_executable_stays_proc_self_exe)
+{
+	pid_t child;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	snprintf(exe_copy, sizeof(exe_copy), "/tmp/ckpt-exe-%d", (int)getpid());
+	unlink(exe_copy);
+	child = ckpt_spawn(deleted_exe_setup, NULL);
+	ASSERT_GT(child, 0);
+	EXPECT_EQ(0, ckpt_cycle(child, CKPT_KILL));
+	unlink(exe_copy);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], DELETED_EXE_ARG))
+		return deleted_exe_child(argv[2]);
+	return test_harness_run(argc, argv);
+}

@@ -14,6 +14,8 @@
  *    the flag are kept, a write goes to the end); a directory stream
  *    (opendir(3)) read in part (every entry comes once, *at() calls on
  *    dirfd() work); an O_PATH descriptor, on the same file after it;
+ *    /dev/null, read-write on a high descriptor (NULL_FD, past the first
+ *    file table), which reads end of file and takes writes;
  *  - a pipe and a FIFO in a temporary directory, with data in them;
  *  - memory: a MAP_SHARED | MAP_ANONYMOUS mapping, a POSIX shared memory
  *    object (shm_open(), mmap(), shm_unlink()) and a memfd sealed against
@@ -32,6 +34,15 @@
  *    boundaries, a zero-length one included), a listener bound in the
  *    temporary directory with an accepted connection that carries data
  *    both ways, and a new connection after the restart;
+ *  - descriptors in flight: after its data, R sent C on the stream pair a
+ *    message that carries (SCM_RIGHTS) a pipe's read end, with data in
+ *    the pipe, and an eventfd with a counter, on which R then closed its
+ *    descriptors (the pipe's write end too: both are in flight only),
+ *    and a file that R keeps on a descriptor; C receives the message in
+ *    its place in the stream after the restart, with the three
+ *    descriptors: the pipe gives its data then end of file, the eventfd
+ *    its counter, and the file is one open file description with R's
+ *    (each sees where the other moved the offset);
  *  - an ITIMER_REAL interval timer (1000 s, SIGALRM blocked too) and a
  *    POSIX timer whose id and the next id are kept, and which fires with
  *    its id and value once armed again;
@@ -40,6 +51,12 @@
  *  - signals: a blocked SIGUSR1 queued with a value, its SA_ONSTACK
  *    handler, which runs on the alternate stack with that value once
  *    unblocked; T's own pending signal, name, tid and mask;
+ *  - scheduling, each thread checking its own (sched_getattr(2),
+ *    getpriority(2), sched_getaffinity(2), ioprio_get(2),
+ *    PR_GET_TIMERSLACK): T is SCHED_BATCH at nice 7, allowed on CPU 0
+ *    only (and runs there), with the best-effort I/O priority 6 and the
+ *    timer slack it had; R's main thread is SCHED_OTHER at nice 3 with a
+ *    timer slack of 200 us, on the CPUs it had; R's oom_score_adj is 250;
  *  - S and R share the file table again: a descriptor R opened before the
  *    checkpoint (its number sent to S through a pipe) is in S's table
  *    after it, and one each opens or closes after the restart is, or is
@@ -60,12 +77,14 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/sysmacros.h>
 #include <sys/time.h>
 #include <sys/timerfd.h>
 #include <sys/un.h>
+#include <linux/ioprio.h>
 
 #include "ckpt_test.h"
 
@@ -110,6 +129,7 @@ enum { R_ROOT = 1, R_CHILD, R_SHARER, NR_ROLES = R_SHARER };
  *	plock	LK_SIZE bytes: R's POSIX write lock on bytes 0..PLOCK_LEN-1
  *	flock	R's flock(LOCK_EX) lock
  *	deleted	made and unlinked by R
+ *	flight	LK_SIZE bytes, like data: R's descriptor on it is in flight too
  */
 #define DATA_SIZE	1000
 #define NR_NAMES	40
@@ -173,7 +193,8 @@ static int sink_make_dir(void)
 	if (mkdir(sink_dir, 0755))
 		return -1;
 	if (sink_make_file("data", DATA_SIZE) || sink_make_file("opath", 0) ||
-	    sink_make_file("plock", LK_SIZE) || sink_make_file("flock", LK_SIZE))
+	    sink_make_file("plock", LK_SIZE) || sink_make_file("flock", LK_SIZE) ||
+	    sink_make_file("flight", LK_SIZE))
 		return -1;
 	sink_path(path, sizeof(path), "fifo");
 	if (mkfifo(path, 0600))
@@ -208,11 +229,15 @@ static struct {
 	int to_t[2], t_ready[2];	/* pipes R -> T, T -> R */
 	int late;			/* opened by R after the clone of S */
 	int probe;			/* R's own probe of the POSIX lock */
+	int flight;			/* on flight, and in flight to C too */
 } fds;
 
 static DIR *sink_d;			/* R's directory stream on dir/ */
 static pid_t root_pid, child_pid, sharer_pid;
 static int s_ready_fd;			/* S's descriptor on the report pipe */
+
+/* /dev/null's descriptor: past the 64 of the first file table. */
+#define NULL_FD		1000
 
 /* The regular file: appended to, then read from REG_POS. */
 #define APPEND_BEFORE	"[appended before the checkpoint]"
@@ -240,6 +265,20 @@ static bool dir_seen[NR_NAMES + 2];
 static const char *const dg_msgs[] = { "one", "", "the third datagram, longer" };
 
 #define DG_BACK		"back"
+
+/*
+ * In flight to C on the stream pair, after ROOT_BEFORE: FLIGHT_MSG with
+ * the pipe's read end (FLIGHT_DATA in the pipe, O_NONBLOCK), the eventfd
+ * (FLIGHT_COUNT) and R's descriptor on flight (at FLIGHT_POS).  After the
+ * restart R moves it to FLIGHT_MOVED, C reads FLIGHT_READ bytes there.
+ */
+#define FLIGHT_MSG	"three descriptors;"
+#define FLIGHT_DATA	"in a pipe in flight"
+#define FLIGHT_COUNT	41
+#define FLIGHT_POS	40
+#define FLIGHT_MOVED	90
+#define FLIGHT_READ	16
+#define MAX_PASS	4
 
 /* Signals: their numbers are not constants. */
 #define SIG_SFD		(SIGRTMIN + 1)	/* queued for the signalfd */
@@ -327,6 +366,20 @@ static unsigned char del_data[2 * PG];
 static pthread_t t_thread;
 static pid_t t_tid;
 static int t_tkill_code;		/* si_code of a tgkill()ed signal, seen before */
+
+/* IOPRIO_PRIO_VALUE(), which is no constant expression in the uapi header */
+#define IOPRIO(class, level)	((class) << IOPRIO_CLASS_SHIFT | (level))
+
+/* Scheduling: T's, R's main thread's, R's. */
+#define T_NICE		7
+#define T_CPU		0
+#define T_IOPRIO	IOPRIO(IOPRIO_CLASS_BE, 6)
+#define R_NICE		3
+#define R_SLACK		200000L
+#define R_OOM_ADJ	250
+
+static long t_slack;			/* T's timer slack, as it was */
+static cpu_set_t r_cpus;		/* R's main thread's CPUs, as they were */
 
 /* The signal state R set up. */
 #define ALTSTACK_SIZE	(64 * 1024)
@@ -560,6 +613,76 @@ static bool named(const struct sockaddr_un *n, socklen_t len, const char *name)
 	return len > offsetof(struct sockaddr_un, sun_path) && !strcmp(n->sun_path, path);
 }
 
+/* A sendmsg() of @s on @fd carrying the @n descriptors @sent (SCM_RIGHTS). */
+static void send_fds(int code, int fd, const char *s, const int *sent, int n)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(MAX_PASS * sizeof(int))];
+	} c;
+	struct iovec iov = { .iov_base = (void *)s, .iov_len = strlen(s) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = c.buf, .msg_controllen = CMSG_SPACE(n * sizeof(int)),
+	};
+	struct cmsghdr *cm;
+	ssize_t len;
+
+	CHILD_CHECK(code, n > 0 && n <= MAX_PASS, "%d fds to send", n);
+	memset(&c, 0, sizeof(c));
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(n * sizeof(int));
+	memcpy(CMSG_DATA(cm), sent, n * sizeof(int));
+	len = sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+	CHILD_CHECK(code, len == (ssize_t)iov.iov_len,
+		    "fd %d: sendmsg of \"%s\" with %d fds: %zd (%s)", fd, s, n, len,
+		    strerror(errno));
+}
+
+/*
+ * recvmsg() of one message on the stream socket @fd, waiting up to
+ * WAIT_MS: it must be all of @s, with exactly @n descriptors (SCM_RIGHTS),
+ * which go to @got (room for MAX_PASS).
+ */
+static void recv_fds(int code, int fd, const char *s, int *got, int n)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(MAX_PASS * sizeof(int))];
+	} c;
+	char buf[256];
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = c.buf, .msg_controllen = sizeof(c.buf),
+	};
+	size_t len = strlen(s);
+	struct cmsghdr *cm;
+	int nr = 0, k;
+	ssize_t r;
+
+	CHILD_CHECK(code, readable(fd, WAIT_MS), "fd %d: \"%s\" did not come", fd, s);
+	r = recvmsg(fd, &msg, MSG_DONTWAIT);
+	CHILD_CHECK(code, r >= 0, "fd %d: recvmsg: %s", fd, strerror(errno));
+	CHILD_CHECK(code, !(msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC)),
+		    "fd %d: message \"%.*s\" truncated: msg_flags %#x", fd, (int)r, buf,
+		    msg.msg_flags);
+	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+		CHILD_CHECK(code, cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS,
+			    "fd %d: control message of level %d, type %d", fd, cm->cmsg_level,
+			    cm->cmsg_type);
+		k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		CHILD_CHECK(code, nr + k <= MAX_PASS, "fd %d: %d fds or more", fd, nr + k);
+		memcpy(got + nr, CMSG_DATA(cm), k * sizeof(int));
+		nr += k;
+	}
+	CHILD_CHECK(code, r == (ssize_t)len && !memcmp(buf, s, len),
+		    "fd %d: received \"%.*s\", expected \"%s\"", fd, (int)r, buf, s);
+	CHILD_CHECK(code, nr == n, "fd %d: \"%s\" came with %d fds, expected %d", fd, s, nr, n);
+}
+
 /* Signals */
 
 static unsigned long long sigbit(int sig)
@@ -683,6 +806,46 @@ static int ptimer_get(int id, long long *value_ns, long long *interval_ns)
 	return 0;
 }
 
+/* Scheduling */
+
+/*
+ * struct sched_attr of include/uapi/linux/sched/types.h (SCHED_ATTR_SIZE_VER1),
+ * under a name of its own: the C library may have one too.
+ */
+struct sched_attr_v1 {
+	__u32 size;
+	__u32 sched_policy;
+	__u64 sched_flags;
+	__s32 sched_nice;
+	__u32 sched_priority;
+	__u64 sched_runtime;
+	__u64 sched_deadline;
+	__u64 sched_period;
+	__u32 sched_util_min;
+	__u32 sched_util_max;
+};
+
+static int sched_setattr_self(const struct sched_attr_v1 *attr)
+{
+	return syscall(SYS_sched_setattr, 0, attr, 0);
+}
+
+static int sched_getattr_self(struct sched_attr_v1 *attr)
+{
+	memset(attr, 0, sizeof(*attr));
+	return syscall(SYS_sched_getattr, 0, attr, sizeof(*attr), 0);
+}
+
+/* The calling thread's nice value, or -100. */
+static int nice_self(void)
+{
+	int nice;
+
+	errno = 0;
+	nice = getpriority(PRIO_PROCESS, gettid());
+	return errno ? -100 : nice;
+}
+
 /* epoll */
 
 struct ep_entry {
@@ -755,7 +918,7 @@ static void setup_files(void)
 {
 	struct dirent *de;
 	char path[128];
-	int i, n, p[2];
+	int i, n, p[2], fd;
 
 	fds.reg = sink_open("data", O_RDWR | O_APPEND);
 	CHILD_CHECK(2, fds.reg >= 0, "open data: %s", strerror(errno));
@@ -764,6 +927,9 @@ static void setup_files(void)
 		    strerror(errno));
 	fds.opath = sink_open("opath", O_PATH);
 	CHILD_CHECK(2, fds.opath >= 0, "open opath O_PATH: %s", strerror(errno));
+	fd = open("/dev/null", O_RDWR);
+	CHILD_CHECK(2, fd >= 0 && dup2(fd, NULL_FD) == NULL_FD && !close(fd),
+		    "/dev/null on fd %d: %s", NULL_FD, strerror(errno));
 
 	/* The directory stream, read in part. */
 	sink_path(path, sizeof(path), "dir");
@@ -890,6 +1056,31 @@ static void setup_sockets(void)
 	send_str(6, fds.accepted, SERVER_BEFORE);
 }
 
+/*
+ * After C's fork, so that C has none of them: the message in flight to C
+ * on the stream pair (see FLIGHT_MSG).  We close the pipe, both its ends,
+ * and the eventfd: they are in flight only; we keep fds.flight.
+ */
+static void setup_flight(void)
+{
+	int p[2], sent[3];
+
+	CHILD_CHECK(17, !pipe(p), "pipe: %s", strerror(errno));
+	CHILD_CHECK(17, !fcntl(p[0], F_SETFL, O_NONBLOCK) &&
+		    !ckpt_write_all(p[1], FLIGHT_DATA, strlen(FLIGHT_DATA)), "pipe: %s",
+		    strerror(errno));
+	sent[0] = p[0];
+	sent[1] = eventfd(FLIGHT_COUNT, EFD_NONBLOCK);
+	CHILD_CHECK(17, sent[1] >= 0, "eventfd: %s", strerror(errno));
+	fds.flight = sink_open("flight", O_RDWR);
+	CHILD_CHECK(17, fds.flight >= 0 && lseek(fds.flight, FLIGHT_POS, SEEK_SET) == FLIGHT_POS,
+		    "open flight: %s", strerror(errno));
+	sent[2] = fds.flight;
+	send_fds(17, fds.st_root, FLIGHT_MSG, sent, 3);
+	CHILD_CHECK(17, !close(p[0]) && !close(p[1]) && !close(sent[1]), "close: %s",
+		    strerror(errno));
+}
+
 static void setup_epoll(void)
 {
 	unsigned int i;
@@ -942,6 +1133,24 @@ static void queue_signals(void)
 		    "pending %#llx", pending_mask());
 }
 
+/* After T's creation: T keeps the timer slack it had. */
+static void setup_sched(void)
+{
+	char buf[16];
+	int fd, len;
+
+	CHILD_CHECK(18, !setpriority(PRIO_PROCESS, gettid(), R_NICE), "setpriority(%d): %s",
+		    R_NICE, strerror(errno));
+	CHILD_CHECK(18, !prctl(PR_SET_TIMERSLACK, R_SLACK, 0, 0, 0), "PR_SET_TIMERSLACK: %s",
+		    strerror(errno));
+	CHILD_CHECK(18, !sched_getaffinity(0, sizeof(r_cpus), &r_cpus), "sched_getaffinity: %s",
+		    strerror(errno));
+	len = snprintf(buf, sizeof(buf), "%d\n", R_OOM_ADJ);
+	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	CHILD_CHECK(18, fd >= 0 && write(fd, buf, len) == len && !close(fd),
+		    "oom_score_adj: %s", strerror(errno));
+}
+
 static void snapshot(void)
 {
 	CHILD_CHECK(11, read_fdinfo(fds.efd, snap_efd, INFO_SIZE) > 0 &&
@@ -965,6 +1174,55 @@ static unsigned long long thread_sigpnd(void)
 	return strtoull(line + 7, NULL, 16);
 }
 
+/* T sets its own scheduling attributes. */
+static void t_sched_setup(void)
+{
+	struct sched_attr_v1 a = {
+		.size		= sizeof(a),
+		.sched_policy	= SCHED_BATCH,
+		.sched_nice	= T_NICE,
+	};
+	cpu_set_t cpus;
+
+	CPU_ZERO(&cpus);
+	CPU_SET(T_CPU, &cpus);
+	CHILD_CHECK(18, !sched_setattr_self(&a), "T: sched_setattr(SCHED_BATCH): %s",
+		    strerror(errno));
+	CHILD_CHECK(18, !sched_setaffinity(0, sizeof(cpus), &cpus), "T: pin to CPU %d: %s",
+		    T_CPU, strerror(errno));
+	CHILD_CHECK(18, !syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, gettid(), T_IOPRIO),
+		    "T: ioprio_set(%#x): %s", T_IOPRIO, strerror(errno));
+	t_slack = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
+	CHILD_CHECK(18, t_slack > 0 && t_slack != R_SLACK, "T: timer slack %ld ns (%s)", t_slack,
+		    strerror(errno));
+}
+
+/* After the restart, T checks its own. */
+static void t_sched_verify(void)
+{
+	struct sched_attr_v1 a;
+	cpu_set_t cpus;
+	int ioprio, cpu;
+	long slack;
+
+	CHILD_CHECK(19, !sched_getattr_self(&a), "T: sched_getattr: %s", strerror(errno));
+	CHILD_CHECK(19, a.sched_policy == SCHED_BATCH && a.sched_nice == T_NICE &&
+		    nice_self() == T_NICE,
+		    "T: policy %u, nice %d (getpriority %d), expected SCHED_BATCH (%d) at %d",
+		    a.sched_policy, a.sched_nice, nice_self(), SCHED_BATCH, T_NICE);
+	CPU_ZERO(&cpus);
+	CHILD_CHECK(19, !sched_getaffinity(0, sizeof(cpus), &cpus) && CPU_COUNT(&cpus) == 1 &&
+		    CPU_ISSET(T_CPU, &cpus), "T: %d CPUs allowed, expected CPU %d only",
+		    CPU_COUNT(&cpus), T_CPU);
+	cpu = sched_getcpu();
+	CHILD_CHECK(19, cpu == T_CPU, "T runs on CPU %d, pinned to %d", cpu, T_CPU);
+	ioprio = syscall(SYS_ioprio_get, IOPRIO_WHO_PROCESS, gettid());
+	CHILD_CHECK(19, ioprio == T_IOPRIO, "T: I/O priority %#x (%s), expected %#x", ioprio,
+		    strerror(errno), T_IOPRIO);
+	slack = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
+	CHILD_CHECK(19, slack == t_slack, "T: timer slack %ld ns, was %ld", slack, t_slack);
+}
+
 static void *t_main(void *arg)
 {
 	char name[16] = "";
@@ -983,6 +1241,7 @@ static void *t_main(void *arg)
 	t_tkill_code = si.si_code;
 	CHILD_CHECK(12, !syscall(SYS_tgkill, getpid(), gettid(), SIG_T), "tgkill: %s",
 		    strerror(errno));
+	t_sched_setup();
 	CHILD_CHECK(12, write(fds.t_ready[1], "r", 1) == 1, "write: %s", strerror(errno));
 	do {
 		n = read(fds.to_t[0], &c, 1);
@@ -1006,12 +1265,52 @@ static void *t_main(void *arg)
 		    si.si_code, t_tkill_code, (int)si.si_pid);
 	CHILD_CHECK(76, thread_sigpnd() == 0, "T: SigPnd %#llx",
 		    thread_sigpnd());
+	t_sched_verify();
 	return NULL;
 }
 
 /* --------------------------------------------------------------------
  * C, R's child
  */
+
+/* After the restart: the message in flight from R, next on the stream pair. */
+static void child_flight(void)
+{
+	char buf[64], want[FLIGHT_READ];
+	unsigned long long v = 0;
+	int got[MAX_PASS], fl, i;
+	ssize_t n;
+
+	recv_fds(26, fds.st_child, FLIGHT_MSG, got, 3);
+	/* The pipe's read end: the data, then end of file (no writer is left). */
+	fl = fcntl(got[0], F_GETFL);
+	CHILD_CHECK(27, fl != -1 && (fl & O_ACCMODE) == O_RDONLY && (fl & O_NONBLOCK),
+		    "C: the pipe's read end: flags %#x", fl);
+	n = read(got[0], buf, sizeof(buf));
+	CHILD_CHECK(27, n == (ssize_t)strlen(FLIGHT_DATA) && !memcmp(buf, FLIGHT_DATA, n),
+		    "C: the pipe in flight: read %zd (%s)", n, strerror(errno));
+	n = read(got[0], buf, sizeof(buf));
+	CHILD_CHECK(27, n == 0, "C: the pipe in flight: %zd (%s), not end of file", n,
+		    n < 0 ? strerror(errno) : "more data");
+	/* The eventfd: its counter, then nothing. */
+	check_kind(28, got[1], "[eventfd]");
+	CHILD_CHECK(28, read(got[1], &v, 8) == 8 && v == FLIGHT_COUNT,
+		    "C: the eventfd in flight reads %llu (%s), expected %d", v, strerror(errno),
+		    FLIGHT_COUNT);
+	CHILD_CHECK(28, read(got[1], &v, 8) == -1 && errno == EAGAIN,
+		    "C: the eventfd in flight reads again");
+	/* The file: R's open file description, where R moved it after the restart. */
+	fl = fcntl(got[2], F_GETFL);
+	CHILD_CHECK(29, same_file(got[2], "flight") && fl != -1 && (fl & O_ACCMODE) == O_RDWR,
+		    "C: fd %d is not flight, read-write: flags %#x", got[2], fl);
+	CHILD_CHECK(29, lseek(got[2], 0, SEEK_CUR) == FLIGHT_MOVED,
+		    "C: flight at offset %lld, R moved it to %d: two open file descriptions",
+		    (long long)lseek(got[2], 0, SEEK_CUR), FLIGHT_MOVED);
+	for (i = 0; i < FLIGHT_READ; i++)
+		want[i] = 'a' + (FLIGHT_MOVED + i) % 26;
+	CHILD_CHECK(29, read(got[2], buf, FLIGHT_READ) == FLIGHT_READ &&
+		    !memcmp(buf, want, FLIGHT_READ), "C: read flight: %s", strerror(errno));
+}
 
 static int child_main(void)
 {
@@ -1035,7 +1334,10 @@ static int child_main(void)
 			    mbox(i)->from_root);
 		mbox(i)->from_child = SH_FROM_CHILD + i;
 	}
-	recv_str(24, fds.st_child, ROOT_BEFORE "ping");
+	/* What R sent before the checkpoint, its message in flight, then "ping". */
+	recv_str(24, fds.st_child, ROOT_BEFORE);
+	child_flight();
+	recv_str(24, fds.st_child, "ping");
 	expect_nothing(24, fds.st_child);
 	send_str(25, fds.st_child, "pong");
 	return 0;
@@ -1214,6 +1516,16 @@ static void verify_files(void)
 		    !memcmp(got, del_data, DEL_SIZE), "deleted: the contents differ");
 	fd_link(fds.deleted, path, sizeof(path));
 	CHILD_CHECK(41, ends_with(path, " (deleted)"), "deleted: fd is %s", path);
+
+	/* /dev/null, on its high descriptor. */
+	CHILD_CHECK(97, !fstat(NULL_FD, &st) && !stat("/dev/null", &dst) && S_ISCHR(st.st_mode) &&
+		    st.st_rdev == dst.st_rdev, "fd %d is not /dev/null: %s", NULL_FD,
+		    strerror(errno));
+	CHILD_CHECK(97, (fcntl(NULL_FD, F_GETFL) & O_ACCMODE) == O_RDWR &&
+		    fcntl(NULL_FD, F_GETFD) == 0, "fd %d: flags %#x, fd flags %d", NULL_FD,
+		    fcntl(NULL_FD, F_GETFL), fcntl(NULL_FD, F_GETFD));
+	CHILD_CHECK(97, write(NULL_FD, "gone", 4) == 4 && read(NULL_FD, buf, 1) == 0,
+		    "/dev/null on fd %d: %s", NULL_FD, strerror(errno));
 }
 
 static void verify_pipes(void)
@@ -1483,6 +1795,27 @@ static void verify_signals(void)
 		    "pending %#llx", pending_mask());
 }
 
+static void verify_sched(void)
+{
+	struct sched_attr_v1 a;
+	cpu_set_t cpus;
+	char buf[16] = "";
+	long slack;
+
+	CHILD_CHECK(98, !sched_getattr_self(&a), "sched_getattr: %s", strerror(errno));
+	CHILD_CHECK(98, a.sched_policy == SCHED_OTHER && a.sched_nice == R_NICE &&
+		    nice_self() == R_NICE,
+		    "policy %u, nice %d (getpriority %d), expected SCHED_OTHER at %d",
+		    a.sched_policy, a.sched_nice, nice_self(), R_NICE);
+	CPU_ZERO(&cpus);
+	CHILD_CHECK(98, !sched_getaffinity(0, sizeof(cpus), &cpus) && CPU_EQUAL(&cpus, &r_cpus),
+		    "%d CPUs allowed, %d before", CPU_COUNT(&cpus), CPU_COUNT(&r_cpus));
+	slack = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
+	CHILD_CHECK(98, slack == R_SLACK, "timer slack %ld ns, expected %ld", slack, R_SLACK);
+	CHILD_CHECK(98, ckpt_read_file("/proc/self/oom_score_adj", buf, sizeof(buf)) > 0 &&
+		    atoi(buf) == R_OOM_ADJ, "oom_score_adj %s, expected %d", buf, R_OOM_ADJ);
+}
+
 /* waitpid() for R's child @pid, which must exit 0. */
 static void reap_ok(int code, pid_t pid)
 {
@@ -1540,6 +1873,14 @@ static void verify_child(void)
 
 	for (i = 0; i < NR_SH; i++)
 		mbox(i)->from_root = SH_FROM_ROOT + i;
+	/* Our file in flight to C: where it was; C sees where we move it. */
+	CHILD_CHECK(99, same_file(fds.flight, "flight") &&
+		    lseek(fds.flight, 0, SEEK_CUR) == FLIGHT_POS &&
+		    (fcntl(fds.flight, F_GETFL) & O_ACCMODE) == O_RDWR,
+		    "fd %d: not flight, read-write, at %d: offset %lld", fds.flight, FLIGHT_POS,
+		    (long long)lseek(fds.flight, 0, SEEK_CUR));
+	CHILD_CHECK(99, lseek(fds.flight, FLIGHT_MOVED, SEEK_SET) == FLIGHT_MOVED, "lseek: %s",
+		    strerror(errno));
 	send_str(91, fds.st_root, "ping");
 	CHILD_CHECK(91, !kill(child_pid, CKPT_WAKE_SIG), "kill: %s", strerror(errno));
 	reap_ok(92, child_pid);
@@ -1548,6 +1889,10 @@ static void verify_child(void)
 			    "%s: C's write is not seen: %#llx", sh_what[i],
 			    mbox(i)->from_child);
 	recv_str(94, fds.st_root, "pong");
+	/* C's read moved our offset: one open file description. */
+	CHILD_CHECK(99, lseek(fds.flight, 0, SEEK_CUR) == FLIGHT_MOVED + FLIGHT_READ,
+		    "flight at offset %lld after C read %d bytes at %d: two open file descriptions",
+		    (long long)lseek(fds.flight, 0, SEEK_CUR), FLIGHT_READ, FLIGHT_MOVED);
 }
 
 static int root_verify(void)
@@ -1566,6 +1911,7 @@ static int root_verify(void)
 	verify_timers();
 	verify_locks();
 	verify_signals();
+	verify_sched();
 	verify_thread();
 	verify_sharer();
 	verify_child();
@@ -1597,6 +1943,7 @@ static int root_main(void *arg)
 		_exit(child_main());
 	CHILD_CHECK(13, !close(fds.st_child), "close: %s", strerror(errno));
 	send_str(13, fds.st_root, ROOT_BEFORE);
+	setup_flight();
 
 	/* S: shares our file table; it reports through a descriptor of its own. */
 	fds.plock = sink_open("plock", O_RDWR);
@@ -1629,6 +1976,7 @@ static int root_main(void *arg)
 		    strerror(errno));
 	CHILD_CHECK(16, !close(fds.t_ready[0]) && !close(fds.t_ready[1]), "close: %s",
 		    strerror(errno));
+	setup_sched();
 
 	snapshot();
 	ckpt_member_wait(R_ROOT);
@@ -1758,6 +2106,8 @@ TEST_F(sink, one_job_with_one_of_every_kind_comes_back_whole_and_working)
 	/* Each object once: the shared memory, shm, memfd, unlinked file; one shared table. */
 	EXPECT_EQ(4, image_count(fd, CKPT_REC_UNLINKED));
 	EXPECT_EQ(1, image_count(fd, CKPT_REC_SHARES));
+	/* R's eventfd (in C's table too) and the one in flight. */
+	EXPECT_EQ(2, image_count(fd, CKPT_REC_EVENTFD));
 
 	ASSERT_EQ(root, ckpt_restart(fd, 0));
 	close(fd);

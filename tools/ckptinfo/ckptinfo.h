@@ -248,6 +248,7 @@ struct img {
 	struct pages_ent *pg;
 	size_t nr_pg, pg_size;
 	int mm_held;			/* VMA/PAGES output held back */
+	int mm_exe;			/* an exe path, or a mapping flagged exe */
 	__u8 *fdmap;			/* CKPT_MAX_FILES bits */
 	struct idset objids, inherit;
 	__s32 files_of, fs_of;		/* its SHARES record's, or 0 */

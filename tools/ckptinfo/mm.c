@@ -15,7 +15,7 @@
 #define VMA_FLAGS	(CKPT_VMA_GROWSDOWN | CKPT_VMA_LOCKED | CKPT_VMA_DONTDUMP | \
 			 CKPT_VMA_HEAP | CKPT_VMA_STACK | CKPT_VMA_SHM_RDONLY | \
 			 CKPT_VMA_DONTFORK | CKPT_VMA_WIPEONFORK | CKPT_VMA_HUGEPAGE | \
-			 CKPT_VMA_NOHUGEPAGE | CKPT_VMA_MERGEABLE)
+			 CKPT_VMA_NOHUGEPAGE | CKPT_VMA_MERGEABLE | CKPT_VMA_EXE)
 #define PROT_WRITE_BIT	2
 
 static const char *const vma_kinds[] = {
@@ -41,6 +41,7 @@ static const struct flag_name vma_flags[] = {
 	{ CKPT_VMA_HUGEPAGE, "hugepage" },
 	{ CKPT_VMA_NOHUGEPAGE, "nohugepage" },
 	{ CKPT_VMA_MERGEABLE, "mergeable" },
+	{ CKPT_VMA_EXE, "exe" },
 	{ 0, NULL }
 };
 
@@ -91,6 +92,7 @@ int decode_mm(struct img *im)
 		return bad(im, "unknown mm flags 0x%x", m->flags);
 	if ((m->flags & CKPT_MM_MDWE_NO_INHERIT) && !(m->flags & CKPT_MM_MDWE))
 		return bad(im, "mdwe_no_inherit without mdwe");
+	im->mm_exe = m->exe_len != 0;
 	rec_begin(im, im->rec_off, im->rec_type, im->rec_len);
 	fu(im, "nr_vmas", m->nr_vmas);
 	if (m->flags || im->json)
@@ -258,6 +260,13 @@ int decode_vma(struct img *im)
 			   "%s mapping with objid %u: only obj_shared, obj_private and sysvshm have one",
 			   vma_kinds[v->kind], v->objid);
 	}
+	if ((v->flags & CKPT_VMA_EXE) && v->kind != CKPT_VMA_OBJ_PRIVATE)
+		return bad(im, "flag exe on a mapping of kind %s: only obj_private has it",
+			   vma_kinds[v->kind]);
+	if ((v->flags & CKPT_VMA_EXE) && im->mm_exe)
+		return bad(im, "flag exe, but the process already has an executable");
+	if (v->flags & CKPT_VMA_EXE)
+		im->mm_exe = 1;
 	if ((v->flags & CKPT_VMA_SHM_RDONLY) && v->kind != CKPT_VMA_SYSVSHM)
 		return bad(im,
 			   "flag shm_rdonly on a mapping of kind %s: only a sysvshm mapping has it",

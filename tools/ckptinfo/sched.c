@@ -14,7 +14,12 @@ static const char *const policy_names[] = {
 	[3] = "SCHED_BATCH", [5] = "SCHED_IDLE", [6] = "SCHED_DEADLINE",
 };
 
-/* The affinity as CPU ranges ("0-3,8"), or "all". */
+/*
+ * The affinity as CPU ranges ("0-3,8"), or "all".  Each CPU is written at
+ * most once, in at most 5 bytes ("1023,"): CPU_LIST_MAX holds any mask.
+ */
+#define CPU_LIST_MAX	(CKPT_MAX_CPUS * 5 + 1)
+
 static void cpu_list(const struct ckpt_rec_sched *r, char *buf, size_t size)
 {
 	size_t n = 0;
@@ -45,7 +50,7 @@ int decode_sched(struct img *im)
 {
 	struct ckpt_rec_sched *r = (void *)im->buf;
 	int rt, dl, fair, empty = 1;
-	char cpus[256];
+	char cpus[5 + CPU_LIST_MAX];	/* "cpus=" and the list */
 	size_t i;
 
 	if (check_len(im, sizeof(*r), "the SCHED record"))
@@ -79,7 +84,8 @@ int decode_sched(struct img *im)
 		return bad(im, "ALL_CPUS with CPUs in the mask");
 	if (!(r->flags & CKPT_SCHED_ALL_CPUS) && empty)
 		return bad(im, "an empty CPU affinity");
-	cpu_list(r, cpus, sizeof(cpus));
+	memcpy(cpus, "cpus=", 5);
+	cpu_list(r, cpus + 5, sizeof(cpus) - 5);
 	rec_begin(im, im->rec_off, im->rec_type, im->rec_len);
 	fword(im, "policy", policy_names[r->policy]);
 	fs(im, "nice", r->nice);
@@ -92,9 +98,15 @@ int decode_sched(struct img *im)
 		fns(im, "dl_deadline", r->dl_deadline);
 		fns(im, "dl_period", r->dl_period);
 	}
+	if (r->flags & CKPT_SCHED_DL_OVERRUN)
+		fword(im, "dl_overrun", "yes");
 	if (r->flags & CKPT_SCHED_RESET_ON_FORK)
 		fword(im, "reset_on_fork", "yes");
-	fword(im, "cpus", cpus);
+	/* not fword(): field_fmt() cuts a value at 127 bytes */
+	if (im->json)
+		fstr(im, "cpus", cpus + 5, strlen(cpus + 5));
+	else
+		text_field(im, cpus, (int)strlen(cpus));
 	fx(im, "ioprio", r->ioprio);
 	fu(im, "timer_slack_ns", r->timer_slack_ns);
 	fu(im, "default_timer_slack_ns", r->default_timer_slack_ns);

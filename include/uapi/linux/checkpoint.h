@@ -419,6 +419,8 @@ struct ckpt_rec_vma {
 #define CKPT_VMA_HUGEPAGE	0x100	/* madvise(MADV_HUGEPAGE) */
 #define CKPT_VMA_NOHUGEPAGE	0x200	/* madvise(MADV_NOHUGEPAGE) */
 #define CKPT_VMA_MERGEABLE	0x400	/* madvise(MADV_MERGEABLE) */
+/* OBJ_*: its file is the deleted executable, /proc/PID/exe (v6) */
+#define CKPT_VMA_EXE		0x800
 
 /*
  * CKPT_REC_PAGES: nr_pages consecutive pages starting at addr, followed
