@@ -1278,7 +1278,7 @@ static int deleted_exe_child(const char *path)
 /* In the forked child: run a copy of this program that deletes itself. */
 static int deleted_exe_setup(void)
 {
-	char *argv[] = { exe_copy, DELETED_EXE_ARG, exe_copy, NULL };
+	char *const argv[] = { exe_copy, DELETED_EXE_ARG, exe_copy, NULL };
 	char buf[65536];
 	ssize_t n;
 	int in, out;
