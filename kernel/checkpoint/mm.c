@@ -90,12 +90,6 @@ static void ckpt_free_vmas(struct ckpt_vma *v, unsigned int nr)
  */
 static int ckpt_check_mm_state(struct ckpt_ctx *ctx, struct mm_struct *mm)
 {
-#ifdef CONFIG_ARCH_HAS_PKEYS
-	/* Key 0 is every process's; any other was pkey_alloc()ed. */
-	if (mm_pkey_allocation_map(mm) & ~1U)
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"has protection keys allocated (pkey_alloc(2)): not saved");
-#endif
 #ifdef CONFIG_MODIFY_LDT_SYSCALL
 	if (READ_ONCE(mm->context.ldt))
 		return ckpt_err(ctx, -EOPNOTSUPP,
@@ -125,6 +119,16 @@ static bool ckpt_mark_exe(struct ckpt_vma *v, unsigned int nr, struct file *exe)
 		}
 	}
 	return false;
+}
+
+/* Can this kernel and CPU hand out the protection keys in @map? */
+static bool ckpt_pkeys_ok(u32 map)
+{
+#ifdef CONFIG_ARCH_HAS_PKEYS
+	return arch_pkeys_enabled() && map < (1U << arch_max_pkey());
+#else
+	return false;
+#endif
 }
 
 /* Classify one mapping; a reason is logged for what is not supported. */
@@ -415,6 +419,16 @@ int ckpt_write_mm(struct ckpt_ctx *ctx, struct task_struct *t)
 		rec->flags |= CKPT_MM_MDWE;
 	if (test_bit(MMF_HAS_MDWE_NO_INHERIT, &mm->flags))
 		rec->flags |= CKPT_MM_MDWE_NO_INHERIT;
+#ifdef CONFIG_ARCH_HAS_PKEYS
+	/*
+	 * The keys pkey_alloc(2) gave out.  Not the one the kernel took for
+	 * PROT_EXEC-only mappings: a mapping with a key is refused, so it
+	 * serves none.
+	 */
+	rec->flags |= (u32)(mm_pkey_allocation_map(mm) &
+			    ~(mm->context.execute_only_pkey >= 0 ?
+			      1U << mm->context.execute_only_pkey : 0)) << CKPT_MM_PKEYS_SHIFT;
+#endif
 	mmap_read_unlock(mm);
 	ckpt_log_release(ctx);
 	if (err)
@@ -508,8 +522,9 @@ static int ckpt_check_mm(struct ckpt_ctx *ctx, const struct ckpt_rec_mm *r)
 		bad = "vDSO address";
 	else if (!r->vdso && r->vvar)
 		bad = "vvar address";
-	else if (r->flags & ~CKPT_MM_FLAGS_ALL ||
-		 ((r->flags & CKPT_MM_MDWE_NO_INHERIT) && !(r->flags & CKPT_MM_MDWE)))
+	else if ((r->flags & ((1U << CKPT_MM_PKEYS_SHIFT) - 1) & ~CKPT_MM_FLAGS_ALL) ||
+		 ((r->flags & CKPT_MM_MDWE_NO_INHERIT) && !(r->flags & CKPT_MM_MDWE)) ||
+		 ((r->flags >> CKPT_MM_PKEYS_SHIFT) && !((r->flags >> CKPT_MM_PKEYS_SHIFT) & 1)))
 		bad = "flags field";
 	if (bad)
 		return ckpt_err(ctx, -ENOEXEC, "mm record has a bad %s", bad);
@@ -808,6 +823,7 @@ int ckpt_read_mm(struct ckpt_ctx *ctx)
 	struct page **pages = NULL;
 	unsigned int i;
 	u64 prev_end = 0;
+	u32 pkeys;
 	int err;
 
 	r = ckpt_read_record(ctx, CKPT_REC_MM, sizeof(*r), sizeof(*r) + CKPT_MAX_PATH);
@@ -879,6 +895,13 @@ int ckpt_read_mm(struct ckpt_ctx *ctx)
 		goto out;
 
 	/* As mlockall(MCL_FUTURE) checks it. */
+	pkeys = r->flags >> CKPT_MM_PKEYS_SHIFT;
+	if (pkeys > 1 && !ckpt_pkeys_ok(pkeys)) {
+		err = ckpt_err(ctx, -EOPNOTSUPP,
+			       "protection keys %#x were allocated: this CPU or kernel lacks them",
+			       pkeys);
+		goto out;
+	}
 	if (r->flags & CKPT_MM_LOCK_FUTURE && !can_do_mlock()) {
 		err = ckpt_err(ctx, -EPERM,
 			       "mlockall(MCL_FUTURE): RLIMIT_MEMLOCK is 0 and it lacks CAP_IPC_LOCK");
@@ -897,6 +920,10 @@ int ckpt_read_mm(struct ckpt_ctx *ctx)
 		set_bit(MMF_HAS_MDWE_NO_INHERIT, &mm->flags);
 	if (r->flags & CKPT_MM_MDWE)
 		set_bit(MMF_HAS_MDWE, &mm->flags);
+#ifdef CONFIG_ARCH_HAS_PKEYS
+	if (pkeys)
+		mm_pkey_allocation_map(mm) = pkeys;
+#endif
 	mm->start_code = r->start_code;
 	mm->end_code = r->end_code;
 	mm->start_data = r->start_data;

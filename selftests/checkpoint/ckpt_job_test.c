@@ -2037,6 +2037,9 @@ static void sh_c_side(void)
 		sh_tell(SH_TO_P + 1, SH_STEP);
 	}
 	CHILD_CHECK(41, sh_hear(SH_TO_C) == SH_DONE, "P's message");
+	/* P closes fd SH_TO_C, in the table C shares, once C has read it. */
+	if (sh_how & SH_THIRD)
+		sh_tell(SH_TO_P + 1, SH_DONE);
 	sh_check_last();
 }
 
@@ -2194,6 +2197,7 @@ static int sh_third(void)
 /* P's part with T, once C has been told it is done. */
 static void sh_p_third(void)
 {
+	CHILD_CHECK(57, sh_hear(SH_TO_P) == SH_DONE, "C's last answer");
 	sh_tell(SH_TO_T + 1, SH_STEP);
 	CHILD_CHECK(57, sh_hear(SH_FROM_T) == SH_STEP, "T's answer");
 	CHILD_CHECK(58, fcntl(SH_FILE_P, F_GETFD) == FD_CLOEXEC,

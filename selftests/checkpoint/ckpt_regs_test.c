@@ -13,7 +13,8 @@
  * in memory check that the two were saved at the same instant.
  *
  * Also: MXCSR and the x87 control word (rounding really applied after
- * restart), fs_base/gs_base with TLS variables, and PKRU.
+ * restart), fs_base/gs_base with TLS variables, and PKRU with the
+ * protection key it uses still allocated.
  */
 
 #ifndef _GNU_SOURCE
@@ -675,8 +676,15 @@ static int pkru_setup(void)
 
 static int pkru_verify(void)
 {
+	int again;
+
 	CHILD_CHECK(2, rdpkru() == pkru_want, "PKRU %#x, expected %#x",
 		    rdpkru(), pkru_want);
+	/* The key is still allocated: a new one is another, and it frees. */
+	again = pkey_alloc(0, 0);
+	CHILD_CHECK(3, again > 0 && again != pkey, "pkey_alloc gave %d again (%s)", again,
+		    strerror(errno));
+	CHILD_CHECK(4, !pkey_free(again) && !pkey_free(pkey), "pkey_free: %s", strerror(errno));
 	return 0;
 }
 

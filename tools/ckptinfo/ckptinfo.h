@@ -162,6 +162,7 @@ struct sysvshm_ent {
 	struct ckpt_rec_sysvshm r;
 	__u32 nr_attached;	/* processes that attach it, for the job view */
 	__s32 attached[8];	/* the first of them */
+	__s32 last_attached;	/* the last of them */
 };
 
 /*

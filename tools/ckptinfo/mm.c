@@ -64,7 +64,7 @@ static void prot_str(__u32 prot, char out[4])
 int decode_mm(struct img *im)
 {
 	struct ckpt_rec_mm *m = (void *)im->buf;
-	__u32 i;
+	__u32 i, pkeys;
 
 	if (check_min(im, sizeof(*m)))
 		return -1;
@@ -88,15 +88,20 @@ int decode_mm(struct img *im)
 		return bad(im, "code, data, brk, argument or environment range is reversed");
 	if (!m->vdso && m->vvar)
 		return bad(im, "vvar 0x%llx without a vdso", (__u64)m->vvar);
-	if (m->flags & ~CKPT_MM_FLAGS_ALL)
+	pkeys = m->flags >> CKPT_MM_PKEYS_SHIFT;
+	if (m->flags & ((1U << CKPT_MM_PKEYS_SHIFT) - 1) & ~CKPT_MM_FLAGS_ALL)
 		return bad(im, "unknown mm flags 0x%x", m->flags);
+	if (pkeys && !(pkeys & 1))
+		return bad(im, "protection keys 0x%x allocated without key 0", pkeys);
 	if ((m->flags & CKPT_MM_MDWE_NO_INHERIT) && !(m->flags & CKPT_MM_MDWE))
 		return bad(im, "mdwe_no_inherit without mdwe");
 	im->mm_exe = m->exe_len != 0;
 	rec_begin(im, im->rec_off, im->rec_type, im->rec_len);
 	fu(im, "nr_vmas", m->nr_vmas);
-	if (m->flags || im->json)
-		fflags(im, "flags", m->flags, mm_flags);
+	if ((m->flags & CKPT_MM_FLAGS_ALL) || im->json)
+		fflags(im, "flags", m->flags & CKPT_MM_FLAGS_ALL, mm_flags);
+	if (pkeys > 1)
+		fx(im, "pkeys", pkeys);
 	if (m->exe_len)
 		fstr(im, "exe", m->exe, m->exe_len - 1);
 	fx(im, "start_code", m->start_code);

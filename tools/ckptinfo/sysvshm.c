@@ -120,10 +120,12 @@ void attach_sysvshm(struct img *im, __u32 objid)
 		return;
 	e = &im->sysvshms[idx];
 	pid = im->tasks[im->tasks_done].pid;
-	if (e->nr_attached && e->attached[(e->nr_attached - 1) % ARRAY_SIZE(e->attached)] == pid)
+	/* the process's mappings come together: only the last one can be it */
+	if (e->nr_attached && e->last_attached == pid)
 		return;
 	if (e->nr_attached < ARRAY_SIZE(e->attached))
 		e->attached[e->nr_attached] = pid;
+	e->last_attached = pid;
 	e->nr_attached++;
 }
 

@@ -380,6 +380,11 @@ struct ckpt_rec_mm {
 #define CKPT_MM_MDWE		0x4	/* prctl(PR_SET_MDWE, REFUSE_EXEC_GAIN) (v6) */
 #define CKPT_MM_MDWE_NO_INHERIT	0x8	/* ... | PR_MDWE_NO_INHERIT (v6) */
 #define CKPT_MM_FLAGS_ALL	0xf
+/*
+ * Bits 16-31 of flags: the protection keys allocated (pkey_alloc(2)),
+ * bit 16 + N for key N; key 0 is always allocated (v6).
+ */
+#define CKPT_MM_PKEYS_SHIFT	16
 
 /* CKPT_REC_VMA: one mapping */
 enum ckpt_vma_kind {
