@@ -11,15 +11,20 @@
 # epoll set) checks their records and the mappings and files naming them.
 # A process tree holding unix sockets (a listening socket, a stream
 # socketpair across two processes with data queued, datagram sockets
-# with messages, a seqpacket socket whose peer was closed) checks their
-# records, their peers and the senders of their messages.  A process
+# with messages, a seqpacket socket whose peer was closed, files in
+# flight with SCM_RIGHTS) checks their records, their peers, the senders
+# of their messages and the files in flight with them.  A process
 # tree taken with CKPT_FILE_LOCKS (a server with POSIX timers and file
 # locks, children sharing its file table or working directory) checks
 # the POSIX_TIMERS, LOCKS and SHARES records.  A process tree holding
 # System V shared memory (a segment attached read-write and read-only,
 # a removed one) and an inotify instance (watches, queued events), with
 # mlockall(MCL_FUTURE) and madvise() flags, checks the SYSVSHM and
-# INOTIFY records and the mappings and files naming them.  Also builds
+# INOTIFY records and the mappings and files naming them, and the job
+# view's System V segments.  Every thread's SCHED record (format v6: its
+# policy, nice value, affinity, timer slack, oom_score_adj) is decoded
+# and checked, with the mm flags of prctl(PR_SET_THP_DISABLE) and
+# prctl(PR_SET_MDWE).  Also builds
 # the ckpt and restart tools and checks their command-line handling (the
 # system calls themselves need the patched kernel: see selftests/).
 set -u
@@ -123,7 +128,7 @@ info valid_image_shows_vma_and_pages 0 \
 info valid_image_shows_stack_vma 0 \
 	'VMA .* 00007ffd0000-00007ffd4000 rw- anon pages=2 bytes=8192 size=16384' "$img"
 info valid_image_shows_regs 0 'tid=4242 comm="sleeper" ip=0x401234 sp=0x7ffd3f00' "$img"
-info valid_image_summary 0 '^summary: 24 records, 1 task, 3 pages \(12288 bytes\)' "$img"
+info valid_image_summary 0 '^summary: 25 records, 1 task, 3 pages \(12288 bytes\)' "$img"
 info strings_are_escaped 0 'path="/tmp/log \\"odd\\\\name\\"\\x0a\\xc3\\xa9.txt"' "$img"
 
 info valid_image_shows_scope 0 'HEADER .* scope=process root_pid=4242$' "$img"
@@ -131,9 +136,73 @@ info valid_image_shows_counts 0 '^ +nr_tasks=1 nr_threads=1 action=stop outside_
 info valid_image_job_line 0 '^job: scope=process root_pid=4242 processes=1 threads=1 zombies=0 stopped=1$' \
 	"$img"
 info valid_image_no_ptys 0 '^ptys: none$' "$img"
+info valid_image_no_sysvshm 0 '^System V shared memory: none$' "$img"
+# the thread's scheduling attributes: its last record, after SIGNAL and SIGINFO
+sched=$("$tmp/mkimage" --offset-of SCHED)
+info valid_image_sched 0 \
+	"^ +$sched  SCHED +200 policy=SCHED_OTHER nice=0 cpus=all ioprio=0x0 timer_slack_ns=50000\$" \
+	"$img"
+info valid_image_sched_oom 0 '^ +default_timer_slack_ns=50000 oom_score_adj=100 oom_score_adj_min=0$' \
+	"$img"
+"$tmp/ckptinfo" "$img" 2>&1 | sed -n 's/^ *[0-9][0-9]*  \([A-Z_][A-Z_]*\) .*/\1/p' |
+	tr '\n' ' ' > "$tmp/types"
+if grep -q -- ' THREAD XSTATE SIGNAL SIGINFO SCHED TASK_END TRAILER $' "$tmp/types"; then
+	ok valid_image_sched_last
+else
+	cat "$tmp/types" > "$tmp/why"
+	not_ok valid_image_sched_last "$tmp/why"
+fi
+# put_le FILE OFFSET SIZE VALUE: write VALUE there as SIZE little-endian bytes
+put_le() {
+	pv=$4 pi=0
+	while [ $pi -lt "$3" ]; do
+		# shellcheck disable=SC2059
+		printf "\\$(printf %03o $((pv & 255)))"
+		pv=$((pv >> 8))
+		pi=$((pi + 1))
+	done | dd of="$1" bs=1 seek="$2" conv=notrunc 2> /dev/null
+}
+# The other policies, patched in (struct ckpt_rec_sched: policy at 8,
+# flags 12, nice 16, rt_priority 20, dl_runtime 24, dl_deadline 32,
+# dl_period 40, ioprio 64, oom_score_adj 68, cpus 72): the checksum is
+# then not verified
+cp "$img" "$tmp/fifo.img"
+put_le "$tmp/fifo.img" $((sched + 8)) 4 1	# SCHED_FIFO
+put_le "$tmp/fifo.img" $((sched + 12)) 4 5	# CKPT_SCHED_RESET_ON_FORK | CKPT_SCHED_ALL_CPUS
+put_le "$tmp/fifo.img" $((sched + 20)) 4 50
+info sched_fifo 0 'SCHED +200 policy=SCHED_FIFO nice=0 rt_priority=50 reset_on_fork=yes cpus=all$' \
+	--no-verify "$tmp/fifo.img"
+cp "$img" "$tmp/slice.img"
+put_le "$tmp/slice.img" $((sched + 12)) 4 0
+put_le "$tmp/slice.img" $((sched + 16)) 4 $((0xffffffec))	# nice -20
+put_le "$tmp/slice.img" $((sched + 24)) 8 3000000		# a slice of 3 ms
+put_le "$tmp/slice.img" $((sched + 64)) 4 $((0x4004))	# IOPRIO_CLASS_BE, level 4
+put_le "$tmp/slice.img" $((sched + 68)) 2 $((0xfc18))	# oom_score_adj -1000
+put_le "$tmp/slice.img" $((sched + 72)) 8 $((0x10f))	# CPUs 0-3 and 8
+info sched_slice 0 'SCHED +200 policy=SCHED_OTHER nice=-20 slice=0.003000000 cpus=0-3,8$' \
+	--no-verify "$tmp/slice.img"
+info sched_ioprio 0 '^ +ioprio=0x4004 timer_slack_ns=50000 default_timer_slack_ns=50000$' \
+	--no-verify "$tmp/slice.img"
+info sched_oom_min 0 '^ +oom_score_adj=-1000 oom_score_adj_min=0$' --no-verify "$tmp/slice.img"
+cp "$img" "$tmp/dl.img"
+put_le "$tmp/dl.img" $((sched + 8)) 4 6		# SCHED_DEADLINE
+put_le "$tmp/dl.img" $((sched + 12)) 4 2	# CKPT_SCHED_DL_OVERRUN
+put_le "$tmp/dl.img" $((sched + 24)) 8 1000000
+put_le "$tmp/dl.img" $((sched + 32)) 8 5000000
+put_le "$tmp/dl.img" $((sched + 40)) 8 10000000
+w=0
+while [ $w -lt 16 ]; do		# every even CPU, 0 to 1022: a list of 2004 bytes
+	put_le "$tmp/dl.img" $((sched + 72 + 8 * w)) 8 $((0x5555555555555555))
+	w=$((w + 1))
+done
+info sched_deadline 0 'SCHED +200 policy=SCHED_DEADLINE nice=0 dl_runtime=0.001000000$' \
+	--no-verify "$tmp/dl.img"
+info sched_deadline_overrun 0 '^ +dl_deadline=0.005000000 dl_period=0.010000000 dl_overrun=yes$' \
+	--no-verify "$tmp/dl.img"
+info sched_cpus_long_list 0 "^ +cpus=$(seq -s, 0 2 1022)\$" --no-verify "$tmp/dl.img"
 
 "$tmp/mkimage" --two-tasks > "$tmp/two.img"
-info two_tasks_decode 0 '^summary: 46 records, 2 tasks, 6 pages' "$tmp/two.img"
+info two_tasks_decode 0 '^summary: 48 records, 2 tasks, 6 pages' "$tmp/two.img"
 info two_tasks_second_pid 0 'TASK_END .* pid=4243 pages=3' "$tmp/two.img"
 info two_tasks_tree 0 '^ +4243 +4242 +4242 +4200 +1  stopped +\\_ sleeper$' "$tmp/two.img"
 
@@ -171,7 +240,39 @@ info job_termios 0 '^    termios: +icanon echo isig iexten icrnl ixon opost onlc
 info job_terminal_fds 0 \
 	'^    held by: +pid 4200 fds 0,1,2,255; pid 4210 fds 0,2; pid 4211 fds 1,2; pid 4220 fds 0,1,2$' \
 	"$job"
-info job_summary 0 '^summary: 95 records, 5 tasks, 12 pages' "$job"
+info job_summary 0 '^summary: 101 records, 5 tasks, 12 pages' "$job"
+# each thread's SCHED record: the producer's other threads SCHED_BATCH, pinned
+info job_sched_main_thread 0 \
+	'^ +35176  SCHED +200 policy=SCHED_OTHER nice=0 cpus=all ioprio=0x0 timer_slack_ns=50000$' "$job"
+info job_sched_batch 0 \
+	'^ +36616  SCHED +200 policy=SCHED_BATCH nice=5 cpus=0,2 ioprio=0x0 timer_slack_ns=50000$' "$job"
+info job_sched_batch_oom 0 '^ +default_timer_slack_ns=50000 oom_score_adj=100 oom_score_adj_min=0$' \
+	"$job"
+"$tmp/ckptinfo" "$job" 2>&1 | sed -n 's/^ *[0-9][0-9]*  \([A-Z_][A-Z_]*\) .*/\1/p' |
+	tr '\n' ' ' > "$tmp/types"
+: > "$tmp/why"
+for want in \
+	' THREAD XSTATE SIGNAL SIGINFO SCHED THREAD XSTATE SIGNAL SCHED THREAD XSTATE SIGNAL SCHED TASK_END ' \
+	' FD THREAD XSTATE SIGNAL SIGINFO SCHED TASK_END TASK TASK_END TASK '; do
+	grep -q -- "$want" "$tmp/types" || echo "no sequence: $want" >> "$tmp/why"
+done
+if [ "$(grep -o ' SCHED ' "$tmp/types" | wc -l)" != 6 ]; then
+	echo "not 6 SCHED records" >> "$tmp/why"
+fi
+if [ -s "$tmp/why" ]; then
+	cat "$tmp/types" >> "$tmp/why"
+	not_ok job_sched_record_order "$tmp/why"
+else
+	ok job_sched_record_order
+fi
+# the mm flags of prctl(PR_SET_THP_DISABLE) and prctl(PR_SET_MDWE)
+info job_mm_thp_disable 0 \
+	'^ +18360  MM +657 nr_vmas=2 flags=0x2\(thp_disable\) exe="/usr/bin/sleeper"$' "$job"
+info job_mm_mdwe_no_inherit 0 \
+	'^ +38752  MM +657 nr_vmas=2 flags=0xc\(mdwe\|mdwe_no_inherit\) exe="/usr/bin/sleeper"$' "$job"
+info job_mm_mdwe 0 '^ +56440  MM +657 nr_vmas=2 flags=0x4\(mdwe\) exe="/usr/bin/sleeper" start_code=' \
+	"$job"
+info job_mm_no_flags 0 '^ +856  MM +657 nr_vmas=2 exe="/usr/bin/sleeper" start_code=0x400000$' "$job"
 info job_no_ptys 0 '^ptys: none$' "$job"
 "$tmp/mkimage" --job --no-tty > "$tmp/notty.img"
 info job_ctty_without_tty 1 \
@@ -182,7 +283,7 @@ info job_ctty_without_tty 1 \
 pty=$tmp/pty.img
 "$tmp/mkimage" --pty > "$pty"
 info pty_verifies 0 '^result: ok$' "$pty"
-info pty_header 0 'HEADER .* version=5 .*scope=tree root_pid=4300$' "$pty"
+info pty_header 0 'HEADER .* version=6 .*scope=tree root_pid=4300$' "$pty"
 info pty_record 0 'PTY +129 objid=30 index=5 name=pts/5 flags=0x0$' "$pty"
 info pty_record_master_flags 0 \
 	'^ +master_flags=0x8802\(O_RDWR\|O_NONBLOCK\|O_LARGEFILE\) master_mode=O_RDWR$' "$pty"
@@ -204,7 +305,7 @@ info pty_slave_file_read 0 'FILE .* objid=33 kind=pty-slave pty_id=30 mode=r fla
 info pty_job_line 0 '^job: scope=tree root_pid=4300 processes=3 threads=3 zombies=0 stopped=0$' "$pty"
 info pty_no_pipes 0 '^pipes: none$' "$pty"
 info pty_no_terminal 0 '^terminal: none$' "$pty"
-info pty_summary 0 '^summary: 70 records, 3 tasks, 9 pages' "$pty"
+info pty_summary 0 '^summary: 73 records, 3 tasks, 9 pages' "$pty"
 "$tmp/ckptinfo" "$pty" > "$tmp/out" 2>&1
 sed -n '/^ptys:/,/^terminal:/p' "$tmp/out" > "$tmp/ptys"
 cat > "$tmp/want" <<'EOF'
@@ -221,6 +322,7 @@ ptys:
     slave:      none
     to slave:   empty
     to master:  empty
+System V shared memory: none
 terminal: none
 EOF
 if diff -u "$tmp/want" "$tmp/ptys" > "$tmp/why" 2>&1; then
@@ -235,7 +337,7 @@ fi
 obj=$tmp/objects.img
 "$tmp/mkimage" --objects > "$obj"
 info objects_verifies 0 '^result: ok$' "$obj"
-info objects_header 0 'HEADER .* version=5 .*scope=process root_pid=4400$' "$obj"
+info objects_header 0 'HEADER .* version=6 .*scope=process root_pid=4400$' "$obj"
 info objects_unlinked_shmem 0 '^ +1472  UNLINKED +48 objid=50 kind=shmem size=8192 nr_pages=1 mode=0600$' \
 	"$obj"
 info objects_unlinked_shmem_page 0 \
@@ -270,11 +372,11 @@ info objects_epoll 0 'EPOLL +32 objid=78 nr_items=1$' "$obj"
 info objects_epoll_item 0 '^ +fd=5 events=0x80000001\(EPOLLIN\|EPOLLET\) data=0x1234$' "$obj"
 info objects_epoll_file 0 'FILE .* objid=79 kind=epoll epoll_id=78 mode=rw' "$obj"
 info objects_task_end 0 'TASK_END .* pid=4400 pages=8 page_bytes=32768 files=8 fds=10$' "$obj"
-info objects_summary 0 '^summary: 51 records, 1 task, 8 pages \(32768 bytes\)' "$obj"
+info objects_summary 0 '^summary: 52 records, 1 task, 8 pages \(32768 bytes\)' "$obj"
 # the records held back with the VMA records are shown in the image's order
 "$tmp/ckptinfo" "$obj" > "$tmp/out" 2>&1
 sed -n 's/^ *\([0-9][0-9]*\)  [A-Z_][A-Z_]* *[0-9][0-9]* .*/\1/p' "$tmp/out" > "$tmp/offs"
-if [ "$(wc -l < "$tmp/offs")" = 51 ] && sort -n -c "$tmp/offs" 2> "$tmp/why"; then
+if [ "$(wc -l < "$tmp/offs")" = 52 ] && sort -n -c "$tmp/offs" 2> "$tmp/why"; then
 	ok objects_records_in_image_order
 else
 	cat "$tmp/offs" >> "$tmp/why"
@@ -285,7 +387,7 @@ fi
 sock=$tmp/unix.img
 "$tmp/mkimage" --unix > "$sock"
 info unix_verifies 0 '^result: ok$' "$sock"
-info unix_header 0 'HEADER .* version=5 .*scope=tree root_pid=4500$' "$sock"
+info unix_header 0 'HEADER .* version=6 .*scope=tree root_pid=4500$' "$sock"
 info unix_listen 0 \
 	'^ +16120  UNIX +136 objid=90 sock_type=stream state=listen name="/run/app.sock"$' "$sock"
 info unix_listen_path 0 '^ +path="/run/app.sock" flags=0x40\(bound\) shutdown=0x0 backlog=128$' \
@@ -318,9 +420,18 @@ info unix_unnamed 0 'UNIX +104 objid=102 sock_type=dgram state=unconnected$' "$s
 info unix_options 0 '^ +flags=0xb00\(timestamp\|timestampns\|rxq-ovfl\) shutdown=0x0$' "$sock"
 info unix_peek_off 0 '^ +sndbuf=212992 rcvbuf=212992 rcvlowat=1 peek_off=0 priority=6$' "$sock"
 info unix_pair_other_end 0 \
-	'^ +34736  UNIX +104 objid=94 sock_type=stream state=connected peer_id=92$' "$sock"
+	'^ +[0-9]+  UNIX +184 objid=94 sock_type=stream state=connected peer_id=92$' "$sock"
 info unix_task_end 0 'TASK_END .* pid=4500 pages=3 page_bytes=12288 files=7 fds=9$' "$sock"
-info unix_summary 0 '^summary: 62 records, 2 tasks, 6 pages \(24576 bytes\)' "$sock"
+# files in flight (SCM_RIGHTS): their FILE records before the socket, one
+# of them on no descriptor; the ids each message carries
+info unix_file_only_in_flight 0 \
+	'^ +[0-9]+  FILE +65 objid=104 kind=reg path="/var/log/app.log" mode=w$' "$sock"
+info unix_msg_fds 0 '^ +msg: len=4 sender_id=92 pid=4500 uid=1000 gid=1000 fds=104,105$' "$sock"
+info unix_msg_one_fd 0 '^ +msg: len=5 sender_id=92 pid=4500 uid=1000 gid=1000 fds=105$' "$sock"
+info unix_msg_fds_data 0 '^ +data="again"$' "$sock"
+info unix_worker_task_end 0 'TASK_END .* pid=4501 pages=3 page_bytes=12288 files=3 fds=5$' \
+	"$sock"
+info unix_summary 0 '^summary: 67 records, 2 tasks, 6 pages \(24576 bytes\)' "$sock"
 
 # POSIX timers, file locks and shared tables: a server with five timers
 # and three locks, a zombie, and children sharing its file table, its
@@ -353,17 +464,17 @@ info shared_lock_posix 0 '^ +lock: fd=3 kind=posix type=write start=0 end=99$' "
 info shared_lock_ofd 0 '^ +lock: fd=4 kind=ofd type=read start=100 end=9223372036854775807$' \
 	"$shared"
 info shared_lock_flock 0 '^ +lock: fd=5 kind=flock type=write$' "$shared"
-info shared_logger_lock 0 '^ +52720  LOCKS +40 nr=1$' "$shared"
-info shared_worker_shares 0 '^ +20080  SHARES +16 files_of=4600 fs_of=0$' "$shared"
-info shared_logger_shares 0 '^ +37256  SHARES +16 files_of=0 fs_of=4600$' "$shared"
-info shared_helper_shares 0 '^ +54608  SHARES +16 files_of=4600 fs_of=4600$' "$shared"
+info shared_logger_lock 0 '^ +53320  LOCKS +40 nr=1$' "$shared"
+info shared_worker_shares 0 '^ +20480  SHARES +16 files_of=4600 fs_of=0$' "$shared"
+info shared_logger_shares 0 '^ +37856  SHARES +16 files_of=0 fs_of=4600$' "$shared"
+info shared_helper_shares 0 '^ +55408  SHARES +16 files_of=4600 fs_of=4600$' "$shared"
 info shared_worker_task_end 0 'TASK_END .* pid=4602 pages=3 page_bytes=12288 files=0 fds=0$' \
 	"$shared"
 info shared_tree_worker 0 '^ +4602 +4600 +4600 +4600 +1  files-of:4600 +\\_ worker$' "$shared"
 info shared_tree_logger 0 '^ +4603 +4600 +4600 +4600 +1  fs-of:4600 +\\_ logger$' "$shared"
 info shared_tree_helper 0 '^ +4604 +4600 +4600 +4600 +1  files-of:4600,fs-of:4600 +\\_ helper$' \
 	"$shared"
-info shared_summary 0 '^summary: 91 records, 5 tasks, 12 pages \(49152 bytes\)' "$shared"
+info shared_summary 0 '^summary: 96 records, 5 tasks, 12 pages \(49152 bytes\)' "$shared"
 # each process's records: no FS for a shared fs_struct, no FILE, FD or
 # LOCKS for a shared file table, POSIX_TIMERS after TIMERS, LOCKS after
 # the last FD
@@ -374,7 +485,7 @@ for want in \
 	'TASK CRED RLIMITS FS MM VMA VMA PAGES PAGES SIGHAND TIMERS POSIX_TIMERS FILE FD FD FD FILE FD FILE FD FILE FD FD LOCKS THREAD ' \
 	'TASK TASK_END TASK CRED RLIMITS SHARES FS MM VMA VMA PAGES PAGES SIGHAND TIMERS THREAD ' \
 	'TASK CRED RLIMITS SHARES MM VMA VMA PAGES PAGES SIGHAND TIMERS FD FD FD FILE FD LOCKS THREAD ' \
-	'TASK CRED RLIMITS SHARES MM VMA VMA PAGES PAGES SIGHAND TIMERS THREAD XSTATE SIGNAL SIGINFO TASK_END TRAILER '; do
+	'TASK CRED RLIMITS SHARES MM VMA VMA PAGES PAGES SIGHAND TIMERS THREAD XSTATE SIGNAL SIGINFO SCHED TASK_END TRAILER '; do
 	grep -q -- "$want" "$tmp/types" || echo "no sequence: $want" >> "$tmp/why"
 done
 if [ -s "$tmp/why" ]; then
@@ -399,10 +510,10 @@ info shared_lock_posix_other_fd 0 '^ +lock: fd=4 kind=posix type=write start=0 e
 ipc=$tmp/ipc.img
 "$tmp/mkimage" --ipc > "$ipc"
 info ipc_verifies 0 '^result: ok$' "$ipc"
-info ipc_header 0 'HEADER .* version=5 .*scope=tree root_pid=4800$' "$ipc"
+info ipc_header 0 'HEADER .* version=6 .*scope=tree root_pid=4800$' "$ipc"
 info ipc_mm_lock_future 0 '^ +720  MM +657 nr_vmas=5 flags=0x1\(lock_future\) exe="/usr/bin/sleeper"$' \
 	"$ipc"
-info ipc_mm_no_flags 0 '^ +35048  MM +657 nr_vmas=3 exe="/usr/bin/sleeper" start_code=0x400000$' \
+info ipc_mm_no_flags 0 '^ +35248  MM +657 nr_vmas=3 exe="/usr/bin/sleeper" start_code=0x400000$' \
 	"$ipc"
 info ipc_sysvshm 0 \
 	'^ +1472  SYSVSHM +88 objid=110 shmid=32769 key=0x00005eed size=12288 nr_pages=2 mode=0640$' \
@@ -424,7 +535,7 @@ info ipc_vma_removed_rdonly 0 '^ +size=4096 pgoff=0x0 vm_flags=0x0 flags=0x22\(l
 info ipc_vma_madvise 0 '^ +flags=0x5c6\(locked\|dontdump\|dontfork\|wipeonfork\|hugepage\|mergeable\)$' \
 	"$ipc"
 info ipc_vma_client_rdonly 0 \
-	'^ +35800  VMA +64 000050001000-000050003000 r-- sysvshm pages=0 bytes=0 objid=110$' "$ipc"
+	'^ +36000  VMA +64 000050001000-000050003000 r-- sysvshm pages=0 bytes=0 objid=110$' "$ipc"
 info ipc_vma_client_flags 0 '^ +size=8192 pgoff=0x1 vm_flags=0x0 flags=0x220\(shm_rdonly\|nohugepage\)$' \
 	"$ipc"
 info ipc_inotify 0 'INOTIFY +152 objid=120 nr_watches=2 next_wd=4 events_len=64 nr_events=3$' "$ipc"
@@ -440,7 +551,7 @@ info ipc_inotify_file 0 \
 	'FILE .* objid=121 kind=inotify inotify_id=120 mode=r flags=0x800\(O_NONBLOCK\)$' "$ipc"
 info ipc_task_end 0 'TASK_END .* pid=4800 pages=7 page_bytes=28672 files=2 fds=4$' "$ipc"
 info ipc_client_task_end 0 'TASK_END .* pid=4801 pages=3 page_bytes=12288 files=0 fds=4$' "$ipc"
-info ipc_summary 0 '^summary: 54 records, 2 tasks, 10 pages \(40960 bytes\)' "$ipc"
+info ipc_summary 0 '^summary: 56 records, 2 tasks, 10 pages \(40960 bytes\)' "$ipc"
 # each segment's record, and its pages, before the VMA attaching it
 "$tmp/ckptinfo" "$ipc" 2>&1 | sed -n 's/^ *[0-9][0-9]*  \([A-Z_][A-Z_]*\) .*/\1/p' |
 	tr '\n' ' ' > "$tmp/types"
@@ -450,6 +561,20 @@ if grep -q -- "$want" "$tmp/types"; then
 else
 	{ echo "no sequence: $want"; cat "$tmp/types"; } > "$tmp/why"
 	not_ok ipc_record_order "$tmp/why"
+fi
+# the job view: each segment, and the processes attaching it
+"$tmp/ckptinfo" "$ipc" > "$tmp/out" 2>&1
+sed -n '/^System V shared memory:/,/^terminal:/p' "$tmp/out" > "$tmp/shms"
+cat > "$tmp/want" <<'EOF'
+System V shared memory:
+  shmid 32769 key 0x00005eed size 12288 mode 0640 attached by pid 4800, pid 4801
+  shmid 5 key 0x00000000 size 4096 mode 0640 removed attached by pid 4800
+terminal: none
+EOF
+if diff -u "$tmp/want" "$tmp/shms" > "$tmp/why" 2>&1; then
+	ok ipc_job_view
+else
+	not_ok ipc_job_view "$tmp/why"
 fi
 
 # Standard input, as a pipe (not a file: cat is on purpose)
@@ -483,7 +608,7 @@ if command -v python3 > /dev/null 2>&1; then
 import json, sys
 j = json.load(open(sys.argv[1]))
 assert j["ok"] is True and j["checksum_ok"] is True and j["error"] is None
-assert j["header"]["version"] == 5 and j["header"]["nr_tasks"] == 1
+assert j["header"]["version"] == 6 and j["header"]["nr_tasks"] == 1
 assert j["header"]["scope"] == "process" and j["header"]["root_pid"] == 4242
 t = j["tasks"][0]
 assert t["pid"] == 4242 and t["comm"] == "sleeper" and t["pages"] == 3
@@ -498,10 +623,16 @@ assert [x["signal"] for x in h] == ["SIGINT", "SIGPIPE"], h
 tm = [r for r in recs if r["type"] == "TIMERS"][0]["itimers"]
 assert [(x["which"], x["value"], x["interval"]) for x in tm] == \
     [("real", 1.5, 0), ("prof", 0.02, 0.02)], tm
-assert j["summary"]["records"] == 24
+assert j["summary"]["records"] == 25
 assert "tty" not in j
 assert j["job"]["nr_processes"] == 1 and j["job"]["tty"] is None
 assert j["job"]["pipes"] == [] and j["job"]["fifos"] == [] and j["job"]["ptys"] == []
+assert j["job"]["sysvshm"] == []
+sc = [r for r in recs if r["type"] == "SCHED"]
+assert sc == [{"offset": 17608, "type": "SCHED", "len": 200, "policy": "SCHED_OTHER", "nice": 0,
+               "cpus": "all", "ioprio": "0x0", "timer_slack_ns": 50000,
+               "default_timer_slack_ns": 50000, "oom_score_adj": 100, "oom_score_adj_min": 0}], sc
+assert [r["type"] for r in recs[-3:]] == ["SIGINFO", "SCHED", "TASK_END"], recs[-3:]
 EOF
 	then
 		ok json_has_decoded_fields
@@ -514,7 +645,7 @@ import json, sys
 j = json.load(open(sys.argv[1]))
 assert j["ok"] is True
 assert [t["pid"] for t in j["tasks"]] == [4242, 4243]
-assert [len(t["records"]) for t in j["tasks"]] == [22, 22]
+assert [len(t["records"]) for t in j["tasks"]] == [23, 23]
 EOF
 	then
 		ok json_two_tasks
@@ -555,6 +686,21 @@ assert "icanon" in t["termios"] and "cs8" in t["termios"]
 assert len(t["fds"]) == 11 and t["fds"][3] == {"pid": 4200, "fd": 255}
 assert [t["pid"] for t in j["tasks"]] == [4200, 4210, 4211, 4212, 4220]
 assert len(j["tasks"][3]["records"]) == 2
+assert job["sysvshm"] == []
+sc = [(r["policy"], r["nice"], r["cpus"], r["timer_slack_ns"], r["oom_score_adj"])
+      for r in j["tasks"][1]["records"] if r["type"] == "SCHED"]
+assert sc == [("SCHED_OTHER", 0, "all", 50000, 100), ("SCHED_BATCH", 5, "0,2", 50000, 100),
+              ("SCHED_BATCH", 5, "0,2", 50000, 100)], sc
+for t in j["tasks"]:
+    types = [r["type"] for r in t["records"]]
+    assert types.count("SCHED") == types.count("THREAD"), types
+    assert all(types[i + 1] in ("THREAD", "TASK_END") for i, x in enumerate(types) if x == "SCHED")
+    for r in t["records"]:
+        if r["type"] == "SCHED":
+            assert not {"rt_priority", "slice", "dl_runtime", "dl_overrun", "reset_on_fork"} & set(r)
+mm = [(r["flags"], r["flags_names"]) for t in j["tasks"] for r in t["records"] if r["type"] == "MM"]
+assert mm == [("0x0", []), ("0x2", ["thp_disable"]), ("0xc", ["mdwe", "mdwe_no_inherit"]),
+              ("0x4", ["mdwe"])], mm
 EOF
 	then
 		ok json_job
@@ -565,7 +711,7 @@ EOF
 	if python3 - "$tmp/json" >> "$tmp/err" 2>&1 <<'EOF'
 import json, sys
 j = json.load(open(sys.argv[1]))
-assert j["ok"] is True and j["header"]["version"] == 5
+assert j["ok"] is True and j["header"]["version"] == 6
 p = [r for r in j["tasks"][0]["records"] if r["type"] == "PTY"]
 assert [(x["objid"], x["index"], x["name"], x["len"]) for x in p] == \
     [(30, 5, "pts/5", 129), (40, 6, "pts/6", 104)], p
@@ -616,7 +762,7 @@ EOF
 	if python3 - "$tmp/json" >> "$tmp/err" 2>&1 <<'EOF'
 import json, sys
 j = json.load(open(sys.argv[1]))
-assert j["ok"] is True and j["header"]["version"] == 5
+assert j["ok"] is True and j["header"]["version"] == 6
 recs = j["tasks"][0]["records"]
 offs = [r["offset"] for r in recs]
 assert offs == sorted(offs), offs
@@ -656,7 +802,7 @@ assert files == [(1, "inherit", "rw"), (60, "unlinked", "rw", ("unlinked_id", 51
                  (73, "timerfd", "rw", ("timerfd_id", 72)), (75, "timerfd", "rw", ("timerfd_id", 74)),
                  (77, "signalfd", "rw", ("signalfd_id", 76)), (79, "epoll", "rw", ("epoll_id", 78))], \
     files
-assert j["summary"]["records"] == 51 and j["summary"]["pages"] == 8
+assert j["summary"]["records"] == 52 and j["summary"]["pages"] == 8
 EOF
 	then
 		ok json_objects
@@ -671,7 +817,7 @@ def no_dup(pairs):
     assert len(keys) == len(set(keys)), keys
     return dict(pairs)
 j = json.load(open(sys.argv[1]), object_pairs_hook=no_dup)
-assert j["ok"] is True and j["header"]["version"] == 5
+assert j["ok"] is True and j["header"]["version"] == 6
 recs = [r for t in j["tasks"] for r in t["records"]]
 u = [r for r in recs if r["type"] == "UNIX"]
 assert [(x["objid"], x["sock_type"], x["state"], x.get("peer_id"), x.get("name"), x.get("path"),
@@ -697,10 +843,16 @@ assert u[4]["shutdown"] == "0x3" and u[4]["shutdown_names"] == ["RCV_SHUTDOWN", 
 assert u[4]["msgs"][1] == {"len": 0, "sender_id": 0, "pid": 0, "uid": 1000, "gid": 1000}
 assert (u[5]["peek_off"], u[5]["priority"]) == (0, 6) and "peek_off" not in a
 assert u[5]["flags_names"] == ["timestamp", "timestampns", "rxq-ovfl"], u[5]
+assert all("fds" not in m for x in u[:6] for m in x["msgs"]), u
+assert u[6]["msgs"] == [{"len": 4, "sender_id": 92, "pid": 4500, "uid": 1000, "gid": 1000,
+                         "fds": [104, 105], "data": "take"},
+                        {"len": 5, "sender_id": 92, "pid": 4500, "uid": 1000, "gid": 1000,
+                         "fds": [105], "data": "again"}], u[6]["msgs"]
 files = [(f["objid"], f["kind"], f.get("unix_id")) for f in recs if f["type"] == "FILE"]
 assert files == [(1, "inherit", None), (91, "unix", 90), (93, "unix", 92), (97, "unix", 96),
-                 (99, "unix", 98), (101, "unix", 100), (103, "unix", 102), (95, "unix", 94)], files
-assert j["summary"]["records"] == 62 and j["job"]["nr_processes"] == 2
+                 (99, "unix", 98), (101, "unix", 100), (103, "unix", 102), (104, "reg", None),
+                 (105, "reg", None), (95, "unix", 94)], files
+assert j["summary"]["records"] == 67 and j["job"]["nr_processes"] == 2
 EOF
 	then
 		ok json_unix
@@ -749,7 +901,7 @@ procs = j["job"]["processes"]
 assert [(p["pid"], p.get("files_of"), p.get("fs_of")) for p in procs] == \
     [(4600, None, None), (4601, None, None), (4602, 4600, None), (4603, None, 4600),
      (4604, 4600, 4600)], procs
-assert j["summary"]["records"] == 91
+assert j["summary"]["records"] == 96
 EOF
 	then
 		ok json_shared
@@ -796,7 +948,12 @@ assert i["events"] == [
 f = [(r["objid"], r["kind"], r.get("inotify_id"), r["mode"]) for r in a if r["type"] == "FILE"]
 assert f == [(1, "inherit", None, "rw"), (121, "inotify", 120, "r")], f
 assert [r["objid"] for r in b if r["type"] == "FD"] == [1, 1, 1, 121]
-assert j["summary"]["records"] == 54 and j["summary"]["pages"] == 10
+assert j["summary"]["records"] == 56 and j["summary"]["pages"] == 10
+assert j["job"]["sysvshm"] == [
+    {"shmid": 32769, "key": "0x00005eed", "size": 12288, "mode": "0640", "removed": False,
+     "attached_by": [4800, 4801]},
+    {"shmid": 5, "key": "0x00000000", "size": 4096, "mode": "0640", "removed": True,
+     "attached_by": [4800]}], j["job"]["sysvshm"]
 EOF
 	then
 		ok json_ipc
@@ -997,7 +1154,7 @@ futex-clock THREAD record: restart block of kind 2: the clock does not match the
 tty-name TTY record: name: no NUL terminator in its 64 bytes
 tty-line TTY record: termios: line discipline 30 does not exist \(the kernel has 30\)
 tty-fg TTY record: sid 4200 or fg_pgrp -4210 is negative
-siginfo-count THREAD record: unexpected here: SIGINFO 1 of 1 record expected
+siginfo-count offset 36616 .*SCHED record: unexpected here: SIGINFO 1 of 1 record expected$
 EOF
 # ... and in the pty image
 while read -r kind pat; do
@@ -1116,11 +1273,17 @@ unix-path-abstract UNIX record: path: an abstract name has no socket file$
 unix-path-pad UNIX record: padding after the path is not zero$
 unix-msgs-short UNIX record: length 168 ends before message 3 of 3$
 unix-len UNIX record: length 168 does not match its names, path and 1 messages \(136\)$
-unix-msg-reserved UNIX record: message 1: reserved field is not zero$
 unix-stream-empty UNIX record: message 1: empty, and a stream socket.s messages are not$
 unix-msg-len UNIX record: message 2: its 1000 bytes run past the record.s 168$
 unix-msg-pad UNIX record: padding after a message.s bytes is not zero$
 unix-data-len UNIX record: data_len 13 is not the 12 bytes of the messages$
+unix-nr-fds UNIX record: message 1: nr_fds 254 exceeds CKPT_MAX_UNIX_FDS \(253\)$
+unix-fds-past UNIX record: message 2: its 200 file ids run past the record.s 184$
+unix-fd-missing UNIX record: message 1: file id 77 names no earlier FILE record$
+unix-fd-later UNIX record: message 1: file id 95 names no earlier FILE record$
+unix-fd-kind UNIX record: message 2: file id 91 is a file of kind unix, which cannot be in flight$
+unix-fd-inherit UNIX record: message 2: file id 1 is a file of kind inherit, which cannot be in flight$
+unix-fd-pad UNIX record: padding after a message.s file ids is not zero$
 unix-peer-missing offset 16856 .*UNIX record: peer_id 77 names no UNIX record in the image$
 unix-peer-type offset 16856 .*UNIX record: peer 92 is a stream socket, this one a dgram socket$
 unix-peer-not-back offset 16328 .*UNIX record: peer 94 is not connected to this stream socket \(its peer_id is 90\)$
@@ -1184,16 +1347,16 @@ lock-end LOCKS record: lock 2: end 99 is before start 100$
 lock-fd-missing LOCKS record: lock 1: fd 9 is not a descriptor of the process \(no FD record\)$
 lock-ofd-access LOCKS record: lock 2: an open file description write lock, but fd 4 is not open for writing$
 lock-posix-access LOCKS record: lock 1: a POSIX write lock, but neither fd 5 nor another descriptor of the process on its file is open for writing$
-shares-none offset 20080 .*SHARES record: files_of and fs_of are 0: the record shares nothing$
-shares-negative offset 37256 .*SHARES record: files_of 0 or fs_of -1 is negative$
+shares-none offset 20480 .*SHARES record: files_of and fs_of are 0: the record shares nothing$
+shares-negative offset 37856 .*SHARES record: files_of 0 or fs_of -1 is negative$
 shares-unknown SHARES record: files_of 4999: no process before it in the image has that pid$
 shares-later SHARES record: files_of 4603: no process before it in the image has that pid$
 shares-thread SHARES record: files_of 4701 is a thread of pid 4600, not a process$
 shares-self SHARES record: files_of 4602 is the process itself$
 shares-zombie SHARES record: fs_of 4601 is a zombie, which has no tables to share$
-shares-fs-record offset 20096 .*FS record: unexpected here: MM \(no FS: the process shares pid 4600.s\) record expected$
-shares-files-fd offset 52552 .*FD record: unexpected here: THREAD 1 of 1 \(no files: the process shares pid 4600.s file table\) record expected$
-shares-order offset 20112 .*SHARES record: unexpected here: MM record expected$
+shares-fs-record offset 20496 .*FS record: unexpected here: MM \(no FS: the process shares pid 4600.s\) record expected$
+shares-files-fd offset 53152 .*FD record: unexpected here: THREAD 1 of 1 \(no files: the process shares pid 4600.s file table\) record expected$
+shares-order offset 20512 .*SHARES record: unexpected here: MM record expected$
 shares-len SHARES record: length 24 does not match the SHARES record \(expected 16\)$
 EOF
 # ... and in the ipc image: System V shared memory, the mappings of it,
@@ -1222,15 +1385,15 @@ sysvshm-pages-extra offset 5680 .*PAGES record: unexpected here: VMA 2 of 5 reco
 sysvshm-in-files offset 32944 .*SYSVSHM record: unexpected here: FILE, FD, THREAD or an object \(PIPE, PTY, UNLINKED, EVENTFD...\) record expected$
 sysvshm-after-vma offset 9864 .*VMA record: sysvshm mapping: objid 112 names no earlier SYSVSHM record$
 vma-sysvshm-objid offset 9800 .*VMA record: sysvshm mapping: objid 99 names no earlier SYSVSHM record$
-vma-sysvshm-inotify offset 35800 .*VMA record: sysvshm mapping: objid 120 names no earlier SYSVSHM record$
+vma-sysvshm-inotify offset 36000 .*VMA record: sysvshm mapping: objid 120 names no earlier SYSVSHM record$
 vma-objid-sysvshm VMA record: anon mapping with objid 110: only obj_shared, obj_private and sysvshm have one$
 vma-kind offset 10016 .*VMA record: unknown VMA kind 9$
-vma-flags VMA record: unknown VMA flags 0x800$
+vma-flags VMA record: unknown VMA flags 0x80000000$
 vma-rdonly-kind offset 10016 .*VMA record: flag shm_rdonly on a mapping of kind anon: only a sysvshm mapping has it$
-vma-rdonly-write offset 35800 .*VMA record: flag shm_rdonly, but prot has PROT_WRITE: an attachment made with SHM_RDONLY is not writable$
+vma-rdonly-write offset 36000 .*VMA record: flag shm_rdonly, but prot has PROT_WRITE: an attachment made with SHM_RDONLY is not writable$
 vma-wipeonfork offset 9800 .*VMA record: flag wipeonfork on a mapping of kind sysvshm: madvise\(MADV_WIPEONFORK\) takes private anonymous memory only$
 pages-sysvshm PAGES record: pages at 0x30000000 are in a sysvshm VMA, which has no pages$
-mm-flags offset 720 .*MM record: unknown mm flags 0x2$
+mm-flags offset 720 .*MM record: unknown mm flags 0x10$
 inotify-objid-zero INOTIFY record: objid 0 \(object ids start at 1\)$
 inotify-objid-dup INOTIFY record: objid 110 is used twice$
 inotify-short INOTIFY record: length 16 is less than the 24 bytes of its fixed part$
@@ -1262,7 +1425,44 @@ inotify-file-mode offset 33096 .*FILE record: mode 3: a file of kind inotify is 
 inotify-file-pos FILE record: pos 5, size 0: a file of kind inotify has 0 for both$
 inotify-file-flags FILE record: flags 06000: a file of kind inotify has no status flag but O_NONBLOCK$
 inotify-file-ref FILE record: inotify_id 110: no earlier INOTIFY record has that objid$
-fd-on-inotify offset 50464 .*FD record: fd 3 refers to objid 120, which no earlier FILE record has$
+fd-on-inotify offset 50664 .*FD record: fd 3 refers to objid 120, which no earlier FILE record has$
+EOF
+# ... the SCHED record, the last of each thread, in the simple image
+while read -r kind pat; do
+	"$tmp/mkimage" --corrupt "$kind" > "$tmp/bad.img"
+	info "rejects_$kind" 1 "$pat" "$tmp/bad.img"
+	echo "$kind" >> "$tmp/tested"
+done <<'EOF'
+sched-policy offset 17608 .*SCHED record: unknown scheduling policy 4$
+sched-policy-max SCHED record: unknown scheduling policy 7$
+sched-rt-priority SCHED record: real-time priority 10 with policy SCHED_OTHER$
+sched-rt-priority-zero SCHED record: real-time priority 0 with policy SCHED_FIFO$
+sched-nice SCHED record: nice 20 is outside -20..19$
+sched-all-cpus-mask SCHED record: ALL_CPUS with CPUs in the mask$
+sched-cpus-empty SCHED record: an empty CPU affinity$
+sched-flags SCHED record: unknown flags 0x8$
+sched-dl-overrun SCHED record: DL_OVERRUN without SCHED_DEADLINE$
+sched-dl-fair SCHED record: deadline parameters without SCHED_DEADLINE$
+sched-slice SCHED record: slice 99999 ns is outside 0.1..100 ms$
+sched-slice-max SCHED record: slice 100000001 ns is outside 0.1..100 ms$
+sched-oom SCHED record: oom_score_adj 1001 or its minimum 0 is outside -1000..1000$
+sched-oom-min SCHED record: oom_score_adj 100 or its minimum -1001 is outside -1000..1000$
+sched-len SCHED record: length 192 does not match the SCHED record \(expected 200\)$
+sched-missing offset 17608 .*TASK_END record: unexpected here: SCHED record expected$
+sched-before-siginfo offset 17464 .*SCHED record: unexpected here: SIGINFO 1 of 1 record expected$
+EOF
+# ... and in the job image: a thread without its SCHED record, one with
+# two, a zombie with one, the mm flags
+while read -r kind pat; do
+	"$tmp/mkimage" --job --corrupt "$kind" > "$tmp/bad.img"
+	info "rejects_job_$kind" 1 "$pat" "$tmp/bad.img"
+	echo "$kind" >> "$tmp/tested"
+done <<'EOF'
+sched-missing-thread offset 35176 .*THREAD record: unexpected here: SCHED record expected$
+sched-twice offset 36816 .*SCHED record: unexpected here: THREAD 3 of 3 record expected$
+sched-idle-runtime offset 36616 .*SCHED record: deadline parameters without SCHED_DEADLINE$
+sched-zombie offset 55944 .*SCHED record: unexpected here: TASK_END record expected$
+mm-mdwe-no-inherit offset 38752 .*MM record: mdwe_no_inherit without mdwe$
 EOF
 # Every defect mkimage can make is in one of the tables above
 : > "$tmp/why"
@@ -1365,6 +1565,8 @@ fuzz_image fuzz_shared_record_mutations_never_crash --shared --mutate-in $shared
 # ... and at System V shared memory, inotify, and the records naming them
 ipcrecs=SYSVSHM,INOTIFY,MM,VMA,PAGES,FILE
 fuzz_image fuzz_ipc_record_mutations_never_crash --ipc --mutate-in $ipcrecs
+# ... and at the SCHED records, and the MM records with their flags
+fuzz_image fuzz_sched_record_mutations_never_crash --job --mutate-in SCHED,MM
 # The job's (the pty, objects and unix records') mutations in JSON: the output is
 # always valid JSON
 # fuzz_json NAME MKIMAGE-OPTIONS...
@@ -1397,6 +1599,7 @@ fuzz_json fuzz_objects_json_always_valid --objects --mutate-in $objrecs
 fuzz_json fuzz_unix_json_always_valid --unix --mutate-in UNIX,FILE
 fuzz_json fuzz_shared_json_always_valid --shared --mutate-in $sharedrecs
 fuzz_json fuzz_ipc_json_always_valid --ipc --mutate-in $ipcrecs
+fuzz_json fuzz_sched_json_always_valid --job --mutate-in SCHED,MM
 
 echo "1..$n"
 [ $fails = 0 ]

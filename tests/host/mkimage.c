@@ -6,7 +6,10 @@
  *   mkimage --two-tasks       a valid image of two processes (a tree)
  *   mkimage --job             a valid image of a session: a shell with the
  *                             terminal, a pipeline with a pipe, a FIFO, a
- *                             multi-threaded process, a zombie, a stopped job
+ *                             multi-threaded process (its other threads
+ *                             SCHED_BATCH, pinned), a zombie, a stopped job;
+ *                             THP disabled or MDWE in some (PR_SET_THP_DISABLE,
+ *                             PR_SET_MDWE)
  *   mkimage --job --no-tty    the same without its TTY record (invalid)
  *   mkimage --pty             a valid image of a process tree holding pseudo-
  *                             terminals: a terminal server with the masters
@@ -22,7 +25,8 @@
  *                             stream socketpair with queued data (the other
  *                             end in a child), datagram sockets with a
  *                             file and an abstract name, a seqpacket
- *                             socket whose peer was closed
+ *                             socket whose peer was closed, files in
+ *                             flight (SCM_RIGHTS) to the child's end
  *   mkimage --shared          a valid image, taken with CKPT_FILE_LOCKS, of
  *                             a process tree: a server with two threads,
  *                             POSIX timers and file locks (POSIX, open file
@@ -177,6 +181,7 @@ struct proc {
 	/* its POSIX timers, and the id timer_create() would try next */
 	const struct ckpt_posix_timer *ptimers;
 	uint32_t nr_ptimers, next_posix_id;
+	uint32_t mm_flags;	/* CKPT_MM_* in simple_mm()'s MM record */
 };
 
 static void file(struct image *im, uint32_t objid, uint32_t kind, uint32_t mode,
@@ -478,6 +483,7 @@ static void pages_rec(struct image *im, uint64_t addr, uint32_t nr, int seed)
 static void simple_mm(struct image *im, const struct proc *p)
 {
 	mm_rec(im, 2);
+	((struct ckpt_rec_mm *)(im->p + im->rec))->flags = p->mm_flags;
 	vma_rec(im, 0x400000, 0x402000, CKPT_VMA_FILE_PRIVATE, 5, 0, 0, exe);
 	vma_rec(im, 0x7ffd0000, 0x7ffd4000, CKPT_VMA_ANON, 3,
 		CKPT_VMA_GROWSDOWN | CKPT_VMA_STACK, 0, NULL);
@@ -645,7 +651,10 @@ static void objects_files(struct image *im, const struct proc *p)
  * connected to it, with a reply; a seqpacket socket whose peer (named
  * /run/seq.sock) was closed, with its last two messages; and an unnamed
  * datagram socket with options.  Objids: UNIX records even, their FILE
- * records + 1.
+ * records + 1.  The server sent two messages to the worker's end with
+ * files in flight (SCM_RIGHTS): a log file it closed since, only in
+ * flight, and the worker's config file, also on the worker's fd 4; their
+ * FILE records come before the worker's socket.
  */
 #define OBJ_LISTEN	90
 #define OBJ_PAIR_A	92	/* the server's end */
@@ -654,6 +663,8 @@ static void objects_files(struct image *im, const struct proc *p)
 #define OBJ_CLIENT	98
 #define OBJ_SEQ		100
 #define OBJ_UNNAMED	102
+#define OBJ_FLIGHT_LOG	104	/* a file only in flight */
+#define OBJ_FLIGHT_CONF	105	/* in flight, and on the worker's fd 4 */
 
 #define SOCK_STREAM_NR		1
 #define SOCK_DGRAM_NR		2
@@ -664,6 +675,8 @@ static void objects_files(struct image *im, const struct proc *p)
 struct unix_msg_def {
 	uint32_t sender_id, pid, uid;
 	const char *data;
+	const uint32_t *fds;		/* files in flight with it */
+	uint32_t nr_fds;
 };
 
 struct unix_def {
@@ -743,9 +756,13 @@ static void unix_rec(struct image *im, const struct unix_def *d)
 		m.sender_id = d->msgs[i].sender_id;
 		m.pid = d->msgs[i].pid;
 		m.uid = m.gid = d->msgs[i].uid;
+		m.nr_fds = d->msgs[i].nr_fds;
 		memcpy(tail + n, &m, sizeof(m));
 		memcpy(tail + n + sizeof(m), d->msgs[i].data, len);
 		n += sizeof(m) + ALIGN8(len);
+		if (m.nr_fds)
+			memcpy(tail + n, d->msgs[i].fds, m.nr_fds * sizeof(uint32_t));
+		n += ALIGN8(m.nr_fds * sizeof(uint32_t));
 		u.data_len += len;
 	}
 	record(im, CKPT_REC_UNIX, &u, sizeof(u), tail, n);
@@ -754,19 +771,19 @@ static void unix_rec(struct image *im, const struct unix_def *d)
 static void server_unix_files(struct image *im, const struct proc *p)
 {
 	static const struct unix_msg_def pair_msgs[] = {
-		{ OBJ_PAIR_B, 4501, 1000, "hello" },
-		{ OBJ_PAIR_B, 4501, 1000, " world\n" },
+		{ OBJ_PAIR_B, 4501, 1000, "hello", NULL, 0 },
+		{ OBJ_PAIR_B, 4501, 1000, " world\n", NULL, 0 },
 	};
 	static const struct unix_msg_def logd_msgs[] = {
-		{ OBJ_CLIENT, 4500, 1000, "<13>started" },
-		{ 0, 4711, 0, "<14>ping" },
+		{ OBJ_CLIENT, 4500, 1000, "<13>started", NULL, 0 },
+		{ 0, 4711, 0, "<14>ping", NULL, 0 },
 	};
 	static const struct unix_msg_def client_msgs[] = {
-		{ OBJ_LOGD, 4500, 1000, "ack" },
+		{ OBJ_LOGD, 4500, 1000, "ack", NULL, 0 },
 	};
 	static const struct unix_msg_def seq_msgs[] = {
-		{ 0, 0, 1000, "bye" },
-		{ 0, 0, 1000, "" },
+		{ 0, 0, 1000, "bye", NULL, 0 },
+		{ 0, 0, 1000, "", NULL, 0 },
 	};
 	static const struct unix_def socks[] = {
 		{ .objid = OBJ_LISTEN, .type = SOCK_STREAM_NR, .state = CKPT_UNIX_LISTEN,
@@ -805,18 +822,28 @@ static void server_unix_files(struct image *im, const struct proc *p)
 
 static void worker_unix_files(struct image *im, const struct proc *p)
 {
+	static const uint32_t take[] = { OBJ_FLIGHT_LOG, OBJ_FLIGHT_CONF };
+	static const uint32_t again[] = { OBJ_FLIGHT_CONF };
+	static const struct unix_msg_def pair_b_msgs[] = {
+		{ OBJ_PAIR_A, 4500, 1000, "take", take, 2 },
+		{ OBJ_PAIR_A, 4500, 1000, "again", again, 1 },
+	};
 	static const struct unix_def pair_b = {
 		.objid = OBJ_PAIR_B, .peer_id = OBJ_PAIR_A, .type = SOCK_STREAM_NR,
 		.state = CKPT_UNIX_CONNECTED, .flags = CKPT_UNIX_PEERCRED, .peek_off = -1,
-		.peer_pid = 4500,
+		.peer_pid = 4500, .msgs = pair_b_msgs, .nr_msgs = 2,
 	};
 	int i;
 
 	for (i = 0; i < 3; i++)
 		fd(im, i, OBJ_INHERIT, 0);
+	/* the files in flight to fd 3's socket come before it */
+	file(im, OBJ_FLIGHT_LOG, CKPT_FILE_REG, 2, 02000, 0, "/var/log/app.log");
+	file(im, OBJ_FLIGHT_CONF, CKPT_FILE_REG, 1, 0, 0, "/etc/app.conf");
 	unix_rec(im, &pair_b);
 	obj_file(im, OBJ_PAIR_B + 1, CKPT_FILE_UNIX, 3, 0, OBJ_PAIR_B, 0, 0);
 	fd(im, 3, OBJ_PAIR_B + 1, 0);
+	fd(im, 4, OBJ_FLIGHT_CONF, 1);
 }
 
 /*
@@ -1072,6 +1099,24 @@ static void ipc_client_files(struct image *im, const struct proc *p)
 	fd(im, 3, OBJ_INOTIFY_FILE, 0);
 }
 
+/* A thread's SCHED record: the main thread on every CPU, others pinned. */
+static void sched_rec(struct image *im, unsigned int k)
+{
+	struct ckpt_rec_sched sc;
+
+	memset(&sc, 0, sizeof(sc));
+	sc.policy = k ? 3 : 0;			/* SCHED_BATCH, SCHED_OTHER */
+	sc.nice = k ? 5 : 0;
+	sc.timer_slack_ns = 50000;
+	sc.default_timer_slack_ns = 50000;
+	sc.oom_score_adj = 100;
+	if (k)
+		sc.cpus[0] = 0x5;		/* CPUs 0 and 2 */
+	else
+		sc.flags = CKPT_SCHED_ALL_CPUS;
+	record(im, CKPT_REC_SCHED, &sc, sizeof(sc), NULL, 0);
+}
+
 static void build_task(struct image *im, const struct proc *p)
 {
 	static const char cwd_root[] = "/home/user\0/";
@@ -1215,18 +1260,18 @@ static void build_task(struct image *im, const struct proc *p)
 		sig.blocked = 1ULL << 9;		/* SIGUSR1 */
 		sig.nr_siginfo = k == 0;
 		record(im, CKPT_REC_SIGNAL, &sig, sizeof(sig), NULL, 0);
-		if (k)
-			continue;
-
-		memset(&si, 0, sizeof(si));
-		si.shared = 1;
-		v = 10;					/* SIGUSR1 */
-		memcpy(si.info, &v, 4);
-		v = 1;					/* si_pid */
-		memcpy(si.info + 12, &v, 4);
-		v = 1000;				/* si_uid */
-		memcpy(si.info + 16, &v, 4);
-		record(im, CKPT_REC_SIGINFO, &si, sizeof(si), NULL, 0);
+		if (!k) {
+			memset(&si, 0, sizeof(si));
+			si.shared = 1;
+			v = 10;				/* SIGUSR1 */
+			memcpy(si.info, &v, 4);
+			v = 1;				/* si_pid */
+			memcpy(si.info + 12, &v, 4);
+			v = 1000;			/* si_uid */
+			memcpy(si.info + 16, &v, 4);
+			record(im, CKPT_REC_SIGINFO, &si, sizeof(si), NULL, 0);
+		}
+		sched_rec(im, k);
 	}
 end:
 	memset(&end, 0, sizeof(end));
@@ -1252,15 +1297,18 @@ static void build(struct image *im, enum shape shape)
 		  .flags = CKPT_TASK_CTTY, .nr_threads = 1, .files = shell_files },
 		{ .pid = 4210, .ppid = 4200, .pgid = 4210, .sid = 4200, .comm = "producer",
 		  .flags = CKPT_TASK_CTTY, .nr_threads = 3, .files = producer_files,
+		  .mm_flags = CKPT_MM_THP_DISABLE,
 		  .rb_kind = { 0, CKPT_RESTART_NANOSLEEP, CKPT_RESTART_FUTEX },
 		  .rb_clock = { 0, 1, 1 }, .rb_left = { 0, 1500 * ms, 250 * ms } },
 		{ .pid = 4211, .ppid = 4200, .pgid = 4210, .sid = 4200, .comm = "consumer",
-		  .flags = CKPT_TASK_CTTY, .nr_threads = 1, .files = consumer_files },
+		  .flags = CKPT_TASK_CTTY, .nr_threads = 1, .files = consumer_files,
+		  .mm_flags = CKPT_MM_MDWE | CKPT_MM_MDWE_NO_INHERIT },
 		{ .pid = 4212, .ppid = 4211, .pgid = 4210, .sid = 4200, .comm = "sort",
 		  .flags = CKPT_TASK_ZOMBIE, .exit_code = 3 << 8 },
 		{ .pid = 4220, .ppid = 4200, .pgid = 4220, .sid = 4200, .comm = "sleeper",
 		  .flags = CKPT_TASK_STOPPED | CKPT_TASK_CTTY, .nr_threads = 1,
-		  .files = sleeper_files, .rb_kind = { CKPT_RESTART_NANOSLEEP },
+		  .files = sleeper_files, .mm_flags = CKPT_MM_MDWE,
+		  .rb_kind = { CKPT_RESTART_NANOSLEEP },
 		  .rb_clock = { 0 }, .rb_left = { 59250 * ms } },
 	};
 	struct proc simple[2] = {
@@ -1395,7 +1443,9 @@ static const char *const kinds[] = {
 	"unix-path-no-addr", "unix-path-unbound", "unix-len-short", "unix-family",
 	"unix-peer-addr-family", "unix-addr-pad", "unix-path-relative", "unix-path-nul",
 	"unix-path-inner-nul", "unix-path-abstract", "unix-path-pad", "unix-msgs-short", "unix-len",
-	"unix-msg-reserved", "unix-stream-empty", "unix-msg-len", "unix-msg-pad", "unix-data-len",
+	"unix-stream-empty", "unix-msg-len", "unix-msg-pad", "unix-data-len", "unix-nr-fds",
+	"unix-fds-past", "unix-fd-missing", "unix-fd-later", "unix-fd-kind", "unix-fd-inherit",
+	"unix-fd-pad",
 	"unix-peer-missing", "unix-peer-type", "unix-peer-not-back", "unix-dgram-peer-no-name",
 	"unix-sender-missing", "unix-sender-outside", "unix-sender-not-peer",
 	"unix-dgram-unreachable", "unix-file-ref", "unix-file-later", "unix-file-mode",
@@ -1430,7 +1480,15 @@ static const char *const kinds[] = {
 	"inotify-overflow-mask", "inotify-file-mode", "inotify-file-pos", "inotify-file-flags",
 	"inotify-file-ref", "fd-on-inotify",
 	/* on the simple image, again */
-	"posix-timers", "itimer-range", NULL
+	"posix-timers", "itimer-range",
+	/* SCHED records, on the simple image */
+	"sched-policy", "sched-policy-max", "sched-rt-priority", "sched-rt-priority-zero",
+	"sched-nice", "sched-all-cpus-mask", "sched-cpus-empty", "sched-flags",
+	"sched-dl-overrun", "sched-dl-fair", "sched-slice", "sched-slice-max", "sched-oom",
+	"sched-oom-min", "sched-len", "sched-missing", "sched-before-siginfo",
+	/* ... and on the job image: SCHED records, mm flags */
+	"sched-missing-thread", "sched-twice", "sched-idle-runtime", "sched-zombie",
+	"mm-mdwe-no-inherit", NULL
 };
 
 /* Swap the record at @off with the one after it */
@@ -1452,6 +1510,103 @@ static void swap_next(struct image *im, size_t off)
 	memmove(im->p + off, im->p + off + a, b);
 	memcpy(im->p + off + b, tmp, a);
 	free(tmp);
+}
+
+/*
+ * Remove the record at @off, or write it twice (@dup): the bytes after it
+ * move, the trailer's total_len follows (im->roff[] and im->off[] are not
+ * kept up to date: rehash() is all that may come after)
+ */
+static void cut_or_dup(struct image *im, size_t off, int dup)
+{
+	size_t n = ALIGN8(((struct ckpt_hdr *)(im->p + off))->len);
+	uint8_t *copy = malloc(n);
+
+	if (!copy) {
+		perror("mkimage");
+		exit(2);
+	}
+	memcpy(copy, im->p + off, n);
+	if (dup) {
+		put(im, copy, n);
+		memmove(im->p + off + 2 * n, im->p + off + n, im->len - off - 2 * n);
+		memcpy(im->p + off + n, copy, n);
+		im->trailer += n;
+	} else {
+		memmove(im->p + off, im->p + off + n, im->len - off - n);
+		im->len -= n;
+		im->trailer -= n;
+	}
+	((struct ckpt_rec_trailer *)(im->p + im->trailer))->total_len = im->trailer;
+	free(copy);
+}
+
+/*
+ * The defects of the SCHED records: the simple image's one (SCHED_OTHER,
+ * every CPU), or the job image's (its first, the shell's; then the
+ * producer's three threads, the last two SCHED_BATCH on CPUs 0 and 2)
+ */
+static int corrupt_sched(struct image *im, const char *kind)
+{
+	struct ckpt_rec_sched *sc = AT(CKPT_REC_SCHED, 0, ckpt_rec_sched);
+
+	if (!strcmp(kind, "sched-policy")) {
+		sc->policy = 4;				/* SCHED_ISO: not in Linux */
+	} else if (!strcmp(kind, "sched-policy-max")) {
+		sc->policy = 7;				/* SCHED_EXT */
+	} else if (!strcmp(kind, "sched-rt-priority")) {
+		sc->rt_priority = 10;
+	} else if (!strcmp(kind, "sched-rt-priority-zero")) {
+		sc->policy = 1;				/* SCHED_FIFO */
+	} else if (!strcmp(kind, "sched-nice")) {
+		sc->nice = 20;
+	} else if (!strcmp(kind, "sched-all-cpus-mask")) {
+		sc->cpus[CKPT_MAX_CPUS / 64 - 1] = 1ULL << 63;	/* CPU 1023 */
+	} else if (!strcmp(kind, "sched-cpus-empty")) {
+		sc->flags &= ~CKPT_SCHED_ALL_CPUS;
+	} else if (!strcmp(kind, "sched-flags")) {
+		sc->flags |= 0x8;
+	} else if (!strcmp(kind, "sched-dl-overrun")) {
+		sc->flags |= CKPT_SCHED_DL_OVERRUN;
+	} else if (!strcmp(kind, "sched-dl-fair")) {
+		/* a slice, which SCHED_OTHER may have, with a deadline and period */
+		sc->dl_runtime = 1000000;
+		sc->dl_deadline = 10000000;
+		sc->dl_period = 10000000;
+	} else if (!strcmp(kind, "sched-slice")) {
+		sc->dl_runtime = 99999;
+	} else if (!strcmp(kind, "sched-slice-max")) {
+		sc->dl_runtime = 100000001;
+	} else if (!strcmp(kind, "sched-oom")) {
+		sc->oom_score_adj = 1001;
+	} else if (!strcmp(kind, "sched-oom-min")) {
+		sc->oom_score_adj_min = -1001;
+	} else if (!strcmp(kind, "sched-len")) {
+		sc->h.len -= 8;
+	} else if (!strcmp(kind, "sched-missing")) {
+		/* the only thread's: an image of format v5 announced as v6 */
+		cut_or_dup(im, nth(im, CKPT_REC_SCHED, 0), 0);
+	} else if (!strcmp(kind, "sched-before-siginfo")) {
+		swap_next(im, nth(im, CKPT_REC_SIGINFO, 0));
+	} else if (!strcmp(kind, "sched-missing-thread")) {
+		/* the producer's first thread's: its second THREAD comes instead */
+		cut_or_dup(im, nth(im, CKPT_REC_SCHED, 1), 0);
+	} else if (!strcmp(kind, "sched-twice")) {
+		/* the producer's second thread's, twice */
+		cut_or_dup(im, nth(im, CKPT_REC_SCHED, 2), 1);
+	} else if (!strcmp(kind, "sched-idle-runtime")) {
+		/* the producer's second thread SCHED_IDLE, with its slice kept */
+		sc = AT(CKPT_REC_SCHED, 2, ckpt_rec_sched);
+		sc->policy = 5;
+		sc->dl_runtime = 1000000;
+	} else if (!strcmp(kind, "sched-zombie")) {
+		/* the zombie sort's TASK_END made a SCHED record */
+		((struct ckpt_hdr *)(im->p + nth(im, CKPT_REC_TASK_END, 3)))->type =
+			CKPT_REC_SCHED;
+	} else {
+		return -1;
+	}
+	return 0;
 }
 
 /* The SHARES records of the shared image, in the image's order */
@@ -1731,10 +1886,16 @@ static struct ckpt_unix_msg *unix_msg(struct ckpt_rec_unix *u, uint32_t n)
 	struct ckpt_unix_msg *m = (void *)p;
 
 	while (n--) {
-		p += sizeof(*m) + ALIGN8(m->len);
+		p += sizeof(*m) + ALIGN8(m->len) + ALIGN8(m->nr_fds * sizeof(uint32_t));
 		m = (void *)p;
 	}
 	return m;
+}
+
+/* The file ids in flight with message @m */
+static uint32_t *unix_msg_fds(struct ckpt_unix_msg *m)
+{
+	return (uint32_t *)((uint8_t *)(m + 1) + ALIGN8(m->len));
 }
 
 /* The defects of the unix image (--unix) */
@@ -1827,8 +1988,23 @@ static int corrupt_unix(struct image *im, const char *kind)
 		pair->nr_msgs = 3;
 	} else if (!strcmp(kind, "unix-len")) {
 		pair->nr_msgs = 1;
-	} else if (!strcmp(kind, "unix-msg-reserved")) {
-		unix_msg(pair, 0)->reserved = 1;
+	} else if (!strcmp(kind, "unix-nr-fds")) {
+		unix_msg(pair_b, 0)->nr_fds = CKPT_MAX_UNIX_FDS + 1;
+	} else if (!strcmp(kind, "unix-fds-past")) {
+		unix_msg(pair_b, 1)->nr_fds = 200;
+	} else if (!strcmp(kind, "unix-fd-missing")) {
+		unix_msg_fds(unix_msg(pair_b, 0))[1] = 77;
+	} else if (!strcmp(kind, "unix-fd-later")) {
+		/* the file on the worker's own socket, whose record comes after it */
+		unix_msg_fds(unix_msg(pair_b, 0))[0] = OBJ_PAIR_B + 1;
+	} else if (!strcmp(kind, "unix-fd-kind")) {
+		/* the file of the listening socket: a socket in flight */
+		unix_msg_fds(unix_msg(pair_b, 1))[0] = OBJ_LISTEN + 1;
+	} else if (!strcmp(kind, "unix-fd-inherit")) {
+		unix_msg_fds(unix_msg(pair_b, 1))[0] = OBJ_INHERIT;
+	} else if (!strcmp(kind, "unix-fd-pad")) {
+		/* one id: 4 bytes of padding follow it */
+		unix_msg_fds(unix_msg(pair_b, 1))[1] = 1;
 	} else if (!strcmp(kind, "unix-stream-empty")) {
 		unix_msg(pair, 0)->len = 0;
 	} else if (!strcmp(kind, "unix-msg-len")) {
@@ -1964,7 +2140,7 @@ static int corrupt_ipc(struct image *im, const char *kind)
 	} else if (!strcmp(kind, "vma-kind")) {
 		AT(CKPT_REC_VMA, V_HEAP, ckpt_rec_vma)->kind = 9;
 	} else if (!strcmp(kind, "vma-flags")) {
-		AT(CKPT_REC_VMA, V_HEAP, ckpt_rec_vma)->flags |= 0x800;
+		AT(CKPT_REC_VMA, V_HEAP, ckpt_rec_vma)->flags |= 0x80000000;
 	} else if (!strcmp(kind, "vma-rdonly-kind")) {
 		AT(CKPT_REC_VMA, V_HEAP, ckpt_rec_vma)->flags |= CKPT_VMA_SHM_RDONLY;
 	} else if (!strcmp(kind, "vma-rdonly-write")) {
@@ -1975,7 +2151,7 @@ static int corrupt_ipc(struct image *im, const char *kind)
 		/* the heap's pages moved into the segment's attachment */
 		AT(CKPT_REC_PAGES, 3, ckpt_rec_pages)->addr = SEG_ADDR;
 	} else if (!strcmp(kind, "mm-flags")) {
-		AT(CKPT_REC_MM, 0, ckpt_rec_mm)->flags = 2;
+		AT(CKPT_REC_MM, 0, ckpt_rec_mm)->flags = 0x10;
 	} else if (!strcmp(kind, "inotify-objid-zero")) {
 		in->objid = 0;
 	} else if (!strcmp(kind, "inotify-objid-dup")) {
@@ -2233,6 +2409,12 @@ static int corrupt(struct image *im, const char *kind)
 		   !strncmp(kind, "shares-", 7) || !strcmp(kind, "header-flags")) {
 		if (corrupt_shared(im, kind))
 			return -1;
+	} else if (!strncmp(kind, "sched-", 6)) {
+		if (corrupt_sched(im, kind))
+			return -1;
+	} else if (!strcmp(kind, "mm-mdwe-no-inherit")) {
+		/* the consumer's PR_MDWE_NO_INHERIT, without PR_SET_MDWE */
+		AT(CKPT_REC_MM, 2, ckpt_rec_mm)->flags &= ~CKPT_MM_MDWE;
 	} else if (!strcmp(kind, "siginfo-count")) {
 		/* a second thread announces a queued signal that is not there */
 		AT(CKPT_REC_SIGNAL, 2, ckpt_rec_signal)->nr_siginfo = 1;
