@@ -31,8 +31,8 @@
  * (mbind(2)); a TLS descriptor (set_thread_area(2)), an LDT
  * (modify_ldt(2)) and I/O port access (ioperm(2)); a named anonymous
  * mapping (PR_SET_VMA_ANON_NAME), a mapping registered with a
- * userfaultfd, an allocated protection key (pkey_alloc(2)); signal-driven
- * I/O on a pipe (F_SETOWN, O_ASYNC); and a character device whose driver
+ * userfaultfd (an allocated protection key is saved: ckpt_regs_test);
+ * signal-driven I/O on a pipe (F_SETOWN, O_ASYNC); and a character device whose driver
  * keeps state per open file (/dev/kmsg), while /dev/null, /dev/zero,
  * /dev/full, /dev/random and /dev/urandom are saved.  With EBUSY, naming
  * the process outside the job: a thread that traces one (PTRACE_SEIZE),
@@ -1481,34 +1481,6 @@ TEST(userfaultfd_is_refused_and_named)
 {
 	unsaved_refused(_metadata, "userfaultfd(2)", uffd_setup, uffd_verify,
 			EOPNOTSUPP, "userfaultfd");
-}
-
-static int pkey = -1;
-
-static int pkey_setup(void)
-{
-	pkey = syscall(SYS_pkey_alloc, 0, 0);
-	if (pkey < 0 && errno == ENOSPC) {
-		ckpt_msg("pkey_alloc: %s (no protection keys)", strerror(errno));
-		return UNAVAILABLE;
-	}
-	if (pkey < 0)
-		return unavailable("pkey_alloc");
-	return mem_setup();
-}
-
-/* Still allocated: freeing it works (once). */
-static int pkey_verify(void)
-{
-	CHILD_CHECK(3, !syscall(SYS_pkey_free, pkey), "pkey_free(%d): %s", pkey,
-		    strerror(errno));
-	return mem_verify();
-}
-
-TEST(protection_key_is_refused_and_named)
-{
-	unsaved_refused(_metadata, "pkey_alloc(2)", pkey_setup, pkey_verify,
-			EOPNOTSUPP, "pkey_alloc");
 }
 
 /* A process outside the job that a job's thread traces. */
