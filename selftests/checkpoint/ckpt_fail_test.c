@@ -953,25 +953,6 @@ static uint32_t th_go;
 static int th_ready;
 static pid_t th_tid;
 
-static long futex_wait(uint32_t *word, uint32_t val)
-{
-	return syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
-}
-
-static void futex_wake_all(uint32_t *word)
-{
-	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
-}
-
-static void wait_count(int *c, int n)
-{
-	int i;
-
-	for (i = 0; i < 10000 && CKPT_LOAD(*c) < n; i++)
-		usleep(1000);
-	CHILD_CHECK(99, CKPT_LOAD(*c) >= n, "only %d of %d threads ready", CKPT_LOAD(*c), n);
-}
-
 static void *own_euid_thread(void *arg)
 {
 	(void)arg;
@@ -989,7 +970,7 @@ static int own_euid_setup(void)
 	pthread_t t;
 
 	CHILD_CHECK(1, !pthread_create(&t, NULL, own_euid_thread, NULL), "pthread_create");
-	wait_count(&th_ready, 1);
+	ckpt_wait_count(&th_ready, 1);
 	return mem_setup();
 }
 
@@ -1038,7 +1019,7 @@ static void *euid_thread(void *arg)
 	(void)arg;
 	__atomic_add_fetch(&th_ready, 1, __ATOMIC_SEQ_CST);
 	while (!CKPT_LOAD(th_go))
-		futex_wait(&th_go, 0);
+		ckpt_futex_wait(&th_go, 0, NULL);
 	check_euid_1000(2);
 	return NULL;
 }
@@ -1050,14 +1031,14 @@ static int euid_main(void)
 
 	for (i = 0; i < EUID_THREADS; i++)
 		CHILD_CHECK(90, !pthread_create(&t[i], NULL, euid_thread, NULL), "pthread_create");
-	wait_count(&th_ready, EUID_THREADS);
+	ckpt_wait_count(&th_ready, EUID_THREADS);
 	/* The C library changes every thread's. */
 	CHILD_CHECK(90, !seteuid(1000), "seteuid: %s", strerror(errno));
 	CHILD_CHECK(90, !prctl(PR_SET_PDEATHSIG, SIGKILL), "PR_SET_PDEATHSIG");
 	ckpt_child_wait();
 	check_euid_1000(1);
 	CKPT_STORE(th_go, 1);
-	futex_wake_all(&th_go);
+	ckpt_futex_wake_all(&th_go);
 	for (i = 0; i < EUID_THREADS; i++)
 		CHILD_CHECK(3, !pthread_join(t[i], NULL), "pthread_join");
 	return 0;

@@ -61,33 +61,11 @@
  * The process whose image is fuzzed: this program, exec'ed again
  */
 
-/* Send descriptors @a and @b with one byte through socket @s. */
-static int send_fds(int s, int a, int b)
-{
-	union {
-		char buf[CMSG_SPACE(2 * sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = { .iov_base = "F", .iov_len = 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
-	};
-	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-	int fds[2] = { a, b };
-
-	memset(u.buf, 0, sizeof(u.buf));
-	cmsg->cmsg_level = SOL_SOCKET;
-	cmsg->cmsg_type = SCM_RIGHTS;
-	cmsg->cmsg_len = CMSG_LEN(sizeof(fds));
-	memcpy(CMSG_DATA(cmsg), fds, sizeof(fds));
-	return sendmsg(s, &msg, 0) == 1 ? 0 : -1;
-}
-
 static int fuzz_child_main(void)
 {
 	struct itimerspec its = { .it_value.tv_sec = 1000, .it_interval.tv_sec = 1 };
 	struct sigevent sev = { .sigev_notify = SIGEV_NONE };
+	const int flight[2] = { 11, 4 };
 	char c = 'R';
 	int p[2], m, t, in;
 	timer_t timer;
@@ -113,9 +91,11 @@ static int fuzz_child_main(void)
 	in = inotify_init1(0);
 	if (in < 0 || inotify_add_watch(in, "/tmp", IN_CREATE) < 0 || eventfd(5, 0) < 0)
 		return 1;
-	/* The eventfd and the pipe's read end in flight on the socketpair. */
-	if (send_fds(8, 11, 4))
-		return 1;
+	/*
+	 * The eventfd and the pipe's read end in flight on the socketpair,
+	 * with one byte ("F"); a failure exits 1.
+	 */
+	ckpt_send_fds(1, 8, "F", flight, 2);
 	if (write(3, &c, 1) != 1)
 		return 1;
 	close(3);

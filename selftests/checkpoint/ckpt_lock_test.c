@@ -1328,32 +1328,6 @@ static int lk_holder_stop(struct lk_holder *h)
 }
 
 /*
- * restart(@img) with its log in @log: the new pid, or -1 with errno.
- */
-static pid_t lk_restart_log(int img, char *log, size_t size)
-{
-	int logfd = ckpt_log_open(), err;
-	pid_t pid;
-
-	log[0] = '\0';
-	if (logfd < 0)
-		return -1;
-	if (lseek(img, 0, SEEK_SET)) {
-		err = errno;
-		close(logfd);
-		errno = err;
-		return -1;
-	}
-	errno = 0;
-	pid = restart(img, 0, logfd);
-	err = errno;
-	ckpt_log_read(logfd, log, size);
-	close(logfd);
-	errno = err;
-	return pid;
-}
-
-/*
  * The job holds the lock @kind (a POSIX or OFD write lock, or an
  * exclusive flock()); after its checkpoint another process takes a
  * conflicting one.  The restart fails with EAGAIN, naming the file and
@@ -1383,7 +1357,7 @@ static void conflict_fails_restart(struct __test_metadata *_metadata, enum lk_ki
 	}
 
 	before = ckpt_count_user_processes();
-	got = lk_restart_log(fd, log, sizeof(log));
+	got = ckpt_restart_log(fd, log, sizeof(log));
 	err = errno;
 	EXPECT_EQ(-1, got) {
 		if (got > 0)
@@ -1468,7 +1442,7 @@ TEST_F(lockfile, conflict_in_a_tree_fails_restart_and_leaves_no_lock)
 	}
 
 	before = ckpt_count_user_processes();
-	got = lk_restart_log(fd, log, sizeof(log));
+	got = ckpt_restart_log(fd, log, sizeof(log));
 	err = errno;
 	EXPECT_EQ(-1, got) {
 		if (got > 0)
@@ -1544,7 +1518,7 @@ static void write_lock_through_second_fd(struct __test_metadata *_metadata, int 
 	ASSERT_GT(child, 0);
 	fd = lk_checkpoint_kill(child, CKPT_FILE_LOCKS);
 	ASSERT_GE(fd, 0);
-	got = lk_restart_log(fd, log, sizeof(log));
+	got = ckpt_restart_log(fd, log, sizeof(log));
 	EXPECT_EQ(child, got) TH_LOG("restart: %s, log: %s", strerror(errno), log);
 	close(fd);
 	ASSERT_EQ(child, got);

@@ -1310,32 +1310,6 @@ static bool has_cap(int cap)
 	return data[cap / 32].effective & (1U << (cap % 32));
 }
 
-/*
- * restart(@fd) with its log in @log: the new pid, or -1 with errno.
- */
-static pid_t mm_restart_log(int fd, char *log, size_t size)
-{
-	int logfd = ckpt_log_open(), err;
-	pid_t pid;
-
-	log[0] = '\0';
-	if (logfd < 0)
-		return -1;
-	if (lseek(fd, 0, SEEK_SET)) {
-		err = errno;
-		close(logfd);
-		errno = err;
-		return -1;
-	}
-	errno = 0;
-	pid = restart(fd, 0, logfd);
-	err = errno;
-	ckpt_log_read(logfd, log, size);
-	close(logfd);
-	errno = err;
-	return pid;
-}
-
 /* Set RLIMIT_MEMLOCK of the (one) process of the image in @fd. */
 static int image_set_memlock(int fd, uint64_t limit)
 {
@@ -1879,7 +1853,7 @@ static void lock_limit_fails_restart(struct __test_metadata *_metadata,
 	ASSERT_EQ(128 + SIGKILL, ckpt_reap(child)) close(fd);
 
 	before = ckpt_count_user_processes();
-	got = mm_restart_log(fd, log, sizeof(log));
+	got = ckpt_restart_log(fd, log, sizeof(log));
 	e = errno;
 	EXPECT_EQ(-1, got) {
 		if (got > 0)

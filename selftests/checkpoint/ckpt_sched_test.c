@@ -89,34 +89,6 @@
 #define NOBODY		65534
 #define MAX_THREADS	8
 
-/*
- * struct sched_attr of include/uapi/linux/sched/types.h (SCHED_ATTR_SIZE_VER1),
- * under a name of its own: the C library may have one too.
- */
-struct sched_attr_v1 {
-	uint32_t size;
-	uint32_t sched_policy;
-	uint64_t sched_flags;
-	int32_t sched_nice;
-	uint32_t sched_priority;
-	uint64_t sched_runtime;
-	uint64_t sched_deadline;
-	uint64_t sched_period;
-	uint32_t sched_util_min;
-	uint32_t sched_util_max;
-};
-
-static int sched_setattr_self(const struct sched_attr_v1 *attr)
-{
-	return syscall(SYS_sched_setattr, 0, attr, 0);
-}
-
-static int sched_getattr_self(struct sched_attr_v1 *attr)
-{
-	memset(attr, 0, sizeof(*attr));
-	return syscall(SYS_sched_getattr, 0, attr, sizeof(*attr), 0);
-}
-
 static int ioprio_get_self(void)
 {
 	return syscall(SYS_ioprio_get, IOPRIO_WHO_PROCESS, gettid());
@@ -130,42 +102,6 @@ static const char *policy_name(unsigned int policy)
 	};
 
 	return policy < ARRAY_SIZE(names) ? names[policy] : "?";
-}
-
-static long futex_wait(uint32_t *word, uint32_t val)
-{
-	return syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
-}
-
-static void futex_wake_all(uint32_t *word)
-{
-	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
-}
-
-/* In the process: wait up to 10 s for the counter @c to reach @n. */
-static void wait_count(int *c, int n)
-{
-	int i;
-
-	for (i = 0; i < 10000 && CKPT_LOAD(*c) < n; i++)
-		usleep(1000);
-	CHILD_CHECK(99, CKPT_LOAD(*c) >= n, "only %d of %d threads ready",
-		    CKPT_LOAD(*c), n);
-}
-
-/* pthread_join() for at most @ms; 0 or the error. */
-static int join_timed(pthread_t t, unsigned int ms)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (long)(ms % 1000) * 1000000;
-	if (ts.tv_nsec >= 1000000000) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000;
-	}
-	return pthread_timedjoin_np(t, NULL, &ts);
 }
 
 static long online_cpus(void)
@@ -197,7 +133,7 @@ struct tspec {
 /* What a thread has, as it sees it. */
 struct tstate {
 	pid_t tid;
-	struct sched_attr_v1 attr;
+	struct ckpt_sched_attr attr;
 	cpu_set_t cpus;
 	int nice;
 	int ioprio;
@@ -217,7 +153,7 @@ static int ready;
 static void read_state(int code, struct tstate *s)
 {
 	s->tid = gettid();
-	CHILD_CHECK(code, !sched_getattr_self(&s->attr), "sched_getattr: %s", strerror(errno));
+	CHILD_CHECK(code, !ckpt_sched_getattr_self(&s->attr), "sched_getattr: %s", strerror(errno));
 	CPU_ZERO(&s->cpus);
 	CHILD_CHECK(code, !sched_getaffinity(0, sizeof(s->cpus), &s->cpus),
 		    "sched_getaffinity: %s", strerror(errno));
@@ -233,7 +169,7 @@ static void read_state(int code, struct tstate *s)
 static void apply_spec(int i)
 {
 	const struct tspec *s = &spec[i];
-	struct sched_attr_v1 a = {
+	struct ckpt_sched_attr a = {
 		.size		= sizeof(a),
 		.sched_policy	= s->policy,
 		.sched_flags	= s->flags,
@@ -258,7 +194,7 @@ static void apply_spec(int i)
 	if (s->slack)
 		CHILD_CHECK(90, !prctl(PR_SET_TIMERSLACK, s->slack, 0, 0, 0),
 			    "thread %d: PR_SET_TIMERSLACK: %s", i, strerror(errno));
-	CHILD_CHECK(90, !sched_setattr_self(&a), "thread %d: sched_setattr(%s): %s", i,
+	CHILD_CHECK(90, !ckpt_sched_setattr_self(&a), "thread %d: sched_setattr(%s): %s", i,
 		    policy_name(s->policy), strerror(errno));
 	/*
 	 * sched_setattr() leaves the nice value of a SCHED_IDLE, real-time
@@ -273,7 +209,7 @@ static void apply_spec(int i)
 static void check_spec(int code, int i, const struct tstate *st)
 {
 	const struct tspec *s = &spec[i];
-	const struct sched_attr_v1 *a = &st->attr;
+	const struct ckpt_sched_attr *a = &st->attr;
 	bool rt = s->policy == SCHED_FIFO || s->policy == SCHED_RR;
 	bool dl = s->policy == SCHED_DEADLINE;
 
@@ -325,7 +261,7 @@ static void check_spec(int code, int i, const struct tstate *st)
 /* Is @now exactly what @was recorded before the checkpoint? */
 static void check_same(int i, const struct tstate *was, const struct tstate *now)
 {
-	const struct sched_attr_v1 *a = &now->attr, *b = &was->attr;
+	const struct ckpt_sched_attr *a = &now->attr, *b = &was->attr;
 
 	CHILD_CHECK(1, now->tid == was->tid, "thread %d: tid %d, was %d", i, now->tid, was->tid);
 	CHILD_CHECK(2, a->sched_policy == b->sched_policy, "thread %d: policy %s, was %s", i,
@@ -379,7 +315,7 @@ static void *spec_thread(void *arg)
 	check_spec(92, i, &before[i]);
 	__atomic_add_fetch(&ready, 1, __ATOMIC_SEQ_CST);
 	while (!CKPT_LOAD(go))
-		futex_wait(&go, 0);
+		ckpt_futex_wait(&go, 0, NULL);
 	verify_thread(i);
 	return NULL;
 }
@@ -398,13 +334,13 @@ static int spec_main(void)
 	for (i = 1; i < nspec; i++)
 		CHILD_CHECK(90, !pthread_create(&t[i], NULL, spec_thread, (void *)(intptr_t)i),
 			    "pthread_create");
-	wait_count(&ready, nspec - 1);
+	ckpt_wait_count(&ready, nspec - 1);
 	ckpt_child_wait();
 	verify_thread(0);
 	CKPT_STORE(go, 1);
-	futex_wake_all(&go);
+	ckpt_futex_wake_all(&go);
 	for (i = 1; i < nspec; i++) {
-		err = join_timed(t[i], 30000);
+		err = ckpt_join_timed(t[i], NULL, 30000);
 		CHILD_CHECK(20, !err, "thread %d: join: %s", i, strerror(err));
 	}
 	return 0;
@@ -531,12 +467,12 @@ TEST(nice_values_of_idle_real_time_and_deadline_threads_come_back)
  */
 static void rt_extra(int i)
 {
-	struct sched_attr_v1 a = { .size = sizeof(a), .sched_policy = SCHED_OTHER };
+	struct ckpt_sched_attr a = { .size = sizeof(a), .sched_policy = SCHED_OTHER };
 	long slack;
 
 	if (i != 1)
 		return;
-	CHILD_CHECK(30, !sched_setattr_self(&a), "back to SCHED_OTHER: %s", strerror(errno));
+	CHILD_CHECK(30, !ckpt_sched_setattr_self(&a), "back to SCHED_OTHER: %s", strerror(errno));
 	slack = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
 	CHILD_CHECK(31, slack == (long)RT_MAIN_SLACK,
 		    "back to SCHED_OTHER, the timer slack is %ld ns, not the default %lu", slack,
@@ -581,7 +517,7 @@ TEST(deadline_parameters_come_back)
  */
 static void reset_extra(int i)
 {
-	struct sched_attr_v1 a;
+	struct ckpt_sched_attr a;
 	int status, nice;
 	pid_t pid;
 
@@ -592,7 +528,7 @@ static void reset_extra(int i)
 	if (pid == 0) {
 		errno = 0;
 		nice = getpriority(PRIO_PROCESS, 0);
-		if (sched_getattr_self(&a) || errno)
+		if (ckpt_sched_getattr_self(&a) || errno)
 			_exit(1);
 		if (a.sched_policy != (spec[i].policy == SCHED_BATCH ? SCHED_BATCH : SCHED_OTHER))
 			_exit(2);
@@ -974,17 +910,17 @@ static int rt_ready;
 
 static void *rt_nobody_thread(void *arg)
 {
-	struct sched_attr_v1 a = {
+	struct ckpt_sched_attr a = {
 		.size = sizeof(a), .sched_policy = SCHED_FIFO, .sched_priority = RT_PRIO,
 	};
 
 	(void)arg;
 	/* As root: allowed whatever the limit. */
-	CHILD_CHECK(90, !sched_setattr_self(&a), "SCHED_FIFO: %s", strerror(errno));
+	CHILD_CHECK(90, !ckpt_sched_setattr_self(&a), "SCHED_FIFO: %s", strerror(errno));
 	__atomic_add_fetch(&rt_ready, 1, __ATOMIC_SEQ_CST);
 	while (!CKPT_LOAD(go))
-		futex_wait(&go, 0);
-	CHILD_CHECK(1, !sched_getattr_self(&a), "sched_getattr: %s", strerror(errno));
+		ckpt_futex_wait(&go, 0, NULL);
+	CHILD_CHECK(1, !ckpt_sched_getattr_self(&a), "sched_getattr: %s", strerror(errno));
 	CHILD_CHECK(2, a.sched_policy == SCHED_FIFO && a.sched_priority == RT_PRIO,
 		    "policy %s priority %u", policy_name(a.sched_policy), a.sched_priority);
 	CHILD_CHECK(3, geteuid() == NOBODY, "euid %d", (int)geteuid());
@@ -1000,12 +936,12 @@ static int rt_nobody_main(void)
 
 	CHILD_CHECK(90, !setrlimit(RLIMIT_RTPRIO, &rl), "RLIMIT_RTPRIO: %s", strerror(errno));
 	CHILD_CHECK(90, !pthread_create(&t, NULL, rt_nobody_thread, NULL), "pthread_create");
-	wait_count(&rt_ready, 1);
+	ckpt_wait_count(&rt_ready, 1);
 	CHILD_CHECK(90, !become_nobody(0), "become nobody: %s", strerror(errno));
 	ckpt_child_wait();
 	CKPT_STORE(go, 1);
-	futex_wake_all(&go);
-	err = join_timed(t, 30000);
+	ckpt_futex_wake_all(&go);
+	err = ckpt_join_timed(t, NULL, 30000);
 	CHILD_CHECK(20, !err, "join: %s", strerror(err));
 	return 0;
 }

@@ -86,18 +86,6 @@ static bool ends_with(const char *s, const char *tail)
 	return n >= t && !strcmp(s + n - t, tail);
 }
 
-/* Is the @len bytes at @p all zero? */
-static bool all_zero(const void *p, size_t len)
-{
-	const unsigned char *c = p;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (c[i])
-			return false;
-	return true;
-}
-
 /* readlink() of /proc/self/fd/@fd into @buf, NUL-terminated; its length or -1. */
 static ssize_t fd_link(int fd, char *buf, size_t size)
 {
@@ -243,7 +231,7 @@ static long pair_bad_word(const char *map)
 	bad = ckpt_check_fill(map, 2 * PG, PAIR_SEED);
 	if (bad >= 0)
 		return bad;
-	if (!all_zero(map + PAIR_HOLE * PG, PG))
+	if (!ckpt_all_zero(map + PAIR_HOLE * PG, PG))
 		return PAIR_HOLE * PG / 8;
 	bad = ckpt_check_fill(map + 3 * PG, PG, PAIR_SEED + 1);
 	return bad >= 0 ? (long)(3 * PG / 8) + bad : -1;
@@ -895,7 +883,7 @@ static int wseal_verify(void)
 
 	CHILD_CHECK(10, seals == (F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW), "seals %#x",
 		    seals);
-	CHILD_CHECK(11, !memcmp(wseal_map + PG, "sealed", 7) && all_zero(wseal_map, PG),
+	CHILD_CHECK(11, !memcmp(wseal_map + PG, "sealed", 7) && ckpt_all_zero(wseal_map, PG),
 		    "contents");
 	CHILD_CHECK(12, pwrite(3, "x", 1, 0) == -1 && errno == EPERM, "write: %s",
 		    strerror(errno));
@@ -1150,7 +1138,7 @@ static int alone_verify(void)
 		bad = ckpt_check_fill(alone_map + PG, PG, ALONE_SEED + 1);
 		CHILD_CHECK(11, bad < 0, "the COW page: word %ld", bad);
 	} else {
-		CHILD_CHECK(11, all_zero(alone_map + PG, PG), "page 1 is not zero");
+		CHILD_CHECK(11, ckpt_all_zero(alone_map + PG, PG), "page 1 is not zero");
 	}
 	CHILD_CHECK(12, !map_line_of(alone_map, &ml), "not in /proc/self/maps");
 	CHILD_CHECK(12, !strcmp(ml.perms, alone_before.perms), "perms %s, were %s", ml.perms,

@@ -278,7 +278,6 @@ static const char *const dg_msgs[] = { "one", "", "the third datagram, longer" }
 #define FLIGHT_POS	40
 #define FLIGHT_MOVED	90
 #define FLIGHT_READ	16
-#define MAX_PASS	4
 
 /* Signals: their numbers are not constants. */
 #define SIG_SFD		(SIGRTMIN + 1)	/* queued for the signalfd */
@@ -473,13 +472,6 @@ static void fd_link(int fd, char *buf, size_t size)
 	buf[n > 0 ? n : 0] = '\0';
 }
 
-static bool readable(int fd, int timeout_ms)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-
-	return poll(&p, 1, timeout_ms) == 1 && (p.revents & (POLLIN | POLLHUP));
-}
-
 /* Is @fd on the file sink_dir/@name? */
 static bool same_file(int fd, const char *name)
 {
@@ -509,7 +501,7 @@ static int hear(int code, int fd)
 {
 	int v = -1;
 
-	CHILD_CHECK(code, readable(fd, WAIT_MS), "fd %d: nothing came in %d ms", fd, WAIT_MS);
+	CHILD_CHECK(code, ckpt_readable(fd, WAIT_MS), "fd %d: nothing came in %d ms", fd, WAIT_MS);
 	CHILD_CHECK(code, read(fd, &v, sizeof(v)) == sizeof(v), "read from fd %d: %s", fd,
 		    strerror(errno));
 	return v;
@@ -523,17 +515,6 @@ static void check_ids(int code)
 		    "role %d: pid/ppid/pgid/sid %d/%d/%d/%d, were %d/%d/%d/%d", (int)ckpt_me.role,
 		    (int)getpid(), (int)getppid(), (int)getpgrp(), (int)getsid(0),
 		    (int)ckpt_me.pid, (int)ckpt_me.ppid, (int)ckpt_me.pgid, (int)ckpt_me.sid);
-}
-
-static bool all_zero(const void *p, size_t len)
-{
-	const unsigned char *c = p;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (c[i])
-			return false;
-	return true;
 }
 
 static bool ends_with(const char *s, const char *tail)
@@ -573,7 +554,7 @@ static void recv_str(int code, int fd, const char *want)
 	ssize_t n;
 
 	while (got < len) {
-		CHILD_CHECK(code, readable(fd, WAIT_MS),
+		CHILD_CHECK(code, ckpt_readable(fd, WAIT_MS),
 			    "fd %d: %zu of the %zu bytes of \"%s\" came", fd, got, len, want);
 		n = recv(fd, buf + got, len - got, MSG_DONTWAIT);
 		CHILD_CHECK(code, n > 0, "fd %d: recv: %zd (%s) after %zu bytes of \"%s\"", fd, n,
@@ -611,76 +592,6 @@ static bool named(const struct sockaddr_un *n, socklen_t len, const char *name)
 
 	sink_path(path, sizeof(path), name);
 	return len > offsetof(struct sockaddr_un, sun_path) && !strcmp(n->sun_path, path);
-}
-
-/* A sendmsg() of @s on @fd carrying the @n descriptors @sent (SCM_RIGHTS). */
-static void send_fds(int code, int fd, const char *s, const int *sent, int n)
-{
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(MAX_PASS * sizeof(int))];
-	} c;
-	struct iovec iov = { .iov_base = (void *)s, .iov_len = strlen(s) };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = c.buf, .msg_controllen = CMSG_SPACE(n * sizeof(int)),
-	};
-	struct cmsghdr *cm;
-	ssize_t len;
-
-	CHILD_CHECK(code, n > 0 && n <= MAX_PASS, "%d fds to send", n);
-	memset(&c, 0, sizeof(c));
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(n * sizeof(int));
-	memcpy(CMSG_DATA(cm), sent, n * sizeof(int));
-	len = sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
-	CHILD_CHECK(code, len == (ssize_t)iov.iov_len,
-		    "fd %d: sendmsg of \"%s\" with %d fds: %zd (%s)", fd, s, n, len,
-		    strerror(errno));
-}
-
-/*
- * recvmsg() of one message on the stream socket @fd, waiting up to
- * WAIT_MS: it must be all of @s, with exactly @n descriptors (SCM_RIGHTS),
- * which go to @got (room for MAX_PASS).
- */
-static void recv_fds(int code, int fd, const char *s, int *got, int n)
-{
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(MAX_PASS * sizeof(int))];
-	} c;
-	char buf[256];
-	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = c.buf, .msg_controllen = sizeof(c.buf),
-	};
-	size_t len = strlen(s);
-	struct cmsghdr *cm;
-	int nr = 0, k;
-	ssize_t r;
-
-	CHILD_CHECK(code, readable(fd, WAIT_MS), "fd %d: \"%s\" did not come", fd, s);
-	r = recvmsg(fd, &msg, MSG_DONTWAIT);
-	CHILD_CHECK(code, r >= 0, "fd %d: recvmsg: %s", fd, strerror(errno));
-	CHILD_CHECK(code, !(msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC)),
-		    "fd %d: message \"%.*s\" truncated: msg_flags %#x", fd, (int)r, buf,
-		    msg.msg_flags);
-	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
-		CHILD_CHECK(code, cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS,
-			    "fd %d: control message of level %d, type %d", fd, cm->cmsg_level,
-			    cm->cmsg_type);
-		k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		CHILD_CHECK(code, nr + k <= MAX_PASS, "fd %d: %d fds or more", fd, nr + k);
-		memcpy(got + nr, CMSG_DATA(cm), k * sizeof(int));
-		nr += k;
-	}
-	CHILD_CHECK(code, r == (ssize_t)len && !memcmp(buf, s, len),
-		    "fd %d: received \"%.*s\", expected \"%s\"", fd, (int)r, buf, s);
-	CHILD_CHECK(code, nr == n, "fd %d: \"%s\" came with %d fds, expected %d", fd, s, nr, n);
 }
 
 /* Signals */
@@ -807,34 +718,6 @@ static int ptimer_get(int id, long long *value_ns, long long *interval_ns)
 }
 
 /* Scheduling */
-
-/*
- * struct sched_attr of include/uapi/linux/sched/types.h (SCHED_ATTR_SIZE_VER1),
- * under a name of its own: the C library may have one too.
- */
-struct sched_attr_v1 {
-	__u32 size;
-	__u32 sched_policy;
-	__u64 sched_flags;
-	__s32 sched_nice;
-	__u32 sched_priority;
-	__u64 sched_runtime;
-	__u64 sched_deadline;
-	__u64 sched_period;
-	__u32 sched_util_min;
-	__u32 sched_util_max;
-};
-
-static int sched_setattr_self(const struct sched_attr_v1 *attr)
-{
-	return syscall(SYS_sched_setattr, 0, attr, 0);
-}
-
-static int sched_getattr_self(struct sched_attr_v1 *attr)
-{
-	memset(attr, 0, sizeof(*attr));
-	return syscall(SYS_sched_getattr, 0, attr, sizeof(*attr), 0);
-}
 
 /* The calling thread's nice value, or -100. */
 static int nice_self(void)
@@ -1049,7 +932,7 @@ static void setup_sockets(void)
 	fds.client = socket(AF_UNIX, SOCK_STREAM, 0);
 	CHILD_CHECK(6, fds.client >= 0 && !connect(fds.client, (struct sockaddr *)&a, len),
 		    "connect to %s: %s", path, strerror(errno));
-	CHILD_CHECK(6, readable(fds.listener, WAIT_MS), "no connection to accept");
+	CHILD_CHECK(6, ckpt_readable(fds.listener, WAIT_MS), "no connection to accept");
 	fds.accepted = accept(fds.listener, NULL, NULL);
 	CHILD_CHECK(6, fds.accepted >= 0, "accept: %s", strerror(errno));
 	send_str(6, fds.client, CLIENT_BEFORE);
@@ -1076,7 +959,7 @@ static void setup_flight(void)
 	CHILD_CHECK(17, fds.flight >= 0 && lseek(fds.flight, FLIGHT_POS, SEEK_SET) == FLIGHT_POS,
 		    "open flight: %s", strerror(errno));
 	sent[2] = fds.flight;
-	send_fds(17, fds.st_root, FLIGHT_MSG, sent, 3);
+	ckpt_send_fds(17, fds.st_root, FLIGHT_MSG, sent, 3);
 	CHILD_CHECK(17, !close(p[0]) && !close(p[1]) && !close(sent[1]), "close: %s",
 		    strerror(errno));
 }
@@ -1177,7 +1060,7 @@ static unsigned long long thread_sigpnd(void)
 /* T sets its own scheduling attributes. */
 static void t_sched_setup(void)
 {
-	struct sched_attr_v1 a = {
+	struct ckpt_sched_attr a = {
 		.size		= sizeof(a),
 		.sched_policy	= SCHED_BATCH,
 		.sched_nice	= T_NICE,
@@ -1186,7 +1069,7 @@ static void t_sched_setup(void)
 
 	CPU_ZERO(&cpus);
 	CPU_SET(T_CPU, &cpus);
-	CHILD_CHECK(18, !sched_setattr_self(&a), "T: sched_setattr(SCHED_BATCH): %s",
+	CHILD_CHECK(18, !ckpt_sched_setattr_self(&a), "T: sched_setattr(SCHED_BATCH): %s",
 		    strerror(errno));
 	CHILD_CHECK(18, !sched_setaffinity(0, sizeof(cpus), &cpus), "T: pin to CPU %d: %s",
 		    T_CPU, strerror(errno));
@@ -1200,12 +1083,12 @@ static void t_sched_setup(void)
 /* After the restart, T checks its own. */
 static void t_sched_verify(void)
 {
-	struct sched_attr_v1 a;
+	struct ckpt_sched_attr a;
 	cpu_set_t cpus;
 	int ioprio, cpu;
 	long slack;
 
-	CHILD_CHECK(19, !sched_getattr_self(&a), "T: sched_getattr: %s", strerror(errno));
+	CHILD_CHECK(19, !ckpt_sched_getattr_self(&a), "T: sched_getattr: %s", strerror(errno));
 	CHILD_CHECK(19, a.sched_policy == SCHED_BATCH && a.sched_nice == T_NICE &&
 		    nice_self() == T_NICE,
 		    "T: policy %u, nice %d (getpriority %d), expected SCHED_BATCH (%d) at %d",
@@ -1278,10 +1161,10 @@ static void child_flight(void)
 {
 	char buf[64], want[FLIGHT_READ];
 	unsigned long long v = 0;
-	int got[MAX_PASS], fl, i;
+	int got[CKPT_MAX_PASS], fl, i;
 	ssize_t n;
 
-	recv_fds(26, fds.st_child, FLIGHT_MSG, got, 3);
+	ckpt_recv_fds(26, fds.st_child, FLIGHT_MSG, got, 3, WAIT_MS);
 	/* The pipe's read end: the data, then end of file (no writer is left). */
 	fl = fcntl(got[0], F_GETFL);
 	CHILD_CHECK(27, fl != -1 && (fl & O_ACCMODE) == O_RDONLY && (fl & O_NONBLOCK),
@@ -1567,8 +1450,9 @@ static void verify_memory(void)
 		CHILD_CHECK(47, mbox(i)->before == SH_BEFORE + i && !mbox(i)->from_root &&
 			    !mbox(i)->from_child, "%s: mailbox %#llx %#llx %#llx", sh_what[i],
 			    mbox(i)->before, mbox(i)->from_root, mbox(i)->from_child);
-		CHILD_CHECK(47, all_zero(sh_map[i] + PG + sizeof(struct mailbox),
-					 PG - sizeof(struct mailbox)), "%s: page 1", sh_what[i]);
+		CHILD_CHECK(47, ckpt_all_zero(sh_map[i] + PG + sizeof(struct mailbox),
+					      PG - sizeof(struct mailbox)),
+			    "%s: page 1", sh_what[i]);
 		CHILD_CHECK(48, !map_line_of(sh_map[i], &ml) && !strcmp(ml.perms, "rw-s"),
 			    "%s: maps %s %s", sh_what[i], ml.perms, ml.path);
 	}
@@ -1698,7 +1582,7 @@ static void verify_sockets(void)
 	c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	CHILD_CHECK(65, c >= 0 && !connect(c, (struct sockaddr *)&a, len), "connect: %s",
 		    strerror(errno));
-	CHILD_CHECK(65, readable(fds.listener, WAIT_MS), "the listener has no new connection");
+	CHILD_CHECK(65, ckpt_readable(fds.listener, WAIT_MS), "the listener has no new connection");
 	s = accept4(fds.listener, NULL, NULL, SOCK_CLOEXEC);
 	CHILD_CHECK(65, s >= 0, "accept: %s", strerror(errno));
 	both_ways(65, c, s);
@@ -1797,12 +1681,12 @@ static void verify_signals(void)
 
 static void verify_sched(void)
 {
-	struct sched_attr_v1 a;
+	struct ckpt_sched_attr a;
 	cpu_set_t cpus;
 	char buf[16] = "";
 	long slack;
 
-	CHILD_CHECK(98, !sched_getattr_self(&a), "sched_getattr: %s", strerror(errno));
+	CHILD_CHECK(98, !ckpt_sched_getattr_self(&a), "sched_getattr: %s", strerror(errno));
 	CHILD_CHECK(98, a.sched_policy == SCHED_OTHER && a.sched_nice == R_NICE &&
 		    nice_self() == R_NICE,
 		    "policy %u, nice %d (getpriority %d), expected SCHED_OTHER at %d",

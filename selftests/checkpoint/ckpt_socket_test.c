@@ -200,19 +200,12 @@ static void connect_to(int code, int fd, const char *name)
 		    name, strerror(errno));
 }
 
-static bool readable(int fd, int timeout_ms)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-
-	return poll(&p, 1, timeout_ms) == 1 && (p.revents & (POLLIN | POLLHUP));
-}
-
 /* accept() a connection on the listener @fd, waiting up to WAIT_MS. */
 static int accept_one(int code, int fd)
 {
 	int c;
 
-	CHILD_CHECK(code, readable(fd, WAIT_MS), "listener fd %d: no connection in %d ms", fd,
+	CHILD_CHECK(code, ckpt_readable(fd, WAIT_MS), "listener fd %d: no connection in %d ms", fd,
 		    WAIT_MS);
 	c = accept(fd, NULL, NULL);
 	CHILD_CHECK(code, c >= 0, "accept on fd %d: %s", fd, strerror(errno));
@@ -285,7 +278,7 @@ static void recv_exact(int code, int fd, const char *want, size_t len)
 
 	CHILD_CHECK(code, len <= sizeof(buf), "%zu bytes to receive", len);
 	while (got < len) {
-		CHILD_CHECK(code, readable(fd, WAIT_MS),
+		CHILD_CHECK(code, ckpt_readable(fd, WAIT_MS),
 			    "fd %d: %zu of the %zu bytes of \"%.*s\" came", fd, got, len, (int)len,
 			    want);
 		n = recv(fd, buf + got, len - got, MSG_DONTWAIT);
@@ -393,7 +386,7 @@ static ssize_t recv_cmsg(int code, int fd, char *buf, size_t size, int type, voi
 	struct cmsghdr *cm;
 	ssize_t n;
 
-	CHILD_CHECK(code, readable(fd, WAIT_MS), "fd %d: nothing to receive", fd);
+	CHILD_CHECK(code, ckpt_readable(fd, WAIT_MS), "fd %d: nothing to receive", fd);
 	n = recvmsg(fd, &msg, MSG_DONTWAIT);
 	CHILD_CHECK(code, n >= 0, "fd %d: recvmsg: %s", fd, strerror(errno));
 	cm = CMSG_FIRSTHDR(&msg);
@@ -1275,7 +1268,7 @@ static int pingpong_helper(void)
 		snprintf(msg, sizeof(msg), "pong %02d", i);
 		send_str(34, 4, msg);
 	}
-	CHILD_CHECK(35, readable(4, WAIT_MS) && recv(4, msg, sizeof(msg), MSG_DONTWAIT) == 0,
+	CHILD_CHECK(35, ckpt_readable(4, WAIT_MS) && recv(4, msg, sizeof(msg), MSG_DONTWAIT) == 0,
 		    "no end of file once the root closed its end");
 	return 0;
 }
@@ -1295,7 +1288,7 @@ static int pingpong_root(void *arg)
 		_exit(pingpong_helper());
 	close(4);
 	/* The helper's message is there before the snapshot. */
-	CHILD_CHECK(20, readable(3, WAIT_MS), "the helper sent nothing");
+	CHILD_CHECK(20, ckpt_readable(3, WAIT_MS), "the helper sent nothing");
 	snapshot(3);
 	ckpt_member_wait(ROLE_ROOT);
 
@@ -1686,89 +1679,16 @@ TEST(nonblock_cloexec_and_dup_of_one_socket_are_kept)
  * Descriptors in flight (SCM_RIGHTS, sent and not received yet)
  *
  * The sender closes what it sent, unless a test says it keeps it: the
- * file is then in flight only, and comes back with its message.
+ * file is then in flight only, and comes back with its message.  At most
+ * CKPT_MAX_PASS descriptors go in one message (ckpt_send_fds()).
  */
-
-/* At most this many descriptors in a message of these tests. */
-#define MAX_PASS	8
-
-/* A sendmsg() of @s on @fd carrying the @n descriptors @fds (none if 0). */
-static void send_fds(int code, int fd, const char *s, const int *fds, int n)
-{
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(MAX_PASS * sizeof(int))];
-	} c;
-	struct iovec iov = { .iov_base = (void *)s, .iov_len = strlen(s) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *cm;
-	ssize_t len;
-
-	CHILD_CHECK(code, n >= 0 && n <= MAX_PASS, "%d fds to send", n);
-	if (n) {
-		memset(&c, 0, sizeof(c));
-		msg.msg_control = c.buf;
-		msg.msg_controllen = CMSG_SPACE(n * sizeof(int));
-		cm = CMSG_FIRSTHDR(&msg);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(n * sizeof(int));
-		memcpy(CMSG_DATA(cm), fds, n * sizeof(int));
-	}
-	len = sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
-	CHILD_CHECK(code, len == (ssize_t)iov.iov_len,
-		    "fd %d: sendmsg of \"%s\" with %d fds: %zd (%s)", fd, s, n, len,
-		    strerror(errno));
-}
-
-/*
- * recvmsg() of one message on @fd, waiting up to WAIT_MS: it must be all
- * of @s, with exactly @n descriptors (SCM_RIGHTS), which go to @fds (room
- * for MAX_PASS).
- */
-static void recv_fds(int code, int fd, const char *s, int *fds, int n)
-{
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(MAX_PASS * sizeof(int))];
-	} c;
-	char buf[256];
-	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = c.buf, .msg_controllen = sizeof(c.buf),
-	};
-	size_t len = strlen(s);
-	struct cmsghdr *cm;
-	int got = 0, k;
-	ssize_t r;
-
-	CHILD_CHECK(code, readable(fd, WAIT_MS), "fd %d: \"%s\" did not come", fd, s);
-	r = recvmsg(fd, &msg, MSG_DONTWAIT);
-	CHILD_CHECK(code, r >= 0, "fd %d: recvmsg: %s", fd, strerror(errno));
-	CHILD_CHECK(code, !(msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC)),
-		    "fd %d: message \"%.*s\" truncated: msg_flags %#x", fd, (int)r, buf,
-		    msg.msg_flags);
-	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
-		CHILD_CHECK(code, cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS,
-			    "fd %d: control message of level %d, type %d", fd, cm->cmsg_level,
-			    cm->cmsg_type);
-		k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		CHILD_CHECK(code, got + k <= MAX_PASS, "fd %d: %d fds or more", fd, got + k);
-		memcpy(fds + got, CMSG_DATA(cm), k * sizeof(int));
-		got += k;
-	}
-	CHILD_CHECK(code, r == (ssize_t)len && !memcmp(buf, s, len),
-		    "fd %d: received \"%.*s\", expected \"%s\"", fd, (int)r, buf, s);
-	CHILD_CHECK(code, got == n, "fd %d: \"%s\" came with %d fds, expected %d", fd, s, got, n);
-}
 
 /* The eventfd @fd reads @want (which is not 0), and is 0 then. */
 static void expect_eventfd(int code, int fd, eventfd_t want)
 {
 	eventfd_t v = 0;
 
-	CHILD_CHECK(code, readable(fd, 0), "fd %d: the eventfd is 0, expected %llu", fd,
+	CHILD_CHECK(code, ckpt_readable(fd, 0), "fd %d: the eventfd is 0, expected %llu", fd,
 		    (unsigned long long)want);
 	CHILD_CHECK(code, !eventfd_read(fd, &v) && v == want,
 		    "fd %d: the eventfd reads %llu (%s), expected %llu", fd, (unsigned long long)v,
@@ -1822,7 +1742,7 @@ static void read_pipe(int code, int fd, const char *s)
 	char buf[64];
 	ssize_t n;
 
-	CHILD_CHECK(code, readable(fd, WAIT_MS), "fd %d: \"%s\" did not come", fd, s);
+	CHILD_CHECK(code, ckpt_readable(fd, WAIT_MS), "fd %d: \"%s\" did not come", fd, s);
 	n = read(fd, buf, sizeof(buf));
 	CHILD_CHECK(code, n == (ssize_t)strlen(s) && !memcmp(buf, s, n),
 		    "fd %d: read \"%.*s\" (%s), expected \"%s\"", fd, n > 0 ? (int)n : 0, buf,
@@ -1851,7 +1771,7 @@ static int inflight_setup(void)
 	new_pair(1, SOCK_STREAM, 3);
 	efd = eventfd(7, 0);
 	CHILD_CHECK(1, efd == 5, "eventfd: %d (%s)", efd, strerror(errno));
-	send_fds(1, 3, "fd", &efd, 1);
+	ckpt_send_fds(1, 3, "fd", &efd, 1);
 	close(5);
 	snapshot(4);
 	return 0;
@@ -1859,11 +1779,11 @@ static int inflight_setup(void)
 
 static int inflight_verify(void)
 {
-	int fds[MAX_PASS];
+	int fds[CKPT_MAX_PASS];
 
 	same_views(2, 4);
 	expect_nr_fds(3, 2);
-	recv_fds(4, 4, "fd", fds, 1);
+	ckpt_recv_fds(4, 4, "fd", fds, 1, WAIT_MS);
 	expect_eventfd(5, fds[0], 7);
 	expect_nothing(6, 4);
 	expect_nothing(6, 3);
@@ -1905,7 +1825,7 @@ static int several_setup(void)
 	pattern(buf, MEMFD_LEN, 6);
 	CHILD_CHECK(1, !ckpt_write_all(8, buf, MEMFD_LEN), "write: %s", strerror(errno));
 	CHILD_CHECK(1, lseek(8, 1234, SEEK_SET) == 1234, "lseek: %s", strerror(errno));
-	send_fds(1, 3, "three", fds, 3);
+	ckpt_send_fds(1, 3, "three", fds, 3);
 	close(5);
 	close(7);
 	close(8);
@@ -1917,13 +1837,13 @@ static int several_verify(void)
 {
 	static char want[MEMFD_LEN], buf[MEMFD_LEN];
 	char link[64], path[64];
-	int fds[MAX_PASS];
+	int fds[CKPT_MAX_PASS];
 	struct stat st;
 	ssize_t n;
 
 	same_views(2, 6);
 	expect_nr_fds(3, 3);
-	recv_fds(4, 4, "three", fds, 3);
+	ckpt_recv_fds(4, 4, "three", fds, 3, WAIT_MS);
 	/* The pipe's read end: the data in the pipe, then what fd 6 writes. */
 	CHILD_CHECK(5, (fcntl(fds[0], F_GETFL) & O_ACCMODE) == O_RDONLY, "pipe end flags %#x",
 		    fcntl(fds[0], F_GETFL));
@@ -2002,7 +1922,7 @@ static int kinds_setup(void)
 		    strerror(errno));
 	CHILD_CHECK(1, !timerfd_settime(9, 0, &its, NULL), "timerfd_settime: %s",
 		    strerror(errno));
-	send_fds(1, 3, "kinds", fds, 5);
+	ckpt_send_fds(1, 3, "kinds", fds, 5);
 	close(5);
 	close(6);
 	close(7);
@@ -2020,7 +1940,7 @@ static void expect_created(int code, int fd, const char *name)
 	} u;
 	ssize_t n;
 
-	CHILD_CHECK(code, readable(fd, WAIT_MS), "fd %d: no event for %s", fd, name);
+	CHILD_CHECK(code, ckpt_readable(fd, WAIT_MS), "fd %d: no event for %s", fd, name);
 	n = read(fd, &u, sizeof(u));
 	CHILD_CHECK(code, n >= (ssize_t)sizeof(u.ev) && u.ev.wd == 1 && (u.ev.mask & IN_CREATE) &&
 		    u.ev.len && !strcmp(u.ev.name, name),
@@ -2032,12 +1952,12 @@ static int kinds_verify(void)
 {
 	struct signalfd_siginfo si;
 	struct itimerspec its;
-	int fds[MAX_PASS], fd;
+	int fds[CKPT_MAX_PASS], fd;
 	unsigned long long ticks = 0;
 	struct stat st;
 
 	expect_nr_fds(2, 2);
-	recv_fds(3, 4, "kinds", fds, 5);
+	ckpt_recv_fds(3, 4, "kinds", fds, 5, WAIT_MS);
 	/* The directory: the one it was, and the *at() calls work from it. */
 	same_file(4, fds[0], sock_dir);
 	CHILD_CHECK(4, !fstatat(fds[0], "flight", &st, 0) && S_ISREG(st.st_mode),
@@ -2054,14 +1974,14 @@ static int kinds_verify(void)
 	same_file(6, fds[2], flight_path);
 	/* signalfd: SIGUSR1, still blocked, is read from it. */
 	CHILD_CHECK(7, !kill(getpid(), SIGUSR1), "kill: %s", strerror(errno));
-	CHILD_CHECK(7, readable(fds[3], WAIT_MS), "no SIGUSR1 on the signalfd");
+	CHILD_CHECK(7, ckpt_readable(fds[3], WAIT_MS), "no SIGUSR1 on the signalfd");
 	CHILD_CHECK(7, read(fds[3], &si, sizeof(si)) == sizeof(si) && si.ssi_signo == SIGUSR1,
 		    "signalfd: signal %u (%s)", si.ssi_signo, strerror(errno));
 	/* timerfd: every TICK_MS, and it fires. */
 	CHILD_CHECK(8, !timerfd_gettime(fds[4], &its) && !its.it_interval.tv_sec &&
 		    its.it_interval.tv_nsec == TICK_MS * 1000000L, "interval %ld.%09ld s",
 		    (long)its.it_interval.tv_sec, its.it_interval.tv_nsec);
-	CHILD_CHECK(8, readable(fds[4], WAIT_MS), "the timerfd does not fire");
+	CHILD_CHECK(8, ckpt_readable(fds[4], WAIT_MS), "the timerfd does not fire");
 	CHILD_CHECK(8, read(fds[4], &ticks, sizeof(ticks)) == sizeof(ticks) && ticks >= 1,
 		    "timerfd: %llu expirations (%s)", ticks, strerror(errno));
 	both_ways(9, 3, 4);
@@ -2093,18 +2013,18 @@ static int both_setup(void)
 	CHILD_CHECK(1, lseek(3, 10, SEEK_SET) == 10, "lseek: %s", strerror(errno));
 	new_pair(1, SOCK_STREAM, 4);
 	CHILD_CHECK(1, !pipe(p) && p[0] == 6 && p[1] == 7, "pipe: %s", strerror(errno));
-	send_fds(1, 4, "shared", fds, 2);
+	ckpt_send_fds(1, 4, "shared", fds, 2);
 	snapshot(7);
 	return 0;
 }
 
 static int both_verify(void)
 {
-	int fds[MAX_PASS], f, w;
+	int fds[CKPT_MAX_PASS], f, w;
 
 	same_views(2, 7);
 	expect_nr_fds(3, 5);
-	recv_fds(4, 5, "shared", fds, 2);
+	ckpt_recv_fds(4, 5, "shared", fds, 2, WAIT_MS);
 	f = fds[0];
 	w = fds[1];
 	/* The file: one offset, one set of status flags. */
@@ -2175,8 +2095,8 @@ static int fl_setup(void)
 		CHILD_CHECK(1, eventfd(fl_counter(i), 0) == (int)i, "eventfd: %s",
 			    strerror(errno));
 	for (i = 0; i < ARRAY_SIZE(fl_msgs); i++)
-		send_fds(1, 3, fl_msgs[i].data, fl_msgs[i].fds, fl_msgs[i].nr);
-	send_fds(1, 4, "back", &fd, 1);
+		ckpt_send_fds(1, 3, fl_msgs[i].data, fl_msgs[i].fds, fl_msgs[i].nr);
+	ckpt_send_fds(1, 4, "back", &fd, 1);
 	for (i = 5; i <= 8; i++)
 		close(i);
 	snapshot(4);
@@ -2185,16 +2105,16 @@ static int fl_setup(void)
 
 static int fl_verify(void)
 {
-	int got[ARRAY_SIZE(fl_msgs)][MAX_PASS], back[MAX_PASS];
+	int got[ARRAY_SIZE(fl_msgs)][CKPT_MAX_PASS], back[CKPT_MAX_PASS];
 	unsigned int i;
 	int k;
 
 	same_views(2, 4);
 	expect_nr_fds(3, 2);
 	for (i = 0; i < ARRAY_SIZE(fl_msgs); i++)
-		recv_fds(4, 4, fl_msgs[i].data, got[i], fl_msgs[i].nr);
+		ckpt_recv_fds(4, 4, fl_msgs[i].data, got[i], fl_msgs[i].nr, WAIT_MS);
 	expect_nothing(5, 4);
-	recv_fds(6, 3, "back", back, 1);
+	ckpt_recv_fds(6, 3, "back", back, 1, WAIT_MS);
 	expect_nothing(6, 3);
 	for (i = 0; i < ARRAY_SIZE(fl_msgs); i++)
 		for (k = 0; k < fl_msgs[i].nr; k++)
@@ -2238,19 +2158,19 @@ TEST(seqpacket_records_keep_their_own_descriptors_in_flight)
 
 static int tree_fl_helper(void)
 {
-	int fds[MAX_PASS], efd;
+	int fds[CKPT_MAX_PASS], efd;
 
 	close(3);
 	close(5);
 	close(6);
 	efd = eventfd(5, 0);
 	CHILD_CHECK(30, efd == 3, "eventfd: %d (%s)", efd, strerror(errno));
-	send_fds(30, 4, "eventfd", &efd, 1);
+	ckpt_send_fds(30, 4, "eventfd", &efd, 1);
 	close(3);
 	ckpt_member_wait(ROLE_HELPER);
 
 	expect_nr_fds(31, 1);
-	recv_fds(32, 4, "pipe", fds, 1);
+	ckpt_recv_fds(32, 4, "pipe", fds, 1, WAIT_MS);
 	read_pipe(33, fds[0], TREE_DATA);
 	send_str(34, 4, "read");
 	read_pipe(35, fds[0], "more");
@@ -2259,7 +2179,7 @@ static int tree_fl_helper(void)
 
 static int tree_fl_root(void *arg)
 {
-	int fds[MAX_PASS], p[2], fd = 5;
+	int fds[CKPT_MAX_PASS], p[2], fd = 5;
 	pid_t h;
 
 	(void)arg;
@@ -2272,14 +2192,14 @@ static int tree_fl_root(void *arg)
 	if (h == 0)
 		_exit(tree_fl_helper());
 	close(4);
-	send_fds(20, 3, "pipe", &fd, 1);
+	ckpt_send_fds(20, 3, "pipe", &fd, 1);
 	close(5);
 	/* The helper's eventfd is in flight before the snapshot. */
-	CHILD_CHECK(20, readable(3, WAIT_MS), "the helper sent nothing");
+	CHILD_CHECK(20, ckpt_readable(3, WAIT_MS), "the helper sent nothing");
 	ckpt_member_wait(ROLE_ROOT);
 
 	expect_nr_fds(21, 2);
-	recv_fds(22, 3, "eventfd", fds, 1);
+	ckpt_recv_fds(22, 3, "eventfd", fds, 1, WAIT_MS);
 	expect_eventfd(23, fds[0], 5);
 	wake_helper(24, h);
 	recv_str(24, 3, "read");
@@ -2472,16 +2392,16 @@ static int sock_flight_setup(void)
 
 	new_pair(1, SOCK_STREAM, 3);
 	new_pair(1, SOCK_STREAM, 5);
-	send_fds(1, 3, "socket", &fd, 1);
+	ckpt_send_fds(1, 3, "socket", &fd, 1);
 	close(5);
 	return 0;
 }
 
 static int sock_flight_verify(void)
 {
-	int fds[MAX_PASS];
+	int fds[CKPT_MAX_PASS];
 
-	recv_fds(2, 4, "socket", fds, 1);
+	ckpt_recv_fds(2, 4, "socket", fds, 1, WAIT_MS);
 	both_ways(3, fds[0], 6);
 	both_ways(4, 3, 4);
 	return 0;
@@ -2510,7 +2430,7 @@ static int epoll_flight_setup(void)
 	CHILD_CHECK(1, eventfd(1, 0) == 5, "eventfd: %s", strerror(errno));
 	CHILD_CHECK(1, epoll_create1(0) == 6, "epoll_create1: %s", strerror(errno));
 	CHILD_CHECK(1, !epoll_ctl(6, EPOLL_CTL_ADD, 5, &ev), "epoll_ctl: %s", strerror(errno));
-	send_fds(1, 3, "epoll", &fd, 1);
+	ckpt_send_fds(1, 3, "epoll", &fd, 1);
 	close(6);
 	return 0;
 }
@@ -2518,9 +2438,9 @@ static int epoll_flight_setup(void)
 static int epoll_flight_verify(void)
 {
 	struct epoll_event ev = { 0 };
-	int fds[MAX_PASS], n;
+	int fds[CKPT_MAX_PASS], n;
 
-	recv_fds(2, 4, "epoll", fds, 1);
+	ckpt_recv_fds(2, 4, "epoll", fds, 1, WAIT_MS);
 	n = epoll_wait(fds[0], &ev, 1, WAIT_MS);
 	CHILD_CHECK(3, n == 1 && ev.data.u64 == EP_DATA && (ev.events & EPOLLIN),
 		    "epoll_wait: %d (%s), data %#llx, events %#x", n, strerror(errno),
@@ -2550,14 +2470,14 @@ static int flock_flight_setup(void)
 	new_pair(1, SOCK_STREAM, 3);
 	make_file(1, 5, O_RDWR, 0, 0);
 	CHILD_CHECK(1, !flock(5, LOCK_EX | LOCK_NB), "flock: %s", strerror(errno));
-	send_fds(1, 3, "locked", &fd, 1);
+	ckpt_send_fds(1, 3, "locked", &fd, 1);
 	close(5);
 	return 0;
 }
 
 static int flock_flight_verify(void)
 {
-	int fds[MAX_PASS], fd;
+	int fds[CKPT_MAX_PASS], fd;
 
 	fd = open(flight_path, O_RDWR);
 	CHILD_CHECK(2, fd >= 0, "open %s: %s", flight_path, strerror(errno));
@@ -2565,7 +2485,7 @@ static int flock_flight_verify(void)
 	CHILD_CHECK(2, flock(fd, LOCK_EX | LOCK_NB) == -1 && errno == EWOULDBLOCK,
 		    "the lock held through the file in flight is gone: flock %s",
 		    errno ? strerror(errno) : "worked");
-	recv_fds(3, 4, "locked", fds, 1);
+	ckpt_recv_fds(3, 4, "locked", fds, 1, WAIT_MS);
 	CHILD_CHECK(4, !flock(fds[0], LOCK_UN), "LOCK_UN: %s", strerror(errno));
 	CHILD_CHECK(4, !flock(fd, LOCK_EX | LOCK_NB), "flock after LOCK_UN: %s", strerror(errno));
 	both_ways(5, 3, 4);
@@ -2591,14 +2511,14 @@ TEST(file_in_flight_holding_a_flock_lock_is_refused_and_runs_on)
  */
 static int held_flight_main(void *arg)
 {
-	int fds[MAX_PASS], fd = 3;
+	int fds[CKPT_MAX_PASS], fd = 3;
 
 	(void)arg;
 	new_pair(20, SOCK_STREAM, 4);
-	send_fds(20, 4, "eventfd", &fd, 1);
+	ckpt_send_fds(20, 4, "eventfd", &fd, 1);
 	close(3);
 	ckpt_member_wait(1);
-	recv_fds(21, 5, "eventfd", fds, 1);
+	ckpt_recv_fds(21, 5, "eventfd", fds, 1, WAIT_MS);
 	expect_eventfd(22, fds[0], 10);
 	both_ways(23, 4, 5);
 	return 0;

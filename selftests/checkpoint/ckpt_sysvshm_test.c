@@ -81,18 +81,6 @@ static bool page_mapped(const void *addr)
 	return msync((void *)addr, PG, MS_ASYNC) == 0 || errno != ENOMEM;
 }
 
-/* Is the @len bytes at @p all zero? */
-static bool all_zero(const void *p, size_t len)
-{
-	const unsigned char *c = p;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (c[i])
-			return false;
-	return true;
-}
-
 /* shmctl(@id, IPC_STAT): 0, or the errno it failed with. */
 static int sv_stat(int id, struct shmid_ds *ds)
 {
@@ -127,30 +115,6 @@ static void sv_remove(int id)
 	kid = shmget(sv_key, 0, 0);
 	if (kid >= 0)
 		shmctl(kid, IPC_RMID, NULL);
-}
-
-/* restart(@img) with its log in @log: the new pid, or -1 with errno. */
-static pid_t sv_restart_log(int img, char *log, size_t size)
-{
-	int logfd = ckpt_log_open(), err;
-	pid_t pid;
-
-	log[0] = '\0';
-	if (logfd < 0)
-		return -1;
-	if (lseek(img, 0, SEEK_SET)) {
-		err = errno;
-		close(logfd);
-		errno = err;
-		return -1;
-	}
-	errno = 0;
-	pid = restart(img, 0, logfd);
-	err = errno;
-	ckpt_log_read(logfd, log, size);
-	close(logfd);
-	errno = err;
-	return pid;
 }
 
 /* What the image holds of System V shared memory, and its processes. */
@@ -300,7 +264,7 @@ static long sv_bad_word(const char *map)
 	bad = ckpt_check_fill(map, 2 * PG, SV_SEED);
 	if (bad >= 0)
 		return bad;
-	if (!all_zero(map + SV_HOLE * PG, PG))
+	if (!ckpt_all_zero(map + SV_HOLE * PG, PG))
 		return SV_HOLE * PG / 8;
 	bad = ckpt_check_fill(map + 3 * PG, PG, SV_SEED + 1);
 	return bad >= 0 ? (long)(3 * PG / 8) + bad : -1;
@@ -840,7 +804,7 @@ static int ro_verify(void)
 
 	bad = ckpt_check_fill(ro_map, PG, RO_SEED);
 	CHILD_CHECK(10, bad < 0, "page 0: word %ld", bad);
-	CHILD_CHECK(10, all_zero(ro_map + PG, PG), "page 1 is not zero");
+	CHILD_CHECK(10, ckpt_all_zero(ro_map + PG, PG), "page 1 is not zero");
 	CHILD_CHECK(11, !map_line_of(ro_map, &ml) && ml.start == (unsigned long)ro_map &&
 		    ml.end == (unsigned long)ro_map + 2 * PG && !strcmp(ml.perms, "r--s") &&
 		    !strncmp(ml.path, "/SYSV", 5), "mapping %#lx-%#lx %s %s", ml.start, ml.end,
@@ -1079,7 +1043,7 @@ TEST(restart_refused_when_another_segment_has_the_key)
 	ASSERT_LE(0, other);
 	EXPECT_NE(j.id, other);
 
-	got = sv_restart_log(j.fd, log, sizeof(log));
+	got = ckpt_restart_log(j.fd, log, sizeof(log));
 	EXPECT_EQ(EEXIST, errno) TH_LOG("restart: %s", strerror(errno));
 	EXPECT_EQ(-1, got) {
 		if (got > 0)
@@ -1130,7 +1094,7 @@ TEST(failed_restart_removes_the_segment_it_made)
 
 	holder = hold_pid(j.helper, &wfd);
 	ASSERT_EQ(j.helper, holder);
-	got = sv_restart_log(j.fd, log, sizeof(log));
+	got = ckpt_restart_log(j.fd, log, sizeof(log));
 	EXPECT_EQ(EBUSY, errno) TH_LOG("restart: %s", strerror(errno));
 	EXPECT_EQ(-1, got) {
 		if (got > 0)

@@ -55,6 +55,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -65,6 +67,7 @@
 #include <time.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -72,6 +75,7 @@
 #include <unistd.h>
 
 #include <linux/checkpoint.h>
+#include <linux/futex.h>
 #include "ckpt_sha256.h"
 #include "ckpt_syscalls.h"
 
@@ -352,6 +356,14 @@ static inline void ckpt_sleep_ms(unsigned int ms)
 		;
 }
 
+/* Is there something to read on @fd (or a hang-up) within @ms? */
+static inline bool ckpt_readable(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, ms) == 1 && (p.revents & (POLLIN | POLLHUP));
+}
+
 /*
  * Wait up to @timeout_ms for @pid to be in one of the states in @states
  * (e.g. "S" or "T").  Returns the state reached, or 0 on timeout.
@@ -567,6 +579,18 @@ static inline void ckpt_fill(void *buf, size_t len, uint64_t seed)
 
 	for (i = 0; i < len / 8; i++)
 		p[i] = ckpt_pattern(seed, i);
+}
+
+/* Are the @len bytes at @p all zero? */
+static inline bool ckpt_all_zero(const void *p, size_t len)
+{
+	const unsigned char *c = p;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (c[i])
+			return false;
+	return true;
 }
 
 /* Index of the first word that does not match, or -1 if all do. */
@@ -1106,6 +1130,33 @@ static inline int ckpt_checkpoint_log(pid_t pid, unsigned int flags, char *log, 
 }
 
 /*
+ * restart() from the start of the image in @img, with its log read into
+ * @log (NUL-terminated).  Returns the new pid, or -1 with errno.
+ */
+static inline pid_t ckpt_restart_log(int img, char *log, size_t size)
+{
+	int logfd = ckpt_log_open(), err;
+	pid_t pid;
+
+	log[0] = '\0';
+	if (logfd < 0)
+		return -1;
+	if (lseek(img, 0, SEEK_SET)) {
+		err = errno;
+		close(logfd);
+		errno = err;
+		return -1;
+	}
+	errno = 0;
+	pid = restart(img, 0, logfd);
+	err = errno;
+	ckpt_log_read(logfd, log, size);
+	close(logfd);
+	errno = err;
+	return pid;
+}
+
+/*
  * After a refused checkpoint: @child, a ckpt_spawn() child waiting to be
  * woken, is neither gone nor stopped; it is then woken and reaped.
  * Returns its verdict (0: its state was intact), or -1.
@@ -1401,6 +1452,168 @@ static inline int ckpt_wait_threads_state(pid_t pid, const char *states,
 		}
 		ckpt_sleep_ms(5);
 	}
+}
+
+/* --------------------------------------------------------------------
+ * Descriptors in flight (SCM_RIGHTS), in test children
+ */
+
+/* At most this many descriptors in a message of ckpt_send_fds(). */
+#define CKPT_MAX_PASS		8
+
+/*
+ * A sendmsg() of @s on the socket @fd carrying the @n descriptors @fds
+ * (none if 0); anything else is a failed check @code.
+ */
+static inline void ckpt_send_fds(int code, int fd, const char *s,
+				 const int *fds, int n)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(CKPT_MAX_PASS * sizeof(int))];
+	} c;
+	struct iovec iov = { .iov_base = (void *)s, .iov_len = strlen(s) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
+	ssize_t len;
+
+	CHILD_CHECK(code, n >= 0 && n <= CKPT_MAX_PASS, "%d fds to send", n);
+	if (n) {
+		memset(&c, 0, sizeof(c));
+		msg.msg_control = c.buf;
+		msg.msg_controllen = CMSG_SPACE(n * sizeof(int));
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(n * sizeof(int));
+		memcpy(CMSG_DATA(cm), fds, n * sizeof(int));
+	}
+	len = sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+	CHILD_CHECK(code, len == (ssize_t)iov.iov_len,
+		    "fd %d: sendmsg of \"%s\" with %d fds: %zd (%s)", fd, s, n, len,
+		    strerror(errno));
+}
+
+/*
+ * recvmsg() of one message on the socket @fd, waiting up to @ms: it must
+ * be all of @s, with exactly @n descriptors (SCM_RIGHTS), which go to
+ * @fds (room for CKPT_MAX_PASS); anything else is a failed check @code.
+ */
+static inline void ckpt_recv_fds(int code, int fd, const char *s, int *fds,
+				 int n, int ms)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(CKPT_MAX_PASS * sizeof(int))];
+	} c;
+	char buf[256];
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = c.buf, .msg_controllen = sizeof(c.buf),
+	};
+	size_t len = strlen(s);
+	struct cmsghdr *cm;
+	int got = 0, k;
+	ssize_t r;
+
+	CHILD_CHECK(code, ckpt_readable(fd, ms), "fd %d: \"%s\" did not come", fd, s);
+	r = recvmsg(fd, &msg, MSG_DONTWAIT);
+	CHILD_CHECK(code, r >= 0, "fd %d: recvmsg: %s", fd, strerror(errno));
+	CHILD_CHECK(code, !(msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC)),
+		    "fd %d: message \"%.*s\" truncated: msg_flags %#x", fd, (int)r, buf,
+		    msg.msg_flags);
+	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+		CHILD_CHECK(code, cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS,
+			    "fd %d: control message of level %d, type %d", fd, cm->cmsg_level,
+			    cm->cmsg_type);
+		k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		CHILD_CHECK(code, got + k <= CKPT_MAX_PASS, "fd %d: %d fds or more", fd, got + k);
+		memcpy(fds + got, CMSG_DATA(cm), k * sizeof(int));
+		got += k;
+	}
+	CHILD_CHECK(code, r == (ssize_t)len && !memcmp(buf, s, len),
+		    "fd %d: received \"%.*s\", expected \"%s\"", fd, (int)r, buf, s);
+	CHILD_CHECK(code, got == n, "fd %d: \"%s\" came with %d fds, expected %d", fd, s, got, n);
+}
+
+/* --------------------------------------------------------------------
+ * Threads: futexes, joins and scheduling attributes
+ */
+
+/*
+ * FUTEX_WAIT_PRIVATE on @word while it holds @val, for at most @rel
+ * (NULL: no timeout).  Returns what the system call returned.
+ */
+static inline long ckpt_futex_wait(uint32_t *word, uint32_t val,
+				   const struct timespec *rel)
+{
+	return syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, val, rel, NULL, 0);
+}
+
+/* Wake every thread waiting on @word (FUTEX_WAKE_PRIVATE). */
+static inline void ckpt_futex_wake_all(uint32_t *word)
+{
+	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+
+/*
+ * In a test child: wait up to 10 s for the counter @c (of threads that
+ * are ready) to reach @n; else exit with status 99.
+ */
+static inline void ckpt_wait_count(int *c, int n)
+{
+	int i;
+
+	for (i = 0; i < 10000 && CKPT_LOAD(*c) < n; i++)
+		usleep(1000);
+	CHILD_CHECK(99, CKPT_LOAD(*c) >= n, "only %d of %d threads ready",
+		    CKPT_LOAD(*c), n);
+}
+
+/* pthread_join() for at most @ms; 0 or the error (ETIMEDOUT...). */
+static inline int ckpt_join_timed(pthread_t t, void **ret, unsigned int ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (long)(ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	return pthread_timedjoin_np(t, ret, &ts);
+}
+
+/*
+ * struct sched_attr of include/uapi/linux/sched/types.h (SCHED_ATTR_SIZE_VER1),
+ * under a name of its own: the C library may have one too.
+ */
+struct ckpt_sched_attr {
+	uint32_t size;
+	uint32_t sched_policy;
+	uint64_t sched_flags;
+	int32_t sched_nice;
+	uint32_t sched_priority;
+	uint64_t sched_runtime;
+	uint64_t sched_deadline;
+	uint64_t sched_period;
+	uint32_t sched_util_min;
+	uint32_t sched_util_max;
+};
+
+/* sched_setattr(2) of the calling thread. */
+static inline int ckpt_sched_setattr_self(const struct ckpt_sched_attr *attr)
+{
+	return syscall(SYS_sched_setattr, 0, attr, 0);
+}
+
+/* sched_getattr(2) of the calling thread, into a zeroed @attr. */
+static inline int ckpt_sched_getattr_self(struct ckpt_sched_attr *attr)
+{
+	memset(attr, 0, sizeof(*attr));
+	return syscall(SYS_sched_getattr, 0, attr, sizeof(*attr), 0);
 }
 
 /* --------------------------------------------------------------------

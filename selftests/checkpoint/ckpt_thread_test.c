@@ -49,47 +49,11 @@
 
 /* --------------------------------------------------------------------
  * Helpers
+ *
+ * Threads are joined with ckpt_join_timed(): a join that never comes
+ * means the kernel no longer clears the thread's tid (clear_child_tid)
+ * when it exits.
  */
-
-static long futex_wait(uint32_t *word, uint32_t val, const struct timespec *rel)
-{
-	return syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, val, rel, NULL, 0);
-}
-
-static void futex_wake_all(uint32_t *word)
-{
-	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
-}
-
-/*
- * pthread_join() for at most @ms: a join that never comes means the
- * kernel no longer clears the thread's tid (clear_child_tid) when it
- * exits.  0, or the error.
- */
-static int join_timed(pthread_t t, void **ret, unsigned int ms)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (long)(ms % 1000) * 1000000;
-	if (ts.tv_nsec >= 1000000000) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000;
-	}
-	return pthread_timedjoin_np(t, ret, &ts);
-}
-
-/* In the process: wait up to 10 s for the counter @c to reach @n. */
-static void wait_count(int *c, int n)
-{
-	int i;
-
-	for (i = 0; i < 10000 && CKPT_LOAD(*c) < n; i++)
-		usleep(1000);
-	CHILD_CHECK(99, CKPT_LOAD(*c) >= n, "only %d of %d threads ready",
-		    CKPT_LOAD(*c), n);
-}
 
 static uint64_t ns_since(const struct timespec *t0)
 {
@@ -304,7 +268,7 @@ static int mc_finish(pthread_t *t, bool queue)
 
 	CKPT_STORE(mc_stop, 1);
 	for (i = 0; i < MC_COUNTERS; i++, k++) {
-		err = join_timed(t[k], NULL, 30000);
+		err = ckpt_join_timed(t[k], NULL, 30000);
 		CHILD_CHECK(10, !err, "counter %d: join: %s", i, strerror(err));
 		own += mc_own[i];
 	}
@@ -318,7 +282,7 @@ static int mc_finish(pthread_t *t, bool queue)
 	pthread_cond_broadcast(&q_not_full);
 	pthread_mutex_unlock(&q_lock);
 	for (i = 0; i < MC_PRODUCERS; i++, k++) {
-		err = join_timed(t[k], NULL, 30000);
+		err = ckpt_join_timed(t[k], NULL, 30000);
 		CHILD_CHECK(12, !err, "producer %d: join: %s", i, strerror(err));
 		pn += prod_n[i];
 		ps += prod_sum[i];
@@ -328,7 +292,7 @@ static int mc_finish(pthread_t *t, bool queue)
 	pthread_cond_broadcast(&q_not_empty);
 	pthread_mutex_unlock(&q_lock);
 	for (i = 0; i < MC_CONSUMERS; i++, k++) {
-		err = join_timed(t[k], NULL, 30000);
+		err = ckpt_join_timed(t[k], NULL, 30000);
 		CHILD_CHECK(13, !err, "consumer %d: join: %s", i, strerror(err));
 		cn += cons_n[i];
 		cs += cons_sum[i];
@@ -542,7 +506,7 @@ static void *pt_thread(void *arg)
 	/* Thread 0 waits with a timeout, the others without. */
 	while (!CKPT_LOAD(pt_go)) {
 		errno = 0;
-		r = futex_wait(&pt_go, 0, timeout);
+		r = ckpt_futex_wait(&pt_go, 0, timeout);
 		CHILD_CHECK(1, r == 0 || errno == EAGAIN,
 			    "thread %d: futex wait%s: %ld (%s)", i,
 			    timeout ? " with a timeout" : "", r, strerror(errno));
@@ -601,12 +565,12 @@ static int pt_main(void)
 	for (i = 0; i < PT_N; i++)
 		CHILD_CHECK(90, !pthread_create(&t[i], NULL, pt_thread,
 						(void *)(intptr_t)i), "pthread_create");
-	wait_count(&pt_ready, PT_N);
+	ckpt_wait_count(&pt_ready, PT_N);
 	ckpt_child_wait();
 	CKPT_STORE(pt_go, 1);
-	futex_wake_all(&pt_go);
+	ckpt_futex_wake_all(&pt_go);
 	for (i = 0; i < PT_N; i++) {
-		err = join_timed(t[i], NULL, 30000);
+		err = ckpt_join_timed(t[i], NULL, 30000);
 		CHILD_CHECK(20, !err, "thread %d: join: %s", i, strerror(err));
 	}
 	return 0;
@@ -682,13 +646,13 @@ static void *fw_thread(void *arg)
 	errno = 0;
 	switch (i) {
 	case 0:		/* no timeout, woken */
-		fw_ret[i] = futex_wait(&fw_word, 0, NULL);
+		fw_ret[i] = ckpt_futex_wait(&fw_word, 0, NULL);
 		break;
 	case 1:		/* a long timeout, woken */
-		fw_ret[i] = futex_wait(&fw_word, 0, &long_to);
+		fw_ret[i] = ckpt_futex_wait(&fw_word, 0, &long_to);
 		break;
 	default:	/* a short one, never woken */
-		fw_ret[i] = futex_wait(&fw_never, 0, &short_to);
+		fw_ret[i] = ckpt_futex_wait(&fw_never, 0, &short_to);
 		break;
 	}
 	fw_err[i] = errno;
@@ -704,16 +668,16 @@ static int fw_main(void)
 	for (i = 0; i < 3; i++)
 		CHILD_CHECK(90, !pthread_create(&t[i], NULL, fw_thread,
 						(void *)(intptr_t)i), "pthread_create");
-	wait_count(&fw_ready, 3);
+	ckpt_wait_count(&fw_ready, 3);
 	ckpt_child_wait();
 	/* Nothing came back before we woke them (the short one may have). */
 	CHILD_CHECK(1, !fw_ret[0] && !fw_ret[1] && !fw_ns[0] && !fw_ns[1],
 		    "a futex wait returned before the wake: %ld (%s), %ld (%s)",
 		    fw_ret[0], strerror(fw_err[0]), fw_ret[1], strerror(fw_err[1]));
 	CKPT_STORE(fw_word, 1);
-	futex_wake_all(&fw_word);
+	ckpt_futex_wake_all(&fw_word);
 	for (i = 0; i < 3; i++) {
-		err = join_timed(t[i], NULL, 30000);
+		err = ckpt_join_timed(t[i], NULL, 30000);
 		CHILD_CHECK(2, !err, "thread %d: join: %s", i, strerror(err));
 	}
 	for (i = 0; i < 2; i++)
@@ -818,7 +782,7 @@ static void *sg_thread(void *arg)
 	sg_tid[i] = gettid();
 	__atomic_add_fetch(&sg_ready, 1, __ATOMIC_SEQ_CST);
 	while (!CKPT_LOAD(sg_go))
-		futex_wait(&sg_go, 0, NULL);
+		ckpt_futex_wait(&sg_go, 0, NULL);
 	/* SIGUSR1 was blocked since the start: unblock it now. */
 	CHILD_CHECK(1, !CKPT_LOAD(sg_count) || i != SG_TARGET,
 		    "SIGUSR1 handled while blocked");
@@ -857,12 +821,12 @@ static int sg_main(void)
 	for (i = 0; i < SG_N; i++)
 		CHILD_CHECK(90, !pthread_create(&t[i], NULL, sg_thread,
 						(void *)(intptr_t)i), "pthread_create");
-	wait_count(&sg_ready, SG_N);
+	ckpt_wait_count(&sg_ready, SG_N);
 	ckpt_child_wait();
 	CKPT_STORE(sg_go, 1);
-	futex_wake_all(&sg_go);
+	ckpt_futex_wake_all(&sg_go);
 	for (i = 0; i < SG_N; i++) {
-		err = join_timed(t[i], NULL, 30000);
+		err = ckpt_join_timed(t[i], NULL, 30000);
 		CHILD_CHECK(10, !err, "thread %d: join: %s", i, strerror(err));
 	}
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
@@ -984,7 +948,7 @@ static int big_main(void)
 	pthread_cond_broadcast(&big_cond);
 	pthread_mutex_unlock(&big_lock);
 	for (i = 0; i < BIG_N; i++) {
-		err = join_timed(t[i], NULL, 30000);
+		err = ckpt_join_timed(t[i], NULL, 30000);
 		CHILD_CHECK(10, !err, "thread %d: join: %s", i, strerror(err));
 	}
 	return 0;

@@ -1271,21 +1271,6 @@ TEST(sigev_none_timers_keep_counting_down_after_restart)
 #define TID_PERIOD	(200 * MS_NS)
 #define TID_SIVAL	0x71d
 
-/* pthread_join() for at most @ms. */
-static int join_timed(pthread_t t, void **ret, unsigned int ms)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (long)(ms % 1000) * 1000000;
-	if (ts.tv_nsec >= 1000000000) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000;
-	}
-	return pthread_timedjoin_np(t, ret, &ts);
-}
-
 static pthread_t tid_thread;
 static pid_t tid_target;
 static int tid_go, tid_id;
@@ -1341,7 +1326,7 @@ static int tid_verify(void)
 	int sig = rt_sig(5), err;
 
 	CKPT_STORE(tid_go, 1);
-	err = join_timed(tid_thread, NULL, TIMER_WAIT_MS + 10000);
+	err = ckpt_join_timed(tid_thread, NULL, TIMER_WAIT_MS + 10000);
 	CHILD_CHECK(2, !err, "join: %s", strerror(err));
 	CHILD_CHECK(3, !CKPT_LOAD(seen[sig].wrong_tid),
 		    "%llu signals taken by another thread than %d",
@@ -1475,7 +1460,7 @@ static int named_verify(void)
 	fired = wait_seen(rt_sig(8), p0 + 2, TIMER_WAIT_MS / 2) &&
 		wait_seen(rt_sig(9), t0 + 2, TIMER_WAIT_MS / 2);
 	CKPT_STORE(named_stop, 1);
-	err = join_timed(named_thread, NULL, 10000);
+	err = ckpt_join_timed(named_thread, NULL, 10000);
 	CHILD_CHECK(4, !err, "join: %s", strerror(err));
 	CHILD_CHECK(5, fired, "%llu process and %llu thread CPU-time signals while it spun",
 		    (unsigned long long)(CKPT_LOAD(seen[rt_sig(8)].n) - p0),
