@@ -60,6 +60,8 @@ static int ckpt_write_threads(struct ckpt_ctx *ctx, struct task_struct **v, unsi
 			err = ckpt_write_signal(ctx, v[i], i == 0);
 		if (!err)
 			err = ckpt_write_sched(ctx, v[i]);
+		if (!err)
+			err = ckpt_write_acct(ctx, v[i], i == 0);
 	}
 	return err;
 }
@@ -76,6 +78,8 @@ static int ckpt_write_process(struct ckpt_ctx *ctx, const struct ckpt_member *m,
 	ctx->subject = end.pid;
 	if (p->exit_state) {
 		err = ckpt_write_task(ctx, m, 0, false);
+		if (!err)
+			err = ckpt_write_acct(ctx, p, true);
 		goto end;
 	}
 	if (ckpt_task_killed(p))

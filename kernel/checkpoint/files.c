@@ -32,6 +32,7 @@
 
 #define pr_fmt(fmt) "checkpoint: " fmt
 
+#include <linux/dnotify.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -327,6 +328,13 @@ static int ckpt_write_file(struct ckpt_ctx *ctx, struct task_struct *t, struct f
 			ops = ckpt_file_kinds[i];
 	if (!ops || (in_flight && !ops->in_flight))
 		goto unsupported;
+	/*
+	 * A restored directory would report no more changes: refuse it
+	 * (before the owner, which F_NOTIFY sets too).
+	 */
+	if (dnotify_file_watched(f))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"fd %u has a directory notification (F_NOTIFY): not saved", fd);
 	if (ops != &ckpt_inherit_file_ops) {
 		err = ckpt_check_owner(ctx, f, fd);
 		if (err)

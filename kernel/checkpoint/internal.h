@@ -90,6 +90,7 @@ struct ckpt_objhash {
  * @sig:	its CKPT_REC_SIGNAL
  * @siginfo:	its queued signals (the leader's include the process's)
  * @sched:	its CKPT_REC_SCHED
+ * @acct:	its CKPT_REC_ACCT
  * @task:	the thread, once created (referenced)
  * @proc:	its process
  */
@@ -99,6 +100,7 @@ struct ckpt_rthread {
 	struct ckpt_rec_signal sig;
 	struct ckpt_rec_siginfo *siginfo;
 	struct ckpt_rec_sched sched;
+	struct ckpt_rec_acct acct;
 	struct task_struct *task;
 	struct ckpt_rproc *proc;
 };
@@ -563,6 +565,13 @@ int ckpt_check_unsaved(struct ckpt_ctx *ctx, struct task_struct *p,
 int ckpt_write_sched(struct ckpt_ctx *ctx, struct task_struct *t);
 int ckpt_read_sched(struct ckpt_ctx *ctx, struct ckpt_rec_sched *rec, pid_t tid);
 int ckpt_restore_sched(struct ckpt_ctx *ctx, const struct ckpt_rec_sched *rec, pid_t tid,
+		       bool leader);
+
+/* acct.c */
+int ckpt_write_acct(struct ckpt_ctx *ctx, struct task_struct *t, bool leader);
+int ckpt_read_acct(struct ckpt_ctx *ctx, struct ckpt_rec_acct *rec, pid_t tid, bool leader);
+int ckpt_check_acct(struct ckpt_ctx *ctx, const struct ckpt_rproc *proc);
+void ckpt_restore_acct(struct ckpt_ctx *ctx, const struct ckpt_rec_acct *rec, pid_t tid,
 		       bool leader);
 
 /* files.c */

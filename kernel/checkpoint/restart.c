@@ -98,6 +98,8 @@ static void ckpt_set_ax(struct callback_head *cb)
 	 */
 	if (w->exe)
 		replace_mm_exe_file(current->mm, w->exe);
+	/* The restart's capability checks were not the job's (acct(2) ASU). */
+	current->flags &= ~PF_SUPERPRIV;
 	ckpt_free_ax(w);
 }
 
@@ -144,6 +146,8 @@ static int ckpt_restore_thread(void *arg)
 		err = ckpt_restore_signal(ctx, th);
 		if (!err)
 			err = ckpt_restore_sched(ctx, &th->sched, th->rec.tid, false);
+		if (!err)
+			ckpt_restore_acct(ctx, &th->acct, th->rec.tid, false);
 	}
 	if (err)
 		cmpxchg(&proc->thread_err, 0, err);
@@ -221,7 +225,11 @@ static int ckpt_read_process(struct ckpt_ctx *ctx, struct ckpt_rproc *proc)
 			err = ckpt_read_signal(ctx, th, i == 0);
 		if (!err)
 			err = ckpt_read_sched(ctx, &th->sched, th->rec.tid);
+		if (!err)
+			err = ckpt_read_acct(ctx, &th->acct, th->rec.tid, i == 0);
 	}
+	if (!err)
+		err = ckpt_check_acct(ctx, proc);
 	if (!err)
 		err = ckpt_read_task_end(ctx, proc);
 	if (!err)
@@ -293,12 +301,24 @@ static int ckpt_start_threads(struct ckpt_ctx *ctx, struct ckpt_rproc *proc)
 	return err ?: READ_ONCE(proc->thread_err);
 }
 
-/* A zombie: wait for the restarter, then exit with the saved status. */
+/*
+ * A zombie: take its counters (its parent adds them to its own when it
+ * reaps it), wait for the restarter, then exit with the saved status.
+ */
 static int ckpt_restore_zombie(struct ckpt_ctx *ctx, struct ckpt_rproc *proc)
 {
 	int code = proc->rec.exit_code;
+	struct ckpt_rec_acct *acct;
+	int err = -ENOMEM;
 
+	acct = kmalloc(sizeof(*acct), GFP_KERNEL);
+	if (acct)
+		err = ckpt_read_acct(ctx, acct, proc->rec.pid, true);
+	if (!err)
+		ckpt_restore_acct(ctx, acct, proc->rec.pid, true);
+	kfree(acct);
 	set_task_comm(current, proc->rec.comm);
+	proc->err = err;
 	complete(&proc->done);
 	if (wait_for_completion_killable(&ctx->zgo) || READ_ONCE(ctx->abort))
 		code = SIGKILL;
@@ -323,6 +343,8 @@ static int ckpt_restore_proc(void *arg)
 	if (!err)
 		err = ckpt_start_threads(ctx, proc);
 	if (!err) {
+		/* Before the CPU-time timers, which count from these clocks. */
+		ckpt_restore_acct(ctx, &leader->acct, leader->rec.tid, true);
 		w->ax = leader->rec.regs.ax;
 		swap(w->exe, proc->exe);
 		ckpt_restore_thread_state(leader);
@@ -416,7 +438,7 @@ static int ckpt_start_process(struct ckpt_ctx *ctx, struct ckpt_rproc *proc)
 		return -EINTR;
 	}
 	if (proc->rec.flags & CKPT_TASK_ZOMBIE)
-		return ckpt_read_task_end(ctx, proc);
+		return proc->err ?: ckpt_read_task_end(ctx, proc);
 	return proc->err;
 }
 

@@ -41,6 +41,9 @@
 
 #include "internal.h"
 
+/* The least runtime a deadline thread can have: 1 << DL_SCALE ns. */
+#define CKPT_DL_MIN_RUNTIME	1024
+
 static u32 ckpt_task_ioprio(struct task_struct *t)
 {
 #ifdef CONFIG_BLOCK
@@ -146,6 +149,10 @@ int ckpt_read_sched(struct ckpt_ctx *ctx, struct ckpt_rec_sched *rec, pid_t tid)
 	    (rt ? rec->rt_priority < 1 || rec->rt_priority > MAX_RT_PRIO - 1 :
 	     rec->rt_priority != 0) ||
 	    (!dl && (rec->dl_deadline || rec->dl_period)) ||
+	    /* What sched_setattr(2) takes: runtime <= deadline <= period (0: deadline). */
+	    (dl && (rec->dl_runtime < CKPT_DL_MIN_RUNTIME || rec->dl_deadline < rec->dl_runtime ||
+		    (rec->dl_period && rec->dl_period < rec->dl_deadline) ||
+		    (rec->dl_deadline | rec->dl_period) >> 63)) ||
 	    (!dl && !fair && rec->dl_runtime) ||
 	    (fair && rec->dl_runtime && (rec->dl_runtime < NSEC_PER_MSEC / 10 ||
 					 rec->dl_runtime > NSEC_PER_MSEC * 100)) ||

@@ -32,7 +32,8 @@
  * (modify_ldt(2)) and I/O port access (ioperm(2)); a named anonymous
  * mapping (PR_SET_VMA_ANON_NAME), a mapping registered with a
  * userfaultfd (an allocated protection key is saved: ckpt_regs_test);
- * signal-driven I/O on a pipe (F_SETOWN, O_ASYNC); and a character device whose driver
+ * signal-driven I/O on a pipe (F_SETOWN, O_ASYNC); a directory
+ * notification (F_NOTIFY); and a character device whose driver
  * keeps state per open file (/dev/kmsg), while /dev/null, /dev/zero,
  * /dev/full, /dev/random and /dev/urandom are saved.  With EBUSY, naming
  * the process outside the job: a thread that traces one (PTRACE_SEIZE),
@@ -1616,6 +1617,65 @@ TEST(pipe_with_o_async_is_refused_and_named)
 {
 	unsaved_refused(_metadata, "O_ASYNC", async_setup, async_verify,
 			EOPNOTSUPP, "signal-driven I/O");
+}
+
+/*
+ * A directory notification (fcntl(F_NOTIFY)) on fd 3, a directory of
+ * its own; SIGIO, which it sends, is blocked and taken by the verify.
+ */
+static char dn_dir[64];
+
+static int dnotify_setup(void)
+{
+	sigset_t io;
+	int fd;
+
+	sigemptyset(&io);
+	sigaddset(&io, SIGIO);
+	CHILD_CHECK(1, !sigprocmask(SIG_BLOCK, &io, NULL), "sigprocmask");
+	/* One name, so that the trial run's directory goes here. */
+	snprintf(dn_dir, sizeof(dn_dir), "/tmp/ckpt-dnotify");
+	rmdir(dn_dir);
+	CHILD_CHECK(1, !mkdir(dn_dir, 0700), "mkdir %s: %s", dn_dir, strerror(errno));
+	fd = open(dn_dir, O_RDONLY | O_DIRECTORY);
+	CHILD_CHECK(1, fd >= 0 && dup2(fd, 3) == 3, "open %s: %s", dn_dir, strerror(errno));
+	if (fd != 3)
+		close(fd);
+	if (fcntl(3, F_NOTIFY, DN_CREATE | DN_MULTISHOT)) {
+		int status = unavailable("F_NOTIFY");
+
+		rmdir(dn_dir);
+		return status;
+	}
+	return 0;
+}
+
+/* Still watched: creating a file in the directory sends SIGIO. */
+static int dnotify_verify(void)
+{
+	struct timespec wait = { .tv_sec = 10 };
+	char path[96];
+	sigset_t io;
+	int fd, sig;
+
+	sigemptyset(&io);
+	sigaddset(&io, SIGIO);
+	snprintf(path, sizeof(path), "%s/new", dn_dir);
+	fd = open(path, O_CREAT | O_WRONLY, 0600);
+	CHILD_CHECK(3, fd >= 0, "create %s: %s", path, strerror(errno));
+	close(fd);
+	sig = sigtimedwait(&io, NULL, &wait);
+	unlink(path);
+	rmdir(dn_dir);
+	CHILD_CHECK(4, sig == SIGIO, "no SIGIO for a file created in %s: %s", dn_dir,
+		    strerror(errno));
+	return 0;
+}
+
+TEST(directory_notification_is_refused_and_named)
+{
+	unsaved_refused(_metadata, "F_NOTIFY (CONFIG_DNOTIFY)", dnotify_setup, dnotify_verify,
+			EOPNOTSUPP, "F_NOTIFY");
 }
 
 /*

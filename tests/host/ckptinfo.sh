@@ -24,7 +24,10 @@
 # view's System V segments.  Every thread's SCHED record (format v6: its
 # policy, nice value, affinity, timer slack, oom_score_adj) is decoded
 # and checked, with the mm flags of prctl(PR_SET_THP_DISABLE) and
-# prctl(PR_SET_MDWE).  Also builds
+# prctl(PR_SET_MDWE).  Every thread's ACCT record (format v7: its CPU
+# times and counters, and in its process's leader's, or a zombie's, the
+# process's) is decoded and checked, and the job view shows each
+# process's CPU time.  Also builds
 # the ckpt and restart tools and checks their command-line handling (the
 # system calls themselves need the patched kernel: see selftests/).
 set -u
@@ -33,6 +36,11 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 CC=${CC:-gcc}
 FUZZ_RUNS=${FUZZ_RUNS:-2000}
+# pyenv's python3 is a shell script that takes up to a second a run on a
+# busy machine, and this calls it hundreds of times: call the interpreter.
+if py=$(python3 -c 'import sys; print(sys.executable)' 2> /dev/null) && [ -x "$py" ]; then
+	python3() { "$py" "$@"; }
+fi
 cflags="-O2 -g -Wall -Wextra -Wno-unused-parameter -I$top/include/uapi -I$top/tools/include"
 # ckptinfo leaves out format attributes (checkpatch wants __printf()): add them
 cflags="$cflags -D__printf(a,b)=__attribute__((format(printf,a,b)))"
@@ -128,7 +136,7 @@ info valid_image_shows_vma_and_pages 0 \
 info valid_image_shows_stack_vma 0 \
 	'VMA .* 00007ffd0000-00007ffd4000 rw- anon pages=2 bytes=8192 size=16384' "$img"
 info valid_image_shows_regs 0 'tid=4242 comm="sleeper" ip=0x401234 sp=0x7ffd3f00' "$img"
-info valid_image_summary 0 '^summary: 25 records, 1 task, 3 pages \(12288 bytes\)' "$img"
+info valid_image_summary 0 '^summary: 26 records, 1 task, 3 pages \(12288 bytes\)' "$img"
 info strings_are_escaped 0 'path="/tmp/log \\"odd\\\\name\\"\\x0a\\xc3\\xa9.txt"' "$img"
 
 info valid_image_shows_scope 0 'HEADER .* scope=process root_pid=4242$' "$img"
@@ -146,11 +154,11 @@ info valid_image_sched_oom 0 '^ +default_timer_slack_ns=50000 oom_score_adj=100 
 	"$img"
 "$tmp/ckptinfo" "$img" 2>&1 | sed -n 's/^ *[0-9][0-9]*  \([A-Z_][A-Z_]*\) .*/\1/p' |
 	tr '\n' ' ' > "$tmp/types"
-if grep -q -- ' THREAD XSTATE SIGNAL SIGINFO SCHED TASK_END TRAILER $' "$tmp/types"; then
-	ok valid_image_sched_last
+if grep -q -- ' THREAD XSTATE SIGNAL SIGINFO SCHED ACCT TASK_END TRAILER $' "$tmp/types"; then
+	ok valid_image_sched_then_acct_last
 else
 	cat "$tmp/types" > "$tmp/why"
-	not_ok valid_image_sched_last "$tmp/why"
+	not_ok valid_image_sched_then_acct_last "$tmp/why"
 fi
 # put_le FILE OFFSET SIZE VALUE: write VALUE there as SIZE little-endian bytes
 put_le() {
@@ -201,10 +209,64 @@ info sched_deadline_overrun 0 '^ +dl_deadline=0.005000000 dl_period=0.010000000 
 	--no-verify "$tmp/dl.img"
 info sched_cpus_long_list 0 "^ +cpus=$(seq -s, 0 2 1022)\$" --no-verify "$tmp/dl.img"
 
+# the thread's accounting, after SCHED: its own CPU times and counters,
+# then, as it is its process's leader, its exited threads' and children's
+# and its memory's peaks; the job view adds up the process's CPU time
+acct=$("$tmp/mkimage" --offset-of ACCT)
+"$tmp/ckptinfo" "$img" > "$tmp/out" 2>&1
+sed -n '/^ *[0-9]*  ACCT /,/^ *[0-9]*  TASK_END /p' "$tmp/out" | sed '$d' > "$tmp/acct"
+cat > "$tmp/want" <<EOF
+$(printf '%10s' "$acct")  ACCT           464 flags=0x0 utime=1.250000000s stime=0.250000000s gtime=0.000000000s
+                               runtime=1.600000000s nvcsw=120 nivcsw=15 min_flt=2400 maj_flt=3
+                               rchar=65536 wchar=4096 syscr=48 syscw=16 read_bytes=8192
+                               write_bytes=4096 cancelled_write_bytes=0
+                               exited: utime=0.500000000s stime=0.100000000s gtime=0.000000000s
+                               runtime=0.700000000s nvcsw=30 nivcsw=4 min_flt=300 maj_flt=1
+                               inblock=16 oublock=8 maxrss=2048 rchar=1024 wchar=512 syscr=5 syscw=3
+                               read_bytes=0 write_bytes=0 cancelled_write_bytes=0
+                               children: utime=2.000000000s stime=0.500000000s gtime=0.000000000s
+                               runtime=0.000000000s nvcsw=200 nivcsw=20 min_flt=5000 maj_flt=10
+                               inblock=64 oublock=32 maxrss=4096 rchar=131072 wchar=8192 syscr=100
+                               syscw=40 read_bytes=16384 write_bytes=8192 cancelled_write_bytes=4096
+                               hiwater_rss=3072 hiwater_vm=10240
+EOF
+if diff -u "$tmp/want" "$tmp/acct" > "$tmp/why" 2>&1; then
+	ok valid_image_acct
+else
+	not_ok valid_image_acct "$tmp/why"
+fi
+info valid_image_cpu_time 0 '^ +PID +PPID +PGID +SID THREADS +CPU  STATE +COMMAND$' "$img"
+info valid_image_cpu_time_of_process 0 \
+	'^ +4242 +1 +4242 +4200 +1 2.100000000s  stopped,group-leader  sleeper$' "$img"
+# patched in (struct ckpt_rec_acct: flags at 8, self at 16, exited at
+# 160, children at 304, hiwater_rss 448; in each, utime at 0, stime 8,
+# gtime 16, runtime 24): the checksum is then not verified
+cp "$img" "$tmp/acct.img"
+put_le "$tmp/acct.img" $((acct + 8)) 4 1		# CKPT_ACCT_FORKNOEXEC
+put_le "$tmp/acct.img" $((acct + 16 + 16)) 8 $((1 << 62))	# self.gtime: the bound
+put_le "$tmp/acct.img" $((acct + 304 + 16)) 8 $((1 << 62))	# children.gtime: the same
+info acct_forknoexec 0 'ACCT +464 flags=0x1\(forknoexec\) utime=1.250000000s stime=0.250000000s$' \
+	--no-verify "$tmp/acct.img"
+info acct_time_at_bound 0 '^ +gtime=4611686018.427387904s runtime=1.600000000s nvcsw=120 nivcsw=15$' \
+	--no-verify "$tmp/acct.img"
+info acct_children_time_at_bound 0 \
+	'^ +gtime=4611686018.427387904s runtime=0.000000000s nvcsw=200 nivcsw=20$' \
+	--no-verify "$tmp/acct.img"
+# the process's utime at the bound, with its exited threads' 0.5 s
+cp "$img" "$tmp/acctsum.img"
+put_le "$tmp/acctsum.img" $((acct + 16)) 8 $(((1 << 62) - 500000000))
+info acct_sum_at_bound 0 '^ +4242 +1 +4242 +4200 +1 4611686018.777387904s  stopped,group-leader' \
+	--no-verify "$tmp/acctsum.img"
+# an image of format v6 is not read (struct ckpt_rec_header: version at 16)
+cp "$img" "$tmp/v6.img"
+put_le "$tmp/v6.img" 16 4 6
+info format_v6_rejected 1 'HEADER record: unsupported format version 6 \(this ckptinfo reads 7\)$' \
+	--no-verify "$tmp/v6.img"
+
 "$tmp/mkimage" --two-tasks > "$tmp/two.img"
-info two_tasks_decode 0 '^summary: 48 records, 2 tasks, 6 pages' "$tmp/two.img"
+info two_tasks_decode 0 '^summary: 50 records, 2 tasks, 6 pages' "$tmp/two.img"
 info two_tasks_second_pid 0 'TASK_END .* pid=4243 pages=3' "$tmp/two.img"
-info two_tasks_tree 0 '^ +4243 +4242 +4242 +4200 +1  stopped +\\_ sleeper$' "$tmp/two.img"
+info two_tasks_tree 0 '^ +4243 +4242 +4242 +4200 +1 2.100000000s  stopped +\\_ sleeper$' "$tmp/two.img"
 
 # The whole job: a session, its process tree, threads, pipes and terminal
 job=$tmp/job.img
@@ -221,10 +283,10 @@ info job_zombie_status 0 ' nr_threads=0 flags=0x8\(zombie\) exit_code=0x300$' "$
 info job_zombie_exit 0 '^ +exit=exited\(3\)$' "$job"
 info job_restart_block 0 'restart=nanosleep clock=CLOCK_MONOTONIC remaining_ns=1500000000' "$job"
 info job_line 0 '^job: scope=session root_pid=4200 processes=5 threads=6 zombies=1 stopped=1$' "$job"
-info job_tree_root 0 '^ +4200 +1 +4200 +4200 +1  session-leader,group-leader,ctty +bash$' "$job"
-info job_tree_child 0 '^ +4210 +4200 +4210 +4200 +3  group-leader,foreground,ctty +\\_ producer$' "$job"
-info job_tree_zombie 0 '^ +4212 +4211 +4210 +4200 +0  zombie:exited\(3\),foreground +   \\_ sort$' "$job"
-info job_tree_stopped 0 '^ +4220 +4200 +4220 +4200 +1  stopped,group-leader,ctty +\\_ sleeper$' "$job"
+info job_tree_root 0 '^ +4200 +1 +4200 +4200 +1 2.100000000s  session-leader,group-leader,ctty +bash$' "$job"
+info job_tree_child 0 '^ +4210 +4200 +4210 +4200 +3 2.800000000s  group-leader,foreground,ctty +\\_ producer$' "$job"
+info job_tree_zombie 0 '^ +4212 +4211 +4210 +4200 +0 0.030000000s  zombie:exited\(3\),foreground +   \\_ sort$' "$job"
+info job_tree_stopped 0 '^ +4220 +4200 +4220 +4200 +1 2.100000000s  stopped,group-leader,ctty +\\_ sleeper$' "$job"
 info job_thread_nanosleep 0 \
 	'^ +4210 +4311  0x0000000000401244  0x000000007ffd3e00  producer-1 +nanosleep CLOCK_MONOTONIC, 1.500000000s left$' \
 	"$job"
@@ -240,24 +302,27 @@ info job_termios 0 '^    termios: +icanon echo isig iexten icrnl ixon opost onlc
 info job_terminal_fds 0 \
 	'^    held by: +pid 4200 fds 0,1,2,255; pid 4210 fds 0,2; pid 4211 fds 1,2; pid 4220 fds 0,1,2$' \
 	"$job"
-info job_summary 0 '^summary: 101 records, 5 tasks, 12 pages' "$job"
+info job_summary 0 '^summary: 108 records, 5 tasks, 12 pages' "$job"
 # each thread's SCHED record: the producer's other threads SCHED_BATCH, pinned
 info job_sched_main_thread 0 \
-	'^ +35176  SCHED +200 policy=SCHED_OTHER nice=0 cpus=all ioprio=0x0 timer_slack_ns=50000$' "$job"
+	'^ +35640  SCHED +200 policy=SCHED_OTHER nice=0 cpus=all ioprio=0x0 timer_slack_ns=50000$' "$job"
 info job_sched_batch 0 \
-	'^ +36616  SCHED +200 policy=SCHED_BATCH nice=5 cpus=0,2 ioprio=0x0 timer_slack_ns=50000$' "$job"
+	'^ +37544  SCHED +200 policy=SCHED_BATCH nice=5 cpus=0,2 ioprio=0x0 timer_slack_ns=50000$' "$job"
 info job_sched_batch_oom 0 '^ +default_timer_slack_ns=50000 oom_score_adj=100 oom_score_adj_min=0$' \
 	"$job"
 "$tmp/ckptinfo" "$job" 2>&1 | sed -n 's/^ *[0-9][0-9]*  \([A-Z_][A-Z_]*\) .*/\1/p' |
 	tr '\n' ' ' > "$tmp/types"
 : > "$tmp/why"
 for want in \
-	' THREAD XSTATE SIGNAL SIGINFO SCHED THREAD XSTATE SIGNAL SCHED THREAD XSTATE SIGNAL SCHED TASK_END ' \
-	' FD THREAD XSTATE SIGNAL SIGINFO SCHED TASK_END TASK TASK_END TASK '; do
+	' THREAD XSTATE SIGNAL SIGINFO SCHED ACCT THREAD XSTATE SIGNAL SCHED ACCT THREAD XSTATE SIGNAL SCHED ACCT TASK_END ' \
+	' FD THREAD XSTATE SIGNAL SIGINFO SCHED ACCT TASK_END TASK ACCT TASK_END TASK '; do
 	grep -q -- "$want" "$tmp/types" || echo "no sequence: $want" >> "$tmp/why"
 done
 if [ "$(grep -o ' SCHED ' "$tmp/types" | wc -l)" != 6 ]; then
 	echo "not 6 SCHED records" >> "$tmp/why"
+fi
+if [ "$(grep -o ' ACCT ' "$tmp/types" | wc -l)" != 7 ]; then
+	echo "not 7 ACCT records (6 threads and the zombie)" >> "$tmp/why"
 fi
 if [ -s "$tmp/why" ]; then
 	cat "$tmp/types" >> "$tmp/why"
@@ -265,12 +330,35 @@ if [ -s "$tmp/why" ]; then
 else
 	ok job_sched_record_order
 fi
+# each thread's ACCT record: the process's parts in its leader's only; the
+# zombie's, its only record, has them
+info job_acct_leader 0 \
+	'^ +35840  ACCT +464 flags=0x0 utime=1.250000000s stime=0.250000000s gtime=0.000000000s$' "$job"
+info job_acct_thread 0 \
+	'^ +37744  ACCT +464 flags=0x0 utime=0.300000000s stime=0.050000000s gtime=0.000000000s$' "$job"
+info job_acct_thread_counters 0 \
+	'^ +runtime=0.400000000s nvcsw=20 nivcsw=2 min_flt=40 maj_flt=0 rchar=512$' "$job"
+"$tmp/ckptinfo" "$job" > "$tmp/out" 2>&1
+sed -n '/^ *37744  ACCT /,/^ *[0-9]*  THREAD /p' "$tmp/out" | sed '$d' > "$tmp/acct"
+if [ "$(wc -l < "$tmp/acct")" = 4 ] && ! grep -q 'exited\|children\|hiwater' "$tmp/acct"; then
+	ok job_acct_thread_has_no_process_parts
+else
+	not_ok job_acct_thread_has_no_process_parts "$tmp/acct"
+fi
+info job_acct_zombie 0 \
+	'^ +58264  ACCT +464 flags=0x0 utime=0.020000000s stime=0.010000000s gtime=0.000000000s$' "$job"
+info job_acct_zombie_process 0 '^ +hiwater_rss=0 hiwater_vm=0$' "$job"
+# cut after the producer's first thread: its CPU time is not known
+head -c 36304 "$job" > "$tmp/cut.img"
+info job_cpu_time_incomplete 1 '^ +4210 +4200 +4210 +4200 +3 +-  group-leader,foreground,ctty ' \
+	"$tmp/cut.img"
+info job_cpu_time_complete 1 '^ +4200 +1 +4200 +4200 +1 2.100000000s  session-leader' "$tmp/cut.img"
 # the mm flags of prctl(PR_SET_THP_DISABLE) and prctl(PR_SET_MDWE)
 info job_mm_thp_disable 0 \
-	'^ +18360  MM +657 nr_vmas=2 flags=0x2\(thp_disable\) exe="/usr/bin/sleeper"$' "$job"
+	'^ +18824  MM +657 nr_vmas=2 flags=0x2\(thp_disable\) exe="/usr/bin/sleeper"$' "$job"
 info job_mm_mdwe_no_inherit 0 \
-	'^ +38752  MM +657 nr_vmas=2 flags=0xc\(mdwe\|mdwe_no_inherit\) exe="/usr/bin/sleeper"$' "$job"
-info job_mm_mdwe 0 '^ +56440  MM +657 nr_vmas=2 flags=0x4\(mdwe\) exe="/usr/bin/sleeper" start_code=' \
+	'^ +40608  MM +657 nr_vmas=2 flags=0xc\(mdwe\|mdwe_no_inherit\) exe="/usr/bin/sleeper"$' "$job"
+info job_mm_mdwe 0 '^ +59224  MM +657 nr_vmas=2 flags=0x4\(mdwe\) exe="/usr/bin/sleeper" start_code=' \
 	"$job"
 info job_mm_no_flags 0 '^ +856  MM +657 nr_vmas=2 exe="/usr/bin/sleeper" start_code=0x400000$' "$job"
 info job_no_ptys 0 '^ptys: none$' "$job"
@@ -283,7 +371,7 @@ info job_ctty_without_tty 1 \
 pty=$tmp/pty.img
 "$tmp/mkimage" --pty > "$pty"
 info pty_verifies 0 '^result: ok$' "$pty"
-info pty_header 0 'HEADER .* version=6 .*scope=tree root_pid=4300$' "$pty"
+info pty_header 0 'HEADER .* version=7 .*scope=tree root_pid=4300$' "$pty"
 info pty_record 0 'PTY +129 objid=30 index=5 name=pts/5 flags=0x0$' "$pty"
 info pty_record_master_flags 0 \
 	'^ +master_flags=0x8802\(O_RDWR\|O_NONBLOCK\|O_LARGEFILE\) master_mode=O_RDWR$' "$pty"
@@ -305,7 +393,7 @@ info pty_slave_file_read 0 'FILE .* objid=33 kind=pty-slave pty_id=30 mode=r fla
 info pty_job_line 0 '^job: scope=tree root_pid=4300 processes=3 threads=3 zombies=0 stopped=0$' "$pty"
 info pty_no_pipes 0 '^pipes: none$' "$pty"
 info pty_no_terminal 0 '^terminal: none$' "$pty"
-info pty_summary 0 '^summary: 73 records, 3 tasks, 9 pages' "$pty"
+info pty_summary 0 '^summary: 76 records, 3 tasks, 9 pages' "$pty"
 "$tmp/ckptinfo" "$pty" > "$tmp/out" 2>&1
 sed -n '/^ptys:/,/^terminal:/p' "$tmp/out" > "$tmp/ptys"
 cat > "$tmp/want" <<'EOF'
@@ -337,7 +425,7 @@ fi
 obj=$tmp/objects.img
 "$tmp/mkimage" --objects > "$obj"
 info objects_verifies 0 '^result: ok$' "$obj"
-info objects_header 0 'HEADER .* version=6 .*scope=process root_pid=4400$' "$obj"
+info objects_header 0 'HEADER .* version=7 .*scope=process root_pid=4400$' "$obj"
 info objects_unlinked_shmem 0 '^ +1472  UNLINKED +48 objid=50 kind=shmem size=8192 nr_pages=1 mode=0600$' \
 	"$obj"
 info objects_unlinked_shmem_page 0 \
@@ -372,11 +460,11 @@ info objects_epoll 0 'EPOLL +32 objid=78 nr_items=1$' "$obj"
 info objects_epoll_item 0 '^ +fd=5 events=0x80000001\(EPOLLIN\|EPOLLET\) data=0x1234$' "$obj"
 info objects_epoll_file 0 'FILE .* objid=79 kind=epoll epoll_id=78 mode=rw' "$obj"
 info objects_task_end 0 'TASK_END .* pid=4400 pages=8 page_bytes=32768 files=8 fds=10$' "$obj"
-info objects_summary 0 '^summary: 52 records, 1 task, 8 pages \(32768 bytes\)' "$obj"
+info objects_summary 0 '^summary: 53 records, 1 task, 8 pages \(32768 bytes\)' "$obj"
 # the records held back with the VMA records are shown in the image's order
 "$tmp/ckptinfo" "$obj" > "$tmp/out" 2>&1
 sed -n 's/^ *\([0-9][0-9]*\)  [A-Z_][A-Z_]* *[0-9][0-9]* .*/\1/p' "$tmp/out" > "$tmp/offs"
-if [ "$(wc -l < "$tmp/offs")" = 52 ] && sort -n -c "$tmp/offs" 2> "$tmp/why"; then
+if [ "$(wc -l < "$tmp/offs")" = 53 ] && sort -n -c "$tmp/offs" 2> "$tmp/why"; then
 	ok objects_records_in_image_order
 else
 	cat "$tmp/offs" >> "$tmp/why"
@@ -387,7 +475,7 @@ fi
 sock=$tmp/unix.img
 "$tmp/mkimage" --unix > "$sock"
 info unix_verifies 0 '^result: ok$' "$sock"
-info unix_header 0 'HEADER .* version=6 .*scope=tree root_pid=4500$' "$sock"
+info unix_header 0 'HEADER .* version=7 .*scope=tree root_pid=4500$' "$sock"
 info unix_listen 0 \
 	'^ +16120  UNIX +136 objid=90 sock_type=stream state=listen name="/run/app.sock"$' "$sock"
 info unix_listen_path 0 '^ +path="/run/app.sock" flags=0x40\(bound\) shutdown=0x0 backlog=128$' \
@@ -431,7 +519,7 @@ info unix_msg_one_fd 0 '^ +msg: len=5 sender_id=92 pid=4500 uid=1000 gid=1000 fd
 info unix_msg_fds_data 0 '^ +data="again"$' "$sock"
 info unix_worker_task_end 0 'TASK_END .* pid=4501 pages=3 page_bytes=12288 files=3 fds=5$' \
 	"$sock"
-info unix_summary 0 '^summary: 67 records, 2 tasks, 6 pages \(24576 bytes\)' "$sock"
+info unix_summary 0 '^summary: 69 records, 2 tasks, 6 pages \(24576 bytes\)' "$sock"
 
 # POSIX timers, file locks and shared tables: a server with five timers
 # and three locks, a zombie, and children sharing its file table, its
@@ -464,17 +552,19 @@ info shared_lock_posix 0 '^ +lock: fd=3 kind=posix type=write start=0 end=99$' "
 info shared_lock_ofd 0 '^ +lock: fd=4 kind=ofd type=read start=100 end=9223372036854775807$' \
 	"$shared"
 info shared_lock_flock 0 '^ +lock: fd=5 kind=flock type=write$' "$shared"
-info shared_logger_lock 0 '^ +53320  LOCKS +40 nr=1$' "$shared"
-info shared_worker_shares 0 '^ +20480  SHARES +16 files_of=4600 fs_of=0$' "$shared"
-info shared_logger_shares 0 '^ +37856  SHARES +16 files_of=0 fs_of=4600$' "$shared"
-info shared_helper_shares 0 '^ +55408  SHARES +16 files_of=4600 fs_of=4600$' "$shared"
+info shared_logger_lock 0 '^ +55176  LOCKS +40 nr=1$' "$shared"
+info shared_worker_shares 0 '^ +21872  SHARES +16 files_of=4600 fs_of=0$' "$shared"
+info shared_logger_shares 0 '^ +39712  SHARES +16 files_of=0 fs_of=4600$' "$shared"
+info shared_helper_shares 0 '^ +57728  SHARES +16 files_of=4600 fs_of=4600$' "$shared"
 info shared_worker_task_end 0 'TASK_END .* pid=4602 pages=3 page_bytes=12288 files=0 fds=0$' \
 	"$shared"
-info shared_tree_worker 0 '^ +4602 +4600 +4600 +4600 +1  files-of:4600 +\\_ worker$' "$shared"
-info shared_tree_logger 0 '^ +4603 +4600 +4600 +4600 +1  fs-of:4600 +\\_ logger$' "$shared"
-info shared_tree_helper 0 '^ +4604 +4600 +4600 +4600 +1  files-of:4600,fs-of:4600 +\\_ helper$' \
+info shared_acct_forknoexec 0 \
+	'^ +38784  ACCT +464 flags=0x1\(forknoexec\) utime=1.250000000s stime=0.250000000s$' "$shared"
+info shared_tree_worker 0 '^ +4602 +4600 +4600 +4600 +1 2.100000000s  files-of:4600 +\\_ worker$' "$shared"
+info shared_tree_logger 0 '^ +4603 +4600 +4600 +4600 +1 2.100000000s  fs-of:4600 +\\_ logger$' "$shared"
+info shared_tree_helper 0 '^ +4604 +4600 +4600 +4600 +1 2.100000000s  files-of:4600,fs-of:4600 +\\_ helper$' \
 	"$shared"
-info shared_summary 0 '^summary: 96 records, 5 tasks, 12 pages \(49152 bytes\)' "$shared"
+info shared_summary 0 '^summary: 102 records, 5 tasks, 12 pages \(49152 bytes\)' "$shared"
 # each process's records: no FS for a shared fs_struct, no FILE, FD or
 # LOCKS for a shared file table, POSIX_TIMERS after TIMERS, LOCKS after
 # the last FD
@@ -483,9 +573,9 @@ info shared_summary 0 '^summary: 96 records, 5 tasks, 12 pages \(49152 bytes\)' 
 : > "$tmp/why"
 for want in \
 	'TASK CRED RLIMITS FS MM VMA VMA PAGES PAGES SIGHAND TIMERS POSIX_TIMERS FILE FD FD FD FILE FD FILE FD FILE FD FD LOCKS THREAD ' \
-	'TASK TASK_END TASK CRED RLIMITS SHARES FS MM VMA VMA PAGES PAGES SIGHAND TIMERS THREAD ' \
+	'TASK ACCT TASK_END TASK CRED RLIMITS SHARES FS MM VMA VMA PAGES PAGES SIGHAND TIMERS THREAD ' \
 	'TASK CRED RLIMITS SHARES MM VMA VMA PAGES PAGES SIGHAND TIMERS FD FD FD FILE FD LOCKS THREAD ' \
-	'TASK CRED RLIMITS SHARES MM VMA VMA PAGES PAGES SIGHAND TIMERS THREAD XSTATE SIGNAL SIGINFO SCHED TASK_END TRAILER '; do
+	'TASK CRED RLIMITS SHARES MM VMA VMA PAGES PAGES SIGHAND TIMERS THREAD XSTATE SIGNAL SIGINFO SCHED ACCT TASK_END TRAILER '; do
 	grep -q -- "$want" "$tmp/types" || echo "no sequence: $want" >> "$tmp/why"
 done
 if [ -s "$tmp/why" ]; then
@@ -510,10 +600,10 @@ info shared_lock_posix_other_fd 0 '^ +lock: fd=4 kind=posix type=write start=0 e
 ipc=$tmp/ipc.img
 "$tmp/mkimage" --ipc > "$ipc"
 info ipc_verifies 0 '^result: ok$' "$ipc"
-info ipc_header 0 'HEADER .* version=6 .*scope=tree root_pid=4800$' "$ipc"
+info ipc_header 0 'HEADER .* version=7 .*scope=tree root_pid=4800$' "$ipc"
 info ipc_mm_lock_future 0 '^ +720  MM +657 nr_vmas=5 flags=0x1\(lock_future\) exe="/usr/bin/sleeper"$' \
 	"$ipc"
-info ipc_mm_no_flags 0 '^ +35248  MM +657 nr_vmas=3 exe="/usr/bin/sleeper" start_code=0x400000$' \
+info ipc_mm_no_flags 0 '^ +35712  MM +657 nr_vmas=3 exe="/usr/bin/sleeper" start_code=0x400000$' \
 	"$ipc"
 info ipc_sysvshm 0 \
 	'^ +1472  SYSVSHM +88 objid=110 shmid=32769 key=0x00005eed size=12288 nr_pages=2 mode=0640$' \
@@ -535,7 +625,7 @@ info ipc_vma_removed_rdonly 0 '^ +size=4096 pgoff=0x0 vm_flags=0x0 flags=0x22\(l
 info ipc_vma_madvise 0 '^ +flags=0x5c6\(locked\|dontdump\|dontfork\|wipeonfork\|hugepage\|mergeable\)$' \
 	"$ipc"
 info ipc_vma_client_rdonly 0 \
-	'^ +36000  VMA +64 000050001000-000050003000 r-- sysvshm pages=0 bytes=0 objid=110$' "$ipc"
+	'^ +36464  VMA +64 000050001000-000050003000 r-- sysvshm pages=0 bytes=0 objid=110$' "$ipc"
 info ipc_vma_client_flags 0 '^ +size=8192 pgoff=0x1 vm_flags=0x0 flags=0x220\(shm_rdonly\|nohugepage\)$' \
 	"$ipc"
 info ipc_inotify 0 'INOTIFY +152 objid=120 nr_watches=2 next_wd=4 events_len=64 nr_events=3$' "$ipc"
@@ -551,7 +641,7 @@ info ipc_inotify_file 0 \
 	'FILE .* objid=121 kind=inotify inotify_id=120 mode=r flags=0x800\(O_NONBLOCK\)$' "$ipc"
 info ipc_task_end 0 'TASK_END .* pid=4800 pages=7 page_bytes=28672 files=2 fds=4$' "$ipc"
 info ipc_client_task_end 0 'TASK_END .* pid=4801 pages=3 page_bytes=12288 files=0 fds=4$' "$ipc"
-info ipc_summary 0 '^summary: 56 records, 2 tasks, 10 pages \(40960 bytes\)' "$ipc"
+info ipc_summary 0 '^summary: 58 records, 2 tasks, 10 pages \(40960 bytes\)' "$ipc"
 # each segment's record, and its pages, before the VMA attaching it
 "$tmp/ckptinfo" "$ipc" 2>&1 | sed -n 's/^ *[0-9][0-9]*  \([A-Z_][A-Z_]*\) .*/\1/p' |
 	tr '\n' ' ' > "$tmp/types"
@@ -608,7 +698,7 @@ if command -v python3 > /dev/null 2>&1; then
 import json, sys
 j = json.load(open(sys.argv[1]))
 assert j["ok"] is True and j["checksum_ok"] is True and j["error"] is None
-assert j["header"]["version"] == 6 and j["header"]["nr_tasks"] == 1
+assert j["header"]["version"] == 7 and j["header"]["nr_tasks"] == 1
 assert j["header"]["scope"] == "process" and j["header"]["root_pid"] == 4242
 t = j["tasks"][0]
 assert t["pid"] == 4242 and t["comm"] == "sleeper" and t["pages"] == 3
@@ -623,7 +713,7 @@ assert [x["signal"] for x in h] == ["SIGINT", "SIGPIPE"], h
 tm = [r for r in recs if r["type"] == "TIMERS"][0]["itimers"]
 assert [(x["which"], x["value"], x["interval"]) for x in tm] == \
     [("real", 1.5, 0), ("prof", 0.02, 0.02)], tm
-assert j["summary"]["records"] == 25
+assert j["summary"]["records"] == 26
 assert "tty" not in j
 assert j["job"]["nr_processes"] == 1 and j["job"]["tty"] is None
 assert j["job"]["pipes"] == [] and j["job"]["fifos"] == [] and j["job"]["ptys"] == []
@@ -632,7 +722,25 @@ sc = [r for r in recs if r["type"] == "SCHED"]
 assert sc == [{"offset": 17608, "type": "SCHED", "len": 200, "policy": "SCHED_OTHER", "nice": 0,
                "cpus": "all", "ioprio": "0x0", "timer_slack_ns": 50000,
                "default_timer_slack_ns": 50000, "oom_score_adj": 100, "oom_score_adj_min": 0}], sc
-assert [r["type"] for r in recs[-3:]] == ["SIGINFO", "SCHED", "TASK_END"], recs[-3:]
+assert [r["type"] for r in recs[-4:]] == ["SIGINFO", "SCHED", "ACCT", "TASK_END"], recs[-4:]
+ac = [r for r in recs if r["type"] == "ACCT"]
+assert ac == [{"offset": 17808, "type": "ACCT", "len": 464, "flags": "0x0", "flags_names": [],
+               "self": {"utime": 1.25, "stime": 0.25, "gtime": 0, "runtime": 1.6, "nvcsw": 120,
+                        "nivcsw": 15, "min_flt": 2400, "maj_flt": 3, "rchar": 65536,
+                        "wchar": 4096, "syscr": 48, "syscw": 16, "read_bytes": 8192,
+                        "write_bytes": 4096, "cancelled_write_bytes": 0},
+               "exited": {"utime": 0.5, "stime": 0.1, "gtime": 0, "runtime": 0.7, "nvcsw": 30,
+                          "nivcsw": 4, "min_flt": 300, "maj_flt": 1, "inblock": 16,
+                          "oublock": 8, "maxrss": 2048, "rchar": 1024, "wchar": 512,
+                          "syscr": 5, "syscw": 3, "read_bytes": 0, "write_bytes": 0,
+                          "cancelled_write_bytes": 0},
+               "children": {"utime": 2, "stime": 0.5, "gtime": 0, "runtime": 0, "nvcsw": 200,
+                            "nivcsw": 20, "min_flt": 5000, "maj_flt": 10, "inblock": 64,
+                            "oublock": 32, "maxrss": 4096, "rchar": 131072, "wchar": 8192,
+                            "syscr": 100, "syscw": 40, "read_bytes": 16384,
+                            "write_bytes": 8192, "cancelled_write_bytes": 4096},
+               "hiwater_rss": 3072, "hiwater_vm": 10240}], ac
+assert j["job"]["processes"][0]["cpu_time"] == 2.1, j["job"]["processes"][0]
 EOF
 	then
 		ok json_has_decoded_fields
@@ -645,7 +753,7 @@ import json, sys
 j = json.load(open(sys.argv[1]))
 assert j["ok"] is True
 assert [t["pid"] for t in j["tasks"]] == [4242, 4243]
-assert [len(t["records"]) for t in j["tasks"]] == [23, 23]
+assert [len(t["records"]) for t in j["tasks"]] == [24, 24]
 EOF
 	then
 		ok json_two_tasks
@@ -685,8 +793,18 @@ assert t["fg_pgrp"] == 4210 and t["fg_pgrp_in_job"] is True and (t["rows"], t["c
 assert "icanon" in t["termios"] and "cs8" in t["termios"]
 assert len(t["fds"]) == 11 and t["fds"][3] == {"pid": 4200, "fd": 255}
 assert [t["pid"] for t in j["tasks"]] == [4200, 4210, 4211, 4212, 4220]
-assert len(j["tasks"][3]["records"]) == 2
+assert [r["type"] for r in j["tasks"][3]["records"]] == ["TASK", "ACCT", "TASK_END"]
 assert job["sysvshm"] == []
+ac = [(r["self"]["utime"], r["self"]["nvcsw"], sorted(r)) for r in j["tasks"][1]["records"]
+      if r["type"] == "ACCT"]
+keys = ["flags", "flags_names", "len", "offset", "self", "type"]
+assert ac == [(1.25, 120, sorted(keys + ["exited", "children", "hiwater_rss", "hiwater_vm"])),
+              (0.3, 10, keys), (0.3, 20, keys)], ac
+z = [r for r in j["tasks"][3]["records"] if r["type"] == "ACCT"][0]
+assert (z["self"]["utime"], z["self"]["stime"], z["exited"]["utime"], z["hiwater_rss"]) == \
+    (0.02, 0.01, 0, 0), z
+assert "inblock" not in z["self"] and z["children"]["maxrss"] == 0, z
+assert [p["cpu_time"] for p in procs] == [2.1, 2.8, 2.1, 0.03, 2.1], procs
 sc = [(r["policy"], r["nice"], r["cpus"], r["timer_slack_ns"], r["oom_score_adj"])
       for r in j["tasks"][1]["records"] if r["type"] == "SCHED"]
 assert sc == [("SCHED_OTHER", 0, "all", 50000, 100), ("SCHED_BATCH", 5, "0,2", 50000, 100),
@@ -694,7 +812,8 @@ assert sc == [("SCHED_OTHER", 0, "all", 50000, 100), ("SCHED_BATCH", 5, "0,2", 5
 for t in j["tasks"]:
     types = [r["type"] for r in t["records"]]
     assert types.count("SCHED") == types.count("THREAD"), types
-    assert all(types[i + 1] in ("THREAD", "TASK_END") for i, x in enumerate(types) if x == "SCHED")
+    assert all(types[i + 1] == "ACCT" for i, x in enumerate(types) if x == "SCHED"), types
+    assert all(types[i + 1] in ("THREAD", "TASK_END") for i, x in enumerate(types) if x == "ACCT")
     for r in t["records"]:
         if r["type"] == "SCHED":
             assert not {"rt_priority", "slice", "dl_runtime", "dl_overrun", "reset_on_fork"} & set(r)
@@ -711,7 +830,7 @@ EOF
 	if python3 - "$tmp/json" >> "$tmp/err" 2>&1 <<'EOF'
 import json, sys
 j = json.load(open(sys.argv[1]))
-assert j["ok"] is True and j["header"]["version"] == 6
+assert j["ok"] is True and j["header"]["version"] == 7
 p = [r for r in j["tasks"][0]["records"] if r["type"] == "PTY"]
 assert [(x["objid"], x["index"], x["name"], x["len"]) for x in p] == \
     [(30, 5, "pts/5", 129), (40, 6, "pts/6", 104)], p
@@ -762,7 +881,7 @@ EOF
 	if python3 - "$tmp/json" >> "$tmp/err" 2>&1 <<'EOF'
 import json, sys
 j = json.load(open(sys.argv[1]))
-assert j["ok"] is True and j["header"]["version"] == 6
+assert j["ok"] is True and j["header"]["version"] == 7
 recs = j["tasks"][0]["records"]
 offs = [r["offset"] for r in recs]
 assert offs == sorted(offs), offs
@@ -802,7 +921,7 @@ assert files == [(1, "inherit", "rw"), (60, "unlinked", "rw", ("unlinked_id", 51
                  (73, "timerfd", "rw", ("timerfd_id", 72)), (75, "timerfd", "rw", ("timerfd_id", 74)),
                  (77, "signalfd", "rw", ("signalfd_id", 76)), (79, "epoll", "rw", ("epoll_id", 78))], \
     files
-assert j["summary"]["records"] == 52 and j["summary"]["pages"] == 8
+assert j["summary"]["records"] == 53 and j["summary"]["pages"] == 8
 EOF
 	then
 		ok json_objects
@@ -817,7 +936,7 @@ def no_dup(pairs):
     assert len(keys) == len(set(keys)), keys
     return dict(pairs)
 j = json.load(open(sys.argv[1]), object_pairs_hook=no_dup)
-assert j["ok"] is True and j["header"]["version"] == 6
+assert j["ok"] is True and j["header"]["version"] == 7
 recs = [r for t in j["tasks"] for r in t["records"]]
 u = [r for r in recs if r["type"] == "UNIX"]
 assert [(x["objid"], x["sock_type"], x["state"], x.get("peer_id"), x.get("name"), x.get("path"),
@@ -852,7 +971,7 @@ files = [(f["objid"], f["kind"], f.get("unix_id")) for f in recs if f["type"] ==
 assert files == [(1, "inherit", None), (91, "unix", 90), (93, "unix", 92), (97, "unix", 96),
                  (99, "unix", 98), (101, "unix", 100), (103, "unix", 102), (104, "reg", None),
                  (105, "reg", None), (95, "unix", 94)], files
-assert j["summary"]["records"] == 67 and j["job"]["nr_processes"] == 2
+assert j["summary"]["records"] == 69 and j["job"]["nr_processes"] == 2
 EOF
 	then
 		ok json_unix
@@ -901,7 +1020,10 @@ procs = j["job"]["processes"]
 assert [(p["pid"], p.get("files_of"), p.get("fs_of")) for p in procs] == \
     [(4600, None, None), (4601, None, None), (4602, 4600, None), (4603, None, 4600),
      (4604, 4600, 4600)], procs
-assert j["summary"]["records"] == 96
+assert j["summary"]["records"] == 102
+ac = [[r["flags_names"] for r in t["records"] if r["type"] == "ACCT"] for t in tasks]
+assert ac == [[[], []], [[]], [["forknoexec"]], [["forknoexec"]], [["forknoexec"]]], ac
+assert [p["cpu_time"] for p in procs] == [2.45, 0.03, 2.1, 2.1, 2.1], procs
 EOF
 	then
 		ok json_shared
@@ -948,7 +1070,7 @@ assert i["events"] == [
 f = [(r["objid"], r["kind"], r.get("inotify_id"), r["mode"]) for r in a if r["type"] == "FILE"]
 assert f == [(1, "inherit", None, "rw"), (121, "inotify", 120, "r")], f
 assert [r["objid"] for r in b if r["type"] == "FD"] == [1, 1, 1, 121]
-assert j["summary"]["records"] == 56 and j["summary"]["pages"] == 10
+assert j["summary"]["records"] == 58 and j["summary"]["pages"] == 10
 assert j["job"]["sysvshm"] == [
     {"shmid": 32769, "key": "0x00005eed", "size": 12288, "mode": "0640", "removed": False,
      "attached_by": [4800, 4801]},
@@ -1154,7 +1276,7 @@ futex-clock THREAD record: restart block of kind 2: the clock does not match the
 tty-name TTY record: name: no NUL terminator in its 64 bytes
 tty-line TTY record: termios: line discipline 30 does not exist \(the kernel has 30\)
 tty-fg TTY record: sid 4200 or fg_pgrp -4210 is negative
-siginfo-count offset 36616 .*SCHED record: unexpected here: SIGINFO 1 of 1 record expected$
+siginfo-count offset 37544 .*SCHED record: unexpected here: SIGINFO 1 of 1 record expected$
 EOF
 # ... and in the pty image
 while read -r kind pat; do
@@ -1347,16 +1469,16 @@ lock-end LOCKS record: lock 2: end 99 is before start 100$
 lock-fd-missing LOCKS record: lock 1: fd 9 is not a descriptor of the process \(no FD record\)$
 lock-ofd-access LOCKS record: lock 2: an open file description write lock, but fd 4 is not open for writing$
 lock-posix-access LOCKS record: lock 1: a POSIX write lock, but neither fd 5 nor another descriptor of the process on its file is open for writing$
-shares-none offset 20480 .*SHARES record: files_of and fs_of are 0: the record shares nothing$
-shares-negative offset 37856 .*SHARES record: files_of 0 or fs_of -1 is negative$
+shares-none offset 21872 .*SHARES record: files_of and fs_of are 0: the record shares nothing$
+shares-negative offset 39712 .*SHARES record: files_of 0 or fs_of -1 is negative$
 shares-unknown SHARES record: files_of 4999: no process before it in the image has that pid$
 shares-later SHARES record: files_of 4603: no process before it in the image has that pid$
 shares-thread SHARES record: files_of 4701 is a thread of pid 4600, not a process$
 shares-self SHARES record: files_of 4602 is the process itself$
 shares-zombie SHARES record: fs_of 4601 is a zombie, which has no tables to share$
-shares-fs-record offset 20496 .*FS record: unexpected here: MM \(no FS: the process shares pid 4600.s\) record expected$
-shares-files-fd offset 53152 .*FD record: unexpected here: THREAD 1 of 1 \(no files: the process shares pid 4600.s file table\) record expected$
-shares-order offset 20512 .*SHARES record: unexpected here: MM record expected$
+shares-fs-record offset 21888 .*FS record: unexpected here: MM \(no FS: the process shares pid 4600.s\) record expected$
+shares-files-fd offset 55008 .*FD record: unexpected here: THREAD 1 of 1 \(no files: the process shares pid 4600.s file table\) record expected$
+shares-order offset 21904 .*SHARES record: unexpected here: MM record expected$
 shares-len SHARES record: length 24 does not match the SHARES record \(expected 16\)$
 EOF
 # ... and in the ipc image: System V shared memory, the mappings of it,
@@ -1385,12 +1507,12 @@ sysvshm-pages-extra offset 5680 .*PAGES record: unexpected here: VMA 2 of 5 reco
 sysvshm-in-files offset 32944 .*SYSVSHM record: unexpected here: FILE, FD, THREAD or an object \(PIPE, PTY, UNLINKED, EVENTFD...\) record expected$
 sysvshm-after-vma offset 9864 .*VMA record: sysvshm mapping: objid 112 names no earlier SYSVSHM record$
 vma-sysvshm-objid offset 9800 .*VMA record: sysvshm mapping: objid 99 names no earlier SYSVSHM record$
-vma-sysvshm-inotify offset 36000 .*VMA record: sysvshm mapping: objid 120 names no earlier SYSVSHM record$
+vma-sysvshm-inotify offset 36464 .*VMA record: sysvshm mapping: objid 120 names no earlier SYSVSHM record$
 vma-objid-sysvshm VMA record: anon mapping with objid 110: only obj_shared, obj_private and sysvshm have one$
 vma-kind offset 10016 .*VMA record: unknown VMA kind 9$
 vma-flags VMA record: unknown VMA flags 0x80000000$
 vma-rdonly-kind offset 10016 .*VMA record: flag shm_rdonly on a mapping of kind anon: only a sysvshm mapping has it$
-vma-rdonly-write offset 36000 .*VMA record: flag shm_rdonly, but prot has PROT_WRITE: an attachment made with SHM_RDONLY is not writable$
+vma-rdonly-write offset 36464 .*VMA record: flag shm_rdonly, but prot has PROT_WRITE: an attachment made with SHM_RDONLY is not writable$
 vma-wipeonfork offset 9800 .*VMA record: flag wipeonfork on a mapping of kind sysvshm: madvise\(MADV_WIPEONFORK\) takes private anonymous memory only$
 pages-sysvshm PAGES record: pages at 0x30000000 are in a sysvshm VMA, which has no pages$
 mm-flags offset 720 .*MM record: unknown mm flags 0x10$
@@ -1425,7 +1547,7 @@ inotify-file-mode offset 33096 .*FILE record: mode 3: a file of kind inotify is 
 inotify-file-pos FILE record: pos 5, size 0: a file of kind inotify has 0 for both$
 inotify-file-flags FILE record: flags 06000: a file of kind inotify has no status flag but O_NONBLOCK$
 inotify-file-ref FILE record: inotify_id 110: no earlier INOTIFY record has that objid$
-fd-on-inotify offset 50664 .*FD record: fd 3 refers to objid 120, which no earlier FILE record has$
+fd-on-inotify offset 51128 .*FD record: fd 3 refers to objid 120, which no earlier FILE record has$
 EOF
 # ... the SCHED record, the last of each thread, in the simple image
 while read -r kind pat; do
@@ -1448,8 +1570,30 @@ sched-slice-max SCHED record: slice 100000001 ns is outside 0.1..100 ms$
 sched-oom SCHED record: oom_score_adj 1001 or its minimum 0 is outside -1000..1000$
 sched-oom-min SCHED record: oom_score_adj 100 or its minimum -1001 is outside -1000..1000$
 sched-len SCHED record: length 192 does not match the SCHED record \(expected 200\)$
-sched-missing offset 17608 .*TASK_END record: unexpected here: SCHED record expected$
+sched-missing offset 17608 .*ACCT record: unexpected here: SCHED record expected$
 sched-before-siginfo offset 17464 .*SCHED record: unexpected here: SIGINFO 1 of 1 record expected$
+EOF
+# ... the ACCT record, after SCHED, in the simple image: its only
+# thread's, its process's leader's
+while read -r kind pat; do
+	"$tmp/mkimage" --corrupt "$kind" > "$tmp/bad.img"
+	info "rejects_$kind" 1 "$pat" "$tmp/bad.img"
+	echo "$kind" >> "$tmp/tested"
+done <<'EOF'
+acct-flags offset 17808 .*ACCT record: unknown flags 0x2$
+acct-reserved offset 17808 .*ACCT record: reserved field is not zero$
+acct-self-inblock ACCT record: self: inblock 16, oublock 0, maxrss 0: the kernel keeps none of these per thread \(all 0\)$
+acct-self-oublock ACCT record: self: inblock 0, oublock 8, maxrss 0: the kernel keeps none of these per thread \(all 0\)$
+acct-self-maxrss ACCT record: self: inblock 0, oublock 0, maxrss 2048: the kernel keeps none of these per thread \(all 0\)$
+acct-children-runtime ACCT record: children.runtime 1: the kernel keeps no runtime for children \(0\)$
+acct-self-time-max ACCT record: self.utime 4611686018427387905 ns exceeds CKPT_ACCT_MAX_NS \(4611686018427387904\)$
+acct-self-runtime-max ACCT record: self.runtime 18446744073709551615 ns exceeds CKPT_ACCT_MAX_NS \(4611686018427387904\)$
+acct-exited-time-max ACCT record: exited.stime 4611686018427387905 ns exceeds CKPT_ACCT_MAX_NS \(4611686018427387904\)$
+acct-children-time-max ACCT record: children.gtime 4611686018427387905 ns exceeds CKPT_ACCT_MAX_NS \(4611686018427387904\)$
+acct-sum ACCT record: the process.s utime, 4611686018427387905 ns over its threads and exited threads so far, exceeds CKPT_ACCT_MAX_NS \(4611686018427387904\)$
+acct-len ACCT record: length 456 does not match the ACCT record \(expected 464\)$
+acct-missing offset 17808 .*TASK_END record: unexpected here: ACCT record expected$
+acct-before-sched offset 17608 .*ACCT record: unexpected here: SCHED record expected$
 EOF
 # ... and in the job image: a thread without its SCHED record, one with
 # two, a zombie with one, the mm flags
@@ -1458,11 +1602,29 @@ while read -r kind pat; do
 	info "rejects_job_$kind" 1 "$pat" "$tmp/bad.img"
 	echo "$kind" >> "$tmp/tested"
 done <<'EOF'
-sched-missing-thread offset 35176 .*THREAD record: unexpected here: SCHED record expected$
-sched-twice offset 36816 .*SCHED record: unexpected here: THREAD 3 of 3 record expected$
-sched-idle-runtime offset 36616 .*SCHED record: deadline parameters without SCHED_DEADLINE$
-sched-zombie offset 55944 .*SCHED record: unexpected here: TASK_END record expected$
-mm-mdwe-no-inherit offset 38752 .*MM record: mdwe_no_inherit without mdwe$
+sched-missing-thread offset 35640 .*ACCT record: unexpected here: SCHED record expected$
+sched-twice offset 37744 .*SCHED record: unexpected here: ACCT record expected$
+sched-idle-runtime offset 37544 .*SCHED record: deadline parameters without SCHED_DEADLINE$
+sched-zombie offset 58728 .*SCHED record: unexpected here: TASK_END record expected$
+mm-mdwe-no-inherit offset 40608 .*MM record: mdwe_no_inherit without mdwe$
+EOF
+# ... and ACCT records: other threads' with the process's parts, the
+# process's times summed over its threads, a thread without its record,
+# one with two, the zombie's
+while read -r kind pat; do
+	"$tmp/mkimage" --job --corrupt "$kind" > "$tmp/bad.img"
+	info "rejects_job_$kind" 1 "$pat" "$tmp/bad.img"
+	echo "$kind" >> "$tmp/tested"
+done <<'EOF'
+acct-thread-exited offset 37744 .*ACCT record: thread 2 of 3 has exited, children or hiwater counters: only the leader.s record has the process.s$
+acct-thread-children offset 39648 .*ACCT record: thread 3 of 3 has exited, children or hiwater counters: only the leader.s record has the process.s$
+acct-thread-hiwater offset 37744 .*ACCT record: thread 2 of 3 has exited, children or hiwater counters: only the leader.s record has the process.s$
+acct-sum-threads offset 39648 .*ACCT record: the process.s runtime, 4611686018427387905 ns over its threads and exited threads so far, exceeds CKPT_ACCT_MAX_NS \(4611686018427387904\)$
+acct-missing-thread offset 35840 .*THREAD record: unexpected here: ACCT record expected$
+acct-twice offset 38208 .*ACCT record: unexpected here: THREAD 3 of 3 record expected$
+acct-zombie-missing offset 58264 .*TASK_END record: unexpected here: ACCT record expected$
+acct-zombie-twice offset 58728 .*ACCT record: unexpected here: TASK_END record expected$
+acct-zombie-sum offset 58264 .*ACCT record: the process.s stime, 4611686018427387905 ns over its threads and exited threads so far, exceeds CKPT_ACCT_MAX_NS \(4611686018427387904\)$
 EOF
 # Every defect mkimage can make is in one of the tables above
 : > "$tmp/why"
@@ -1565,8 +1727,8 @@ fuzz_image fuzz_shared_record_mutations_never_crash --shared --mutate-in $shared
 # ... and at System V shared memory, inotify, and the records naming them
 ipcrecs=SYSVSHM,INOTIFY,MM,VMA,PAGES,FILE
 fuzz_image fuzz_ipc_record_mutations_never_crash --ipc --mutate-in $ipcrecs
-# ... and at the SCHED records, and the MM records with their flags
-fuzz_image fuzz_sched_record_mutations_never_crash --job --mutate-in SCHED,MM
+# ... and at the SCHED and ACCT records, and the MM records with their flags
+fuzz_image fuzz_sched_record_mutations_never_crash --job --mutate-in SCHED,MM,ACCT
 # The job's (the pty, objects and unix records') mutations in JSON: the output is
 # always valid JSON
 # fuzz_json NAME MKIMAGE-OPTIONS...
@@ -1599,7 +1761,7 @@ fuzz_json fuzz_objects_json_always_valid --objects --mutate-in $objrecs
 fuzz_json fuzz_unix_json_always_valid --unix --mutate-in UNIX,FILE
 fuzz_json fuzz_shared_json_always_valid --shared --mutate-in $sharedrecs
 fuzz_json fuzz_ipc_json_always_valid --ipc --mutate-in $ipcrecs
-fuzz_json fuzz_sched_json_always_valid --job --mutate-in SCHED,MM
+fuzz_json fuzz_sched_json_always_valid --job --mutate-in SCHED,MM,ACCT
 
 echo "1..$n"
 [ $fails = 0 ]

@@ -32,7 +32,9 @@
  *                             POSIX timers and file locks (POSIX, open file
  *                             description, flock), a zombie, and children
  *                             sharing its file table, its working
- *                             directory, or both; one with a lock of its own
+ *                             directory, or both, forked without execve(2)
+ *                             (CKPT_ACCT_FORKNOEXEC); one with a lock of its
+ *                             own
  *   mkimage --ipc             a valid image of a process tree holding System
  *                             V shared memory and inotify: a server that
  *                             attached a segment read-write and a removed
@@ -1117,6 +1119,95 @@ static void sched_rec(struct image *im, unsigned int k)
 	record(im, CKPT_REC_SCHED, &sc, sizeof(sc), NULL, 0);
 }
 
+/*
+ * A thread's ACCT record: its own counters, and in the leader's (thread
+ * @k 0, or the zombie's) the process's, its exited threads' and
+ * children's.  A process sharing another's tables was forked and did not
+ * execve(2).
+ */
+static void acct_rec(struct image *im, const struct proc *p, unsigned int k)
+{
+	struct ckpt_rec_acct ac;
+	struct ckpt_acct_counters *c = &ac.self;
+
+	memset(&ac, 0, sizeof(ac));
+	if (p->files_of || p->fs_of)
+		ac.flags = CKPT_ACCT_FORKNOEXEC;
+	if (p->flags & CKPT_TASK_ZOMBIE) {
+		/* its memory is gone: no peaks */
+		c->utime = 20000000;
+		c->stime = 10000000;
+		c->runtime = 35000000;
+		c->nvcsw = 5;
+		c->nivcsw = 1;
+		c->min_flt = 150;
+		c->rchar = 4096;
+		c->wchar = 100;
+		c->syscr = 3;
+		c->syscw = 2;
+	} else if (k) {
+		c->utime = 300000000;
+		c->stime = 50000000;
+		c->runtime = 400000000;
+		c->nvcsw = 10 * k;
+		c->nivcsw = 2;
+		c->min_flt = 40;
+		c->rchar = 512;
+		c->wchar = 256;
+		c->syscr = 4;
+		c->syscw = 2;
+	} else {
+		c->utime = 1250000000;
+		c->stime = 250000000;
+		c->runtime = 1600000000;
+		c->nvcsw = 120;
+		c->nivcsw = 15;
+		c->min_flt = 2400;
+		c->maj_flt = 3;
+		c->rchar = 65536;
+		c->wchar = 4096;
+		c->syscr = 48;
+		c->syscw = 16;
+		c->read_bytes = 8192;
+		c->write_bytes = 4096;
+		c = &ac.exited;
+		c->utime = 500000000;
+		c->stime = 100000000;
+		c->runtime = 700000000;
+		c->nvcsw = 30;
+		c->nivcsw = 4;
+		c->min_flt = 300;
+		c->maj_flt = 1;
+		c->inblock = 16;
+		c->oublock = 8;
+		c->maxrss = 2048;
+		c->rchar = 1024;
+		c->wchar = 512;
+		c->syscr = 5;
+		c->syscw = 3;
+		c = &ac.children;
+		c->utime = 2000000000;
+		c->stime = 500000000;
+		c->nvcsw = 200;
+		c->nivcsw = 20;
+		c->min_flt = 5000;
+		c->maj_flt = 10;
+		c->inblock = 64;
+		c->oublock = 32;
+		c->maxrss = 4096;
+		c->rchar = 131072;
+		c->wchar = 8192;
+		c->syscr = 100;
+		c->syscw = 40;
+		c->read_bytes = 16384;
+		c->write_bytes = 8192;
+		c->cancelled_write_bytes = 4096;
+		ac.hiwater_rss = 3072;
+		ac.hiwater_vm = 10240;
+	}
+	record(im, CKPT_REC_ACCT, &ac, sizeof(ac), NULL, 0);
+}
+
 static void build_task(struct image *im, const struct proc *p)
 {
 	static const char cwd_root[] = "/home/user\0/";
@@ -1155,8 +1246,10 @@ static void build_task(struct image *im, const struct proc *p)
 	task.exit_code = p->exit_code;
 	snprintf(task.comm, sizeof(task.comm), "%s", p->comm);
 	record(im, CKPT_REC_TASK, &task, sizeof(task), NULL, 0);
-	if (p->flags & CKPT_TASK_ZOMBIE)
+	if (p->flags & CKPT_TASK_ZOMBIE) {
+		acct_rec(im, p, 0);
 		goto end;
+	}
 
 	memset(&cred, 0, sizeof(cred));
 	cred.uid = cred.euid = cred.suid = cred.fsuid = 1000;
@@ -1272,6 +1365,7 @@ static void build_task(struct image *im, const struct proc *p)
 			record(im, CKPT_REC_SIGINFO, &si, sizeof(si), NULL, 0);
 		}
 		sched_rec(im, k);
+		acct_rec(im, p, k);
 	}
 end:
 	memset(&end, 0, sizeof(end));
@@ -1488,7 +1582,16 @@ static const char *const kinds[] = {
 	"sched-oom-min", "sched-len", "sched-missing", "sched-before-siginfo",
 	/* ... and on the job image: SCHED records, mm flags */
 	"sched-missing-thread", "sched-twice", "sched-idle-runtime", "sched-zombie",
-	"mm-mdwe-no-inherit", NULL
+	"mm-mdwe-no-inherit",
+	/* ACCT records, on the simple image */
+	"acct-flags", "acct-reserved", "acct-self-inblock", "acct-self-oublock",
+	"acct-self-maxrss", "acct-children-runtime", "acct-self-time-max",
+	"acct-self-runtime-max", "acct-exited-time-max", "acct-children-time-max", "acct-sum",
+	"acct-len", "acct-missing", "acct-before-sched",
+	/* ... and on the job image: other threads' records, the zombie's */
+	"acct-thread-exited", "acct-thread-children", "acct-thread-hiwater", "acct-sum-threads",
+	"acct-missing-thread", "acct-twice", "acct-zombie-missing", "acct-zombie-twice",
+	"acct-zombie-sum", NULL
 };
 
 /* Swap the record at @off with the one after it */
@@ -1584,7 +1687,7 @@ static int corrupt_sched(struct image *im, const char *kind)
 	} else if (!strcmp(kind, "sched-len")) {
 		sc->h.len -= 8;
 	} else if (!strcmp(kind, "sched-missing")) {
-		/* the only thread's: an image of format v5 announced as v6 */
+		/* the only thread's: its ACCT record comes instead */
 		cut_or_dup(im, nth(im, CKPT_REC_SCHED, 0), 0);
 	} else if (!strcmp(kind, "sched-before-siginfo")) {
 		swap_next(im, nth(im, CKPT_REC_SIGINFO, 0));
@@ -1603,6 +1706,84 @@ static int corrupt_sched(struct image *im, const char *kind)
 		/* the zombie sort's TASK_END made a SCHED record */
 		((struct ckpt_hdr *)(im->p + nth(im, CKPT_REC_TASK_END, 3)))->type =
 			CKPT_REC_SCHED;
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The defects of the ACCT records: the simple image's one (its only
+ * thread's, the leader's, with exited threads' and children's counters),
+ * or the job image's (the shell's; the producer's three threads'; the
+ * consumer's; the zombie sort's, its only record)
+ */
+static int corrupt_acct(struct image *im, const char *kind)
+{
+	struct ckpt_rec_acct *ac = AT(CKPT_REC_ACCT, 0, ckpt_rec_acct);
+
+	if (!strcmp(kind, "acct-flags")) {
+		ac->flags |= 0x2;
+	} else if (!strcmp(kind, "acct-reserved")) {
+		ac->reserved = 1;
+	} else if (!strcmp(kind, "acct-self-inblock")) {
+		ac->self.inblock = 16;
+	} else if (!strcmp(kind, "acct-self-oublock")) {
+		ac->self.oublock = 8;
+	} else if (!strcmp(kind, "acct-self-maxrss")) {
+		ac->self.maxrss = 2048;
+	} else if (!strcmp(kind, "acct-children-runtime")) {
+		ac->children.runtime = 1;
+	} else if (!strcmp(kind, "acct-self-time-max")) {
+		ac->self.utime = CKPT_ACCT_MAX_NS + 1;
+	} else if (!strcmp(kind, "acct-self-runtime-max")) {
+		ac->self.runtime = ~0ULL;
+	} else if (!strcmp(kind, "acct-exited-time-max")) {
+		ac->exited.stime = CKPT_ACCT_MAX_NS + 1;
+	} else if (!strcmp(kind, "acct-children-time-max")) {
+		/* children.gtime may be set; not above the bound */
+		ac->children.gtime = CKPT_ACCT_MAX_NS + 1;
+	} else if (!strcmp(kind, "acct-sum")) {
+		/* each at most the bound, the process's utime 1 ns above it */
+		ac->self.utime = CKPT_ACCT_MAX_NS - ac->exited.utime + 1;
+	} else if (!strcmp(kind, "acct-len")) {
+		ac->h.len -= 8;
+	} else if (!strcmp(kind, "acct-missing")) {
+		/* the only thread's: an image of format v6 announced as v7 */
+		cut_or_dup(im, nth(im, CKPT_REC_ACCT, 0), 0);
+	} else if (!strcmp(kind, "acct-before-sched")) {
+		swap_next(im, nth(im, CKPT_REC_SCHED, 0));
+	} else if (!strcmp(kind, "acct-thread-exited")) {
+		/* the producer's second thread with exited threads' times */
+		AT(CKPT_REC_ACCT, 2, ckpt_rec_acct)->exited.utime = 1;
+	} else if (!strcmp(kind, "acct-thread-children")) {
+		AT(CKPT_REC_ACCT, 3, ckpt_rec_acct)->children.nvcsw = 1;
+	} else if (!strcmp(kind, "acct-thread-hiwater")) {
+		AT(CKPT_REC_ACCT, 2, ckpt_rec_acct)->hiwater_vm = 10240;
+	} else if (!strcmp(kind, "acct-sum-threads")) {
+		/*
+		 * The producer's third thread's runtime: at most the bound,
+		 * but 1 ns above it with the leader's (1.6 s), its exited
+		 * threads' (0.7 s) and the second thread's (0.4 s)
+		 */
+		AT(CKPT_REC_ACCT, 3, ckpt_rec_acct)->self.runtime =
+			CKPT_ACCT_MAX_NS - 2700000000ULL + 1;
+	} else if (!strcmp(kind, "acct-missing-thread")) {
+		/* the producer's first thread's: its second THREAD comes instead */
+		cut_or_dup(im, nth(im, CKPT_REC_ACCT, 1), 0);
+	} else if (!strcmp(kind, "acct-twice")) {
+		/* the producer's second thread's, twice */
+		cut_or_dup(im, nth(im, CKPT_REC_ACCT, 2), 1);
+	} else if (!strcmp(kind, "acct-zombie-missing")) {
+		/* the zombie sort's, its only record: an image of format v6 */
+		cut_or_dup(im, nth(im, CKPT_REC_ACCT, 5), 0);
+	} else if (!strcmp(kind, "acct-zombie-twice")) {
+		cut_or_dup(im, nth(im, CKPT_REC_ACCT, 5), 1);
+	} else if (!strcmp(kind, "acct-zombie-sum")) {
+		/* the zombie is its process's leader: its exited threads count */
+		ac = AT(CKPT_REC_ACCT, 5, ckpt_rec_acct);
+		ac->self.stime = CKPT_ACCT_MAX_NS;
+		ac->exited.stime = 1;
 	} else {
 		return -1;
 	}
@@ -2411,6 +2592,9 @@ static int corrupt(struct image *im, const char *kind)
 			return -1;
 	} else if (!strncmp(kind, "sched-", 6)) {
 		if (corrupt_sched(im, kind))
+			return -1;
+	} else if (!strncmp(kind, "acct-", 5)) {
+		if (corrupt_acct(im, kind))
 			return -1;
 	} else if (!strcmp(kind, "mm-mdwe-no-inherit")) {
 		/* the consumer's PR_MDWE_NO_INHERIT, without PR_SET_MDWE */

@@ -11,7 +11,7 @@
  * its part of the job: header.c, task.c, cred.c, rlimits.c, fs.c, mm.c,
  * share.c, unlinked.c, sysvshm.c, signal.c, ptimer.c, files.c, pipe.c,
  * tty.c, eventfd.c, signalfd.c, timerfd.c, epoll.c, inotify.c, unix.c,
- * lock.c, thread.c, trailer.c.
+ * lock.c, thread.c, sched.c, acct.c, trailer.c.
  *
  * A record type is decoded by its entry in rec_ops[] (main.c); a kind of
  * open file is checked by its entry in file_kinds_ops[] (files.c).  So a
@@ -41,6 +41,7 @@
 #define O_ACCMODE_BITS	00000003
 #define TTY_CSIZE	0x30
 #define PIPE_DATA_SHOWN	32	/* bytes of a pipe's contents shown */
+#define ACCT_TIMES	4	/* utime, stime, gtime, runtime */
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define BIT(n)		(1U << (n))
@@ -74,7 +75,8 @@ enum state {
 	ST_XSTATE,
 	ST_SIGNAL,
 	ST_SIGINFO,	/* nr_siginfo SIGINFO records */
-	ST_SCHED,	/* the thread's SCHED record, its last */
+	ST_SCHED,	/* the thread's SCHED record */
+	ST_ACCT,	/* the thread's ACCT record, its last; a zombie's only one */
 	ST_THREAD,	/* THREAD of the next thread */
 	ST_END,		/* TASK_END */
 	ST_DONE,	/* after the trailer: end of input */
@@ -116,6 +118,9 @@ struct task_ent {
 	long parent;		/* index of its parent in the job, or -1 */
 	long child, sibling;	/* first child, next sibling, or -1 */
 	__u32 depth;
+	__u32 accts;		/* ACCT records seen */
+	/* their utime, stime, gtime, runtime: self + exited, summed */
+	__u64 acct_ns[ACCT_TIMES];
 };
 
 struct thread_ent {
@@ -439,6 +444,10 @@ int decode_timers(struct img *im);
 int decode_signal(struct img *im);
 int decode_siginfo(struct img *im);
 int decode_sched(struct img *im);
+
+/* acct.c */
+int decode_acct(struct img *im);
+int acct_cpu_time(const struct task_ent *t, __u64 *ns);
 
 /* ptimer.c */
 int decode_posix_timers(struct img *im);

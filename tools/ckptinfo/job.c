@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ckptinfo: the view of the whole job, after the records: its process
- * tree and threads, then (from pipe.c and tty.c) its pipes, FIFOs, ptys
- * and terminal with the descriptors on them.
+ * tree, with each process's CPU time, and threads, then (from pipe.c and
+ * tty.c) its pipes, FIFOs, ptys and terminal with the descriptors on
+ * them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,6 +113,17 @@ static void task_state(struct img *im, const struct task_ent *t, char *buf, size
 		snprintf(buf, size, "-");
 }
 
+/* The process's CPU time (user + system, every thread's): "2.350000000s", or "-" */
+static void cpu_time_str(const struct task_ent *t, char *buf, size_t size)
+{
+	__u64 ns;
+
+	if (acct_cpu_time(t, &ns))
+		snprintf(buf, size, "%llu.%09llus", ns / 1000000000ULL, ns % 1000000000ULL);
+	else
+		snprintf(buf, size, "-");
+}
+
 static int cmp_holds(const void *a, const void *b)
 {
 	const struct hold_ent *x = a, *y = b;
@@ -192,9 +204,10 @@ void print_holders(struct img *im, const char *label, __u64 key, const char *non
 
 static void print_processes(struct img *im, const __u32 *order)
 {
-	char state[160], comm[4 * 16 + 1];
+	char state[160], comm[4 * 16 + 1], cpu[32];
 	__u32 i, k, d;
-	int w = 5;
+	int w = 5, cw = 3;
+	__u64 ns;
 
 	if (im->json) {
 		json_open(im, "processes", '[');
@@ -213,6 +226,10 @@ static void print_processes(struct img *im, const __u32 *order)
 			else
 				field_fmt(im, "parent", 0, "null");
 			fu(im, "nr_threads", t->nr_threads);
+			if (acct_cpu_time(t, &ns))
+				fns(im, "cpu_time", ns);
+			else
+				field_fmt(im, "cpu_time", 0, "null");
 			fbool(im, "zombie", !!(t->flags & CKPT_TASK_ZOMBIE));
 			fbool(im, "stopped", !!(t->flags & CKPT_TASK_STOPPED));
 			fbool(im, "ctty", !!(t->flags & CKPT_TASK_CTTY));
@@ -268,16 +285,20 @@ static void print_processes(struct img *im, const __u32 *order)
 		task_state(im, &im->tasks[k], state, sizeof(state));
 		if ((int)strlen(state) > w)
 			w = (int)strlen(state);
+		cpu_time_str(&im->tasks[k], cpu, sizeof(cpu));
+		if ((int)strlen(cpu) > cw)
+			cw = (int)strlen(cpu);
 	}
-	printf("processes:\n%8s %8s %8s %8s %7s  %-*s  %s\n", "PID", "PPID", "PGID", "SID",
-	       "THREADS", w, "STATE", "COMMAND");
+	printf("processes:\n%8s %8s %8s %8s %7s %*s  %-*s  %s\n", "PID", "PPID", "PGID", "SID",
+	       "THREADS", cw, "CPU", w, "STATE", "COMMAND");
 	for (k = 0; k < im->nr_task_ents; k++) {
 		const struct task_ent *t = &im->tasks[order[k]];
 
 		task_state(im, t, state, sizeof(state));
+		cpu_time_str(t, cpu, sizeof(cpu));
 		text_esc(comm, sizeof(comm), t->comm, strnlen(t->comm, sizeof(t->comm)));
-		printf("%8d %8d %8d %8d %7u  %-*s  ", t->pid, t->ppid, t->pgid, t->sid,
-		       t->nr_threads, w, state);
+		printf("%8d %8d %8d %8d %7u %*s  %-*s  ", t->pid, t->ppid, t->pgid, t->sid,
+		       t->nr_threads, cw, cpu, w, state);
 		d = t->depth < MAX_TREE_INDENT ? t->depth : MAX_TREE_INDENT;
 		if (d)
 			printf("%*s\\_ ", (int)(d - 1) * 3, "");

@@ -64,6 +64,7 @@ static const struct rec_ops rec_ops[] = {
 	{ CKPT_REC_SYSVSHM,	decode_sysvshm,		BIT(ST_VMA) },
 	{ CKPT_REC_INOTIFY,	decode_inotify,		BIT(ST_FILES) },
 	{ CKPT_REC_SCHED,	decode_sched,		BIT(ST_SCHED) },
+	{ CKPT_REC_ACCT,	decode_acct,		BIT(ST_ACCT) },
 };
 
 static const struct rec_ops *find_rec_ops(__u32 type)
@@ -170,6 +171,8 @@ static const char *expected(struct img *im, char *buf, size_t size)
 		return buf;
 	case ST_SCHED:
 		return "SCHED";
+	case ST_ACCT:
+		return "ACCT";
 	case ST_THREAD:
 		if (!im->threads_seen && im->files_of)
 			snprintf(buf, size,

@@ -2,7 +2,7 @@
 /*
  * ckptinfo: the SCHED record, a thread's scheduling attributes (policy,
  * nice, priorities, affinity, I/O priority, timer slack) and its
- * process's OOM score adjustment.  The last record of a thread.
+ * process's OOM score adjustment.  The ACCT record follows it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -113,6 +113,6 @@ int decode_sched(struct img *im)
 	fs(im, "oom_score_adj", r->oom_score_adj);
 	fs(im, "oom_score_adj_min", r->oom_score_adj_min);
 	rec_end(im);
-	thread_done(im);
+	im->st = ST_ACCT;
 	return 0;
 }

@@ -129,6 +129,8 @@ int decode_task(struct img *im)
 	e->threads = 0;
 	e->files_of = 0;
 	e->fs_of = 0;
+	e->accts = 0;
+	memset(e->acct_ns, 0, sizeof(e->acct_ns));
 	im->nr_task_ents = idx + 1;
 
 	im->pid = t->pid;
@@ -176,7 +178,8 @@ int decode_task(struct img *im)
 		fword(im, "exit", buf);
 	}
 	rec_end(im);
-	im->st = zombie ? ST_END : ST_CRED;
+	/* a zombie has its ACCT record only */
+	im->st = zombie ? ST_ACCT : ST_CRED;
 	return 0;
 }
 

@@ -14,7 +14,7 @@
  *   CKPT_REC_TTY                    if the job has a controlling terminal
  *   per process (nr_tasks), parents before their children:
  *     CKPT_REC_TASK                 starts the process
- *     (a zombie has nothing more: CKPT_REC_TASK_END follows)
+ *     (a zombie has only CKPT_REC_ACCT, then CKPT_REC_TASK_END)
  *     CKPT_REC_CRED, CKPT_REC_RLIMITS
  *     CKPT_REC_SHARES               if it shares tables with another process
  *     CKPT_REC_FS                   unless it shares another's (SHARES)
@@ -42,6 +42,9 @@
  *       CKPT_REC_SIGNAL             mask, alternate stack, then its
  *       CKPT_REC_SIGINFO...         queued signals (the leader's also
  *                                   carries the process-wide queue)
+ *       CKPT_REC_SCHED              scheduling attributes (version 6)
+ *       CKPT_REC_ACCT               CPU time and other counters; the
+ *                                   leader's also the process's (v7)
  *     CKPT_REC_TASK_END
  *   CKPT_REC_TRAILER                SHA-256 of every byte before it
  *
@@ -102,7 +105,7 @@
 /* Image identification */
 #define CKPT_MAGIC		"\177CKPTIMG"	/* 8 bytes, no terminator */
 #define CKPT_MAGIC_LEN		8
-#define CKPT_FORMAT_VERSION	6
+#define CKPT_FORMAT_VERSION	7
 #define CKPT_ALIGN		8
 
 /* Record types */
@@ -140,6 +143,7 @@ enum ckpt_rec_type {
 	CKPT_REC_SYSVSHM	= 31,
 	CKPT_REC_INOTIFY	= 32,
 	CKPT_REC_SCHED		= 33,
+	CKPT_REC_ACCT		= 34,
 	CKPT_REC_MAX
 };
 
@@ -182,7 +186,8 @@ enum ckpt_rec_type {
 	[CKPT_REC_SHARES]	= "SHARES",	\
 	[CKPT_REC_SYSVSHM]	= "SYSVSHM",	\
 	[CKPT_REC_INOTIFY]	= "INOTIFY",	\
-	[CKPT_REC_SCHED]	= "SCHED"
+	[CKPT_REC_SCHED]	= "SCHED",		\
+	[CKPT_REC_ACCT]		= "ACCT"
 
 /* Limits restart(2) enforces on untrusted images */
 #define CKPT_MAX_RECORD		(1U << 24)	/* any one record, in bytes */
@@ -557,6 +562,57 @@ struct ckpt_rec_sched {
 #define CKPT_SCHED_DL_OVERRUN		0x2	/* SCHED_FLAG_DL_OVERRUN */
 #define CKPT_SCHED_ALL_CPUS		0x4	/* allowed on every CPU */
 #define CKPT_SCHED_FLAGS_ALL		0x7
+
+/*
+ * The counters getrusage(2), times(2), the CPU clocks and /proc report,
+ * summed over every earlier run of the job.  Times in nanoseconds,
+ * sizes in KiB.  The I/O fields are 0 where the checkpointing kernel
+ * lacks CONFIG_TASK_XACCT (rchar..syscw) or CONFIG_TASK_IO_ACCOUNTING
+ * (read_bytes..cancelled_write_bytes).
+ */
+struct ckpt_acct_counters {
+	__u64 utime;		/* in user mode (tick-sampled) */
+	__u64 stime;		/* in the kernel (tick-sampled) */
+	__u64 gtime;		/* running a virtual CPU (KVM) */
+	__u64 runtime;		/* on a CPU, by the scheduler's clock */
+	__u64 nvcsw;		/* voluntary context switches */
+	__u64 nivcsw;		/* involuntary ones */
+	__u64 min_flt;		/* page faults served without I/O */
+	__u64 maj_flt;		/* and with I/O */
+	__u64 inblock;		/* 512-byte blocks read (not in "self") */
+	__u64 oublock;		/* and written (not in "self") */
+	__u64 maxrss;		/* peak resident set, KiB (not in "self") */
+	__u64 rchar;		/* bytes read by read(2) and the like */
+	__u64 wchar;		/* bytes written */
+	__u64 syscr;		/* read system calls */
+	__u64 syscw;		/* write system calls */
+	__u64 read_bytes;	/* bytes read from storage */
+	__u64 write_bytes;	/* bytes written to storage */
+	__u64 cancelled_write_bytes;	/* written, then truncated away */
+};
+
+/*
+ * CKPT_REC_ACCT: a thread's accounting, after its CKPT_REC_SCHED (v7).
+ * The leader's record (and a zombie's, its only one) also carries the
+ * process's: its exited threads' totals, its waited-for children's
+ * (children.runtime is 0: the kernel keeps none) and its memory's peaks;
+ * in other threads' records these are 0.
+ */
+struct ckpt_rec_acct {
+	struct ckpt_hdr h;
+	__u32 flags;		/* CKPT_ACCT_* */
+	__u32 reserved;
+	struct ckpt_acct_counters self;		/* the thread's own */
+	struct ckpt_acct_counters exited;	/* leader: exited threads' */
+	struct ckpt_acct_counters children;	/* leader: children's */
+	__u64 hiwater_rss;	/* leader: peak resident set (VmHWM), KiB */
+	__u64 hiwater_vm;	/* leader: peak size (VmPeak), KiB */
+};
+
+#define CKPT_ACCT_FORKNOEXEC	0x1	/* no execve(2) since its fork (acct AFORK) */
+#define CKPT_ACCT_FLAGS_ALL	0x1
+/* Bound on any time in a record, and on a process's sum of each (ns). */
+#define CKPT_ACCT_MAX_NS	(1ULL << 62)
 
 /* CKPT_REC_SIGINFO: one queued signal */
 struct ckpt_rec_siginfo {
