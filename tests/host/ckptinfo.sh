@@ -208,6 +208,10 @@ info sched_deadline 0 'SCHED +200 policy=SCHED_DEADLINE nice=0 dl_runtime=0.0010
 info sched_deadline_overrun 0 '^ +dl_deadline=0.005000000 dl_period=0.010000000 dl_overrun=yes$' \
 	--no-verify "$tmp/dl.img"
 info sched_cpus_long_list 0 "^ +cpus=$(seq -s, 0 2 1022)\$" --no-verify "$tmp/dl.img"
+# deadline parameters sched_setattr(2) would refuse: a runtime of 0
+put_le "$tmp/dl.img" $((sched + 24)) 8 0
+info sched_deadline_zero_runtime 1 'SCHED record: deadline parameters runtime 0, deadline 5000000, period 10000000 ns out of order$' \
+	--no-verify "$tmp/dl.img"
 
 # the thread's accounting, after SCHED: its own CPU times and counters,
 # then, as it is its process's leader, its exited threads' and children's

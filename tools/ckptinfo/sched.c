@@ -71,6 +71,12 @@ int decode_sched(struct img *im)
 			   policy_names[r->policy]);
 	if (!dl && (r->dl_deadline || r->dl_period || (!fair && r->dl_runtime)))
 		return bad(im, "deadline parameters without SCHED_DEADLINE");
+	/* What sched_setattr(2) takes: 1024 ns <= runtime <= deadline <= period (or 0). */
+	if (dl && (r->dl_runtime < 1024 || r->dl_deadline < r->dl_runtime ||
+		   (r->dl_period && r->dl_period < r->dl_deadline) ||
+		   (r->dl_deadline | r->dl_period) >> 63))
+		return bad(im, "deadline parameters runtime %llu, deadline %llu, period %llu ns out of order",
+			   (__u64)r->dl_runtime, (__u64)r->dl_deadline, (__u64)r->dl_period);
 	if (fair && r->dl_runtime && (r->dl_runtime < 100000 || r->dl_runtime > 100000000))
 		return bad(im, "slice %llu ns is outside 0.1..100 ms", (__u64)r->dl_runtime);
 	if (r->oom_score_adj < -1000 || r->oom_score_adj > 1000 ||
