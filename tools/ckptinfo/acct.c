@@ -123,15 +123,18 @@ int decode_acct(struct img *im)
 	if (check_reserved(im, &r->reserved, sizeof(r->reserved)))
 		return -1;
 	if (r->self.inblock || r->self.oublock || r->self.maxrss)
-		return bad(im, "self: inblock %llu, oublock %llu, maxrss %llu: the kernel keeps none of these per thread (all 0)",
+		return bad(im,
+			   "self: inblock %llu, oublock %llu, maxrss %llu: the kernel keeps none of these per thread (all 0)",
 			   (__u64)r->self.inblock, (__u64)r->self.oublock, (__u64)r->self.maxrss);
 	if (r->children.runtime)
-		return bad(im, "children.runtime %llu: the kernel keeps no runtime for children (0)",
+		return bad(im,
+			   "children.runtime %llu: the kernel keeps no runtime for children (0)",
 			   (__u64)r->children.runtime);
 	if (!leader && (nonzero(&r->exited, sizeof(r->exited)) ||
 			nonzero(&r->children, sizeof(r->children)) ||
 			r->hiwater_rss || r->hiwater_vm))
-		return bad(im, "thread %u of %u has exited, children or hiwater counters: only the leader's record has the process's",
+		return bad(im,
+			   "thread %u of %u has exited, children or hiwater counters: only the leader's record has the process's",
 			   im->threads_seen + 1, im->nr_threads);
 	if (check_times(im, "self", &r->self) || check_times(im, "exited", &r->exited) ||
 	    check_times(im, "children", &r->children))
@@ -147,7 +150,8 @@ int decode_acct(struct img *im)
 		__u64 sum = task->acct_ns[i] + self[i] + exited[i];
 
 		if (sum > CKPT_ACCT_MAX_NS)
-			return bad(im, "the process's %s, %llu ns over its threads and exited threads so far, exceeds CKPT_ACCT_MAX_NS (%llu)",
+			return bad(im,
+				   "the process's %s, %llu ns over its threads and exited threads so far, exceeds CKPT_ACCT_MAX_NS (%llu)",
 				   time_names[i], sum, CKPT_ACCT_MAX_NS);
 	}
 	for (i = 0; i < ACCT_TIMES; i++)

@@ -75,7 +75,8 @@ int decode_sched(struct img *im)
 	if (dl && (r->dl_runtime < 1024 || r->dl_deadline < r->dl_runtime ||
 		   (r->dl_period && r->dl_period < r->dl_deadline) ||
 		   (r->dl_deadline | r->dl_period) >> 63))
-		return bad(im, "deadline parameters runtime %llu, deadline %llu, period %llu ns out of order",
+		return bad(im,
+			   "deadline parameters runtime %llu, deadline %llu, period %llu ns out of order",
 			   (__u64)r->dl_runtime, (__u64)r->dl_deadline, (__u64)r->dl_period);
 	if (fair && r->dl_runtime && (r->dl_runtime < 100000 || r->dl_runtime > 100000000))
 		return bad(im, "slice %llu ns is outside 0.1..100 ms", (__u64)r->dl_runtime);
