@@ -113,6 +113,8 @@ static int ckpt_write_process(struct ckpt_ctx *ctx, const struct ckpt_member *m,
 	if (!err)
 		err = ckpt_write_sighand(ctx, p);
 	if (!err)
+		err = ckpt_write_ckptsig(ctx, p);
+	if (!err)
 		err = ckpt_write_timers(ctx, p);
 	if (!err && !files)
 		err = ckpt_write_files(ctx, p);
@@ -144,6 +146,10 @@ static int ckpt_get_job(struct ckpt_ctx *ctx, pid_t pid, unsigned int flags, boo
 	struct task_struct *t;
 
 	*self = false;
+	if (ctx->sigreq) {
+		ctx->subject = pid;
+		return ckpt_freeze_job(ctx, pid);
+	}
 	if ((flags & CKPT_SCOPE_MASK) != CKPT_PROCESS) {
 		ctx->subject = pid;
 		if (pid <= 0)
@@ -200,10 +206,15 @@ int ckpt_checkpoint(struct ckpt_ctx *ctx, pid_t pid, unsigned int flags)
 	}
 	if (!err)
 		err = ckpt_write_trailer(ctx);
-	if (!err)
+	if (!err && ctx->sigreq)
+		err = ckpt_sig_commit(ctx);
+	if (!err && ctx->sigreq)
+		ckpt_sig_act(ctx);
+	else if (!err)
 		ckpt_act(ctx, flags);
 out:
 	ckpt_thaw_job(ctx);
+	ckpt_notify_end(ctx);
 	ckpt_release_files(ctx);
 	return err;
 }

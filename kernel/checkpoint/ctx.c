@@ -19,6 +19,45 @@
 
 #define CKPT_LOG_LINE	256
 
+static struct ckpt_ctx *ckpt_ctx_new(void)
+{
+	struct ckpt_ctx *ctx;
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return NULL;
+	refcount_set(&ctx->refs, 1);
+	init_completion(&ctx->go);
+	init_completion(&ctx->zgo);
+	INIT_LIST_HEAD(&ctx->rptys);
+	INIT_LIST_HEAD(&ctx->repolls);
+	INIT_LIST_HEAD(&ctx->rsocks);
+	ckpt_obj_init(&ctx->objs);
+	ckpt_digest_init(&ctx->digest);
+	return ctx;
+}
+
+/**
+ * ckpt_ctx_alloc_file - set up a checkpoint context writing to a file
+ * @file: the image file, open for writing; the context takes a reference
+ *
+ * For a checkpoint the kernel starts itself (sigckpt.c): there is no log
+ * descriptor, and the reason for a failure goes to the kernel log.
+ *
+ * Return: the context, or ERR_PTR(-ENOMEM).
+ */
+struct ckpt_ctx *ckpt_ctx_alloc_file(struct file *file)
+{
+	struct ckpt_ctx *ctx = ckpt_ctx_new();
+
+	if (!ctx)
+		return ERR_PTR(-ENOMEM);
+	ctx->file = get_file(file);
+	ctx->fpos = file->f_pos;
+	ctx->ppos = &ctx->fpos;
+	return ctx;
+}
+
 /**
  * ckpt_ctx_alloc - set up a checkpoint or restart context
  * @fd:		the image stream
@@ -33,17 +72,9 @@ struct ckpt_ctx *ckpt_ctx_alloc(int fd, int logfd, fmode_t mode)
 	struct ckpt_ctx *ctx;
 	int err = -EBADF;
 
-	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	ctx = ckpt_ctx_new();
 	if (!ctx)
 		return ERR_PTR(-ENOMEM);
-	refcount_set(&ctx->refs, 1);
-	init_completion(&ctx->go);
-	init_completion(&ctx->zgo);
-	INIT_LIST_HEAD(&ctx->rptys);
-	INIT_LIST_HEAD(&ctx->repolls);
-	INIT_LIST_HEAD(&ctx->rsocks);
-	ckpt_obj_init(&ctx->objs);
-	ckpt_digest_init(&ctx->digest);
 
 	if (logfd >= 0) {
 		ctx->log = fget(logfd);
@@ -113,7 +144,7 @@ static void ckpt_log(struct ckpt_ctx *ctx, const char *kind, const char *fmt,
 	char *line;
 	int n;
 
-	if (!ctx->log)
+	if (!ctx->log && !ctx->klog_sig)
 		return;
 	line = kmalloc(CKPT_LOG_LINE, GFP_KERNEL);
 	if (!line)
@@ -125,6 +156,13 @@ static void ckpt_log(struct ckpt_ctx *ctx, const char *kind, const char *fmt,
 	n += vscnprintf(line + n, CKPT_LOG_LINE - n - 1, fmt, args);
 	line[n++] = '\n';
 	line[n] = '\0';
+	if (!ctx->log) {
+		/* A checkpoint by signal: no one to tell but the kernel log. */
+		pr_notice_ratelimited("signal %d to pid %d (%s): %s", ctx->klog_sig,
+				      task_tgid_vnr(current), current->comm, line);
+		kfree(line);
+		return;
+	}
 	/*
 	 * A task with a fatal signal pending cannot write (a SIGKILL stops a
 	 * write to tmpfs, say): a restored task that is being killed -- by a

@@ -143,6 +143,7 @@ struct ckpt_rproc {
 	struct ckpt_rec_timers timers;
 	struct ckpt_rec_posix_timers *ptimers;
 	struct file *exe;
+	int notify;
 };
 
 /**
@@ -280,6 +281,11 @@ struct ckpt_ctx {
 	struct list_head rptys;
 	struct list_head repolls;
 	struct list_head rsocks;
+
+	struct ckpt_sigreq *sigreq;
+	int klog_sig;
+	struct task_struct **notified;
+	unsigned int nr_notified;
 };
 
 /**
@@ -401,6 +407,7 @@ void ckpt_digest_destroy(struct ckpt_digest *d);
 
 /* ctx.c */
 struct ckpt_ctx *ckpt_ctx_alloc(int fd, int logfd, fmode_t mode);
+struct ckpt_ctx *ckpt_ctx_alloc_file(struct file *file);
 void ckpt_ctx_get(struct ckpt_ctx *ctx);
 void ckpt_ctx_put(struct ckpt_ctx *ctx);
 __printf(3, 4) int ckpt_err(struct ckpt_ctx *ctx, int err, const char *fmt, ...);
@@ -449,6 +456,17 @@ bool ckpt_task_killed(struct task_struct *t);
 /* job.c */
 int ckpt_freeze_job(struct ckpt_ctx *ctx, pid_t nr);
 int ckpt_self_job(struct ckpt_ctx *ctx);
+
+/* sigckpt.c: checkpoint by signal, notification, critical sections */
+bool ckpt_sig_pending_ignored(struct ckpt_ctx *ctx, struct task_struct *t, int sig);
+int ckpt_sig_commit(struct ckpt_ctx *ctx);
+void ckpt_sig_act(struct ckpt_ctx *ctx);
+bool ckpt_sig_interrupted(struct ckpt_ctx *ctx);
+int ckpt_notify_job(struct ckpt_ctx *ctx);
+void ckpt_notify_end(struct ckpt_ctx *ctx);
+int ckpt_write_ckptsig(struct ckpt_ctx *ctx, struct task_struct *p);
+int ckpt_read_ckptsig(struct ckpt_ctx *ctx, struct ckpt_rproc *proc);
+void ckpt_notify_restarted(struct ckpt_ctx *ctx);
 int ckpt_check_job(struct ckpt_ctx *ctx);
 void ckpt_thaw_job(struct ckpt_ctx *ctx);
 int ckpt_member_index(struct ckpt_ctx *ctx, struct task_struct *p);

@@ -485,7 +485,7 @@ static int ckpt_may_checkpoint(struct ckpt_ctx *ctx, const struct ckpt_member *m
 		return ckpt_err(ctx, -EPERM, "is a kernel thread");
 	if (m->reaper)
 		return ckpt_err(ctx, -EPERM, "is the init process of its PID namespace");
-	if (self && ckpt_scope(ctx) != CKPT_PROCESS)
+	if (self && ckpt_scope(ctx) != CKPT_PROCESS && !ctx->sigreq)
 		return ckpt_err(ctx, -EINVAL, "is the caller: the caller is a member of the job");
 	if (!self && !ptrace_may_access(p, PTRACE_MODE_ATTACH_REALCREDS))
 		return ckpt_err(ctx, -EPERM, "permission denied (as for ptrace attach)");
@@ -556,7 +556,8 @@ static int ckpt_freeze_members(struct ckpt_ctx *ctx)
 	rcu_read_lock();
 	for (i = 0; i < ctx->nr_members; i++) {
 		for_each_thread(ctx->members[i].task, t) {
-			if (t->exit_state || ckpt_is_frozen_by_us(ctx, t))
+			/* A checkpoint by signal runs in a thread of the job. */
+			if (t->exit_state || t == current || ckpt_is_frozen_by_us(ctx, t))
 				continue;
 			if (ctx->nr_frozen == ctx->max_frozen) {
 				/* Threads were created meanwhile: next pass. */
@@ -584,7 +585,7 @@ static int ckpt_wait_frozen(struct ckpt_ctx *ctx, unsigned long deadline)
 			i++;
 			continue;
 		}
-		if (signal_pending(current))
+		if (ckpt_sig_interrupted(ctx))
 			return ckpt_err(ctx, -EINTR, "interrupted by a signal while freezing");
 		if (time_after(jiffies, deadline)) {
 			ctx->subject = task_pid_vnr(t);
@@ -725,6 +726,11 @@ int ckpt_freeze_job(struct ckpt_ctx *ctx, pid_t nr)
 	ctx->members = kvmalloc_array(CKPT_MAX_TASKS, sizeof(*ctx->members), GFP_KERNEL);
 	if (!ctx->members)
 		return -ENOMEM;
+	err = ckpt_collect(ctx, nr);
+	if (!err)
+		err = ckpt_notify_job(ctx);
+	if (err)
+		goto fail;
 	do {
 		err = ckpt_collect(ctx, nr);
 		for (i = 0; !err && i < ctx->nr_members; i++)

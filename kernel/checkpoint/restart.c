@@ -187,6 +187,8 @@ static int ckpt_read_held(struct ckpt_ctx *ctx, struct ckpt_rproc *proc)
 	if (!err)
 		err = ckpt_read_sighand(ctx);
 	if (!err)
+		err = ckpt_read_ckptsig(ctx, proc);
+	if (!err)
 		err = ckpt_read_timers(ctx, &proc->timers);
 	if (!err)
 		err = ckpt_read_posix_timers(ctx, &proc->timers, &proc->ptimers);
@@ -594,6 +596,7 @@ pid_t ckpt_restart(struct ckpt_ctx *ctx, unsigned int flags)
 	 */
 	ckpt_obj_destroy(&ctx->objs);
 	complete_all(&ctx->go);
+	ckpt_notify_restarted(ctx);
 	ret = ctx->procs[0].nr;
 	for (i = 0; i < ctx->nr_procs; i++)
 		if (ctx->procs[i].rec.pid == ctx->hdr.root_pid)

@@ -116,6 +116,9 @@ static int ckpt_write_queue(struct ckpt_ctx *ctx, struct task_struct *t,
 		/* A POSIX timer's own signal is saved with its timer (ptimer.c). */
 		if (q->flags & SIGQUEUE_PREALLOC)
 			continue;
+		/* The request this checkpoint by signal serves (sigckpt.c). */
+		if (ckpt_sig_pending_ignored(ctx, t, q->info.si_signo))
+			continue;
 		if (*nr >= CKPT_MAX_SIGINFO)
 			return ckpt_err(ctx, -EOPNOTSUPP, "more than %u queued signals",
 					CKPT_MAX_SIGINFO);

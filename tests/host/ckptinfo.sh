@@ -27,7 +27,10 @@
 # prctl(PR_SET_MDWE).  Every thread's ACCT record (format v7: its CPU
 # times and counters, and in its process's leader's, or a zombie's, the
 # process's) is decoded and checked, and the job view shows each
-# process's CPU time.  Also builds
+# process's CPU time.  Every live process's CKPTSIG record (format v8:
+# the scope, anchor, notification signal and image name pattern of a
+# checkpoint by signal) is decoded and checked as restart(2) checks it,
+# with the SIG_CKPT and SIG_CKPT_KILL handlers of SIGHAND.  Also builds
 # the ckpt and restart tools and checks their command-line handling (the
 # system calls themselves need the patched kernel: see selftests/).
 set -u
@@ -136,7 +139,7 @@ info valid_image_shows_vma_and_pages 0 \
 info valid_image_shows_stack_vma 0 \
 	'VMA .* 00007ffd0000-00007ffd4000 rw- anon pages=2 bytes=8192 size=16384' "$img"
 info valid_image_shows_regs 0 'tid=4242 comm="sleeper" ip=0x401234 sp=0x7ffd3f00' "$img"
-info valid_image_summary 0 '^summary: 26 records, 1 task, 3 pages \(12288 bytes\)' "$img"
+info valid_image_summary 0 '^summary: 27 records, 1 task, 3 pages \(12288 bytes\)' "$img"
 info strings_are_escaped 0 'path="/tmp/log \\"odd\\\\name\\"\\x0a\\xc3\\xa9.txt"' "$img"
 
 info valid_image_shows_scope 0 'HEADER .* scope=process root_pid=4242$' "$img"
@@ -261,14 +264,50 @@ cp "$img" "$tmp/acctsum.img"
 put_le "$tmp/acctsum.img" $((acct + 16)) 8 $(((1 << 62) - 500000000))
 info acct_sum_at_bound 0 '^ +4242 +1 +4242 +4200 +1 4611686018.777387904s  stopped,group-leader' \
 	--no-verify "$tmp/acctsum.img"
-# an image of format v6 is not read (struct ckpt_rec_header: version at 16)
-cp "$img" "$tmp/v6.img"
-put_le "$tmp/v6.img" 16 4 6
-info format_v6_rejected 1 'HEADER record: unsupported format version 6 \(this ckptinfo reads 7\)$' \
-	--no-verify "$tmp/v6.img"
+# an image of format v7 is not read (struct ckpt_rec_header: version at 16)
+cp "$img" "$tmp/v7.img"
+put_le "$tmp/v7.img" 16 4 7
+info format_v7_rejected 1 'HEADER record: unsupported format version 7 \(this ckptinfo reads 8\)$' \
+	--no-verify "$tmp/v7.img"
+
+# the process's checkpoint settings, right after its SIGHAND: the defaults
+ckptsig=$("$tmp/mkimage" --offset-of CKPTSIG)
+info valid_image_ckptsig 0 \
+	"^ +$ckptsig  CKPTSIG +152 scope=process anchor=none notify=none pattern=\"\"\$" "$img"
+if grep -q -- ' PAGES SIGHAND CKPTSIG TIMERS FILE ' "$tmp/types"; then
+	ok valid_image_ckptsig_after_sighand
+else
+	cat "$tmp/types" > "$tmp/why"
+	not_ok valid_image_ckptsig_after_sighand "$tmp/why"
+fi
+# patched in (struct ckpt_rec_ckptsig: scope at 8, anchor 12, notify 16,
+# reserved 20, pattern 24): each field at the edge restart(2) accepts
+cp "$img" "$tmp/ckptsig.img"
+put_le "$tmp/ckptsig.img" $((ckptsig + 8)) 4 12			# CKPT_TREE
+put_le "$tmp/ckptsig.img" $((ckptsig + 12)) 4 4194303		# PID_MAX_LIMIT - 1
+put_le "$tmp/ckptsig.img" $((ckptsig + 16)) 4 64		# _NSIG
+printf '/ckpt/%%e "%%p"\n.img' |
+	dd of="$tmp/ckptsig.img" bs=1 seek=$((ckptsig + 24)) conv=notrunc 2> /dev/null
+info ckptsig_at_bounds 0 'CKPTSIG +152 scope=tree anchor=4194303 notify=SIGRTMIN\+32$' \
+	--no-verify "$tmp/ckptsig.img"
+info ckptsig_pattern_escaped 0 '^ +pattern="/ckpt/%e \\"%p\\"\\x0a.img"$' --no-verify "$tmp/ckptsig.img"
+# a pattern of 127 bytes, its NUL the last byte; the smallest signal, 1
+cp "$img" "$tmp/ckptsig.img"
+head -c 127 /dev/zero | tr '\0' 'p' |
+	dd of="$tmp/ckptsig.img" bs=1 seek=$((ckptsig + 24)) conv=notrunc 2> /dev/null
+put_le "$tmp/ckptsig.img" $((ckptsig + 16)) 4 1
+info ckptsig_notify_sighup 0 'CKPTSIG +152 scope=process anchor=none notify=SIGHUP$' \
+	--no-verify "$tmp/ckptsig.img"
+info ckptsig_pattern_longest 0 "^ +pattern=\"$(head -c 127 /dev/zero | tr '\0' 'p')\"\$" \
+	--no-verify "$tmp/ckptsig.img"
+# a '|' that is not the first byte is only a character
+cp "$img" "$tmp/ckptsig.img"
+printf 'a|b' | dd of="$tmp/ckptsig.img" bs=1 seek=$((ckptsig + 24)) conv=notrunc 2> /dev/null
+info ckptsig_pattern_inner_pipe 0 'CKPTSIG +152 scope=process anchor=none notify=none pattern="a\|b"$' \
+	--no-verify "$tmp/ckptsig.img"
 
 "$tmp/mkimage" --two-tasks > "$tmp/two.img"
-info two_tasks_decode 0 '^summary: 50 records, 2 tasks, 6 pages' "$tmp/two.img"
+info two_tasks_decode 0 '^summary: 52 records, 2 tasks, 6 pages' "$tmp/two.img"
 info two_tasks_second_pid 0 'TASK_END .* pid=4243 pages=3' "$tmp/two.img"
 info two_tasks_tree 0 '^ +4243 +4242 +4242 +4200 +1 2.100000000s  stopped +\\_ sleeper$' "$tmp/two.img"
 
@@ -306,12 +345,12 @@ info job_termios 0 '^    termios: +icanon echo isig iexten icrnl ixon opost onlc
 info job_terminal_fds 0 \
 	'^    held by: +pid 4200 fds 0,1,2,255; pid 4210 fds 0,2; pid 4211 fds 1,2; pid 4220 fds 0,1,2$' \
 	"$job"
-info job_summary 0 '^summary: 108 records, 5 tasks, 12 pages' "$job"
+info job_summary 0 '^summary: 112 records, 5 tasks, 12 pages' "$job"
 # each thread's SCHED record: the producer's other threads SCHED_BATCH, pinned
 info job_sched_main_thread 0 \
-	'^ +35640  SCHED +200 policy=SCHED_OTHER nice=0 cpus=all ioprio=0x0 timer_slack_ns=50000$' "$job"
+	'^ +35944  SCHED +200 policy=SCHED_OTHER nice=0 cpus=all ioprio=0x0 timer_slack_ns=50000$' "$job"
 info job_sched_batch 0 \
-	'^ +37544  SCHED +200 policy=SCHED_BATCH nice=5 cpus=0,2 ioprio=0x0 timer_slack_ns=50000$' "$job"
+	'^ +37848  SCHED +200 policy=SCHED_BATCH nice=5 cpus=0,2 ioprio=0x0 timer_slack_ns=50000$' "$job"
 info job_sched_batch_oom 0 '^ +default_timer_slack_ns=50000 oom_score_adj=100 oom_score_adj_min=0$' \
 	"$job"
 "$tmp/ckptinfo" "$job" 2>&1 | sed -n 's/^ *[0-9][0-9]*  \([A-Z_][A-Z_]*\) .*/\1/p' |
@@ -334,35 +373,62 @@ if [ -s "$tmp/why" ]; then
 else
 	ok job_sched_record_order
 fi
+# each live process's CKPTSIG record: the producer's with its own tree,
+# pattern and notification signal, the sleeper's with its process group
+# and SIG_CKPT (SIGUSR2) and SIG_CKPT_KILL (SIGTERM) handlers; the
+# zombie has none
+info job_ckptsig_own_settings 0 \
+	'^ +[0-9]+  CKPTSIG +152 scope=tree anchor=4210 notify=SIGUSR1 pattern="/var/ckpt/%e.%p.ckpt"$' \
+	"$job"
+info job_ckptsig_pgrp 0 '^ +[0-9]+  CKPTSIG +152 scope=pgrp anchor=none notify=SIGRTMIN\+2 pattern=""$' \
+	"$job"
+info job_sighand_sig_ckpt 0 \
+	'^ +signal=SIGUSR2 handler=SIG_CKPT flags=0x0 restorer=0x0 mask=0x0$' "$job"
+info job_sighand_sig_ckpt_kill 0 \
+	'^ +signal=SIGTERM handler=SIG_CKPT_KILL flags=0x0 restorer=0x0 mask=0x0$' "$job"
+"$tmp/ckptinfo" "$job" 2>&1 | sed -n 's/^ *[0-9][0-9]*  \([A-Z_][A-Z_]*\) .*/\1/p' |
+	tr '\n' ' ' > "$tmp/types"
+: > "$tmp/why"
+if [ "$(grep -o ' SIGHAND CKPTSIG TIMERS ' "$tmp/types" | wc -l)" != 4 ] ||
+	[ "$(grep -o ' CKPTSIG ' "$tmp/types" | wc -l)" != 4 ]; then
+	echo "not 4 CKPTSIG records, each between SIGHAND and TIMERS" >> "$tmp/why"
+fi
+grep -q -- ' TASK ACCT TASK_END ' "$tmp/types" || echo "the zombie has more than ACCT" >> "$tmp/why"
+if [ -s "$tmp/why" ]; then
+	cat "$tmp/types" >> "$tmp/why"
+	not_ok job_ckptsig_record_order "$tmp/why"
+else
+	ok job_ckptsig_record_order
+fi
 # each thread's ACCT record: the process's parts in its leader's only; the
 # zombie's, its only record, has them
 info job_acct_leader 0 \
-	'^ +35840  ACCT +464 flags=0x0 utime=1.250000000s stime=0.250000000s gtime=0.000000000s$' "$job"
+	'^ +36144  ACCT +464 flags=0x0 utime=1.250000000s stime=0.250000000s gtime=0.000000000s$' "$job"
 info job_acct_thread 0 \
-	'^ +37744  ACCT +464 flags=0x0 utime=0.300000000s stime=0.050000000s gtime=0.000000000s$' "$job"
+	'^ +38048  ACCT +464 flags=0x0 utime=0.300000000s stime=0.050000000s gtime=0.000000000s$' "$job"
 info job_acct_thread_counters 0 \
 	'^ +runtime=0.400000000s nvcsw=20 nivcsw=2 min_flt=40 maj_flt=0 rchar=512$' "$job"
 "$tmp/ckptinfo" "$job" > "$tmp/out" 2>&1
-sed -n '/^ *37744  ACCT /,/^ *[0-9]*  THREAD /p' "$tmp/out" | sed '$d' > "$tmp/acct"
+sed -n '/^ *38048  ACCT /,/^ *[0-9]*  THREAD /p' "$tmp/out" | sed '$d' > "$tmp/acct"
 if [ "$(wc -l < "$tmp/acct")" = 4 ] && ! grep -q 'exited\|children\|hiwater' "$tmp/acct"; then
 	ok job_acct_thread_has_no_process_parts
 else
 	not_ok job_acct_thread_has_no_process_parts "$tmp/acct"
 fi
 info job_acct_zombie 0 \
-	'^ +58264  ACCT +464 flags=0x0 utime=0.020000000s stime=0.010000000s gtime=0.000000000s$' "$job"
+	'^ +58720  ACCT +464 flags=0x0 utime=0.020000000s stime=0.010000000s gtime=0.000000000s$' "$job"
 info job_acct_zombie_process 0 '^ +hiwater_rss=0 hiwater_vm=0$' "$job"
 # cut after the producer's first thread: its CPU time is not known
-head -c 36304 "$job" > "$tmp/cut.img"
+head -c 36608 "$job" > "$tmp/cut.img"
 info job_cpu_time_incomplete 1 '^ +4210 +4200 +4210 +4200 +3 +-  group-leader,foreground,ctty ' \
 	"$tmp/cut.img"
 info job_cpu_time_complete 1 '^ +4200 +1 +4200 +4200 +1 2.100000000s  session-leader' "$tmp/cut.img"
 # the mm flags of prctl(PR_SET_THP_DISABLE) and prctl(PR_SET_MDWE)
 info job_mm_thp_disable 0 \
-	'^ +18824  MM +657 nr_vmas=2 flags=0x2\(thp_disable\) exe="/usr/bin/sleeper"$' "$job"
+	'^ +18976  MM +657 nr_vmas=2 flags=0x2\(thp_disable\) exe="/usr/bin/sleeper"$' "$job"
 info job_mm_mdwe_no_inherit 0 \
-	'^ +40608  MM +657 nr_vmas=2 flags=0xc\(mdwe\|mdwe_no_inherit\) exe="/usr/bin/sleeper"$' "$job"
-info job_mm_mdwe 0 '^ +59224  MM +657 nr_vmas=2 flags=0x4\(mdwe\) exe="/usr/bin/sleeper" start_code=' \
+	'^ +40912  MM +657 nr_vmas=2 flags=0xc\(mdwe\|mdwe_no_inherit\) exe="/usr/bin/sleeper"$' "$job"
+info job_mm_mdwe 0 '^ +59680  MM +657 nr_vmas=2 flags=0x4\(mdwe\) exe="/usr/bin/sleeper" start_code=' \
 	"$job"
 info job_mm_no_flags 0 '^ +856  MM +657 nr_vmas=2 exe="/usr/bin/sleeper" start_code=0x400000$' "$job"
 info job_no_ptys 0 '^ptys: none$' "$job"
@@ -375,7 +441,7 @@ info job_ctty_without_tty 1 \
 pty=$tmp/pty.img
 "$tmp/mkimage" --pty > "$pty"
 info pty_verifies 0 '^result: ok$' "$pty"
-info pty_header 0 'HEADER .* version=7 .*scope=tree root_pid=4300$' "$pty"
+info pty_header 0 'HEADER .* version=8 .*scope=tree root_pid=4300$' "$pty"
 info pty_record 0 'PTY +129 objid=30 index=5 name=pts/5 flags=0x0$' "$pty"
 info pty_record_master_flags 0 \
 	'^ +master_flags=0x8802\(O_RDWR\|O_NONBLOCK\|O_LARGEFILE\) master_mode=O_RDWR$' "$pty"
@@ -397,7 +463,7 @@ info pty_slave_file_read 0 'FILE .* objid=33 kind=pty-slave pty_id=30 mode=r fla
 info pty_job_line 0 '^job: scope=tree root_pid=4300 processes=3 threads=3 zombies=0 stopped=0$' "$pty"
 info pty_no_pipes 0 '^pipes: none$' "$pty"
 info pty_no_terminal 0 '^terminal: none$' "$pty"
-info pty_summary 0 '^summary: 76 records, 3 tasks, 9 pages' "$pty"
+info pty_summary 0 '^summary: 79 records, 3 tasks, 9 pages' "$pty"
 "$tmp/ckptinfo" "$pty" > "$tmp/out" 2>&1
 sed -n '/^ptys:/,/^terminal:/p' "$tmp/out" > "$tmp/ptys"
 cat > "$tmp/want" <<'EOF'
@@ -429,7 +495,7 @@ fi
 obj=$tmp/objects.img
 "$tmp/mkimage" --objects > "$obj"
 info objects_verifies 0 '^result: ok$' "$obj"
-info objects_header 0 'HEADER .* version=7 .*scope=process root_pid=4400$' "$obj"
+info objects_header 0 'HEADER .* version=8 .*scope=process root_pid=4400$' "$obj"
 info objects_unlinked_shmem 0 '^ +1472  UNLINKED +48 objid=50 kind=shmem size=8192 nr_pages=1 mode=0600$' \
 	"$obj"
 info objects_unlinked_shmem_page 0 \
@@ -464,11 +530,11 @@ info objects_epoll 0 'EPOLL +32 objid=78 nr_items=1$' "$obj"
 info objects_epoll_item 0 '^ +fd=5 events=0x80000001\(EPOLLIN\|EPOLLET\) data=0x1234$' "$obj"
 info objects_epoll_file 0 'FILE .* objid=79 kind=epoll epoll_id=78 mode=rw' "$obj"
 info objects_task_end 0 'TASK_END .* pid=4400 pages=8 page_bytes=32768 files=8 fds=10$' "$obj"
-info objects_summary 0 '^summary: 53 records, 1 task, 8 pages \(32768 bytes\)' "$obj"
+info objects_summary 0 '^summary: 54 records, 1 task, 8 pages \(32768 bytes\)' "$obj"
 # the records held back with the VMA records are shown in the image's order
 "$tmp/ckptinfo" "$obj" > "$tmp/out" 2>&1
 sed -n 's/^ *\([0-9][0-9]*\)  [A-Z_][A-Z_]* *[0-9][0-9]* .*/\1/p' "$tmp/out" > "$tmp/offs"
-if [ "$(wc -l < "$tmp/offs")" = 53 ] && sort -n -c "$tmp/offs" 2> "$tmp/why"; then
+if [ "$(wc -l < "$tmp/offs")" = 54 ] && sort -n -c "$tmp/offs" 2> "$tmp/why"; then
 	ok objects_records_in_image_order
 else
 	cat "$tmp/offs" >> "$tmp/why"
@@ -479,9 +545,9 @@ fi
 sock=$tmp/unix.img
 "$tmp/mkimage" --unix > "$sock"
 info unix_verifies 0 '^result: ok$' "$sock"
-info unix_header 0 'HEADER .* version=7 .*scope=tree root_pid=4500$' "$sock"
+info unix_header 0 'HEADER .* version=8 .*scope=tree root_pid=4500$' "$sock"
 info unix_listen 0 \
-	'^ +16120  UNIX +136 objid=90 sock_type=stream state=listen name="/run/app.sock"$' "$sock"
+	'^ +16272  UNIX +136 objid=90 sock_type=stream state=listen name="/run/app.sock"$' "$sock"
 info unix_listen_path 0 '^ +path="/run/app.sock" flags=0x40\(bound\) shutdown=0x0 backlog=128$' \
 	"$sock"
 info unix_listen_file 0 'FILE .* objid=91 kind=unix unix_id=90 mode=rw flags=0x0 pos=0 size=0$' \
@@ -523,7 +589,7 @@ info unix_msg_one_fd 0 '^ +msg: len=5 sender_id=92 pid=4500 uid=1000 gid=1000 fd
 info unix_msg_fds_data 0 '^ +data="again"$' "$sock"
 info unix_worker_task_end 0 'TASK_END .* pid=4501 pages=3 page_bytes=12288 files=3 fds=5$' \
 	"$sock"
-info unix_summary 0 '^summary: 69 records, 2 tasks, 6 pages \(24576 bytes\)' "$sock"
+info unix_summary 0 '^summary: 71 records, 2 tasks, 6 pages \(24576 bytes\)' "$sock"
 
 # POSIX timers, file locks and shared tables: a server with five timers
 # and three locks, a zombie, and children sharing its file table, its
@@ -532,8 +598,8 @@ shared=$tmp/shared.img
 "$tmp/mkimage" --shared > "$shared"
 info shared_verifies 0 '^result: ok$' "$shared"
 info shared_header_file_locks 0 '^ +file_locks=true flags=0x2c time_sec=1767225600$' "$shared"
-info shared_timers_count 0 '^ +15936  TIMERS +64 nr_posix=5 next_posix_id=10$' "$shared"
-info shared_posix_timers 0 '^ +16000  POSIX_TIMERS   376 nr=5$' "$shared"
+info shared_timers_count 0 '^ +16088  TIMERS +64 nr_posix=5 next_posix_id=10$' "$shared"
+info shared_posix_timers 0 '^ +16152  POSIX_TIMERS   376 nr=5$' "$shared"
 info shared_ptimer_signal 0 \
 	'^ +timer: id=0 clock=CLOCK_MONOTONIC notify=SIGEV_SIGNAL signo=SIGALRM$' "$shared"
 info shared_ptimer_times 0 \
@@ -551,24 +617,24 @@ info shared_ptimer_thread_cputime 0 \
 	'^ +timer: id=7 clock=CLOCK_THREAD_CPUTIME_ID cpu_tid=4600$' "$shared"
 info shared_ptimer_process_cputime 0 \
 	'^ +timer: id=9 clock=CLOCK_PROCESS_CPUTIME_ID notify=SIGEV_SIGNAL$' "$shared"
-info shared_locks 0 '^ +16808  LOCKS +88 nr=3$' "$shared"
+info shared_locks 0 '^ +16960  LOCKS +88 nr=3$' "$shared"
 info shared_lock_posix 0 '^ +lock: fd=3 kind=posix type=write start=0 end=99$' "$shared"
 info shared_lock_ofd 0 '^ +lock: fd=4 kind=ofd type=read start=100 end=9223372036854775807$' \
 	"$shared"
 info shared_lock_flock 0 '^ +lock: fd=5 kind=flock type=write$' "$shared"
-info shared_logger_lock 0 '^ +55176  LOCKS +40 nr=1$' "$shared"
-info shared_worker_shares 0 '^ +21872  SHARES +16 files_of=4600 fs_of=0$' "$shared"
-info shared_logger_shares 0 '^ +39712  SHARES +16 files_of=0 fs_of=4600$' "$shared"
-info shared_helper_shares 0 '^ +57728  SHARES +16 files_of=4600 fs_of=4600$' "$shared"
+info shared_logger_lock 0 '^ +55632  LOCKS +40 nr=1$' "$shared"
+info shared_worker_shares 0 '^ +22024  SHARES +16 files_of=4600 fs_of=0$' "$shared"
+info shared_logger_shares 0 '^ +40016  SHARES +16 files_of=0 fs_of=4600$' "$shared"
+info shared_helper_shares 0 '^ +58184  SHARES +16 files_of=4600 fs_of=4600$' "$shared"
 info shared_worker_task_end 0 'TASK_END .* pid=4602 pages=3 page_bytes=12288 files=0 fds=0$' \
 	"$shared"
 info shared_acct_forknoexec 0 \
-	'^ +38784  ACCT +464 flags=0x1\(forknoexec\) utime=1.250000000s stime=0.250000000s$' "$shared"
+	'^ +39088  ACCT +464 flags=0x1\(forknoexec\) utime=1.250000000s stime=0.250000000s$' "$shared"
 info shared_tree_worker 0 '^ +4602 +4600 +4600 +4600 +1 2.100000000s  files-of:4600 +\\_ worker$' "$shared"
 info shared_tree_logger 0 '^ +4603 +4600 +4600 +4600 +1 2.100000000s  fs-of:4600 +\\_ logger$' "$shared"
 info shared_tree_helper 0 '^ +4604 +4600 +4600 +4600 +1 2.100000000s  files-of:4600,fs-of:4600 +\\_ helper$' \
 	"$shared"
-info shared_summary 0 '^summary: 102 records, 5 tasks, 12 pages \(49152 bytes\)' "$shared"
+info shared_summary 0 '^summary: 106 records, 5 tasks, 12 pages \(49152 bytes\)' "$shared"
 # each process's records: no FS for a shared fs_struct, no FILE, FD or
 # LOCKS for a shared file table, POSIX_TIMERS after TIMERS, LOCKS after
 # the last FD
@@ -576,10 +642,10 @@ info shared_summary 0 '^summary: 102 records, 5 tasks, 12 pages \(49152 bytes\)'
 	tr '\n' ' ' > "$tmp/types"
 : > "$tmp/why"
 for want in \
-	'TASK CRED RLIMITS FS MM VMA VMA PAGES PAGES SIGHAND TIMERS POSIX_TIMERS FILE FD FD FD FILE FD FILE FD FILE FD FD LOCKS THREAD ' \
-	'TASK ACCT TASK_END TASK CRED RLIMITS SHARES FS MM VMA VMA PAGES PAGES SIGHAND TIMERS THREAD ' \
-	'TASK CRED RLIMITS SHARES MM VMA VMA PAGES PAGES SIGHAND TIMERS FD FD FD FILE FD LOCKS THREAD ' \
-	'TASK CRED RLIMITS SHARES MM VMA VMA PAGES PAGES SIGHAND TIMERS THREAD XSTATE SIGNAL SIGINFO SCHED ACCT TASK_END TRAILER '; do
+	'TASK CRED RLIMITS FS MM VMA VMA PAGES PAGES SIGHAND CKPTSIG TIMERS POSIX_TIMERS FILE FD FD FD FILE FD FILE FD FILE FD FD LOCKS THREAD ' \
+	'TASK ACCT TASK_END TASK CRED RLIMITS SHARES FS MM VMA VMA PAGES PAGES SIGHAND CKPTSIG TIMERS THREAD ' \
+	'TASK CRED RLIMITS SHARES MM VMA VMA PAGES PAGES SIGHAND CKPTSIG TIMERS FD FD FD FILE FD LOCKS THREAD ' \
+	'TASK CRED RLIMITS SHARES MM VMA VMA PAGES PAGES SIGHAND CKPTSIG TIMERS THREAD XSTATE SIGNAL SIGINFO SCHED ACCT TASK_END TRAILER '; do
 	grep -q -- "$want" "$tmp/types" || echo "no sequence: $want" >> "$tmp/why"
 done
 if [ -s "$tmp/why" ]; then
@@ -604,10 +670,10 @@ info shared_lock_posix_other_fd 0 '^ +lock: fd=4 kind=posix type=write start=0 e
 ipc=$tmp/ipc.img
 "$tmp/mkimage" --ipc > "$ipc"
 info ipc_verifies 0 '^result: ok$' "$ipc"
-info ipc_header 0 'HEADER .* version=7 .*scope=tree root_pid=4800$' "$ipc"
+info ipc_header 0 'HEADER .* version=8 .*scope=tree root_pid=4800$' "$ipc"
 info ipc_mm_lock_future 0 '^ +720  MM +657 nr_vmas=5 flags=0x1\(lock_future\) exe="/usr/bin/sleeper"$' \
 	"$ipc"
-info ipc_mm_no_flags 0 '^ +35712  MM +657 nr_vmas=3 exe="/usr/bin/sleeper" start_code=0x400000$' \
+info ipc_mm_no_flags 0 '^ +35864  MM +657 nr_vmas=3 exe="/usr/bin/sleeper" start_code=0x400000$' \
 	"$ipc"
 info ipc_sysvshm 0 \
 	'^ +1472  SYSVSHM +88 objid=110 shmid=32769 key=0x00005eed size=12288 nr_pages=2 mode=0640$' \
@@ -629,7 +695,7 @@ info ipc_vma_removed_rdonly 0 '^ +size=4096 pgoff=0x0 vm_flags=0x0 flags=0x22\(l
 info ipc_vma_madvise 0 '^ +flags=0x5c6\(locked\|dontdump\|dontfork\|wipeonfork\|hugepage\|mergeable\)$' \
 	"$ipc"
 info ipc_vma_client_rdonly 0 \
-	'^ +36464  VMA +64 000050001000-000050003000 r-- sysvshm pages=0 bytes=0 objid=110$' "$ipc"
+	'^ +36616  VMA +64 000050001000-000050003000 r-- sysvshm pages=0 bytes=0 objid=110$' "$ipc"
 info ipc_vma_client_flags 0 '^ +size=8192 pgoff=0x1 vm_flags=0x0 flags=0x220\(shm_rdonly\|nohugepage\)$' \
 	"$ipc"
 info ipc_inotify 0 'INOTIFY +152 objid=120 nr_watches=2 next_wd=4 events_len=64 nr_events=3$' "$ipc"
@@ -645,11 +711,11 @@ info ipc_inotify_file 0 \
 	'FILE .* objid=121 kind=inotify inotify_id=120 mode=r flags=0x800\(O_NONBLOCK\)$' "$ipc"
 info ipc_task_end 0 'TASK_END .* pid=4800 pages=7 page_bytes=28672 files=2 fds=4$' "$ipc"
 info ipc_client_task_end 0 'TASK_END .* pid=4801 pages=3 page_bytes=12288 files=0 fds=4$' "$ipc"
-info ipc_summary 0 '^summary: 58 records, 2 tasks, 10 pages \(40960 bytes\)' "$ipc"
+info ipc_summary 0 '^summary: 60 records, 2 tasks, 10 pages \(40960 bytes\)' "$ipc"
 # each segment's record, and its pages, before the VMA attaching it
 "$tmp/ckptinfo" "$ipc" 2>&1 | sed -n 's/^ *[0-9][0-9]*  \([A-Z_][A-Z_]*\) .*/\1/p' |
 	tr '\n' ' ' > "$tmp/types"
-want='MM VMA SYSVSHM PAGES PAGES VMA SYSVSHM VMA VMA VMA PAGES PAGES PAGES SIGHAND TIMERS FILE FD FD FD INOTIFY FILE FD THREAD '
+want='MM VMA SYSVSHM PAGES PAGES VMA SYSVSHM VMA VMA VMA PAGES PAGES PAGES SIGHAND CKPTSIG TIMERS FILE FD FD FD INOTIFY FILE FD THREAD '
 if grep -q -- "$want" "$tmp/types"; then
 	ok ipc_record_order
 else
@@ -702,7 +768,7 @@ if command -v python3 > /dev/null 2>&1; then
 import json, sys
 j = json.load(open(sys.argv[1]))
 assert j["ok"] is True and j["checksum_ok"] is True and j["error"] is None
-assert j["header"]["version"] == 7 and j["header"]["nr_tasks"] == 1
+assert j["header"]["version"] == 8 and j["header"]["nr_tasks"] == 1
 assert j["header"]["scope"] == "process" and j["header"]["root_pid"] == 4242
 t = j["tasks"][0]
 assert t["pid"] == 4242 and t["comm"] == "sleeper" and t["pages"] == 3
@@ -714,21 +780,25 @@ f = [r for r in recs if r["type"] == "FILE"][1]
 assert f["path"] == '/tmp/log "odd\\name"\n\u00e9.txt', f["path"]
 h = [r for r in recs if r["type"] == "SIGHAND"][0]["handlers"]
 assert [x["signal"] for x in h] == ["SIGINT", "SIGPIPE"], h
+cs = [r for r in recs if r["type"] == "CKPTSIG"]
+assert cs == [{"offset": 15936, "type": "CKPTSIG", "len": 152, "scope": "process", "anchor": None,
+               "notify": None, "pattern": ""}], cs
+assert [r["type"] for r in recs[9:12]] == ["SIGHAND", "CKPTSIG", "TIMERS"], recs[9:12]
 tm = [r for r in recs if r["type"] == "TIMERS"][0]["itimers"]
 assert [(x["which"], x["value"], x["interval"]) for x in tm] == \
     [("real", 1.5, 0), ("prof", 0.02, 0.02)], tm
-assert j["summary"]["records"] == 26
+assert j["summary"]["records"] == 27
 assert "tty" not in j
 assert j["job"]["nr_processes"] == 1 and j["job"]["tty"] is None
 assert j["job"]["pipes"] == [] and j["job"]["fifos"] == [] and j["job"]["ptys"] == []
 assert j["job"]["sysvshm"] == []
 sc = [r for r in recs if r["type"] == "SCHED"]
-assert sc == [{"offset": 17608, "type": "SCHED", "len": 200, "policy": "SCHED_OTHER", "nice": 0,
+assert sc == [{"offset": 17760, "type": "SCHED", "len": 200, "policy": "SCHED_OTHER", "nice": 0,
                "cpus": "all", "ioprio": "0x0", "timer_slack_ns": 50000,
                "default_timer_slack_ns": 50000, "oom_score_adj": 100, "oom_score_adj_min": 0}], sc
 assert [r["type"] for r in recs[-4:]] == ["SIGINFO", "SCHED", "ACCT", "TASK_END"], recs[-4:]
 ac = [r for r in recs if r["type"] == "ACCT"]
-assert ac == [{"offset": 17808, "type": "ACCT", "len": 464, "flags": "0x0", "flags_names": [],
+assert ac == [{"offset": 17960, "type": "ACCT", "len": 464, "flags": "0x0", "flags_names": [],
                "self": {"utime": 1.25, "stime": 0.25, "gtime": 0, "runtime": 1.6, "nvcsw": 120,
                         "nivcsw": 15, "min_flt": 2400, "maj_flt": 3, "rchar": 65536,
                         "wchar": 4096, "syscr": 48, "syscw": 16, "read_bytes": 8192,
@@ -757,7 +827,7 @@ import json, sys
 j = json.load(open(sys.argv[1]))
 assert j["ok"] is True
 assert [t["pid"] for t in j["tasks"]] == [4242, 4243]
-assert [len(t["records"]) for t in j["tasks"]] == [24, 24]
+assert [len(t["records"]) for t in j["tasks"]] == [25, 25]
 EOF
 	then
 		ok json_two_tasks
@@ -798,6 +868,14 @@ assert "icanon" in t["termios"] and "cs8" in t["termios"]
 assert len(t["fds"]) == 11 and t["fds"][3] == {"pid": 4200, "fd": 255}
 assert [t["pid"] for t in j["tasks"]] == [4200, 4210, 4211, 4212, 4220]
 assert [r["type"] for r in j["tasks"][3]["records"]] == ["TASK", "ACCT", "TASK_END"]
+cs = [[(r["scope"], r["anchor"], r["notify"], r["pattern"]) for r in t["records"]
+       if r["type"] == "CKPTSIG"] for t in j["tasks"]]
+assert cs == [[("process", None, None, "")], [("tree", 4210, "SIGUSR1", "/var/ckpt/%e.%p.ckpt")],
+              [("process", None, None, "")], [], [("pgrp", None, "SIGRTMIN+2", "")]], cs
+h = [r for r in j["tasks"][4]["records"] if r["type"] == "SIGHAND"][0]["handlers"]
+assert [(x["signal"], x["handler"]) for x in h] == [("SIGINT", "0x401000"), ("SIGUSR2", "SIG_CKPT"),
+                                                    ("SIGPIPE", "SIG_IGN"),
+                                                    ("SIGTERM", "SIG_CKPT_KILL")], h
 assert job["sysvshm"] == []
 ac = [(r["self"]["utime"], r["self"]["nvcsw"], sorted(r)) for r in j["tasks"][1]["records"]
       if r["type"] == "ACCT"]
@@ -834,7 +912,7 @@ EOF
 	if python3 - "$tmp/json" >> "$tmp/err" 2>&1 <<'EOF'
 import json, sys
 j = json.load(open(sys.argv[1]))
-assert j["ok"] is True and j["header"]["version"] == 7
+assert j["ok"] is True and j["header"]["version"] == 8
 p = [r for r in j["tasks"][0]["records"] if r["type"] == "PTY"]
 assert [(x["objid"], x["index"], x["name"], x["len"]) for x in p] == \
     [(30, 5, "pts/5", 129), (40, 6, "pts/6", 104)], p
@@ -885,7 +963,7 @@ EOF
 	if python3 - "$tmp/json" >> "$tmp/err" 2>&1 <<'EOF'
 import json, sys
 j = json.load(open(sys.argv[1]))
-assert j["ok"] is True and j["header"]["version"] == 7
+assert j["ok"] is True and j["header"]["version"] == 8
 recs = j["tasks"][0]["records"]
 offs = [r["offset"] for r in recs]
 assert offs == sorted(offs), offs
@@ -925,7 +1003,7 @@ assert files == [(1, "inherit", "rw"), (60, "unlinked", "rw", ("unlinked_id", 51
                  (73, "timerfd", "rw", ("timerfd_id", 72)), (75, "timerfd", "rw", ("timerfd_id", 74)),
                  (77, "signalfd", "rw", ("signalfd_id", 76)), (79, "epoll", "rw", ("epoll_id", 78))], \
     files
-assert j["summary"]["records"] == 53 and j["summary"]["pages"] == 8
+assert j["summary"]["records"] == 54 and j["summary"]["pages"] == 8
 EOF
 	then
 		ok json_objects
@@ -940,7 +1018,7 @@ def no_dup(pairs):
     assert len(keys) == len(set(keys)), keys
     return dict(pairs)
 j = json.load(open(sys.argv[1]), object_pairs_hook=no_dup)
-assert j["ok"] is True and j["header"]["version"] == 7
+assert j["ok"] is True and j["header"]["version"] == 8
 recs = [r for t in j["tasks"] for r in t["records"]]
 u = [r for r in recs if r["type"] == "UNIX"]
 assert [(x["objid"], x["sock_type"], x["state"], x.get("peer_id"), x.get("name"), x.get("path"),
@@ -975,7 +1053,7 @@ files = [(f["objid"], f["kind"], f.get("unix_id")) for f in recs if f["type"] ==
 assert files == [(1, "inherit", None), (91, "unix", 90), (93, "unix", 92), (97, "unix", 96),
                  (99, "unix", 98), (101, "unix", 100), (103, "unix", 102), (104, "reg", None),
                  (105, "reg", None), (95, "unix", 94)], files
-assert j["summary"]["records"] == 69 and j["job"]["nr_processes"] == 2
+assert j["summary"]["records"] == 71 and j["job"]["nr_processes"] == 2
 EOF
 	then
 		ok json_unix
@@ -1024,7 +1102,7 @@ procs = j["job"]["processes"]
 assert [(p["pid"], p.get("files_of"), p.get("fs_of")) for p in procs] == \
     [(4600, None, None), (4601, None, None), (4602, 4600, None), (4603, None, 4600),
      (4604, 4600, 4600)], procs
-assert j["summary"]["records"] == 102
+assert j["summary"]["records"] == 106
 ac = [[r["flags_names"] for r in t["records"] if r["type"] == "ACCT"] for t in tasks]
 assert ac == [[[], []], [[]], [["forknoexec"]], [["forknoexec"]], [["forknoexec"]]], ac
 assert [p["cpu_time"] for p in procs] == [2.45, 0.03, 2.1, 2.1, 2.1], procs
@@ -1074,7 +1152,7 @@ assert i["events"] == [
 f = [(r["objid"], r["kind"], r.get("inotify_id"), r["mode"]) for r in a if r["type"] == "FILE"]
 assert f == [(1, "inherit", None, "rw"), (121, "inotify", 120, "r")], f
 assert [r["objid"] for r in b if r["type"] == "FD"] == [1, 1, 1, 121]
-assert j["summary"]["records"] == 58 and j["summary"]["pages"] == 10
+assert j["summary"]["records"] == 60 and j["summary"]["pages"] == 10
 assert j["job"]["sysvshm"] == [
     {"shmid": 32769, "key": "0x00005eed", "size": 12288, "mode": "0640", "removed": False,
      "attached_by": [4800, 4801]},
@@ -1092,7 +1170,7 @@ EOF
 import json, sys
 j = json.load(open(sys.argv[1]))
 assert j["ok"] is False and j["checksum_ok"] is None, j
-assert (j["error"]["offset"], j["error"]["record"]) == (16000, "POSIX_TIMERS"), j["error"]
+assert (j["error"]["offset"], j["error"]["record"]) == (16152, "POSIX_TIMERS"), j["error"]
 assert "tid 4602, which it signals, is not a thread" in j["error"]["message"], j["error"]
 EOF
 	then
@@ -1106,7 +1184,7 @@ EOF
 import json, sys
 j = json.load(open(sys.argv[1]))
 assert j["ok"] is False and j["checksum_ok"] is None, j
-assert (j["error"]["offset"], j["error"]["record"]) == (16328, "UNIX"), j["error"]
+assert (j["error"]["offset"], j["error"]["record"]) == (16480, "UNIX"), j["error"]
 assert "peer 94 is not connected" in j["error"]["message"], j["error"]
 EOF
 	then
@@ -1243,7 +1321,7 @@ bad-padding padding after the record is not zero
 total-len TRAILER record: total_len [0-9]* does not match the [0-9]* bytes before it
 nr-vmas PAGES record: unexpected here: VMA 3 of 3
 nsig nr 32 differs from the header's nsig 64
-posix-timers offset 16000 .*FILE record: unexpected here: POSIX_TIMERS \(nr_posix 1\) record expected$
+posix-timers offset 16152 .*FILE record: unexpected here: POSIX_TIMERS \(nr_posix 1\) record expected$
 itimer-range TIMERS record: interval timer virtual out of range
 nr-tasks TRAILER record: unexpected here: TASK \(1 more announced by the header\)
 pages-span PAGES record: pages 0x7ffd3000-0x7ffd5000 run past the end of their VMA
@@ -1280,7 +1358,7 @@ futex-clock THREAD record: restart block of kind 2: the clock does not match the
 tty-name TTY record: name: no NUL terminator in its 64 bytes
 tty-line TTY record: termios: line discipline 30 does not exist \(the kernel has 30\)
 tty-fg TTY record: sid 4200 or fg_pgrp -4210 is negative
-siginfo-count offset 37544 .*SCHED record: unexpected here: SIGINFO 1 of 1 record expected$
+siginfo-count offset 37848 .*SCHED record: unexpected here: SIGINFO 1 of 1 record expected$
 EOF
 # ... and in the pty image
 while read -r kind pat; do
@@ -1288,18 +1366,18 @@ while read -r kind pat; do
 	info "rejects_pty_$kind" 1 "$pat" "$tmp/bad.img"
 	echo "$kind" >> "$tmp/tested"
 done <<'EOF'
-pty-flags offset 16120 .*PTY record: unknown pty flags 0x8$
+pty-flags offset 16272 .*PTY record: unknown pty flags 0x8$
 pty-len PTY record: length 129 does not match slave_in, slave_raw, master_in, master_raw and their line-end bitmaps \(expected 128\)
 pty-ref FILE record: pty_id 99: no earlier PTY record has that objid
 pty-ref-file FILE record: pty_id 1: no earlier PTY record has that objid
 pty-two-masters FILE record: pty 30 has two master files: objids 31 and 32
 pty-master-mode FILE record: mode r does not match the access mode O_RDWR in pty 30.s master_flags
-pty-objid offset 16328 .*PTY record: objid 31 is used twice
+pty-objid offset 16480 .*PTY record: objid 31 is used twice
 pty-objid-zero PTY record: objid 0 \(object ids start at 1\)
 pty-master-flags PTY record: master_flags 0104102: bits other than access mode and status flags
 pty-master-accmode PTY record: master_flags 0104003: access mode 3 is not a valid one
 pty-line PTY record: termios: line discipline 2 is not N_TTY \(0\)
-pty-reserved offset 16328 .*PTY record: termios: reserved field is not zero
+pty-reserved offset 16480 .*PTY record: termios: reserved field is not zero
 pty-sid PTY record: sid -1 or fg_pgrp 4302 is negative
 pty-in-max PTY record: slave_in 4096 exceeds CKPT_MAX_PTY_IN \(4095\)
 pty-raw-max PTY record: master_raw 65537 exceeds CKPT_MAX_PTY_RAW \(65536\)
@@ -1322,14 +1400,14 @@ unlinked-nr-pages UNLINKED record: nr_pages 3 is more than the 2 pages of a file
 unlinked-seals-shmem UNLINKED record: seals 0x1 on a shmem file: only a memfd has seals$
 unlinked-seals-unknown UNLINKED record: unknown seals 0x40$
 unlinked-memfd-name UNLINKED record: path: a memfd.s name starts with "memfd:" and has at most 255 bytes$
-unlinked-shmem-path offset 32912 .*UNLINKED record: path: a shmem file has none$
+unlinked-shmem-path offset 33064 .*UNLINKED record: path: a shmem file has none$
 unlinked-no-path offset 1472 .*UNLINKED record: path: length 0, a path is required$
 unlinked-pages-order offset 9888 .*PAGES record: unlinked file 51: offset 0x0 is below the pages before \(0x1000\)$
 unlinked-pages-past offset 1520 .*PAGES record: unlinked file 50: pages 0x2000-0x3000 run past its 8192 bytes$
 unlinked-pages-missing offset 5640 .*VMA record: unexpected here: PAGES \(1 more page of unlinked file 50\) record expected$
 unlinked-pages-extra offset 9888 .*PAGES record: unexpected here: VMA 3 of 4 record expected$
 unlinked-file-ref FILE record: unlinked_id 70: no earlier UNLINKED record has that objid$
-unlinked-file-pos offset 32840 .*FILE record: negative file offset -1$
+unlinked-file-pos offset 32992 .*FILE record: negative file offset -1$
 vma-objid-missing VMA record: obj_shared mapping: objid 99 names no earlier UNLINKED record$
 vma-objid-later offset 5640 .*VMA record: obj_shared mapping: objid 51 names no earlier UNLINKED record$
 vma-objid-anon VMA record: anon mapping with objid 50: only obj_shared, obj_private and sysvshm have one$
@@ -1341,10 +1419,10 @@ eventfd-objid EVENTFD record: objid 1 is used twice$
 signalfd-reserved SIGNALFD record: reserved field is not zero$
 timerfd-clock TIMERFD record: clockid 3: not REALTIME, MONOTONIC, BOOTTIME or \*_ALARM$
 timerfd-flags TIMERFD record: unknown flags 0x4$
-timerfd-reserved offset 37384 .*TIMERFD record: reserved field is not zero$
+timerfd-reserved offset 37536 .*TIMERFD record: reserved field is not zero$
 timerfd-range TIMERFD record: value_ns, interval_ns or expires_ns above INT64_MAX$
 timerfd-expires TIMERFD record: expires_ns 1: only an absolute realtime timer has a date$
-timerfd-expires-relative offset 37384 .*TIMERFD record: expires_ns 1767225610000000000: only an absolute realtime timer has a date$
+timerfd-expires-relative offset 37536 .*TIMERFD record: expires_ns 1767225610000000000: only an absolute realtime timer has a date$
 epoll-nr-items EPOLL record: length 32 does not match nr_items \(expected 48\)$
 epoll-max EPOLL record: nr_items 65537 exceeds CKPT_MAX_EPOLL_ITEMS \(65536\)$
 epoll-objid-zero EPOLL record: objid 0 \(object ids start at 1\)$
@@ -1363,25 +1441,25 @@ while read -r kind pat; do
 	info "rejects_unix_$kind" 1 "$pat" "$tmp/bad.img"
 	echo "$kind" >> "$tmp/tested"
 done <<'EOF'
-unix-objid-zero offset 16120 .*UNIX record: objid 0 \(object ids start at 1\)$
-unix-objid-dup offset 16328 .*UNIX record: objid 91 is used twice$
+unix-objid-zero offset 16272 .*UNIX record: objid 0 \(object ids start at 1\)$
+unix-objid-dup offset 16480 .*UNIX record: objid 91 is used twice$
 unix-type UNIX record: type 3: not SOCK_STREAM \(1\), SOCK_DGRAM \(2\) or SOCK_SEQPACKET \(5\)$
-unix-state offset 16120 .*UNIX record: unknown state 5$
+unix-state offset 16272 .*UNIX record: unknown state 5$
 unix-connected-no-peer UNIX record: state connected, but peer_id 0$
 unix-peer-unconnected UNIX record: peer_id 98 in state unconnected: only a connected socket has one$
 unix-peer-self UNIX record: peer_id 92 is the socket itself$
-unix-listen-dgram offset 16568 .*UNIX record: state listen: a dgram socket does not listen$
-unix-listen-no-addr offset 17080 .*UNIX record: state listen, but addr_len 0: a listening socket has a name$
+unix-listen-dgram offset 16720 .*UNIX record: state listen: a dgram socket does not listen$
+unix-listen-no-addr offset 17232 .*UNIX record: state listen, but addr_len 0: a listening socket has a name$
 unix-listen-msgs UNIX record: state listen, but nr_msgs 1: a listening socket has no messages$
 unix-shutdown UNIX record: shutdown 4: not within RCV_SHUTDOWN \| SEND_SHUTDOWN \(3\)$
 unix-flags UNIX record: unknown flags 0x80000000$
-unix-bound-no-addr offset 17328 .*UNIX record: flag bound, but addr_len 0: a bound socket has a name$
+unix-bound-no-addr offset 17480 .*UNIX record: flag bound, but addr_len 0: a bound socket has a name$
 unix-err UNIX record: err 4096 is not an errno \(at most 4095\)$
 unix-peek-off UNIX record: peek_off -2 is below -1 \(off\)$
 unix-nr-msgs UNIX record: nr_msgs 65537 exceeds CKPT_MAX_UNIX_MSGS \(65536\)$
 unix-int-max UNIX record: sndbuf, rcvbuf, rcvlowat or backlog above INT_MAX$
-unix-addr-len offset 16120 .*UNIX record: addr_len 2: 0, or 3 to 110 \(sizeof\(struct sockaddr_un\)\)$
-unix-addr-len-max offset 16568 .*UNIX record: addr_len 111: 0, or 3 to 110 \(sizeof\(struct sockaddr_un\)\)$
+unix-addr-len offset 16272 .*UNIX record: addr_len 2: 0, or 3 to 110 \(sizeof\(struct sockaddr_un\)\)$
+unix-addr-len-max offset 16720 .*UNIX record: addr_len 111: 0, or 3 to 110 \(sizeof\(struct sockaddr_un\)\)$
 unix-peer-addr-state UNIX record: peer_addr_len 16 in state connected: only a peer-closed socket has one$
 unix-peer-addr-len UNIX record: peer_addr_len 2: 0, or 3 to 110 \(sizeof\(struct sockaddr_un\)\)$
 unix-path-len UNIX record: path_len 1: 0, or 2 to 108 \(sizeof\(sun_path\)\)$
@@ -1391,7 +1469,7 @@ unix-path-unbound UNIX record: path_len 15 without flag bound: only a bound sock
 unix-len-short UNIX record: length 168 is below the 216 of its fixed part, names and path$
 unix-family UNIX record: the name: family 2 is not AF_UNIX \(1\)$
 unix-peer-addr-family UNIX record: the peer.s name: family 2 is not AF_UNIX \(1\)$
-unix-addr-pad offset 16568 .*UNIX record: padding after the name is not zero$
+unix-addr-pad offset 16720 .*UNIX record: padding after the name is not zero$
 unix-path-relative UNIX record: path: not an absolute path$
 unix-path-nul UNIX record: path: string of 14 bytes is not NUL-terminated$
 unix-path-inner-nul UNIX record: path: NUL byte at 4 inside a string of 14 bytes$
@@ -1410,16 +1488,16 @@ unix-fd-later UNIX record: message 1: file id 95 names no earlier FILE record$
 unix-fd-kind UNIX record: message 2: file id 91 is a file of kind unix, which cannot be in flight$
 unix-fd-inherit UNIX record: message 2: file id 1 is a file of kind inherit, which cannot be in flight$
 unix-fd-pad UNIX record: padding after a message.s file ids is not zero$
-unix-peer-missing offset 16856 .*UNIX record: peer_id 77 names no UNIX record in the image$
-unix-peer-type offset 16856 .*UNIX record: peer 92 is a stream socket, this one a dgram socket$
-unix-peer-not-back offset 16328 .*UNIX record: peer 94 is not connected to this stream socket \(its peer_id is 90\)$
-unix-dgram-peer-no-name offset 16856 .*UNIX record: peer 102 does not name it back, and cannot be sent to by name$
-unix-sender-missing offset 16328 .*UNIX record: message 1: sender_id 99 names no UNIX record in the image$
-unix-sender-outside offset 16328 .*UNIX record: message 1: sender_id 0, but this stream socket.s peer is not closed$
+unix-peer-missing offset 17008 .*UNIX record: peer_id 77 names no UNIX record in the image$
+unix-peer-type offset 17008 .*UNIX record: peer 92 is a stream socket, this one a dgram socket$
+unix-peer-not-back offset 16480 .*UNIX record: peer 94 is not connected to this stream socket \(its peer_id is 90\)$
+unix-dgram-peer-no-name offset 17008 .*UNIX record: peer 102 does not name it back, and cannot be sent to by name$
+unix-sender-missing offset 16480 .*UNIX record: message 1: sender_id 99 names no UNIX record in the image$
+unix-sender-outside offset 16480 .*UNIX record: message 1: sender_id 0, but this stream socket.s peer is not closed$
 unix-sender-not-peer UNIX record: message 1: sender_id 90 is not this stream socket.s peer$
-unix-dgram-unreachable offset 16856 .*UNIX record: message 1: sender_id 96: not its peer, and not reachable by name$
+unix-dgram-unreachable offset 17008 .*UNIX record: message 1: sender_id 96: not its peer, and not reachable by name$
 unix-file-ref FILE record: unix_id 99: no earlier UNIX record has that objid$
-unix-file-later offset 16496 .*FILE record: unix_id 94: no earlier UNIX record has that objid$
+unix-file-later offset 16648 .*FILE record: unix_id 94: no earlier UNIX record has that objid$
 unix-file-mode FILE record: mode 1: a file of kind unix is read-write \(3\)$
 unix-file-flags FILE record: flags 02000: a file of kind unix has no status flag but O_NONBLOCK$
 fd-on-unix FD record: fd 3 refers to objid 90, which no earlier FILE record has$
@@ -1431,10 +1509,10 @@ while read -r kind pat; do
 	echo "$kind" >> "$tmp/tested"
 done <<'EOF'
 header-flags HEADER record: unknown checkpoint flags 0x6c$
-ptimer-nr-posix-max offset 15936 .*TIMERS record: nr_posix 65537 exceeds CKPT_MAX_POSIX_TIMERS \(65536\)$
+ptimer-nr-posix-max offset 16088 .*TIMERS record: nr_posix 65537 exceeds CKPT_MAX_POSIX_TIMERS \(65536\)$
 ptimer-next-id TIMERS record: next_posix_id 2147483648 is above INT_MAX$
-ptimer-nr offset 16000 .*POSIX_TIMERS record: nr 5 differs from the TIMERS record.s nr_posix 4$
-ptimer-unexpected offset 16000 .*POSIX_TIMERS record: unexpected here: FILE, FD, LOCKS, THREAD or an object \(PIPE, PTY, UNLINKED, EVENTFD...\) record expected$
+ptimer-nr offset 16152 .*POSIX_TIMERS record: nr 5 differs from the TIMERS record.s nr_posix 4$
+ptimer-unexpected offset 16152 .*POSIX_TIMERS record: unexpected here: FILE, FD, LOCKS, THREAD or an object \(PIPE, PTY, UNLINKED, EVENTFD...\) record expected$
 ptimer-reserved POSIX_TIMERS record: reserved field is not zero$
 ptimer-len POSIX_TIMERS record: length 376 does not match nr \(expected 304\)$
 ptimer-id POSIX_TIMERS record: timer 1: id -1 is negative$
@@ -1453,17 +1531,17 @@ ptimer-no-cpu-tid POSIX_TIMERS record: timer 3: clock thread-cpu:4701:sched time
 ptimer-cpu-tid-unexpected POSIX_TIMERS record: timer 1: cpu_tid 4600, but clock CLOCK_MONOTONIC does not time a thread$
 ptimer-cpu-tid-negative POSIX_TIMERS record: timer 4: cpu_tid -1 is negative$
 ptimer-pending-none POSIX_TIMERS record: timer 3: flag pending, but SIGEV_NONE sends no signal$
-ptimer-tid-thread offset 16000 .*POSIX_TIMERS record: timer 2: tid 4602, which it signals, is not a thread of the process$
-ptimer-cpu-tid-thread offset 16000 .*POSIX_TIMERS record: timer 3: cpu_tid 4799, whose CPU time it counts, is not a thread of the process$
+ptimer-tid-thread offset 16152 .*POSIX_TIMERS record: timer 2: tid 4602, which it signals, is not a thread of the process$
+ptimer-cpu-tid-thread offset 16152 .*POSIX_TIMERS record: timer 3: cpu_tid 4799, whose CPU time it counts, is not a thread of the process$
 ptimer-clock POSIX_TIMERS record: timer 1: clock CLOCK_MONOTONIC_RAW: timer_create\(2\) makes no timer on it$
 ptimer-clock-fd POSIX_TIMERS record: timer 1: clock fd:3: timer_create\(2\) makes no timer on it$
-locks-no-flag offset 16808 .*LOCKS record: file locks in an image taken without CKPT_FILE_LOCKS \(header flags 0xc\)$
+locks-no-flag offset 16960 .*LOCKS record: file locks in an image taken without CKPT_FILE_LOCKS \(header flags 0xc\)$
 locks-short LOCKS record: length 16 is less than the 40 bytes of its fixed part$
 locks-nr-zero LOCKS record: nr 0 is not in 1..CKPT_MAX_LOCKS \(65536\)$
 locks-nr-max LOCKS record: nr 65537 is not in 1..CKPT_MAX_LOCKS \(65536\)$
 locks-reserved LOCKS record: reserved field is not zero$
 locks-len LOCKS record: length 88 does not match nr \(expected 64\)$
-locks-before-fd offset 16872 .*FD record: unexpected here: THREAD 1 of 2 record expected$
+locks-before-fd offset 17024 .*FD record: unexpected here: THREAD 1 of 2 record expected$
 lock-fd LOCKS record: lock 1: fd -1 is negative$
 lock-type LOCKS record: lock 2: type 2 is not F_RDLCK \(0\) or F_WRLCK \(1\)$
 lock-kind LOCKS record: lock 1: unknown kind 4$
@@ -1473,16 +1551,16 @@ lock-end LOCKS record: lock 2: end 99 is before start 100$
 lock-fd-missing LOCKS record: lock 1: fd 9 is not a descriptor of the process \(no FD record\)$
 lock-ofd-access LOCKS record: lock 2: an open file description write lock, but fd 4 is not open for writing$
 lock-posix-access LOCKS record: lock 1: a POSIX write lock, but neither fd 5 nor another descriptor of the process on its file is open for writing$
-shares-none offset 21872 .*SHARES record: files_of and fs_of are 0: the record shares nothing$
-shares-negative offset 39712 .*SHARES record: files_of 0 or fs_of -1 is negative$
+shares-none offset 22024 .*SHARES record: files_of and fs_of are 0: the record shares nothing$
+shares-negative offset 40016 .*SHARES record: files_of 0 or fs_of -1 is negative$
 shares-unknown SHARES record: files_of 4999: no process before it in the image has that pid$
 shares-later SHARES record: files_of 4603: no process before it in the image has that pid$
 shares-thread SHARES record: files_of 4701 is a thread of pid 4600, not a process$
 shares-self SHARES record: files_of 4602 is the process itself$
 shares-zombie SHARES record: fs_of 4601 is a zombie, which has no tables to share$
-shares-fs-record offset 21888 .*FS record: unexpected here: MM \(no FS: the process shares pid 4600.s\) record expected$
-shares-files-fd offset 55008 .*FD record: unexpected here: THREAD 1 of 1 \(no files: the process shares pid 4600.s file table\) record expected$
-shares-order offset 21904 .*SHARES record: unexpected here: MM record expected$
+shares-fs-record offset 22040 .*FS record: unexpected here: MM \(no FS: the process shares pid 4600.s\) record expected$
+shares-files-fd offset 55464 .*FD record: unexpected here: THREAD 1 of 1 \(no files: the process shares pid 4600.s file table\) record expected$
+shares-order offset 22056 .*SHARES record: unexpected here: MM record expected$
 shares-len SHARES record: length 24 does not match the SHARES record \(expected 16\)$
 EOF
 # ... and in the ipc image: System V shared memory, the mappings of it,
@@ -1508,15 +1586,15 @@ sysvshm-pages-order offset 5680 .*PAGES record: System V segment 110: offset 0x0
 sysvshm-pages-past offset 5680 .*PAGES record: System V segment 110: pages 0x3000-0x4000 run past its 12288 bytes$
 sysvshm-pages-missing offset 9800 .*VMA record: unexpected here: PAGES \(1 more page of System V segment 110\) record expected$
 sysvshm-pages-extra offset 5680 .*PAGES record: unexpected here: VMA 2 of 5 record expected$
-sysvshm-in-files offset 32944 .*SYSVSHM record: unexpected here: FILE, FD, THREAD or an object \(PIPE, PTY, UNLINKED, EVENTFD...\) record expected$
+sysvshm-in-files offset 33096 .*SYSVSHM record: unexpected here: FILE, FD, THREAD or an object \(PIPE, PTY, UNLINKED, EVENTFD...\) record expected$
 sysvshm-after-vma offset 9864 .*VMA record: sysvshm mapping: objid 112 names no earlier SYSVSHM record$
 vma-sysvshm-objid offset 9800 .*VMA record: sysvshm mapping: objid 99 names no earlier SYSVSHM record$
-vma-sysvshm-inotify offset 36464 .*VMA record: sysvshm mapping: objid 120 names no earlier SYSVSHM record$
+vma-sysvshm-inotify offset 36616 .*VMA record: sysvshm mapping: objid 120 names no earlier SYSVSHM record$
 vma-objid-sysvshm VMA record: anon mapping with objid 110: only obj_shared, obj_private and sysvshm have one$
 vma-kind offset 10016 .*VMA record: unknown VMA kind 9$
 vma-flags VMA record: unknown VMA flags 0x80000000$
 vma-rdonly-kind offset 10016 .*VMA record: flag shm_rdonly on a mapping of kind anon: only a sysvshm mapping has it$
-vma-rdonly-write offset 36464 .*VMA record: flag shm_rdonly, but prot has PROT_WRITE: an attachment made with SHM_RDONLY is not writable$
+vma-rdonly-write offset 36616 .*VMA record: flag shm_rdonly, but prot has PROT_WRITE: an attachment made with SHM_RDONLY is not writable$
 vma-wipeonfork offset 9800 .*VMA record: flag wipeonfork on a mapping of kind sysvshm: madvise\(MADV_WIPEONFORK\) takes private anonymous memory only$
 pages-sysvshm PAGES record: pages at 0x30000000 are in a sysvshm VMA, which has no pages$
 mm-flags offset 720 .*MM record: unknown mm flags 0x10$
@@ -1547,11 +1625,11 @@ inotify-event-len-align INOTIFY record: event 1: len 8 is not a multiple of 16$
 inotify-event-name-nul INOTIFY record: event 1: name: no NUL in its 16 bytes$
 inotify-overflow-wd INOTIFY record: event 3: IN_Q_OVERFLOW with wd 1, len 0 and mask 0x4000: the overflow event has wd -1, len 0 and no other bit$
 inotify-overflow-mask INOTIFY record: event 2: IN_Q_OVERFLOW with wd 3, len 0 and mask 0x4002: the overflow event has wd -1, len 0 and no other bit$
-inotify-file-mode offset 33096 .*FILE record: mode 3: a file of kind inotify is read-only \(1\)$
+inotify-file-mode offset 33248 .*FILE record: mode 3: a file of kind inotify is read-only \(1\)$
 inotify-file-pos FILE record: pos 5, size 0: a file of kind inotify has 0 for both$
 inotify-file-flags FILE record: flags 06000: a file of kind inotify has no status flag but O_NONBLOCK$
 inotify-file-ref FILE record: inotify_id 110: no earlier INOTIFY record has that objid$
-fd-on-inotify offset 51128 .*FD record: fd 3 refers to objid 120, which no earlier FILE record has$
+fd-on-inotify offset 51432 .*FD record: fd 3 refers to objid 120, which no earlier FILE record has$
 EOF
 # ... the SCHED record, the last of each thread, in the simple image
 while read -r kind pat; do
@@ -1559,7 +1637,7 @@ while read -r kind pat; do
 	info "rejects_$kind" 1 "$pat" "$tmp/bad.img"
 	echo "$kind" >> "$tmp/tested"
 done <<'EOF'
-sched-policy offset 17608 .*SCHED record: unknown scheduling policy 4$
+sched-policy offset 17760 .*SCHED record: unknown scheduling policy 4$
 sched-policy-max SCHED record: unknown scheduling policy 7$
 sched-rt-priority SCHED record: real-time priority 10 with policy SCHED_OTHER$
 sched-rt-priority-zero SCHED record: real-time priority 0 with policy SCHED_FIFO$
@@ -1574,8 +1652,8 @@ sched-slice-max SCHED record: slice 100000001 ns is outside 0.1..100 ms$
 sched-oom SCHED record: oom_score_adj 1001 or its minimum 0 is outside -1000..1000$
 sched-oom-min SCHED record: oom_score_adj 100 or its minimum -1001 is outside -1000..1000$
 sched-len SCHED record: length 192 does not match the SCHED record \(expected 200\)$
-sched-missing offset 17608 .*ACCT record: unexpected here: SCHED record expected$
-sched-before-siginfo offset 17464 .*SCHED record: unexpected here: SIGINFO 1 of 1 record expected$
+sched-missing offset 17760 .*ACCT record: unexpected here: SCHED record expected$
+sched-before-siginfo offset 17616 .*SCHED record: unexpected here: SIGINFO 1 of 1 record expected$
 EOF
 # ... the ACCT record, after SCHED, in the simple image: its only
 # thread's, its process's leader's
@@ -1584,8 +1662,8 @@ while read -r kind pat; do
 	info "rejects_$kind" 1 "$pat" "$tmp/bad.img"
 	echo "$kind" >> "$tmp/tested"
 done <<'EOF'
-acct-flags offset 17808 .*ACCT record: unknown flags 0x2$
-acct-reserved offset 17808 .*ACCT record: reserved field is not zero$
+acct-flags offset 17960 .*ACCT record: unknown flags 0x2$
+acct-reserved offset 17960 .*ACCT record: reserved field is not zero$
 acct-self-inblock ACCT record: self: inblock 16, oublock 0, maxrss 0: the kernel keeps none of these per thread \(all 0\)$
 acct-self-oublock ACCT record: self: inblock 0, oublock 8, maxrss 0: the kernel keeps none of these per thread \(all 0\)$
 acct-self-maxrss ACCT record: self: inblock 0, oublock 0, maxrss 2048: the kernel keeps none of these per thread \(all 0\)$
@@ -1596,8 +1674,8 @@ acct-exited-time-max ACCT record: exited.stime 4611686018427387905 ns exceeds CK
 acct-children-time-max ACCT record: children.gtime 4611686018427387905 ns exceeds CKPT_ACCT_MAX_NS \(4611686018427387904\)$
 acct-sum ACCT record: the process.s utime, 4611686018427387905 ns over its threads and exited threads so far, exceeds CKPT_ACCT_MAX_NS \(4611686018427387904\)$
 acct-len ACCT record: length 456 does not match the ACCT record \(expected 464\)$
-acct-missing offset 17808 .*TASK_END record: unexpected here: ACCT record expected$
-acct-before-sched offset 17608 .*ACCT record: unexpected here: SCHED record expected$
+acct-missing offset 17960 .*TASK_END record: unexpected here: ACCT record expected$
+acct-before-sched offset 17760 .*ACCT record: unexpected here: SCHED record expected$
 EOF
 # ... and in the job image: a thread without its SCHED record, one with
 # two, a zombie with one, the mm flags
@@ -1606,11 +1684,11 @@ while read -r kind pat; do
 	info "rejects_job_$kind" 1 "$pat" "$tmp/bad.img"
 	echo "$kind" >> "$tmp/tested"
 done <<'EOF'
-sched-missing-thread offset 35640 .*ACCT record: unexpected here: SCHED record expected$
-sched-twice offset 37744 .*SCHED record: unexpected here: ACCT record expected$
-sched-idle-runtime offset 37544 .*SCHED record: deadline parameters without SCHED_DEADLINE$
-sched-zombie offset 58728 .*SCHED record: unexpected here: TASK_END record expected$
-mm-mdwe-no-inherit offset 40608 .*MM record: mdwe_no_inherit without mdwe$
+sched-missing-thread offset 35944 .*ACCT record: unexpected here: SCHED record expected$
+sched-twice offset 38048 .*SCHED record: unexpected here: ACCT record expected$
+sched-idle-runtime offset 37848 .*SCHED record: deadline parameters without SCHED_DEADLINE$
+sched-zombie offset 59184 .*SCHED record: unexpected here: TASK_END record expected$
+mm-mdwe-no-inherit offset 40912 .*MM record: mdwe_no_inherit without mdwe$
 EOF
 # ... and ACCT records: other threads' with the process's parts, the
 # process's times summed over its threads, a thread without its record,
@@ -1620,15 +1698,48 @@ while read -r kind pat; do
 	info "rejects_job_$kind" 1 "$pat" "$tmp/bad.img"
 	echo "$kind" >> "$tmp/tested"
 done <<'EOF'
-acct-thread-exited offset 37744 .*ACCT record: thread 2 of 3 has exited, children or hiwater counters: only the leader.s record has the process.s$
-acct-thread-children offset 39648 .*ACCT record: thread 3 of 3 has exited, children or hiwater counters: only the leader.s record has the process.s$
-acct-thread-hiwater offset 37744 .*ACCT record: thread 2 of 3 has exited, children or hiwater counters: only the leader.s record has the process.s$
-acct-sum-threads offset 39648 .*ACCT record: the process.s runtime, 4611686018427387905 ns over its threads and exited threads so far, exceeds CKPT_ACCT_MAX_NS \(4611686018427387904\)$
-acct-missing-thread offset 35840 .*THREAD record: unexpected here: ACCT record expected$
-acct-twice offset 38208 .*ACCT record: unexpected here: THREAD 3 of 3 record expected$
-acct-zombie-missing offset 58264 .*TASK_END record: unexpected here: ACCT record expected$
-acct-zombie-twice offset 58728 .*ACCT record: unexpected here: TASK_END record expected$
-acct-zombie-sum offset 58264 .*ACCT record: the process.s stime, 4611686018427387905 ns over its threads and exited threads so far, exceeds CKPT_ACCT_MAX_NS \(4611686018427387904\)$
+acct-thread-exited offset 38048 .*ACCT record: thread 2 of 3 has exited, children or hiwater counters: only the leader.s record has the process.s$
+acct-thread-children offset 39952 .*ACCT record: thread 3 of 3 has exited, children or hiwater counters: only the leader.s record has the process.s$
+acct-thread-hiwater offset 38048 .*ACCT record: thread 2 of 3 has exited, children or hiwater counters: only the leader.s record has the process.s$
+acct-sum-threads offset 39952 .*ACCT record: the process.s runtime, 4611686018427387905 ns over its threads and exited threads so far, exceeds CKPT_ACCT_MAX_NS \(4611686018427387904\)$
+acct-missing-thread offset 36144 .*THREAD record: unexpected here: ACCT record expected$
+acct-twice offset 38512 .*ACCT record: unexpected here: THREAD 3 of 3 record expected$
+acct-zombie-missing offset 58720 .*TASK_END record: unexpected here: ACCT record expected$
+acct-zombie-twice offset 59184 .*ACCT record: unexpected here: TASK_END record expected$
+acct-zombie-sum offset 58720 .*ACCT record: the process.s stime, 4611686018427387905 ns over its threads and exited threads so far, exceeds CKPT_ACCT_MAX_NS \(4611686018427387904\)$
+EOF
+# ... the CKPTSIG record, after SIGHAND, in the simple image: each
+# field restart(2) refuses ("bad checkpoint settings record"), and the
+# record missing or out of its place
+while read -r kind pat; do
+	"$tmp/mkimage" --corrupt "$kind" > "$tmp/bad.img"
+	info "rejects_$kind" 1 "$pat" "$tmp/bad.img"
+	echo "$kind" >> "$tmp/tested"
+done <<'EOF'
+ckptsig-scope offset 15936 .*CKPTSIG record: scope 0xd has bits outside CKPT_SCOPE_MASK \(0xc\)$
+ckptsig-reserved offset 15936 .*CKPTSIG record: reserved field is not zero$
+ckptsig-anchor-negative CKPTSIG record: anchor -1 is negative$
+ckptsig-anchor-max CKPTSIG record: anchor 4194304 is not below PID_MAX_LIMIT \(4194304\), the highest pid_max$
+ckptsig-notify-huge CKPTSIG record: notify 2147483648 is not a signal in 1..64$
+ckptsig-notify-max CKPTSIG record: notify 65 is not a signal in 1..64$
+ckptsig-notify-kill CKPTSIG record: notify SIGKILL cannot be caught: it cannot announce a checkpoint$
+ckptsig-notify-stop CKPTSIG record: notify SIGSTOP cannot be caught: it cannot announce a checkpoint$
+ckptsig-pattern-nul CKPTSIG record: pattern: no NUL terminator in its 128 bytes$
+ckptsig-pattern-pipe CKPTSIG record: pattern starts with '\|': an image is not piped to a program$
+ckptsig-len CKPTSIG record: length 144 does not match the CKPTSIG record \(expected 152\)$
+ckptsig-missing offset 15936 .*TIMERS record: unexpected here: CKPTSIG record expected$
+ckptsig-before-sighand offset 13872 .*CKPTSIG record: unexpected here: PAGES or SIGHAND record expected$
+EOF
+# ... and in the job image: the producer's twice, or with a bad scope;
+# one in the zombie's section
+while read -r kind pat; do
+	"$tmp/mkimage" --job --corrupt "$kind" > "$tmp/bad.img"
+	info "rejects_job_$kind" 1 "$pat" "$tmp/bad.img"
+	echo "$kind" >> "$tmp/tested"
+done <<'EOF'
+ckptsig-twice offset 34344 .*CKPTSIG record: unexpected here: TIMERS record expected$
+ckptsig-zombie offset 58720 .*CKPTSIG record: unexpected here: ACCT record expected$
+ckptsig-job-scope offset 34192 .*CKPTSIG record: scope 0x10 has bits outside CKPT_SCOPE_MASK \(0xc\)$
 EOF
 # Every defect mkimage can make is in one of the tables above
 : > "$tmp/why"
@@ -1731,8 +1842,9 @@ fuzz_image fuzz_shared_record_mutations_never_crash --shared --mutate-in $shared
 # ... and at System V shared memory, inotify, and the records naming them
 ipcrecs=SYSVSHM,INOTIFY,MM,VMA,PAGES,FILE
 fuzz_image fuzz_ipc_record_mutations_never_crash --ipc --mutate-in $ipcrecs
-# ... and at the SCHED and ACCT records, and the MM records with their flags
-fuzz_image fuzz_sched_record_mutations_never_crash --job --mutate-in SCHED,MM,ACCT
+# ... and at the SCHED, ACCT and CKPTSIG records, the SIGHAND records
+# before CKPTSIG, and the MM records with their flags
+fuzz_image fuzz_sched_record_mutations_never_crash --job --mutate-in SCHED,MM,ACCT,SIGHAND,CKPTSIG
 # The job's (the pty, objects and unix records') mutations in JSON: the output is
 # always valid JSON
 # fuzz_json NAME MKIMAGE-OPTIONS...
@@ -1765,7 +1877,7 @@ fuzz_json fuzz_objects_json_always_valid --objects --mutate-in $objrecs
 fuzz_json fuzz_unix_json_always_valid --unix --mutate-in UNIX,FILE
 fuzz_json fuzz_shared_json_always_valid --shared --mutate-in $sharedrecs
 fuzz_json fuzz_ipc_json_always_valid --ipc --mutate-in $ipcrecs
-fuzz_json fuzz_sched_json_always_valid --job --mutate-in SCHED,MM,ACCT
+fuzz_json fuzz_sched_json_always_valid --job --mutate-in SCHED,MM,ACCT,SIGHAND,CKPTSIG
 
 echo "1..$n"
 [ $fails = 0 ]

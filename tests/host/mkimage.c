@@ -7,9 +7,12 @@
  *   mkimage --job             a valid image of a session: a shell with the
  *                             terminal, a pipeline with a pipe, a FIFO, a
  *                             multi-threaded process (its other threads
- *                             SCHED_BATCH, pinned), a zombie, a stopped job;
- *                             THP disabled or MDWE in some (PR_SET_THP_DISABLE,
- *                             PR_SET_MDWE)
+ *                             SCHED_BATCH, pinned; checkpoint settings of
+ *                             its own: its tree, a pattern, a notification
+ *                             signal), a zombie, a stopped job (SIG_CKPT
+ *                             and SIG_CKPT_KILL handlers, its process
+ *                             group's scope); THP disabled or MDWE in some
+ *                             (PR_SET_THP_DISABLE, PR_SET_MDWE)
  *   mkimage --job --no-tty    the same without its TTY record (invalid)
  *   mkimage --pty             a valid image of a process tree holding pseudo-
  *                             terminals: a terminal server with the masters
@@ -184,6 +187,11 @@ struct proc {
 	const struct ckpt_posix_timer *ptimers;
 	uint32_t nr_ptimers, next_posix_id;
 	uint32_t mm_flags;	/* CKPT_MM_* in simple_mm()'s MM record */
+	/* its CKPTSIG record (all 0, pattern NULL: the defaults) */
+	uint32_t ckpt_scope, ckpt_notify;
+	int32_t ckpt_anchor;
+	const char *ckpt_pattern;
+	int sig_ckpt;		/* SIGUSR2 SIG_CKPT, SIGTERM SIG_CKPT_KILL */
 };
 
 static void file(struct image *im, uint32_t objid, uint32_t kind, uint32_t mode,
@@ -1208,6 +1216,24 @@ static void acct_rec(struct image *im, const struct proc *p, unsigned int k)
 	record(im, CKPT_REC_ACCT, &ac, sizeof(ac), NULL, 0);
 }
 
+/*
+ * A process's CKPTSIG record, after its SIGHAND: its checkpoint settings,
+ * the defaults (the process, no anchor, no notification, the sysctl's
+ * pattern) unless @p has its own
+ */
+static void ckptsig_rec(struct image *im, const struct proc *p)
+{
+	struct ckpt_rec_ckptsig cs;
+
+	memset(&cs, 0, sizeof(cs));
+	cs.scope = p->ckpt_scope;
+	cs.anchor = p->ckpt_anchor;
+	cs.notify = p->ckpt_notify;
+	if (p->ckpt_pattern)
+		snprintf(cs.pattern, sizeof(cs.pattern), "%s", p->ckpt_pattern);
+	record(im, CKPT_REC_CKPTSIG, &cs, sizeof(cs), NULL, 0);
+}
+
 static void build_task(struct image *im, const struct proc *p)
 {
 	static const char cwd_root[] = "/home/user\0/";
@@ -1294,7 +1320,12 @@ static void build_task(struct image *im, const struct proc *p)
 	act[1].restorer = 0x401100;
 	act[1].mask = 1ULL << 14;		/* SIGTERM */
 	act[12].handler = 1;			/* SIGPIPE ignored */
+	if (p->sig_ckpt) {
+		act[11].handler = 3;		/* SIGUSR2: SIG_CKPT */
+		act[14].handler = 4;		/* SIGTERM: SIG_CKPT_KILL */
+	}
 	record(im, CKPT_REC_SIGHAND, &sh, sizeof(sh), act, sizeof(act));
+	ckptsig_rec(im, p);
 
 	memset(&tm, 0, sizeof(tm));
 	tm.itimer[ITIMER_REAL].value_ns = 1500000000;	/* alarm in 1.5 s */
@@ -1393,7 +1424,9 @@ static void build(struct image *im, enum shape shape)
 		  .flags = CKPT_TASK_CTTY, .nr_threads = 3, .files = producer_files,
 		  .mm_flags = CKPT_MM_THP_DISABLE,
 		  .rb_kind = { 0, CKPT_RESTART_NANOSLEEP, CKPT_RESTART_FUTEX },
-		  .rb_clock = { 0, 1, 1 }, .rb_left = { 0, 1500 * ms, 250 * ms } },
+		  .rb_clock = { 0, 1, 1 }, .rb_left = { 0, 1500 * ms, 250 * ms },
+		  .ckpt_scope = CKPT_TREE, .ckpt_anchor = 4210, .ckpt_notify = 10,
+		  .ckpt_pattern = "/var/ckpt/%e.%p.ckpt" },
 		{ .pid = 4211, .ppid = 4200, .pgid = 4210, .sid = 4200, .comm = "consumer",
 		  .flags = CKPT_TASK_CTTY, .nr_threads = 1, .files = consumer_files,
 		  .mm_flags = CKPT_MM_MDWE | CKPT_MM_MDWE_NO_INHERIT },
@@ -1403,7 +1436,8 @@ static void build(struct image *im, enum shape shape)
 		  .flags = CKPT_TASK_STOPPED | CKPT_TASK_CTTY, .nr_threads = 1,
 		  .files = sleeper_files, .mm_flags = CKPT_MM_MDWE,
 		  .rb_kind = { CKPT_RESTART_NANOSLEEP },
-		  .rb_clock = { 0 }, .rb_left = { 59250 * ms } },
+		  .rb_clock = { 0 }, .rb_left = { 59250 * ms },
+		  .ckpt_scope = CKPT_PGRP, .ckpt_notify = 34, .sig_ckpt = 1 },
 	};
 	struct proc simple[2] = {
 		{ .pid = 4242, .ppid = 1, .pgid = 4242, .sid = 4200, .comm = "sleeper",
@@ -1591,7 +1625,14 @@ static const char *const kinds[] = {
 	/* ... and on the job image: other threads' records, the zombie's */
 	"acct-thread-exited", "acct-thread-children", "acct-thread-hiwater", "acct-sum-threads",
 	"acct-missing-thread", "acct-twice", "acct-zombie-missing", "acct-zombie-twice",
-	"acct-zombie-sum", NULL
+	"acct-zombie-sum",
+	/* CKPTSIG records, on the simple image */
+	"ckptsig-scope", "ckptsig-reserved", "ckptsig-anchor-negative", "ckptsig-anchor-max",
+	"ckptsig-notify-huge", "ckptsig-notify-max", "ckptsig-notify-kill",
+	"ckptsig-notify-stop", "ckptsig-pattern-nul", "ckptsig-pattern-pipe", "ckptsig-len",
+	"ckptsig-missing", "ckptsig-before-sighand",
+	/* ... and on the job image: a process's twice, the zombie's */
+	"ckptsig-twice", "ckptsig-zombie", "ckptsig-job-scope", NULL
 };
 
 /* Swap the record at @off with the one after it */
@@ -1784,6 +1825,62 @@ static int corrupt_acct(struct image *im, const char *kind)
 		ac = AT(CKPT_REC_ACCT, 5, ckpt_rec_acct);
 		ac->self.stime = CKPT_ACCT_MAX_NS;
 		ac->exited.stime = 1;
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The defects of the CKPTSIG records: the simple image's one (the
+ * defaults), or the job image's (the shell's, the producer's with its own
+ * tree, pattern and notification, the consumer's, the sleeper's; the
+ * zombie has none)
+ */
+static int corrupt_ckptsig(struct image *im, const char *kind)
+{
+	struct ckpt_rec_ckptsig *cs = AT(CKPT_REC_CKPTSIG, 0, ckpt_rec_ckptsig);
+
+	if (!strcmp(kind, "ckptsig-scope")) {
+		cs->scope = CKPT_TREE | 0x1;	/* a checkpoint(2) action bit */
+	} else if (!strcmp(kind, "ckptsig-reserved")) {
+		cs->reserved = 1;
+	} else if (!strcmp(kind, "ckptsig-anchor-negative")) {
+		cs->scope = CKPT_TREE;
+		cs->anchor = -1;
+	} else if (!strcmp(kind, "ckptsig-anchor-max")) {
+		/* PID_MAX_LIMIT: above any pid_max */
+		cs->scope = CKPT_TREE;
+		cs->anchor = 4194304;
+	} else if (!strcmp(kind, "ckptsig-notify-huge")) {
+		cs->notify = 0x80000000;
+	} else if (!strcmp(kind, "ckptsig-notify-max")) {
+		cs->notify = 65;		/* _NSIG + 1 */
+	} else if (!strcmp(kind, "ckptsig-notify-kill")) {
+		cs->notify = 9;
+	} else if (!strcmp(kind, "ckptsig-notify-stop")) {
+		cs->notify = 19;
+	} else if (!strcmp(kind, "ckptsig-pattern-nul")) {
+		memset(cs->pattern, 'a', sizeof(cs->pattern));
+	} else if (!strcmp(kind, "ckptsig-pattern-pipe")) {
+		snprintf(cs->pattern, sizeof(cs->pattern), "|/usr/bin/save %%p");
+	} else if (!strcmp(kind, "ckptsig-len")) {
+		cs->h.len -= 8;
+	} else if (!strcmp(kind, "ckptsig-missing")) {
+		/* an image of format v7 announced as v8: TIMERS comes instead */
+		cut_or_dup(im, nth(im, CKPT_REC_CKPTSIG, 0), 0);
+	} else if (!strcmp(kind, "ckptsig-before-sighand")) {
+		swap_next(im, nth(im, CKPT_REC_SIGHAND, 0));
+	} else if (!strcmp(kind, "ckptsig-twice")) {
+		/* the producer's, twice */
+		cut_or_dup(im, nth(im, CKPT_REC_CKPTSIG, 1), 1);
+	} else if (!strcmp(kind, "ckptsig-zombie")) {
+		/* the zombie sort's ACCT, its only record, made a CKPTSIG record */
+		((struct ckpt_hdr *)(im->p + nth(im, CKPT_REC_ACCT, 5)))->type =
+			CKPT_REC_CKPTSIG;
+	} else if (!strcmp(kind, "ckptsig-job-scope")) {
+		/* the producer's, with its tree, pattern and notification */
+		AT(CKPT_REC_CKPTSIG, 1, ckpt_rec_ckptsig)->scope = 0x10;
 	} else {
 		return -1;
 	}
@@ -2595,6 +2692,9 @@ static int corrupt(struct image *im, const char *kind)
 			return -1;
 	} else if (!strncmp(kind, "acct-", 5)) {
 		if (corrupt_acct(im, kind))
+			return -1;
+	} else if (!strncmp(kind, "ckptsig-", 8)) {
+		if (corrupt_ckptsig(im, kind))
 			return -1;
 	} else if (!strcmp(kind, "mm-mdwe-no-inherit")) {
 		/* the consumer's PR_MDWE_NO_INHERIT, without PR_SET_MDWE */

@@ -9,9 +9,9 @@
  *
  * and one file per kind of state, each decoding its records and showing
  * its part of the job: header.c, task.c, cred.c, rlimits.c, fs.c, mm.c,
- * share.c, unlinked.c, sysvshm.c, signal.c, ptimer.c, files.c, pipe.c,
- * tty.c, eventfd.c, signalfd.c, timerfd.c, epoll.c, inotify.c, unix.c,
- * lock.c, thread.c, sched.c, acct.c, trailer.c.
+ * share.c, unlinked.c, sysvshm.c, signal.c, ckptsig.c, ptimer.c, files.c,
+ * pipe.c, tty.c, eventfd.c, signalfd.c, timerfd.c, epoll.c, inotify.c,
+ * unix.c, lock.c, thread.c, sched.c, acct.c, trailer.c.
  *
  * A record type is decoded by its entry in rec_ops[] (main.c); a kind of
  * open file is checked by its entry in file_kinds_ops[] (files.c).  So a
@@ -38,6 +38,9 @@
 
 #define SIGKILL_NR	9
 #define SIGSTOP_NR	19
+#define SIG_CKPT_NR	3	/* the SIG_CKPT disposition, as a handler value */
+#define SIG_CKPT_KILL_NR 4	/* SIG_CKPT_KILL */
+#define PID_MAX_LIMIT	4194304	/* the highest pid_max (64-bit) */
 #define O_ACCMODE_BITS	00000003
 #define TTY_CSIZE	0x30
 #define PIPE_DATA_SHOWN	32	/* bytes of a pipe's contents shown */
@@ -69,6 +72,7 @@ enum state {
 	ST_VMA,		/* nr_vmas VMA records, each after any UNLINKED or SYSVSHM */
 	ST_PAGES,	/* PAGES, or SIGHAND */
 	ST_UPAGES,	/* the PAGES of an UNLINKED or SYSVSHM record */
+	ST_CKPTSIG,	/* the process's CKPTSIG record, after SIGHAND */
 	ST_TIMERS,
 	ST_PTIMERS,	/* POSIX_TIMERS, as TIMERS announced */
 	ST_FILES,	/* FILE, FD, an object record, LOCKS, or the first THREAD */
@@ -444,6 +448,9 @@ int decode_timers(struct img *im);
 int decode_signal(struct img *im);
 int decode_siginfo(struct img *im);
 int decode_sched(struct img *im);
+
+/* ckptsig.c */
+int decode_ckptsig(struct img *im);
 
 /* acct.c */
 int decode_acct(struct img *im);

@@ -65,6 +65,7 @@ static const struct rec_ops rec_ops[] = {
 	{ CKPT_REC_INOTIFY,	decode_inotify,		BIT(ST_FILES) },
 	{ CKPT_REC_SCHED,	decode_sched,		BIT(ST_SCHED) },
 	{ CKPT_REC_ACCT,	decode_acct,		BIT(ST_ACCT) },
+	{ CKPT_REC_CKPTSIG,	decode_ckptsig,		BIT(ST_CKPTSIG) },
 };
 
 static const struct rec_ops *find_rec_ops(__u32 type)
@@ -152,6 +153,8 @@ static const char *expected(struct img *im, char *buf, size_t size)
 				 im->upages_left, im->upages_left == 1 ? "" : "s",
 				 im->unlinked[im->ucur].objid);
 		return buf;
+	case ST_CKPTSIG:
+		return "CKPTSIG";
 	case ST_TIMERS:
 		return "TIMERS";
 	case ST_PTIMERS:

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ckptinfo: signals and timers.  The SIGHAND record (a process's signal
- * handlers), TIMERS (its interval timers, and how many POSIX timers the
- * POSIX_TIMERS record after it holds: see ptimer.c), and per thread
- * SIGNAL (masks and alternate stack) with the SIGINFO records of its
- * pending signals.
+ * handlers, SIG_CKPT and SIG_CKPT_KILL named; the CKPTSIG record after
+ * it is ckptsig.c's), TIMERS (its interval timers, and how many POSIX
+ * timers the POSIX_TIMERS record after it holds: see ptimer.c), and per
+ * thread SIGNAL (masks and alternate stack) with the SIGINFO records of
+ * its pending signals.
  */
 #include <stdint.h>
 #include <string.h>
@@ -59,6 +60,10 @@ int decode_sighand(struct img *im)
 		fword(im, "signal", sig_name(i + 1, name, sizeof(name)));
 		if (a->handler == 1)
 			fword(im, "handler", "SIG_IGN");
+		else if (a->handler == SIG_CKPT_NR)
+			fword(im, "handler", "SIG_CKPT");
+		else if (a->handler == SIG_CKPT_KILL_NR)
+			fword(im, "handler", "SIG_CKPT_KILL");
 		else
 			fx(im, "handler", a->handler);
 		fflags(im, "flags", a->flags, sa_flags);
@@ -68,7 +73,7 @@ int decode_sighand(struct img *im)
 	}
 	list_end(im);
 	rec_end(im);
-	im->st = ST_TIMERS;
+	im->st = ST_CKPTSIG;
 	return 0;
 }
 

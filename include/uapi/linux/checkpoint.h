@@ -26,6 +26,7 @@
  *                                   before the first CKPT_REC_VMA
  *                                   that attaches it
  *     CKPT_REC_SIGHAND
+ *     CKPT_REC_CKPTSIG              its checkpoint settings (version 8)
  *     CKPT_REC_TIMERS               interval timers (version 4)
  *     CKPT_REC_POSIX_TIMERS         if it has POSIX timers (version 5)
  *     CKPT_REC_FILE, CKPT_REC_FD... descriptors, in fd order; each open
@@ -105,7 +106,7 @@
 /* Image identification */
 #define CKPT_MAGIC		"\177CKPTIMG"	/* 8 bytes, no terminator */
 #define CKPT_MAGIC_LEN		8
-#define CKPT_FORMAT_VERSION	7
+#define CKPT_FORMAT_VERSION	8
 #define CKPT_ALIGN		8
 
 /* Record types */
@@ -144,6 +145,7 @@ enum ckpt_rec_type {
 	CKPT_REC_INOTIFY	= 32,
 	CKPT_REC_SCHED		= 33,
 	CKPT_REC_ACCT		= 34,
+	CKPT_REC_CKPTSIG	= 35,
 	CKPT_REC_MAX
 };
 
@@ -187,7 +189,8 @@ enum ckpt_rec_type {
 	[CKPT_REC_SYSVSHM]	= "SYSVSHM",	\
 	[CKPT_REC_INOTIFY]	= "INOTIFY",	\
 	[CKPT_REC_SCHED]	= "SCHED",		\
-	[CKPT_REC_ACCT]		= "ACCT"
+	[CKPT_REC_ACCT]		= "ACCT",		\
+	[CKPT_REC_CKPTSIG]	= "CKPTSIG"
 
 /* Limits restart(2) enforces on untrusted images */
 #define CKPT_MAX_RECORD		(1U << 24)	/* any one record, in bytes */
@@ -197,6 +200,7 @@ enum ckpt_rec_type {
 #define CKPT_MAX_GROUPS		65536		/* NGROUPS_MAX */
 #define CKPT_MAX_CPUS		1024		/* bits in a CKPT_REC_SCHED affinity */
 #define CKPT_MAX_SIGINFO	4096		/* queued signals per task */
+#define CKPT_PATTERN_MAX	128		/* an image name pattern, NUL included */
 #define CKPT_MAX_FILES		1048576		/* fs.nr_open maximum */
 #define CKPT_MAX_TASKS		4096		/* processes in one image */
 #define CKPT_MAX_THREADS	4096		/* threads of one process */
@@ -613,6 +617,20 @@ struct ckpt_rec_acct {
 #define CKPT_ACCT_FLAGS_ALL	0x1
 /* Bound on any time in a record, and on a process's sum of each (ns). */
 #define CKPT_ACCT_MAX_NS	(1ULL << 62)
+
+/*
+ * CKPT_REC_CKPTSIG: what a SIG_CKPT or SIG_CKPT_KILL disposition of the
+ * process saves and where, and its checkpoint notification: the
+ * settings of prctl(PR_SET_CKPT_SCOPE, _PATTERN, _NOTIFY) (v8).
+ */
+struct ckpt_rec_ckptsig {
+	struct ckpt_hdr h;
+	__u32 scope;		/* CKPT_PROCESS, CKPT_PGRP, CKPT_SESSION, CKPT_TREE */
+	__s32 anchor;		/* CKPT_TREE: the tree's root, by pid; 0: none */
+	__u32 notify;		/* the notification signal; 0: none */
+	__u32 reserved;
+	char pattern[CKPT_PATTERN_MAX];	/* NUL-terminated; "": the sysctl's */
+};
 
 /* CKPT_REC_SIGINFO: one queued signal */
 struct ckpt_rec_siginfo {
