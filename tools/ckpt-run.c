@@ -255,7 +255,7 @@ static const char *restart_hint(int err)
 {
 	switch (err) {
 	case EPERM:
-		return " (restart needs CAP_CHECKPOINT_RESTORE)";
+		return " (the image needs more privilege than ckpt-run has)";
 	case ENOEXEC:
 		return " (not a valid image: ckptinfo(1) says why; --fresh starts over)";
 	case ENOSYS:

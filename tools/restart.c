@@ -2,7 +2,7 @@
 /*
  * restart: restart a checkpointed process, or a whole job, with restart(2).
  *
- *   restart [-f FILE] [--stopped] [--new-pids] [--wait|--detach]
+ *   restart [-f FILE] [--stopped] [--new-pids] [--pidns] [--wait|--detach]
  *
  * The image is read from FILE or standard input.  The processes of the
  * job whose parent was outside it become children of this program; the
@@ -15,13 +15,22 @@
  * stops, and exits with the job's status.  Otherwise it waits only with
  * --wait.
  *
+ * With --pidns, restart(2) is called by the init of a new PID namespace
+ * (and IPC namespace; for a caller other than root, of a new user
+ * namespace too, mapping only its own user and group), where the job's
+ * PIDs are free and the caller holds CAP_CHECKPOINT_RESTORE: an ordinary
+ * user gets its job's original PIDs.  The PID printed is the one in that
+ * namespace; restart waits, and the namespace ends with the job.
+ *
  * Exit status: 0 restarted (when waiting: the exit status of the process
  * restart(2) returned, 128+N if killed by signal N, 128+N if the job was
  * stopped by signal N), 1 restart failed, 2 usage error.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,13 +56,16 @@ struct term {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: restart [-f FILE] [--stopped] [--new-pids] [--wait|--detach]\n"
+		"Usage: restart [-f FILE] [--stopped] [--new-pids] [--pidns] [--wait|--detach]\n"
 		"Restart the process or job saved in FILE (default: standard input)\n"
 		"as children of this one, and print the PID of its first process.\n\n"
 		"  -f, --file FILE  read the image from FILE (\"-\": standard input)\n"
 		"  -s, --stopped    leave every process stopped (continue with SIGCONT)\n"
 		"  -n, --new-pids   give new PIDs to processes whose PID is taken\n"
 		"                   (each change is reported on standard error)\n"
+		"  -p, --pidns      restart in a new PID namespace (and a user namespace\n"
+		"                   of the caller's own, if it is not root), where the\n"
+		"                   job gets its original PIDs; implies --wait\n"
 		"  -w, --wait       wait for the job and exit with its status\n"
 		"  -d, --detach     never wait: if the job got the terminal, take it\n"
 		"                   back at once (the job goes on in the background)\n"
@@ -71,7 +83,7 @@ static const char *hint(int err)
 	case EBUSY:
 		return " (a PID of the image is in use: see --new-pids)";
 	case EPERM:
-		return " (needs CAP_CHECKPOINT_RESTORE, and no more privilege than the caller has)";
+		return " (the image needs more privilege than the caller has)";
 	case ENOEXEC:
 		return " (not a valid image: ckptinfo(1) says why)";
 	}
@@ -141,6 +153,67 @@ static int exit_status(int status)
  * or of the last child reaped if @root was not a child; 128 + the signal
  * if the job stopped.
  */
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/*
+ * --pidns: make the namespaces and fork their init.  Returns 0 in the
+ * init, -1 on failure; the caller waits for the init and exits with its
+ * status.
+ */
+static int enter_pidns(void)
+{
+	int flags = CLONE_NEWPID | CLONE_NEWIPC, status;
+	uid_t uid = getuid();
+	gid_t gid = getgid();
+	char map[64];
+	pid_t init;
+
+	if (geteuid() != 0)
+		flags |= CLONE_NEWUSER;
+	if (unshare(flags)) {
+		fprintf(stderr, "restart: --pidns: unshare: %s\n", strerror(errno));
+		return -1;
+	}
+	if (flags & CLONE_NEWUSER) {
+		snprintf(map, sizeof(map), "%u %u 1", (unsigned int)uid, (unsigned int)uid);
+		if (write_file("/proc/self/uid_map", map) ||
+		    write_file("/proc/self/setgroups", "deny")) {
+			fprintf(stderr, "restart: --pidns: user id map: %s\n", strerror(errno));
+			return -1;
+		}
+		snprintf(map, sizeof(map), "%u %u 1", (unsigned int)gid, (unsigned int)gid);
+		if (write_file("/proc/self/gid_map", map)) {
+			fprintf(stderr, "restart: --pidns: group id map: %s\n", strerror(errno));
+			return -1;
+		}
+	}
+	fflush(NULL);
+	init = fork();
+	if (init < 0) {
+		fprintf(stderr, "restart: --pidns: fork: %s\n", strerror(errno));
+		return -1;
+	}
+	if (!init)
+		return 0;
+	while (waitpid(init, &status, 0) < 0) {
+		if (errno != EINTR) {
+			fprintf(stderr, "restart: --pidns: waiting: %s\n", strerror(errno));
+			exit(1);
+		}
+	}
+	exit(exit_status(status));
+}
+
 static int wait_job(pid_t root, pid_t fg_pgrp, int *stop_sig)
 {
 	int status, root_status = -1, last_status = 0;
@@ -178,6 +251,7 @@ int main(int argc, char **argv)
 		{ "file", required_argument, NULL, 'f' },
 		{ "stopped", no_argument, NULL, 's' },
 		{ "new-pids", no_argument, NULL, 'n' },
+		{ "pidns", no_argument, NULL, 'p' },
 		{ "wait", no_argument, NULL, 'w' },
 		{ "detach", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
@@ -185,12 +259,12 @@ int main(int argc, char **argv)
 	};
 	const char *file = NULL, *name = "standard input";
 	unsigned int flags = 0;
-	int c, fd = 0, err, logfd, do_wait = 0, detach = 0, ret, stop_sig = 0;
+	int c, fd = 0, err, logfd, do_wait = 0, detach = 0, ret, stop_sig = 0, pidns = 0;
 	char sig[32];
 	pid_t pid, fg, job_fg = 0;
 	struct term term;
 
-	while ((c = getopt_long(argc, argv, "+f:snwdh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+f:snpwdh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			file = optarg;
@@ -200,6 +274,9 @@ int main(int argc, char **argv)
 			break;
 		case 'n':
 			flags |= RESTART_NEW_PIDS;
+			break;
+		case 'p':
+			pidns = 1;
 			break;
 		case 'w':
 			do_wait = 1;
@@ -223,6 +300,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "restart: --wait, --detach: choose one\n");
 		return 2;
 	}
+	if (pidns && detach) {
+		fprintf(stderr, "restart: --pidns waits for the job: not with --detach\n");
+		return 2;
+	}
 	if (file && strcmp(file, "-")) {
 		name = file;
 		fd = open(file, O_RDONLY | O_CLOEXEC);
@@ -233,6 +314,11 @@ int main(int argc, char **argv)
 	} else if (isatty(0)) {
 		fprintf(stderr, "restart: will not read an image from a terminal: use -f FILE\n");
 		return 2;
+	}
+	if (pidns) {
+		if (enter_pidns())
+			return 1;
+		do_wait = 1;	/* the init: the namespace ends with the job */
 	}
 	logfd = fcntl(2, F_GETFD) < 0 ? -1 : 2;
 	term_save(&term);

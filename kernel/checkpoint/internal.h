@@ -282,6 +282,7 @@ struct ckpt_ctx {
 	struct list_head repolls;
 	struct list_head rsocks;
 
+	bool unprivileged;
 	struct ckpt_sigreq *sigreq;
 	int klog_sig;
 	struct task_struct **notified;
@@ -456,6 +457,7 @@ bool ckpt_task_killed(struct task_struct *t);
 /* job.c */
 int ckpt_freeze_job(struct ckpt_ctx *ctx, pid_t nr);
 int ckpt_self_job(struct ckpt_ctx *ctx);
+const char *ckpt_new_pid_why(struct ckpt_ctx *ctx, const char *taken);
 
 /* sigckpt.c: checkpoint by signal, notification, critical sections */
 bool ckpt_sig_pending_ignored(struct ckpt_ctx *ctx, struct task_struct *t, int sig);

@@ -557,6 +557,18 @@ static int ckpt_set_exe(struct ckpt_ctx *ctx, const char *path)
 	err = file_permission(f, MAY_EXEC);
 	if (!err && path_noexec(&f->f_path))
 		err = -EACCES;
+	/*
+	 * PR_SET_MM_EXE_FILE needs CAP_CHECKPOINT_RESTORE, lest a process
+	 * pass for a set-user-ID program it never ran; a restarter without
+	 * it restores an executable the process could run, and no such one.
+	 */
+	if (!err && ctx->unprivileged &&
+	    (file_inode(f)->i_mode & (S_ISUID | S_ISGID))) {
+		fput(f);
+		return ckpt_err(ctx, -EPERM,
+				"executable %s is set-user-ID or set-group-ID: restoring it needs CAP_CHECKPOINT_RESTORE",
+				path);
+	}
 	if (!err)
 		err = replace_mm_exe_file(current->mm, f);
 	if (err)

@@ -239,27 +239,44 @@ static int ckpt_read_process(struct ckpt_ctx *ctx, struct ckpt_rproc *proc)
 	return err;
 }
 
+/**
+ * ckpt_new_pid_why - why a process, thread or group got a new id
+ * @ctx:	the restart context
+ * @taken:	the reason when the id was taken ("its PID was in use")
+ *
+ * Return: @taken, or why a restarter without CAP_CHECKPOINT_RESTORE
+ * could not choose it.
+ */
+const char *ckpt_new_pid_why(struct ckpt_ctx *ctx, const char *taken)
+{
+	return ctx->unprivileged ? "choosing one needs CAP_CHECKPOINT_RESTORE" : taken;
+}
+
 /*
  * kernel_clone() with the TID the image gives, or, with RESTART_NEW_PIDS
- * and that TID taken, with a new one.
+ * and that TID taken, with a new one.  A restarter without
+ * CAP_CHECKPOINT_RESTORE cannot choose a TID: every one is new.
  */
 static pid_t ckpt_clone(struct ckpt_ctx *ctx, struct kernel_clone_args *args, pid_t *tid,
 			const char *what)
 {
-	pid_t nr;
+	pid_t nr = -EEXIST;
 
-	args->set_tid = tid;
-	args->set_tid_size = 1;
-	nr = kernel_clone(args);
-	if (nr == -EEXIST && (ctx->flags & RESTART_NEW_PIDS)) {
+	if (!ctx->unprivileged) {
+		args->set_tid = tid;
+		args->set_tid_size = 1;
+		nr = kernel_clone(args);
+	}
+	if (nr == -EEXIST && (ctx->unprivileged || (ctx->flags & RESTART_NEW_PIDS))) {
 		args->set_tid = NULL;
 		args->set_tid_size = 0;
 		nr = kernel_clone(args);
 		if (nr > 0 && args->flags & CLONE_THREAD)
-			ckpt_warn(ctx, "thread %d restored as thread %d (its TID was in use)",
-				  *tid, nr);
+			ckpt_warn(ctx, "thread %d restored as thread %d (%s)", *tid, nr,
+				  ckpt_new_pid_why(ctx, "its TID was in use"));
 		else if (nr > 0)
-			ckpt_warn(ctx, "restored as pid %d (its PID was in use)", nr);
+			ckpt_warn(ctx, "restored as pid %d (%s)", nr,
+				  ckpt_new_pid_why(ctx, "its PID was in use"));
 	}
 	if (nr == -EEXIST)
 		return ckpt_err(ctx, -EBUSY, "PID %d is in use", *tid);

@@ -50,8 +50,11 @@ SYSCALL_DEFINE4(checkpoint, pid_t, pid, int, fd, unsigned int, flags, int, logfd
  * @flags:	RESTART_STOPPED to leave the process stopped
  * @logfd:	where reasons for a failure and warnings go; -1 for none
  *
- * The caller needs CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN over its PID
- * namespace, and may restore only credentials it could take itself.
+ * A caller with CAP_CHECKPOINT_RESTORE (or CAP_SYS_ADMIN) over its PID
+ * namespace gets the job's PIDs back; any other caller gets new ones, and
+ * nothing else that choosing needs the capability for (see
+ * Documentation/checkpoint/checkpoint.rst, "Restart by an ordinary
+ * user").  Either may restore only what it could set itself.
  *
  * Return: the PID of the restored process, a child of the caller; or
  * -EINVAL, -EBADF, -EPERM, -EBUSY (its PID is in use), -ENOEXEC (a
@@ -70,10 +73,8 @@ SYSCALL_DEFINE3(restart, int, fd, unsigned int, flags, int, logfd)
 	ctx = ckpt_ctx_alloc(fd, logfd, FMODE_READ);
 	if (IS_ERR(ctx))
 		return PTR_ERR(ctx);
-	if (!checkpoint_restore_ns_capable(task_active_pid_ns(current)->user_ns))
-		ret = ckpt_err(ctx, -EPERM, "restart needs CAP_CHECKPOINT_RESTORE");
-	else
-		ret = ckpt_restart(ctx, flags);
+	ctx->unprivileged = !checkpoint_restore_ns_capable(task_active_pid_ns(current)->user_ns);
+	ret = ckpt_restart(ctx, flags);
 	ckpt_ctx_put(ctx);
 	return ret;
 }

@@ -256,6 +256,11 @@ static int ckpt_restore_shm(struct ckpt_ctx *ctx, struct ckpt_rshm *rs, const ch
 	const struct shm_ckpt_info *info = &rs->info;
 	struct file *base;
 
+	/* As kernel.shm_next_id, the way to choose an id, needs it. */
+	if (!checkpoint_restore_ns_capable(rs->ns->user_ns))
+		return ckpt_err(ctx, -EPERM,
+				"%s: making it with its id needs CAP_CHECKPOINT_RESTORE over the IPC namespace",
+				what);
 	if ((!uid_eq(info->cuid, current_euid()) || !gid_eq(info->cgid, current_egid())) &&
 	    !ns_capable(rs->ns->user_ns, CAP_SYS_ADMIN))
 		return ckpt_err(ctx, -EPERM,

@@ -77,12 +77,13 @@ static struct pid *ckpt_group_pid(struct ckpt_ctx *ctx, pid_t orig, bool session
 	pid = ckpt_known_pid(ctx, orig, session);
 	if (pid)
 		return get_pid(pid);
-	pid = alloc_pid(ns, &orig, 1);
-	if (pid == ERR_PTR(-EEXIST) && (ctx->flags & RESTART_NEW_PIDS)) {
+	/* Without CAP_CHECKPOINT_RESTORE, no id can be chosen: a new one. */
+	pid = ctx->unprivileged ? ERR_PTR(-EEXIST) : alloc_pid(ns, &orig, 1);
+	if (pid == ERR_PTR(-EEXIST) && (ctx->unprivileged || (ctx->flags & RESTART_NEW_PIDS))) {
 		pid = alloc_pid(ns, NULL, 0);
 		if (!IS_ERR(pid))
-			ckpt_warn(ctx, "%s %d restored as %s %d: its id was in use", what, orig,
-				  what, pid_vnr(pid));
+			ckpt_warn(ctx, "%s %d restored as %s %d (%s)", what, orig, what,
+				  pid_vnr(pid), ckpt_new_pid_why(ctx, "its id was in use"));
 	}
 	if (pid == ERR_PTR(-EEXIST))
 		return ERR_PTR(ckpt_err(ctx, -EBUSY, "%s %d exists outside the job", what, orig));

@@ -155,13 +155,26 @@ static void touch_and_unmap(int code, size_t bytes)
 }
 
 /* In the child: @n short sleeps, each a voluntary context switch. */
+/*
+ * Sleep until the thread has switched out voluntarily @n more times: a
+ * short nanosleep() whose timer fired before the thread got to schedule
+ * (a busy host, TCG) switches nothing, so count the switches themselves.
+ */
 static void sleep_many(int n)
 {
 	struct timespec ts = { 0, 50000 };
+	struct rusage ru;
+	long target;
 	int i;
 
-	for (i = 0; i < n; i++)
+	getrusage(RUSAGE_THREAD, &ru);
+	target = ru.ru_nvcsw + n;
+	for (i = 0; i < 100 * n; i++) {
 		nanosleep(&ts, NULL);
+		getrusage(RUSAGE_THREAD, &ru);
+		if (ru.ru_nvcsw >= target)
+			break;
+	}
 }
 
 /* --------------------------------------------------------------------
