@@ -258,8 +258,6 @@ static const char *restart_hint(int err)
 		return " (the image needs more privilege than ckpt-run has)";
 	case ENOEXEC:
 		return " (not a valid image: ckptinfo(1) says why; --fresh starts over)";
-	case ENOSYS:
-		return " (this kernel has no restart(2))";
 	}
 	return "";
 }

@@ -35,6 +35,13 @@
  * started the checkpoint, when that member's disposition of it is a
  * checkpoint too, asks for the same checkpoint: it is left out of the
  * image, and after the thaw its delivery is consumed ("absorbed").
+ *
+ * Known limits: the freezer trap is one bit (JOBCTL_TRAP_FREEZE, which
+ * the cgroup v2 freezer shares with checkpoint(2)), so a waiter that
+ * another checkpoint froze meanwhile is thawed when the running one ends;
+ * and a served signal that the process takes by other means before its
+ * delivery (sigwaitinfo(), a signalfd) leaves its mark, which then
+ * consumes the next delivery of that signal.
  */
 
 #define pr_fmt(fmt) "checkpoint: " fmt
@@ -517,6 +524,14 @@ void ckpt_sig_act(struct ckpt_ctx *ctx)
 	struct ckpt_sigreq *req = ctx->sigreq;
 	unsigned int i;
 
+	/*
+	 * A process ended first runs at once, and its exit sends its
+	 * children their parent-death signal (a SIGKILL, often) under the
+	 * tasklist_lock write lock: holding it for reading until every
+	 * process is ended, none gets another signal's exit code first.
+	 */
+	if (req->kill)
+		read_lock(&tasklist_lock);
 	for (i = 0; i < ctx->nr_members; i++) {
 		struct task_struct *p = ctx->members[i].task;
 
@@ -527,6 +542,8 @@ void ckpt_sig_act(struct ckpt_ctx *ctx)
 		else
 			ckpt_sig_absorb(p, req->sig);
 	}
+	if (req->kill)
+		read_unlock(&tasklist_lock);
 }
 
 /* The id checkpoint(2) would take for the caller's job, or 0. */

@@ -45,10 +45,13 @@ kill_tree() {
 		while [ $_new = 1 ]; do
 			_new=0
 			for _f in /proc/[0-9]*/stat; do
-				read -r _pid _comm _state _ppid _rest 2> /dev/null < "$_f" || continue
+				read -r _pid _comm _state _ppid _rest 2> /dev/null < "$_f" ||
+					continue
 				case "$_all" in
+				*" $_pid "*) ;;
 				*" $_ppid "*)
-					case "$_all" in *" $_pid "*) ;; *) _all="$_all$_pid " _new=1 ;; esac
+					_all="$_all$_pid "
+					_new=1
 					;;
 				esac
 			done
@@ -332,7 +335,8 @@ if [ -e "$img" ]; then
 	# the job runs on after the checkpoint
 	wait_lines "$out" $((at_ckpt + 2)) 60 ||
 		echo "the output did not grow after the checkpoint ($at_ckpt lines)" >> "$why"
-	if cp "$img" "$work/c.img" 2> /dev/null && ! ckptinfo "$work/c.img" > "$work/c.info" 2>&1; then
+	if cp "$img" "$work/c.img" 2> /dev/null &&
+	   ! ckptinfo "$work/c.img" > "$work/c.info" 2>&1; then
 		echo "ckptinfo rejects the image:" >> "$why"
 		tail -n 5 "$work/c.info" >> "$why"
 	fi

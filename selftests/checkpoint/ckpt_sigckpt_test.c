@@ -751,12 +751,15 @@ FIXTURE_TEARDOWN_PARENT(sig)
 		rm_tree(self->dir);
 }
 
-/* Set the notification timeout to SHORT_TIMEOUT_MS, the old value saved. */
-static int short_notify_timeout(FIXTURE_DATA(sig) *self)
+/*
+ * Set the notification timeout to SHORT_TIMEOUT_MS, the old value saved
+ * in @old (the fixture's old_timeout, restored by its teardown).
+ */
+static int short_notify_timeout(char *old, size_t size)
 {
 	char val[16];
 
-	if (sysctl_read(TIMEOUT_SYSCTL, self->old_timeout, sizeof(self->old_timeout)))
+	if (sysctl_read(TIMEOUT_SYSCTL, old, size))
 		return -1;
 	snprintf(val, sizeof(val), "%d", SHORT_TIMEOUT_MS);
 	return sysctl_write(TIMEOUT_SYSCTL, val);
@@ -771,9 +774,8 @@ static int short_notify_timeout(FIXTURE_DATA(sig) *self)
 	errno = 0;								\
 	EXPECT_EQ(-1, prctl(option, (unsigned long)(a2), (unsigned long)(a3),	\
 			    (unsigned long)(a4), (unsigned long)(a5)))		\
-		TH_LOG("%s(%#lx, %#lx, %#lx, %#lx) succeeded", #option,		\
-		       (unsigned long)(a2), (unsigned long)(a3),		\
-		       (unsigned long)(a4), (unsigned long)(a5));		\
+		TH_LOG("%s(%s, %s, %s, %s) succeeded", #option, #a2, #a3, #a4,	\
+		       #a5);							\
 	EXPECT_EQ(err, errno) TH_LOG("%s: %s", #option, strerror(errno));	\
 } while (0)
 
@@ -1116,15 +1118,16 @@ TEST_F(sig, sig_ckpt_restarts_an_interrupted_read)
 }
 
 /* What a SIGCHLD handler saw. */
-static volatile sig_atomic_t chld_code, chld_status, chld_pid;
+/* Written by the SIGCHLD handler, read with CKPT_LOAD(). */
+static int chld_code, chld_status, chld_pid;
 
 static void chld_handler(int sig, siginfo_t *si, void *uc)
 {
 	(void)sig;
 	(void)uc;
-	chld_code = si->si_code;
-	chld_status = si->si_status;
-	chld_pid = si->si_pid;
+	CKPT_STORE(chld_status, si->si_status);
+	CKPT_STORE(chld_pid, si->si_pid);
+	CKPT_STORE(chld_code, si->si_code);
 }
 
 /*
@@ -1155,7 +1158,7 @@ TEST_F(sig, sig_ckpt_kill_ends_the_process_with_cld_ckpted)
 	sa.sa_flags = SA_SIGINFO | SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	ASSERT_EQ(0, sigaction(SIGCHLD, &sa, NULL));
-	chld_code = 0;
+	CKPT_STORE(chld_code, 0);
 
 	ASSERT_EQ(0, kill(child, SIGUSR1));
 	ASSERT_EQ(0, wait_end(child, &si, true, IMAGE_WAIT_MS));
@@ -1167,11 +1170,11 @@ TEST_F(sig, sig_ckpt_kill_ends_the_process_with_cld_ckpted)
 	EXPECT_EQ(1, count_entries(self->dir, NULL, &parts, NULL, 0));
 	EXPECT_EQ(0, parts);
 
-	for (i = 0; i < 500 && !chld_code; i++)
+	for (i = 0; i < 500 && !CKPT_LOAD(chld_code); i++)
 		ckpt_sleep_ms(10);
-	EXPECT_EQ(CLD_CKPTED, (int)chld_code);
-	EXPECT_EQ(SIGUSR1, (int)chld_status);
-	EXPECT_EQ(child, (pid_t)chld_pid);
+	EXPECT_EQ(CLD_CKPTED, CKPT_LOAD(chld_code));
+	EXPECT_EQ(SIGUSR1, CKPT_LOAD(chld_status));
+	EXPECT_EQ(child, (pid_t)CKPT_LOAD(chld_pid));
 	sa.sa_handler = SIG_DFL;
 	sa.sa_flags = 0;
 	sigaction(SIGCHLD, &sa, NULL);
@@ -1978,7 +1981,8 @@ TEST_F(sig, tree_scope_signal_to_a_grandchild_saves_and_ends_the_tree)
  * and nt_restarted for the notification a restart sends.
  */
 static uint64_t nt_count, nt_restarted;
-static volatile sig_atomic_t nt_code, nt_ret = -2, nt_errno;
+/* Written by the notification handler, read with CKPT_LOAD(). */
+static int nt_code, nt_ret = -2, nt_errno;
 /* Its answer: PR_CKPT_READY, PR_CKPT_NOT_NOW, or 0 for none. */
 static int nt_answer;
 
@@ -1992,12 +1996,12 @@ static void nt_handler(int sig, siginfo_t *si, void *uc)
 		__atomic_add_fetch(&nt_restarted, 1, __ATOMIC_SEQ_CST);
 		return;
 	}
-	nt_code = si->si_code;
+	CKPT_STORE(nt_code, si->si_code);
 	/* Counted before the answer, which lets the checkpointer go on. */
 	__atomic_add_fetch(&nt_count, 1, __ATOMIC_SEQ_CST);
 	if (nt_answer) {
-		nt_ret = prctl(nt_answer, 0, 0, 0, 0);
-		nt_errno = errno;
+		CKPT_STORE(nt_ret, prctl(nt_answer, 0, 0, 0, 0));
+		CKPT_STORE(nt_errno, errno);
 	}
 	errno = err;
 }
@@ -2022,10 +2026,11 @@ static void nt_register(void)
 static void nt_check(void)
 {
 	CHILD_CHECK(1, CKPT_LOAD(nt_count) >= 1, "no notification");
-	CHILD_CHECK(2, nt_code == SI_CKPT_PENDING, "si_code %d, expected SI_CKPT_PENDING",
-		    (int)nt_code);
+	CHILD_CHECK(2, CKPT_LOAD(nt_code) == SI_CKPT_PENDING,
+		    "si_code %d, expected SI_CKPT_PENDING", CKPT_LOAD(nt_code));
 	if (nt_answer)
-		CHILD_CHECK(3, nt_ret == 0, "the answer failed: %s", strerror(nt_errno));
+		CHILD_CHECK(3, CKPT_LOAD(nt_ret) == 0, "the answer failed: %s",
+			    strerror(CKPT_LOAD(nt_errno)));
 	/* Nothing waits for an answer any more. */
 	errno = 0;
 	CHILD_CHECK(4, prctl(PR_CKPT_READY, 0, 0, 0, 0) == -1 && errno == EINVAL,
@@ -2072,8 +2077,8 @@ TEST_F(sig, notification_not_answered_waits_for_the_timeout)
 	uint64_t t0, dt;
 	pid_t child;
 
-	ASSERT_EQ(0, short_notify_timeout(self)) TH_LOG("%s: %s", TIMEOUT_SYSCTL,
-							strerror(errno));
+	ASSERT_EQ(0, short_notify_timeout(self->old_timeout, sizeof(self->old_timeout)))
+		TH_LOG("%s: %s", TIMEOUT_SYSCTL, strerror(errno));
 	nt_answer = 0;
 	child = ckpt_spawn_main(notified_main);
 	ASSERT_GT(child, 0);
@@ -2232,8 +2237,8 @@ TEST_F(sig, critical_section_longer_than_the_timeout_fails_with_eagain)
 	uint64_t t0, dt;
 	pid_t child;
 
-	ASSERT_EQ(0, short_notify_timeout(self)) TH_LOG("%s: %s", TIMEOUT_SYSCTL,
-							strerror(errno));
+	ASSERT_EQ(0, short_notify_timeout(self->old_timeout, sizeof(self->old_timeout)))
+		TH_LOG("%s: %s", TIMEOUT_SYSCTL, strerror(errno));
 	child = ckpt_spawn_main(long_section_main);
 	ASSERT_GT(child, 0);
 	ASSERT_EQ('S', ckpt_wait_state(child, "S", 10000));
