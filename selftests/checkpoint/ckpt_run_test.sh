@@ -30,6 +30,17 @@ set -u
 . "$(dirname "$0")/ckpt_job_lib.sh"
 
 need_tools ckpt-run ckpt ckptinfo timeout cmp
+
+# One TAP result for test $name: ok, or not ok with the reasons in $why
+# and the log $1.
+report() {
+	if [ -s "$why" ]; then
+		tap_not_ok "$name" "$why" "$1"
+	else
+		tap_ok "$name"
+	fi
+}
+
 work=$(mktemp -d /tmp/ckpt-run.XXXXXX) || exit 1
 JOB=
 BATCH=
@@ -223,11 +234,7 @@ if [ $first_ok = 1 ]; then
 		echo "no 'resumed from $img' message" >> "$why"
 	check_out "$out" "$why"
 	[ -e "$img" ] && echo "the image is still there" >> "$why"
-	if [ -s "$why" ]; then
-		tap_not_ok "$name" "$why" "$work/a2.log"
-	else
-		tap_ok "$name"
-	fi
+	report "$work/a2.log"
 else
 	tap_skip "$name" "no image from test 1"
 fi
@@ -309,11 +316,7 @@ if ! cmp -s "$work/want_b.out" "$out"; then
 		"$(tr '\n' ' ' < "$out" | cut -c 1-300)" >> "$why"
 fi
 [ -e "$img" ] && echo "the image is still there" >> "$why"
-if [ -s "$why" ]; then
-	tap_not_ok "$name" "$why" "$work/b.log"
-else
-	tap_ok "$name"
-fi
+report "$work/b.log"
 
 # 4. --continue: the image is written, the job runs on
 name="ckpt-run --continue: SIGUSR1 writes the image, the job runs on and finishes"
@@ -347,11 +350,7 @@ finish_run 120
 [ "$STATUS" = 0 ] || echo "ckpt-run exit status $STATUS, want 0" >> "$why"
 check_out "$out" "$why"
 [ -e "$img" ] && echo "the image is still there after the job finished" >> "$why"
-if [ -s "$why" ]; then
-	tap_not_ok "$name" "$why" "$work/c.log"
-else
-	tap_ok "$name"
-fi
+report "$work/c.log"
 
 # 5. The job's exit status
 name="ckpt-run: a job that exits 3 makes ckpt-run exit 3"
@@ -377,11 +376,7 @@ kill -TERM "$JOB" 2> /dev/null
 finish_run 60
 [ "$STATUS" = 143 ] || echo "ckpt-run exit status $STATUS, want 143" >> "$why"
 [ -e "$img" ] && echo "an image was written" >> "$why"
-if [ -s "$why" ]; then
-	tap_not_ok "$name" "$why" "$work/d2.log"
-else
-	tap_ok "$name"
-fi
+report "$work/d2.log"
 
 # 7. Usage errors
 name="ckpt-run: usage errors exit 2"
@@ -400,11 +395,7 @@ done
 	< /dev/null > "$work/e.log" 2>&1
 rc=$?
 [ $rc = 0 ] || echo "ckpt-run --on sigusr2,XCPU,10,Usr1 -- true: exit status $rc, want 0" >> "$why"
-if [ -s "$why" ]; then
-	tap_not_ok "$name" "$why" "$work/e.log"
-else
-	tap_ok "$name"
-fi
+report "$work/e.log"
 
 # 8. A command not found; --keep
 name="ckpt-run: command not found exits 127; --keep keeps the image"
@@ -423,9 +414,5 @@ rc=$?
 rc=$?
 [ $rc = 0 ] || echo "ckpt-run --fresh -- true: exit status $rc, want 0" >> "$why"
 [ -e "$img" ] && echo "without --keep, the image of a finished job was not removed" >> "$why"
-if [ -s "$why" ]; then
-	tap_not_ok "$name" "$why" "$work/f.log"
-else
-	tap_ok "$name"
-fi
+report "$work/f.log"
 tap_exit
