@@ -3,13 +3,17 @@
  * ckpt: checkpoint a process, or a whole job, with checkpoint(2).
  *
  *   ckpt [--continue|--stop|--kill] [--pgrp|--session|--tree]
- *        [--outside-pipes-broken] [--file-locks] [-o FILE] ID
+ *        [--outside-pipes-broken] [--file-locks] [--digest=xxh64|sha256]
+ *        [--no-cow] [-o FILE] ID
  *
  * ID is a PID (a process with all its threads, or with --tree the process
  * and all its descendants), a process group ID (--pgrp) or a session ID
  * (--session).  The image goes to FILE, or to standard output (never to a
- * terminal).  Exit status: 0 image written, 1 checkpoint failed, 2 usage
- * error.
+ * terminal).  The image ends with a digest of itself: xxh64 unless
+ * --digest=sha256 asks for SHA-256 (CKPT_DIGEST_SHA256).  A job that
+ * runs on is frozen only while its state is captured, unless --no-cow
+ * (CKPT_NO_COW) keeps it frozen until the image is written.  Exit status:
+ * 0 image written, 1 checkpoint failed, 2 usage error.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -36,7 +40,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: ckpt [--continue|--stop|--kill] [--pgrp|--session|--tree]\n"
-		"            [--outside-pipes-broken] [--file-locks] [-o FILE] ID\n"
+		"            [--outside-pipes-broken] [--file-locks] [--digest=xxh64|sha256]\n"
+		"            [--no-cow] [-o FILE] ID\n"
 		"Checkpoint a process, or a whole job: write its image to FILE or\n"
 		"standard output.  ID is a PID unless --pgrp or --session is given.\n\n"
 		"What happens to the job afterwards:\n"
@@ -53,6 +58,12 @@ static void usage(FILE *f)
 		"                     of failing\n"
 		"  -l, --file-locks   save the job's file locks (fcntl, OFD, flock) and\n"
 		"                     take them back at restart, instead of failing\n"
+		"  -d, --digest=NAME  the digest the image ends with: xxh64 (default)\n"
+		"                     or sha256 (slower; detects edits, not only\n"
+		"                     corruption)\n"
+		"  -n, --no-cow       keep a job that runs on frozen until its image\n"
+		"                     is written (default: only while its state is\n"
+		"                     captured, its memory then copy-on-write)\n"
 		"  -o, --output FILE  write the image to FILE (created with mode 0600)\n"
 		"  -h, --help         show this help\n\n"
 		"Exit status: 0 image written, 1 checkpoint failed (the kernel's\n"
@@ -110,6 +121,8 @@ int main(int argc, char **argv)
 		{ "tree", no_argument, NULL, 't' },
 		{ "outside-pipes-broken", no_argument, NULL, 'b' },
 		{ "file-locks", no_argument, NULL, 'l' },
+		{ "digest", required_argument, NULL, 'd' },
+		{ "no-cow", no_argument, NULL, 'n' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -122,7 +135,7 @@ int main(int argc, char **argv)
 	char *end;
 	long pid;
 
-	while ((c = getopt_long(argc, argv, "+cskgStblo:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+cskgStbld:no:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 		case 's':
@@ -149,6 +162,21 @@ int main(int argc, char **argv)
 			break;
 		case 'l':
 			flags |= CKPT_FILE_LOCKS;
+			break;
+		case 'd':
+			if (!strcmp(optarg, "sha256")) {
+				flags |= CKPT_DIGEST_SHA256;
+			} else if (!strcmp(optarg, "xxh64")) {
+				flags &= ~CKPT_DIGEST_SHA256;
+			} else {
+				fprintf(stderr,
+					"ckpt: --digest: %s: unknown digest (xxh64 or sha256)\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'n':
+			flags |= CKPT_NO_COW;
 			break;
 		case 'o':
 			out = optarg;

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The SIG_CKPT and SIG_CKPT_KILL signal dispositions and the prctl()s of
- * checkpoint/restart: hooks into signal delivery, fork, exec, wait and
- * prctl.  The implementation is kernel/checkpoint/sigckpt.c.
+ * What checkpoint/restart keeps with a process (signal_struct->ckpt): the
+ * SIG_CKPT and SIG_CKPT_KILL signal dispositions and the prctl()s, with
+ * hooks into signal delivery, fork, exec, wait and prctl; and a restored
+ * thread's earlier use, which taskstats takes off.  The implementation is
+ * kernel/checkpoint/sigckpt.c and acct.c.
  */
 #ifndef _LINUX_CKPT_SIGNAL_H
 #define _LINUX_CKPT_SIGNAL_H
@@ -13,6 +15,7 @@
 
 struct signal_struct;
 struct task_struct;
+struct taskstats;
 
 #ifdef CONFIG_CHECKPOINT
 
@@ -29,6 +32,7 @@ void ckpt_exec_signal(struct task_struct *t, bool secure);
 bool ckpt_ended(struct signal_struct *sig);
 int ckpt_prctl(int option, unsigned long arg2, unsigned long arg3,
 	       unsigned long arg4, unsigned long arg5);
+void ckpt_taskstats_run(struct taskstats *stats, struct task_struct *t, bool tgid);
 
 #else
 
@@ -60,6 +64,9 @@ static inline int ckpt_prctl(int option, unsigned long arg2, unsigned long arg3,
 {
 	return -EINVAL;
 }
+
+static inline void ckpt_taskstats_run(struct taskstats *stats, struct task_struct *t,
+				      bool tgid) { }
 
 #endif /* CONFIG_CHECKPOINT */
 

@@ -18,12 +18,17 @@
  * timer (RLIMIT_CPU is set before the threads exist) is advanced by the
  * same amounts.
  *
- * BSD process accounting is the exception, by design: the record acct(2)
- * writes when a restored process exits covers this run only, so that the
- * records of a job's runs add up to its total (the "Stoll problem" of
- * checkpointing batch jobs).  Each restored thread takes its earlier
- * time off the process's pacct_struct, which acct_collect() adds the
- * thread's whole time to at its exit.  The flag acct(2) reports for a
+ * BSD process accounting and taskstats are the exception, by design: the
+ * record acct(2) writes when a restored process exits covers this run
+ * only, and so do the taskstats of a restored thread or process (its
+ * exit record and a query alike), so that the records of a job's runs
+ * add up to its total (the "Stoll problem" of checkpointing batch jobs).
+ * Each restored thread takes its earlier time off the process's
+ * pacct_struct, which acct_collect() adds the thread's whole time to at
+ * its exit; and leaves what it had used with its process (a struct
+ * ckpt_acct_base, kept until the process is freed and keyed by the thread's
+ * struct pid, which no other thread can have while it is referenced), for
+ * taskstats to take off what it reports.  The flag acct(2) reports for a
  * process that forked and never called execve(2) (AFORK) is restored;
  * "used superuser privileges" (ASU) is this run's.
  *
@@ -39,6 +44,7 @@
 #define pr_fmt(fmt) "checkpoint: " fmt
 
 #include <linux/acct.h>
+#include <linux/ckpt_signal.h>
 #include <linux/mm.h>
 #include <linux/minmax.h>
 #include <linux/sched.h>
@@ -46,6 +52,7 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/task_io_accounting_ops.h>
+#include <linux/taskstats.h>
 
 #include "internal.h"
 
@@ -304,6 +311,26 @@ static void ckpt_restore_process_acct(struct ckpt_ctx *ctx, const struct ckpt_re
 	}
 }
 
+/* Leave what @t had used before this run with its process, for taskstats. */
+static int ckpt_add_base(struct task_struct *t, const struct ckpt_acct_counters *c)
+{
+	struct ckpt_acct_base *base;
+
+	if (!memchr_inv(c, 0, sizeof(*c)))
+		return 0;
+	base = kmalloc(sizeof(*base), GFP_KERNEL_ACCOUNT);
+	if (!base)
+		return -ENOMEM;
+	base->pid = get_task_pid(t, PIDTYPE_PID);
+	base->used = *c;
+	if (ckpt_sig_add_base(t, base)) {
+		put_pid(base->pid);
+		kfree(base);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 /**
  * ckpt_restore_acct - add a thread's (and process's) earlier counters
  * @ctx:	the restart context
@@ -318,13 +345,18 @@ static void ckpt_restore_process_acct(struct ckpt_ctx *ctx, const struct ckpt_re
  * ASU: PF_SUPERPRIV is cleared on the way back to user mode.)
  *
  * Context: the restored thread, before it returns to user mode.
+ * Return: 0, or -ENOMEM with nothing changed.
  */
-void ckpt_restore_acct(struct ckpt_ctx *ctx, const struct ckpt_rec_acct *rec, pid_t tid,
-		       bool leader)
+int ckpt_restore_acct(struct ckpt_ctx *ctx, const struct ckpt_rec_acct *rec, pid_t tid,
+		      bool leader)
 {
 	const struct ckpt_acct_counters *c = &rec->self;
 	struct task_struct *t = current;
+	int err;
 
+	err = ckpt_add_base(t, c);
+	if (err)
+		return err;
 	task_cputime_add(t, c->utime, c->stime, c->gtime, c->runtime);
 	/* Only this thread, on this CPU, changes these while it runs. */
 	preempt_disable();
@@ -352,4 +384,57 @@ void ckpt_restore_acct(struct ckpt_ctx *ctx, const struct ckpt_rec_acct *rec, pi
 #endif
 	if (!(rec->flags & CKPT_ACCT_FORKNOEXEC))
 		t->flags &= ~PF_FORKNOEXEC;
+	return 0;
+}
+
+static u64 ckpt_sub(u64 a, u64 b)
+{
+	return a > b ? a - b : 0;
+}
+
+/**
+ * ckpt_taskstats_run - make a restored thread's taskstats this run's only
+ * @stats:	what taskstats filled in for @t, or added @t to
+ * @t:		the thread
+ * @tgid:	@stats is its process's sum (the CPU times and context
+ *		switches), not @t's own
+ *
+ * Takes off what @t had used before its restart, so that the taskstats
+ * records of a job's runs add up to its total, like its acct(2) records.
+ *
+ * Context: any; @t's signal_struct held (a reference on @t, or its
+ * siglock).  Takes no lock.
+ */
+void ckpt_taskstats_run(struct taskstats *stats, struct task_struct *t, bool tgid)
+{
+	const struct ckpt_acct_counters *u = NULL;
+	const struct ckpt_acct_base *base;
+	struct pid *pid = READ_ONCE(t->thread_pid);
+
+	for (base = ckpt_sig_bases(t->signal); base && pid; base = base->next)
+		if (base->pid == pid) {
+			u = &base->used;
+			break;
+		}
+	if (!u)
+		return;
+	stats->ac_utime = ckpt_sub(stats->ac_utime, div_u64(u->utime, NSEC_PER_USEC));
+	stats->ac_stime = ckpt_sub(stats->ac_stime, div_u64(u->stime, NSEC_PER_USEC));
+	stats->nvcsw = ckpt_sub(stats->nvcsw, u->nvcsw);
+	stats->nivcsw = ckpt_sub(stats->nivcsw, u->nivcsw);
+	if (tgid)
+		return;
+	stats->ac_utimescaled = ckpt_sub(stats->ac_utimescaled, div_u64(u->utime, NSEC_PER_USEC));
+	stats->ac_stimescaled = ckpt_sub(stats->ac_stimescaled, div_u64(u->stime, NSEC_PER_USEC));
+	stats->ac_minflt = ckpt_sub(stats->ac_minflt, u->min_flt);
+	stats->ac_majflt = ckpt_sub(stats->ac_majflt, u->maj_flt);
+	/* taskstats rounds these down to a KiB (KB_MASK) */
+	stats->read_char = ckpt_sub(stats->read_char, round_down(u->rchar, 1024));
+	stats->write_char = ckpt_sub(stats->write_char, round_down(u->wchar, 1024));
+	stats->read_syscalls = ckpt_sub(stats->read_syscalls, round_down(u->syscr, 1024));
+	stats->write_syscalls = ckpt_sub(stats->write_syscalls, round_down(u->syscw, 1024));
+	stats->read_bytes = ckpt_sub(stats->read_bytes, round_down(u->read_bytes, 1024));
+	stats->write_bytes = ckpt_sub(stats->write_bytes, round_down(u->write_bytes, 1024));
+	stats->cancelled_write_bytes = ckpt_sub(stats->cancelled_write_bytes,
+						round_down(u->cancelled_write_bytes, 1024));
 }

@@ -36,6 +36,7 @@ static int ckpt_write_header(struct ckpt_ctx *ctx, unsigned int flags, pid_t roo
 	h->flags = flags;
 	h->nr_tasks = ctx->nr_members;
 	h->root_pid = root;
+	h->digest = ctx->digest.alg;
 	for (i = 0; i < ctx->nr_members; i++)
 		if (!ctx->members[i].task->exit_state)
 			h->nr_threads += ckpt_nr_threads(ctx->members[i].task);
@@ -186,15 +187,26 @@ static int ckpt_get_job(struct ckpt_ctx *ctx, pid_t pid, unsigned int flags, boo
  */
 int ckpt_checkpoint(struct ckpt_ctx *ctx, pid_t pid, unsigned int flags)
 {
+	u32 alg = flags & CKPT_DIGEST_SHA256 ? CKPT_HASH_SHA256 : CKPT_HASH_XXH64;
 	unsigned int i;
 	bool self;
 	int err;
 
 	ctx->flags = flags;
+	err = ckpt_digest_start(&ctx->digest, alg);
+	if (err) {
+		err = ckpt_err(ctx, err, "cannot set up the image's %s digest",
+			       ckpt_digest_name(alg));
+		goto out;
+	}
 	err = ckpt_get_job(ctx, pid, flags, &self);
 	if (err)
 		goto out;
 	err = ckpt_scan_files(ctx);
+	/* Only a job that runs on, and that the caller is not part of. */
+	if (!err && (flags & CKPT_ACTION_MASK) == CKPT_CONTINUE && !(flags & CKPT_NO_COW) &&
+	    !self && !ctx->sigreq)
+		ckpt_cow_start(ctx);
 	if (!err)
 		err = ckpt_write_header(ctx, flags, self ? task_tgid_vnr(current) : pid);
 	if (!err)
@@ -203,6 +215,12 @@ int ckpt_checkpoint(struct ckpt_ctx *ctx, pid_t pid, unsigned int flags)
 		err = ckpt_write_process(ctx, &ctx->members[i], self);
 		if (!err)
 			err = ckpt_check_job(ctx);
+	}
+	/* The image's instant is taken: a copy-on-write checkpoint thaws here. */
+	if (!err && ctx->spooling) {
+		ckpt_thaw_job(ctx);
+		ckpt_notify_end(ctx);
+		err = ckpt_cow_end(ctx);
 	}
 	if (!err)
 		err = ckpt_write_trailer(ctx);

@@ -32,6 +32,7 @@ static struct ckpt_ctx *ckpt_ctx_new(void)
 	INIT_LIST_HEAD(&ctx->rptys);
 	INIT_LIST_HEAD(&ctx->repolls);
 	INIT_LIST_HEAD(&ctx->rsocks);
+	INIT_LIST_HEAD(&ctx->spool);
 	ckpt_obj_init(&ctx->objs);
 	ckpt_digest_init(&ctx->digest);
 	return ctx;
@@ -114,6 +115,7 @@ void ckpt_ctx_put(struct ckpt_ctx *ctx)
 {
 	if (!refcount_dec_and_test(&ctx->refs))
 		return;
+	ckpt_cow_free(ctx);
 	ckpt_digest_destroy(&ctx->digest);
 	if (ctx->file) {
 		if (ctx->ppos)

@@ -21,9 +21,11 @@
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+#include <linux/xxhash.h>
 #include <uapi/linux/checkpoint.h>
 
 struct ckpt_digest_chunk;
+struct shash_desc;
 struct ckpt_pty;
 struct tty_struct;
 
@@ -123,6 +125,7 @@ struct ckpt_rthread {
  *		when the restarter has no controlling terminal
  * @timers:	its CKPT_REC_TIMERS
  * @ptimers:	its CKPT_REC_POSIX_TIMERS, until its timers are recreated
+ * @rlimits:	its CKPT_REC_RLIMITS, until its threads are created
  * @exe:	its deleted executable (read-only), until it is made
  *		/proc/PID/exe on the way back to user mode
  */
@@ -142,13 +145,20 @@ struct ckpt_rproc {
 	struct file *stdio[2];
 	struct ckpt_rec_timers timers;
 	struct ckpt_rec_posix_timers *ptimers;
+	struct ckpt_rec_rlimits *rlimits;
 	struct file *exe;
 	int notify;
 };
 
+/* Bytes of a digest's value in the trailer (the largest, SHA-256's). */
+#define CKPT_DIGEST_MAX		32
+
 /**
- * struct ckpt_digest - SHA-256 of the image, computed beside the stream
- * @sha:	the hash state; the work item owns it while @busy
+ * struct ckpt_digest - the image's digest, kept along the stream
+ * @alg:	CKPT_HASH_*, 0 until ckpt_digest_start()
+ * @failed:	bytes were lost (no memory before the start): no digest
+ * @xxh:	xxh64's state, owned by the work item while @busy
+ * @sha:	SHA-256's, likewise
  * @work:	hashes @queue in order
  * @lock:	protects @queue and @busy
  * @queue:	chunks of the stream not hashed yet
@@ -158,7 +168,10 @@ struct ckpt_rproc {
  * @stage:	bytes gathered into the next chunk (producer only)
  */
 struct ckpt_digest {
-	struct sha256_state sha;
+	u32 alg;
+	bool failed;
+	struct xxh64_state xxh;
+	struct shash_desc *sha;
 	struct work_struct work;
 	spinlock_t lock;		/* protects @queue and @busy */
 	struct list_head queue;
@@ -166,6 +179,18 @@ struct ckpt_digest {
 	bool abort;
 	wait_queue_head_t idle;
 	struct ckpt_digest_chunk *stage;
+};
+
+/**
+ * struct ckpt_acct_base - what a restored thread had used before this run
+ * @next:	the process's next restored thread's
+ * @pid:	the thread's struct pid, referenced
+ * @used:	its counters from the image
+ */
+struct ckpt_acct_base {
+	struct ckpt_acct_base *next;
+	struct pid *pid;
+	struct ckpt_acct_counters used;
 };
 
 /**
@@ -235,6 +260,10 @@ struct ckpt_member {
  * @rptys:	restart: the ptys recreated (struct ckpt_rpty)
  * @repolls:	restart: epoll sets whose items are not added yet
  * @rsocks:	restart: the unix sockets recreated (struct ckpt_rsock)
+ * @spooling:	checkpoint: a copy-on-write checkpoint's first pass: the
+ *		stream goes to @spool (cow.c)
+ * @spool:	checkpoint: the stream so far (struct ckpt_spool_chunk)
+ * @spool_bytes: checkpoint: bytes in @spool
  */
 struct ckpt_ctx {
 	struct file *file;
@@ -287,6 +316,10 @@ struct ckpt_ctx {
 	int klog_sig;
 	struct task_struct **notified;
 	unsigned int nr_notified;
+
+	bool spooling;
+	struct list_head spool;
+	size_t spool_bytes;
 };
 
 /**
@@ -401,6 +434,8 @@ static inline size_t ckpt_pad(size_t len)
 
 /* digest.c */
 void ckpt_digest_init(struct ckpt_digest *d);
+int ckpt_digest_start(struct ckpt_digest *d, u32 alg);
+const char *ckpt_digest_name(u32 alg);
 void ckpt_digest_bytes(struct ckpt_digest *d, const void *buf, size_t len);
 void ckpt_digest_pages(struct ckpt_digest *d, struct page **pages, unsigned int nr);
 int ckpt_digest_final(struct ckpt_digest *d, u8 *out);
@@ -462,6 +497,8 @@ const char *ckpt_new_pid_why(struct ckpt_ctx *ctx, const char *taken);
 /* sigckpt.c: checkpoint by signal, notification, critical sections */
 bool ckpt_sig_pending_ignored(struct ckpt_ctx *ctx, struct task_struct *t, int sig);
 int ckpt_sig_commit(struct ckpt_ctx *ctx);
+int ckpt_sig_add_base(struct task_struct *t, struct ckpt_acct_base *base);
+const struct ckpt_acct_base *ckpt_sig_bases(struct signal_struct *sig);
 void ckpt_sig_act(struct ckpt_ctx *ctx);
 bool ckpt_sig_interrupted(struct ckpt_ctx *ctx);
 int ckpt_notify_job(struct ckpt_ctx *ctx);
@@ -560,7 +597,8 @@ void ckpt_commit_cred(struct cred *cred);
 
 /* rlimit.c */
 int ckpt_write_rlimits(struct ckpt_ctx *ctx, struct task_struct *t);
-int ckpt_read_rlimits(struct ckpt_ctx *ctx);
+int ckpt_read_rlimits(struct ckpt_ctx *ctx, struct ckpt_rproc *proc);
+int ckpt_apply_rlimits(struct ckpt_ctx *ctx, struct ckpt_rproc *proc);
 
 /* fs.c */
 int ckpt_write_fs(struct ckpt_ctx *ctx, struct task_struct *t);
@@ -568,6 +606,8 @@ int ckpt_read_fs(struct ckpt_ctx *ctx);
 
 /* mm.c */
 int ckpt_write_mm(struct ckpt_ctx *ctx, struct task_struct *t);
+int ckpt_write_snapshot_pages(struct ckpt_ctx *ctx, struct mm_struct *snap,
+			      unsigned long start, unsigned long end);
 int ckpt_read_mm(struct ckpt_ctx *ctx);
 
 /* signal.c */
@@ -591,8 +631,18 @@ int ckpt_restore_sched(struct ckpt_ctx *ctx, const struct ckpt_rec_sched *rec, p
 int ckpt_write_acct(struct ckpt_ctx *ctx, struct task_struct *t, bool leader);
 int ckpt_read_acct(struct ckpt_ctx *ctx, struct ckpt_rec_acct *rec, pid_t tid, bool leader);
 int ckpt_check_acct(struct ckpt_ctx *ctx, const struct ckpt_rproc *proc);
-void ckpt_restore_acct(struct ckpt_ctx *ctx, const struct ckpt_rec_acct *rec, pid_t tid,
-		       bool leader);
+int ckpt_restore_acct(struct ckpt_ctx *ctx, const struct ckpt_rec_acct *rec, pid_t tid,
+		      bool leader);
+
+/* cow.c */
+void ckpt_cow_start(struct ckpt_ctx *ctx);
+int ckpt_spool_bytes(struct ckpt_ctx *ctx, const void *buf, size_t len);
+bool ckpt_cow_too_big(const struct ckpt_ctx *ctx, size_t more);
+struct mm_struct *ckpt_cow_snapshot(struct ckpt_ctx *ctx, struct mm_struct *mm);
+int ckpt_spool_pages(struct ckpt_ctx *ctx, struct mm_struct *snap, unsigned long start,
+		     unsigned long end);
+int ckpt_cow_end(struct ckpt_ctx *ctx);
+void ckpt_cow_free(struct ckpt_ctx *ctx);
 
 /* files.c */
 int ckpt_scan_files(struct ckpt_ctx *ctx);

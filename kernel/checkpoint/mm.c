@@ -238,6 +238,13 @@ static int ckpt_classify_vma(struct ckpt_ctx *ctx, struct mm_struct *mm,
 	return 0;
 }
 
+/* Are the pages of this mapping saved with it? */
+static bool ckpt_vma_has_pages(const struct ckpt_vma *v)
+{
+	return v->kind == CKPT_VMA_ANON || v->kind == CKPT_VMA_FILE_PRIVATE ||
+	       v->kind == CKPT_VMA_OBJ_PRIVATE;
+}
+
 /* Collect up to CKPT_MAX_PAGES_PER_REC consecutive pages worth saving. */
 struct ckpt_run {
 	struct vm_area_struct *vma;
@@ -294,7 +301,7 @@ static int ckpt_write_vma_pages(struct ckpt_ctx *ctx, struct task_struct *t,
 		long got = 0, i;
 
 		/* The OOM reaper empties a killed process's memory: stop here. */
-		if (ckpt_task_killed(t))
+		if (t && ckpt_task_killed(t))
 			return ckpt_err(ctx, -ESRCH, "was killed during the checkpoint");
 		if (mmap_read_lock_killable(mm))
 			return ckpt_err(ctx, -EINTR, "interrupted by a signal");
@@ -329,6 +336,69 @@ static int ckpt_write_vma_pages(struct ckpt_ctx *ctx, struct task_struct *t,
 		addr = got < run.nr ? run.start + got * PAGE_SIZE : run.next;
 		cond_resched();
 	}
+	return err;
+}
+
+/**
+ * ckpt_write_snapshot_pages - write the pages of a mapping of a snapshot
+ * @ctx:	the checkpoint context, no longer spooling
+ * @snap:	a copy-on-write snapshot of a process's address space
+ * @start:	the mapping's start
+ * @end:	and end
+ *
+ * Return: 0 or a negative errno (the reason logged).
+ */
+int ckpt_write_snapshot_pages(struct ckpt_ctx *ctx, struct mm_struct *snap,
+			      unsigned long start, unsigned long end)
+{
+	struct ckpt_vma v = { .start = start, .end = end };
+	struct page **pages;
+	int err;
+
+	pages = kmalloc_array(CKPT_MAX_PAGES_PER_REC, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+	err = ckpt_write_vma_pages(ctx, NULL, snap, &v, pages);
+	kfree(pages);
+	return err;
+}
+
+/* Does a mapping whose pages are saved have them in a fork's copy? */
+static bool ckpt_vma_in_snapshot(const struct ckpt_vma *v)
+{
+	return !(v->vm_flags & (VM_DONTCOPY | VM_WIPEONFORK));
+}
+
+/*
+ * The pages of the mappings that have them: spooled for a copy-on-write
+ * checkpoint (read from a snapshot once the job is thawed), or written
+ * from the frozen process itself.
+ */
+static int ckpt_write_mm_pages(struct ckpt_ctx *ctx, struct task_struct *t,
+			       struct mm_struct *mm, struct ckpt_vma *vmas, unsigned int nr,
+			       struct page **pages)
+{
+	struct mm_struct *snap = NULL;
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < nr && ctx->spooling; i++)
+		if (ckpt_vma_has_pages(&vmas[i]) && !ckpt_vma_in_snapshot(&vmas[i]))
+			break;
+	if (ctx->spooling && i == nr && !ckpt_cow_too_big(ctx, 0))
+		snap = ckpt_cow_snapshot(ctx, mm);
+	if (!snap)
+		err = ckpt_cow_end(ctx);
+	for (i = 0; i < nr && !err; i++) {
+		if (!ckpt_vma_has_pages(&vmas[i]))
+			continue;
+		if (snap)
+			err = ckpt_spool_pages(ctx, snap, vmas[i].start, vmas[i].end);
+		else
+			err = ckpt_write_vma_pages(ctx, t, mm, &vmas[i], pages);
+	}
+	if (snap)
+		mmput(snap);
 	return err;
 }
 
@@ -474,10 +544,8 @@ int ckpt_write_mm(struct ckpt_ctx *ctx, struct task_struct *t)
 			err = ckpt_write_record_str(ctx, CKPT_REC_VMA, &vr, sizeof(vr),
 						    vmas[i].path, &vr.path_len);
 	}
-	for (i = 0; i < nr && !err; i++)
-		if (vmas[i].kind == CKPT_VMA_ANON || vmas[i].kind == CKPT_VMA_FILE_PRIVATE ||
-		    vmas[i].kind == CKPT_VMA_OBJ_PRIVATE)
-			err = ckpt_write_vma_pages(ctx, t, mm, &vmas[i], pages);
+	if (!err)
+		err = ckpt_write_mm_pages(ctx, t, mm, vmas, nr, pages);
 out:
 	if (vmas)
 		ckpt_free_vmas(vmas, nr);
@@ -494,6 +562,31 @@ out:
 static bool ckpt_user_range(u64 start, u64 end)
 {
 	return start <= end && end <= TASK_SIZE;
+}
+
+/*
+ * What prctl(PR_SET_MM_MAP) checks when a process sets these fields
+ * itself, which it may without privileges (validate_prctl_map_addr()):
+ * the rule for a restart without CAP_CHECKPOINT_RESTORE.  RLIMIT_DATA is
+ * the restored process's, already set.
+ */
+static const char *ckpt_check_mm_map(const struct ckpt_rec_mm *r)
+{
+	const u64 addrs[] = {
+		r->start_code, r->end_code, r->start_data, r->end_data, r->start_brk,
+		r->brk, r->start_stack, r->arg_start, r->arg_end, r->env_start, r->env_end,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(addrs); i++)
+		if (addrs[i] >= TASK_SIZE || addrs[i] < mmap_min_addr)
+			return "field outside [mmap_min_addr, TASK_SIZE)";
+	if (r->start_code >= r->end_code)
+		return "empty code range";
+	if (check_data_rlimit(rlimit(RLIMIT_DATA), r->brk, r->start_brk, r->end_data,
+			      r->start_data))
+		return "data and brk size above RLIMIT_DATA";
+	return NULL;
 }
 
 static int ckpt_check_mm(struct ckpt_ctx *ctx, const struct ckpt_rec_mm *r)
@@ -528,6 +621,11 @@ static int ckpt_check_mm(struct ckpt_ctx *ctx, const struct ckpt_rec_mm *r)
 		bad = "flags field";
 	if (bad)
 		return ckpt_err(ctx, -ENOEXEC, "mm record has a bad %s", bad);
+	bad = ctx->unprivileged ? ckpt_check_mm_map(r) : NULL;
+	if (bad)
+		return ckpt_err(ctx, -EPERM,
+				"mm record: %s, which prctl(PR_SET_MM_MAP) refuses; restoring it needs CAP_CHECKPOINT_RESTORE",
+				bad);
 	return 0;
 }
 

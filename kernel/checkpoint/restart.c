@@ -45,6 +45,7 @@
 static int ckpt_read_header(struct ckpt_ctx *ctx)
 {
 	struct ckpt_rec_header *h = &ctx->hdr;
+	bool sha;
 	int err;
 
 	err = ckpt_read_record_into(ctx, CKPT_REC_HEADER, h, sizeof(*h));
@@ -59,7 +60,15 @@ static int ckpt_read_header(struct ckpt_ctx *ctx)
 		return ckpt_err(ctx, -ENOEXEC,
 				"image constants differ (page size %u, %u signals, %u rlimits)",
 				h->page_size, h->nsig, h->rlim_nlimits);
-	if (h->flags & ~CKPT_FLAGS_ALL || !h->nr_tasks || h->nr_tasks > CKPT_MAX_TASKS ||
+	if (h->digest != CKPT_HASH_XXH64 && h->digest != CKPT_HASH_SHA256)
+		return ckpt_err(ctx, -ENOEXEC, "unknown image digest %u", h->digest);
+	err = ckpt_digest_start(&ctx->digest, h->digest);
+	if (err)
+		return ckpt_err(ctx, err, "cannot set up the image's %s digest",
+				ckpt_digest_name(h->digest));
+	sha = h->digest == CKPT_HASH_SHA256;
+	if (h->flags & ~CKPT_FLAGS_ALL || !!(h->flags & CKPT_DIGEST_SHA256) != sha ||
+	    !h->nr_tasks || h->nr_tasks > CKPT_MAX_TASKS ||
 	    h->root_pid <= 0 || memchr_inv(h->reserved, 0, sizeof(h->reserved)) ||
 	    strnlen(h->release, sizeof(h->release)) == sizeof(h->release) ||
 	    strnlen(h->machine, sizeof(h->machine)) == sizeof(h->machine))
@@ -147,7 +156,7 @@ static int ckpt_restore_thread(void *arg)
 		if (!err)
 			err = ckpt_restore_sched(ctx, &th->sched, th->rec.tid, false);
 		if (!err)
-			ckpt_restore_acct(ctx, &th->acct, th->rec.tid, false);
+			err = ckpt_restore_acct(ctx, &th->acct, th->rec.tid, false);
 	}
 	if (err)
 		cmpxchg(&proc->thread_err, 0, err);
@@ -205,7 +214,7 @@ static int ckpt_read_process(struct ckpt_ctx *ctx, struct ckpt_rproc *proc)
 
 	err = ckpt_read_cred(ctx, &proc->cred);
 	if (!err)
-		err = ckpt_read_rlimits(ctx);
+		err = ckpt_read_rlimits(ctx, proc);
 	if (!err)
 		err = ckpt_read_held(ctx, proc);
 	for (i = 0; i < proc->rec.nr_threads && !err; i++) {
@@ -334,7 +343,7 @@ static int ckpt_restore_zombie(struct ckpt_ctx *ctx, struct ckpt_rproc *proc)
 	if (acct)
 		err = ckpt_read_acct(ctx, acct, proc->rec.pid, true);
 	if (!err)
-		ckpt_restore_acct(ctx, acct, proc->rec.pid, true);
+		err = ckpt_restore_acct(ctx, acct, proc->rec.pid, true);
 	kfree(acct);
 	set_task_comm(current, proc->rec.comm);
 	proc->err = err;
@@ -361,9 +370,10 @@ static int ckpt_restore_proc(void *arg)
 	err = w ? ckpt_read_process(ctx, proc) : -ENOMEM;
 	if (!err)
 		err = ckpt_start_threads(ctx, proc);
+	/* Before the CPU-time timers, which count from these clocks. */
+	if (!err)
+		err = ckpt_restore_acct(ctx, &leader->acct, leader->rec.tid, true);
 	if (!err) {
-		/* Before the CPU-time timers, which count from these clocks. */
-		ckpt_restore_acct(ctx, &leader->acct, leader->rec.tid, true);
 		w->ax = leader->rec.regs.ax;
 		swap(w->exe, proc->exe);
 		ckpt_restore_thread_state(leader);
@@ -377,6 +387,9 @@ static int ckpt_restore_proc(void *arg)
 			err = ckpt_restore_posix_timers(ctx, proc);
 		if (!err)
 			err = ckpt_restore_sched(ctx, &leader->sched, leader->rec.tid, true);
+		/* Last: everything the limits count is in place. */
+		if (!err)
+			err = ckpt_apply_rlimits(ctx, proc);
 	}
 	proc->err = err;
 	complete(&proc->done);
@@ -543,6 +556,7 @@ static void ckpt_free_procs(struct ckpt_ctx *ctx)
 		}
 		kvfree(proc->threads);
 		kvfree(proc->ptimers);
+		kvfree(proc->rlimits);
 		if (proc->exe)
 			fput(proc->exe);
 		if (proc->cred)

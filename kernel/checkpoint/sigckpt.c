@@ -100,6 +100,7 @@ struct ckpt_signal {
 	sigset_t absorbed;
 	sigset_t deferred;
 	bool ended;
+	struct ckpt_acct_base *bases;
 };
 
 static DEFINE_SPINLOCK(ckpt_sig_lock);
@@ -153,7 +154,8 @@ static struct ckpt_signal *ckpt_sig_get(struct task_struct *p)
 	spin_lock(&ckpt_sig_lock);
 	cs = p->signal->ckpt;
 	if (!cs) {
-		WRITE_ONCE(p->signal->ckpt, fresh);
+		/* Initialised before seen: pairs with ckpt_sig_bases(). */
+		smp_store_release(&p->signal->ckpt, fresh);
 		cs = fresh;
 		fresh = NULL;
 	}
@@ -198,8 +200,55 @@ void ckpt_free_signal(struct signal_struct *sig)
 
 	if (!cs)
 		return;
+	while (cs->bases) {
+		struct ckpt_acct_base *base = cs->bases;
+
+		cs->bases = base->next;
+		put_pid(base->pid);
+		kfree(base);
+	}
 	put_pid(cs->anchor);
 	kfree(cs);
+}
+
+/**
+ * ckpt_sig_add_base - keep a restored thread's earlier use with its process
+ * @t:		the thread
+ * @base:	what it had used; the process owns it from now on
+ *
+ * The list only grows, until the process is freed, so that it can be
+ * read without a lock (ckpt_sig_bases()).
+ *
+ * Return: 0, or -ENOMEM (the caller still owns @base).
+ */
+int ckpt_sig_add_base(struct task_struct *t, struct ckpt_acct_base *base)
+{
+	struct ckpt_signal *cs = ckpt_sig_get(t);
+
+	if (!cs)
+		return -ENOMEM;
+	spin_lock(&ckpt_sig_lock);
+	base->next = cs->bases;
+	/* Filled in before seen: pairs with ckpt_sig_bases(). */
+	smp_store_release(&cs->bases, base);
+	spin_unlock(&ckpt_sig_lock);
+	return 0;
+}
+
+/**
+ * ckpt_sig_bases - the restored threads' earlier use, kept with a process
+ * @sig: the process's signal_struct, which the caller keeps alive
+ *
+ * Context: any; takes no lock.
+ * Return: the first of the list, or NULL.
+ */
+const struct ckpt_acct_base *ckpt_sig_bases(struct signal_struct *sig)
+{
+	/* Pairs with the releases in ckpt_sig_get() and ckpt_sig_add_base(). */
+	struct ckpt_signal *cs = smp_load_acquire(&sig->ckpt);
+
+	/* As above. */
+	return cs ? smp_load_acquire(&cs->bases) : NULL;
 }
 
 /**

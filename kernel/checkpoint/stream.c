@@ -2,7 +2,7 @@
 /*
  * The image stream: typed, length-prefixed, 8-byte aligned records,
  * written and read strictly sequentially so that the image can be a
- * pipe or a socket, with a SHA-256 of every byte kept on the way
+ * pipe or a socket, with a digest of every byte kept on the way
  * (digest.c) and written (or checked) in the trailer.
  *
  * Everything read here is untrusted: record lengths are bounded before
@@ -90,6 +90,19 @@ int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len)
 	const u8 *p = buf;
 	size_t left = len;
 
+	/* A copy-on-write checkpoint's first pass (cow.c). */
+	if (ctx->spooling && !ckpt_cow_too_big(ctx, len)) {
+		if (ckpt_spool_bytes(ctx, buf, len))
+			return -ENOMEM;
+		ctx->offset += len;
+		return 0;
+	}
+	if (ctx->spooling) {
+		int err = ckpt_cow_end(ctx);
+
+		if (err)
+			return err;
+	}
 	while (left) {
 		ssize_t n = ckpt_kernel_write(ctx->file, p, left, ctx->ppos);
 
@@ -124,16 +137,21 @@ static struct bio_vec *ckpt_page_bvec(struct page **pages, unsigned int nr)
  *
  * The pages go to the file in one vectored write per batch, with no
  * copy through a buffer of our own (the way core dumps emit pages), and
- * then to the digest, which hashes them on another CPU.
+ * then to the digest.
  *
  * Return: 0 or a negative errno.
  */
 int ckpt_write_pages(struct ckpt_ctx *ctx, struct page **pages, unsigned int nr)
 {
-	struct bio_vec *bv = ckpt_page_bvec(pages, nr);
+	struct bio_vec *bv;
 	struct iov_iter iter;
-	int err = 0;
+	int err;
 
+	/* Pages the job can still write to: no copy-on-write (cow.c). */
+	err = ckpt_cow_end(ctx);
+	if (err)
+		return err;
+	bv = ckpt_page_bvec(pages, nr);
 	if (!bv)
 		return -ENOMEM;
 	iov_iter_bvec(&iter, ITER_SOURCE, bv, nr, (size_t)nr * PAGE_SIZE);
@@ -228,7 +246,7 @@ int ckpt_write_record_str(struct ckpt_ctx *ctx, u32 type, void *rec, size_t len,
 }
 
 /**
- * ckpt_write_trailer - end the image with the SHA-256 of all of it
+ * ckpt_write_trailer - end the image with the digest of all of it
  * @ctx: the checkpoint context
  *
  * Return: 0 or a negative errno.
@@ -237,10 +255,15 @@ int ckpt_write_trailer(struct ckpt_ctx *ctx)
 {
 	struct ckpt_rec_trailer t = {};
 	ssize_t n;
+	int err;
 
 	t.total_len = ctx->offset;
-	if (ckpt_digest_final(&ctx->digest, t.sha256))
-		return ckpt_err(ctx, -EINTR, "interrupted by a signal");
+	t.digest = ctx->digest.alg;
+	err = ckpt_digest_final(&ctx->digest, t.value);
+	if (err == -EINTR)
+		return ckpt_err(ctx, err, "interrupted by a signal");
+	if (err)
+		return ckpt_err(ctx, err, "cannot compute the image's digest");
 	t.h.type = CKPT_REC_TRAILER;
 	t.h.len = sizeof(t);
 	/* The trailer itself is not part of the digest. */
@@ -305,7 +328,7 @@ int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len)
  * @nr:		how many
  *
  * One copy, from the image straight into the pages, which then go to
- * the digest to be hashed on another CPU.
+ * the digest.
  *
  * Return: 0, -ENOEXEC if the image ends early, or another negative errno.
  */
@@ -507,7 +530,7 @@ long ckpt_read_record_head(struct ckpt_ctx *ctx, u32 type, void *rec, size_t fix
 int ckpt_read_trailer(struct ckpt_ctx *ctx, int (*settled)(struct ckpt_ctx *ctx))
 {
 	struct ckpt_rec_trailer t;
-	u8 digest[SHA256_DIGEST_SIZE];
+	u8 digest[CKPT_DIGEST_MAX];
 	u64 before;
 	int type, err;
 
@@ -523,16 +546,23 @@ int ckpt_read_trailer(struct ckpt_ctx *ctx, int (*settled)(struct ckpt_ctx *ctx)
 	t.h = ctx->next;
 	if (ckpt_read_raw(ctx, (u8 *)&t + sizeof(t.h), sizeof(t) - sizeof(t.h)))
 		return -ENOEXEC;
-	if (ckpt_digest_final(&ctx->digest, digest))
-		return ckpt_err(ctx, -EINTR, "interrupted by a signal");
+	err = ckpt_digest_final(&ctx->digest, digest);
+	if (err == -EINTR)
+		return ckpt_err(ctx, err, "interrupted by a signal");
+	if (err)
+		return ckpt_err(ctx, err, "cannot compute the image's digest");
 	err = settled(ctx);
 	if (err)
 		return err;
 	if (t.total_len != before)
 		return ckpt_err(ctx, -ENOEXEC, "trailer says %llu bytes, image has %llu",
 				t.total_len, before);
-	if (memcmp(digest, t.sha256, sizeof(digest)))
-		return ckpt_err(ctx, -ENOEXEC, "SHA-256 mismatch: image corrupted");
+	if (t.digest != ctx->digest.alg || t.reserved)
+		return ckpt_err(ctx, -ENOEXEC, "malformed trailer (digest %u, the header's %u)",
+				t.digest, ctx->digest.alg);
+	if (memcmp(digest, t.value, sizeof(digest)))
+		return ckpt_err(ctx, -ENOEXEC, "%s mismatch: image corrupted",
+				ckpt_digest_name(ctx->digest.alg));
 	return 0;
 }
 

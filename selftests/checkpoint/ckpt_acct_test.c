@@ -39,10 +39,11 @@
  *  - an absolute (TIMER_ABSTIME) POSIX timer on CLOCK_PROCESS_CPUTIME_ID
  *    fires when the cumulative clock reaches its date.
  *
- * BSD process accounting (acct(2)) is the exception, by design: the
- * record written at the end of each run covers that run only, so that
- * the records of a job's runs add up to its CPU time once, not nearly
- * twice.
+ * BSD process accounting (acct(2)) and taskstats are the exception, by
+ * design: the record written at the end of each run covers that run
+ * only, so that the records of a job's runs add up to its CPU time once,
+ * not nearly twice; and so does what a taskstats query reports of a
+ * restored process, by its PID or its TGID.
  *
  * Before CKPT_REC_ACCT every counter started again from zero at each
  * restart, and a zombie's were lost: every test here failed then.  The
@@ -55,11 +56,15 @@
 #define _GNU_SOURCE
 #endif
 #include <pthread.h>
+#include <stddef.h>
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/times.h>
 #include <linux/acct.h>
 #include <linux/futex.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <linux/taskstats.h>
 
 #include "ckpt_test.h"
 
@@ -1480,6 +1485,646 @@ TEST_F(bsd_acct, records_of_the_runs_add_up_to_the_cpu_time_once)
 		TH_LOG("the records add up to %lld ms, not to the %lld ms of CPU time in all%s",
 		       sum / MS_NS, expected / MS_NS,
 		       sum > expected ? ": does each cover the earlier runs too?" : "");
+}
+
+/* --------------------------------------------------------------------
+ * Taskstats: a restored process's cover this run only
+ *
+ * Taskstats (the generic netlink family "TASKSTATS") report a thread's
+ * or a process's user and system time, faults, context switches and I/O
+ * counts: on request (TASKSTATS_CMD_GET with TASKSTATS_CMD_ATTR_PID or
+ * _TGID), and in a record sent at each thread's exit to the listeners
+ * registered for the CPU it exits on (TASKSTATS_CMD_ATTR_REGISTER_CPUMASK).
+ * Like acct(2)'s records, a restored process's taskstats cover this run
+ * only: the earlier runs are in their own exit records, and the records
+ * of a job's runs add up to its CPU time once.  Before the change, they
+ * reported every run, as times(2) does.
+ *
+ * Taskstats report the tick-sampled user and system time (task_cputime(),
+ * in µs), which the image's CKPT_REC_ACCT record holds too, and which the
+ * PROF CPU clocks give (see cpu_clock()); the scheduler's clock
+ * (CLOCK_*_CPUTIME_ID) may run faster or slower than the tick under TCG.
+ * So the children burn CPU time until both clocks have advanced by as
+ * much, and sums are compared with the PROF clock, which counts every
+ * run: no bound here is on wall time.
+ */
+
+/* CPU clocks by their kernel id: make_process_cpuclock() of <linux/posix-timers.h>. */
+#define CLK_PROF	0	/* CPUCLOCK_PROF: user + system time, tick-sampled */
+#define CLK_SCHED	2	/* CPUCLOCK_SCHED: the scheduler's clock */
+#define CLK_THREAD	4	/* CPUCLOCK_PERTHREAD_MASK */
+
+/* The CPU clock @which of process @pid, or thread @pid with CLK_THREAD (0: the caller). */
+static clockid_t cpu_clock(pid_t pid, unsigned int which)
+{
+	return (clockid_t)(~(unsigned int)pid << 3 | which);
+}
+
+/* Give up once the thread burnt this much and its PROF clock still lags. */
+#define BOTH_MAX_NS	(10 * SEC_NS)
+
+/*
+ * In the child: burn CPU time until this thread's scheduler clock and
+ * its PROF clock have both advanced by @ns.  Returns how far the
+ * scheduler's clock advanced.
+ */
+static long long burn_both(int code, long long ns)
+{
+	clockid_t prof = cpu_clock(0, CLK_THREAD | CLK_PROF);
+	long long s0 = clock_ns(CLOCK_THREAD_CPUTIME_ID), p0 = clock_ns(prof);
+	long long s = s0, p = p0;
+
+	CHILD_CHECK(code, s0 >= 0 && p0 >= 0, "CPU clocks: %s", strerror(errno));
+	while (s - s0 < ns || p - p0 < ns) {
+		CHILD_CHECK(code, s - s0 < BOTH_MAX_NS,
+			    "after %lld ms of CPU time, its tick-sampled (PROF) clock advanced by %lld ms only",
+			    (s - s0) / MS_NS, (p - p0) / MS_NS);
+		burn(10 * MS_NS, NULL);
+		s = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+		p = clock_ns(prof);
+	}
+	return s - s0;
+}
+
+/* --- A generic netlink client: enough of one for taskstats --- */
+
+/* Any controller or taskstats message fits (a taskstats one is < 1 KiB). */
+#define GENL_BUF		16384
+/* Room for the exit records of the system's other threads meanwhile. */
+#define GENL_RCVBUF		(4 << 20)
+/* How long the kernel may take to answer: a timeout, not a measure. */
+#define GENL_WAIT_MS		10000
+
+/* A message received. */
+union genl_msg {
+	struct nlmsghdr n;
+	char buf[GENL_BUF];
+};
+
+/* A request: its headers and a few attributes. */
+union genl_req {
+	struct nlmsghdr n;
+	char buf[256];
+};
+
+/* A socket talking to one generic netlink family. */
+struct genl {
+	int fd;
+	__u32 portid;	/* the socket's, which answers to it carry */
+	__u32 seq;	/* the last request's */
+	__u16 family;	/* the family's id, from the controller */
+};
+
+/* Start in @req the request @cmd (of @version) to the family @family. */
+static void genl_start(union genl_req *req, __u16 family, __u8 cmd, __u8 version)
+{
+	struct genlmsghdr *g = (struct genlmsghdr *)(req->buf + NLMSG_HDRLEN);
+
+	memset(req, 0, sizeof(*req));
+	req->n.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
+	req->n.nlmsg_type = family;
+	req->n.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	g->cmd = cmd;
+	g->version = version;
+}
+
+/* Append to @req the attribute @type, of the @len bytes at @data: 0 or -EMSGSIZE. */
+static int genl_put(union genl_req *req, __u16 type, const void *data, size_t len)
+{
+	size_t off = NLMSG_ALIGN(req->n.nlmsg_len);
+	struct nlattr *a = (struct nlattr *)(req->buf + off);
+
+	if (off + NLA_ALIGN(NLA_HDRLEN + len) > sizeof(*req))
+		return -EMSGSIZE;
+	a->nla_type = type;
+	a->nla_len = NLA_HDRLEN + len;
+	memcpy(req->buf + off + NLA_HDRLEN, data, len);
+	/* The padding is the memset() of genl_start()'s. */
+	req->n.nlmsg_len = off + NLA_ALIGN(a->nla_len);
+	return 0;
+}
+
+/* The message after @n (NULL: the first) in the @len bytes at @buf, or NULL. */
+static const struct nlmsghdr *genl_next(const void *buf, size_t len, const struct nlmsghdr *n)
+{
+	size_t off = 0;
+
+	if (n)
+		off = (size_t)((const char *)n - (const char *)buf) + NLMSG_ALIGN(n->nlmsg_len);
+	if (off >= len || len - off < NLMSG_HDRLEN)
+		return NULL;
+	n = (const struct nlmsghdr *)((const char *)buf + off);
+	if (n->nlmsg_len < NLMSG_HDRLEN || n->nlmsg_len > len - off)
+		return NULL;
+	return n;
+}
+
+/* The attributes of the generic netlink message @n: *@len bytes (0 if it has none). */
+static const void *genl_attrs(const struct nlmsghdr *n, size_t *len)
+{
+	*len = 0;
+	if (n->nlmsg_len < NLMSG_LENGTH(GENL_HDRLEN))
+		return NULL;
+	*len = n->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+	return (const char *)n + NLMSG_LENGTH(GENL_HDRLEN);
+}
+
+/* The command of the generic netlink message @n (which has its header). */
+static __u8 genl_cmd(const struct nlmsghdr *n)
+{
+	return ((const struct genlmsghdr *)((const char *)n + NLMSG_HDRLEN))->cmd;
+}
+
+/* The payload of the attribute @a, and its length. */
+static const void *nla_payload(const struct nlattr *a)
+{
+	return (const char *)a + NLA_HDRLEN;
+}
+
+static size_t nla_payload_len(const struct nlattr *a)
+{
+	return a->nla_len - NLA_HDRLEN;
+}
+
+/* The first attribute of type @type among the @len bytes at @attrs, or NULL. */
+static const struct nlattr *genl_find(const void *attrs, size_t len, __u16 type)
+{
+	const char *p = attrs;
+	const struct nlattr *a;
+	size_t step;
+
+	while (p && len >= NLA_HDRLEN) {
+		a = (const struct nlattr *)p;
+		if (a->nla_len < NLA_HDRLEN || a->nla_len > len)
+			return NULL;
+		if ((a->nla_type & NLA_TYPE_MASK) == type)
+			return a;
+		step = NLA_ALIGN((size_t)a->nla_len);
+		if (step >= len)
+			return NULL;
+		p += step;
+		len -= step;
+	}
+	return NULL;
+}
+
+/*
+ * One datagram from @s into @msg, waiting up to @ms: its length, or
+ * -errno (-ETIMEDOUT; -ENOBUFS: the socket overflowed, messages were
+ * lost).
+ */
+static ssize_t genl_recv(struct genl *s, union genl_msg *msg, int ms)
+{
+	struct pollfd p = { .fd = s->fd, .events = POLLIN };
+	ssize_t n;
+	int r;
+
+	do {
+		r = poll(&p, 1, ms);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	if (!r)
+		return -ETIMEDOUT;
+	n = recv(s->fd, msg, sizeof(*msg), MSG_DONTWAIT | MSG_TRUNC);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n > sizeof(*msg))
+		return -EMSGSIZE;
+	return n;
+}
+
+/*
+ * Send @req on @s and wait for the kernel's answer: 0 once it acked the
+ * request, its error (-errno) if it refused it.  The first message of
+ * its reply goes to @reply if not NULL (-ENODATA: none came).  Messages
+ * that are not the answer, such as exit records to a listener (whose
+ * sequence numbers are the kernel's own), are passed over; so is an
+ * overflow, after which the answer may still come.
+ */
+static int genl_talk(struct genl *s, union genl_req *req, union genl_msg *reply)
+{
+	static union genl_msg in;
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	const struct nlmsghdr *n;
+	const struct nlmsgerr *e;
+	bool got = false;
+	ssize_t len;
+
+	req->n.nlmsg_seq = ++s->seq;
+	req->n.nlmsg_pid = s->portid;
+	len = sendto(s->fd, req, req->n.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel));
+	if (len < 0)
+		return -errno;
+	if (len != (ssize_t)req->n.nlmsg_len)
+		return -EIO;
+	for (;;) {
+		len = genl_recv(s, &in, GENL_WAIT_MS);
+		if (len == -ENOBUFS)
+			continue;
+		if (len < 0)
+			return len;
+		for (n = genl_next(&in, len, NULL); n; n = genl_next(&in, len, n)) {
+			if (n->nlmsg_pid != s->portid || n->nlmsg_seq != s->seq)
+				continue;
+			if (n->nlmsg_type != NLMSG_ERROR) {
+				if (reply && !got)
+					memcpy(reply, n, n->nlmsg_len);
+				got = true;
+				continue;
+			}
+			if (n->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
+				return -EBADMSG;
+			e = (const struct nlmsgerr *)((const char *)n + NLMSG_HDRLEN);
+			if (e->error)
+				return e->error;
+			return reply && !got ? -ENODATA : 0;
+		}
+	}
+}
+
+static void genl_close(struct genl *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+}
+
+/*
+ * Open @s on the generic netlink family @name: 0, or -errno; -ENOENT
+ * from the controller means this kernel has no such family.
+ */
+static int genl_open(struct genl *s, const char *name)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	socklen_t salen = sizeof(sa);
+	static union genl_msg rep;
+	const struct nlattr *a;
+	int size = GENL_RCVBUF;
+	union genl_req req;
+	const void *attrs;
+	size_t len;
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	s->seq = (__u32)time(NULL);
+	s->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (s->fd < 0)
+		return -errno;
+	/* Bound, so that its port id is known; SO_RCVBUFFORCE: we are root. */
+	if (bind(s->fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    getsockname(s->fd, (struct sockaddr *)&sa, &salen) ||
+	    setsockopt(s->fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size))) {
+		err = -errno;
+		goto fail;
+	}
+	s->portid = sa.nl_pid;
+	genl_start(&req, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1);
+	err = genl_put(&req, CTRL_ATTR_FAMILY_NAME, name, strlen(name) + 1);
+	if (!err)
+		err = genl_talk(s, &req, &rep);
+	if (err)
+		goto fail;
+	attrs = genl_attrs(&rep.n, &len);
+	a = genl_find(attrs, len, CTRL_ATTR_FAMILY_ID);
+	if (rep.n.nlmsg_type != GENL_ID_CTRL || !a || nla_payload_len(a) < sizeof(s->family)) {
+		err = -EBADMSG;
+		goto fail;
+	}
+	memcpy(&s->family, nla_payload(a), sizeof(s->family));
+	return 0;
+fail:
+	genl_close(s);
+	return err;
+}
+
+/* --- Taskstats over it --- */
+
+/*
+ * The struct taskstats of the nest @aggr (TASKSTATS_TYPE_AGGR_PID or
+ * _AGGR_TGID) of the taskstats message @n, and the id beside it in the
+ * nest (TASKSTATS_TYPE_PID or _TGID) in *@id.  0, or -EBADMSG.
+ */
+static int ts_parse(const struct genl *s, const struct nlmsghdr *n, __u16 aggr, __u32 *id,
+		    struct taskstats *ts)
+{
+	__u16 id_type = aggr == TASKSTATS_TYPE_AGGR_PID ? TASKSTATS_TYPE_PID : TASKSTATS_TYPE_TGID;
+	const struct nlattr *nest, *a, *st;
+	const void *attrs;
+	size_t len;
+
+	if (n->nlmsg_type != s->family)
+		return -EBADMSG;
+	attrs = genl_attrs(n, &len);
+	if (!attrs || genl_cmd(n) != TASKSTATS_CMD_NEW)
+		return -EBADMSG;
+	nest = genl_find(attrs, len, aggr);
+	if (!nest)
+		return -EBADMSG;
+	a = genl_find(nla_payload(nest), nla_payload_len(nest), id_type);
+	st = genl_find(nla_payload(nest), nla_payload_len(nest), TASKSTATS_TYPE_STATS);
+	/* A newer kernel's struct may be longer: what this one knows of it. */
+	if (!a || nla_payload_len(a) != sizeof(*id) || !st ||
+	    nla_payload_len(st) < offsetof(struct taskstats, ac_stime) + sizeof(ts->ac_stime))
+		return -EBADMSG;
+	memcpy(id, nla_payload(a), sizeof(*id));
+	memset(ts, 0, sizeof(*ts));
+	memcpy(ts, nla_payload(st), nla_payload_len(st) < sizeof(*ts) ? nla_payload_len(st) :
+	       sizeof(*ts));
+	return 0;
+}
+
+/* TASKSTATS_CMD_GET of thread @id (@cmd_attr TASKSTATS_CMD_ATTR_PID) or process @id (_TGID). */
+static int ts_query(struct genl *s, __u16 cmd_attr, pid_t id, struct taskstats *ts)
+{
+	__u16 aggr = cmd_attr == TASKSTATS_CMD_ATTR_PID ? TASKSTATS_TYPE_AGGR_PID :
+							  TASKSTATS_TYPE_AGGR_TGID;
+	static union genl_msg rep;
+	__u32 want = id, got;
+	union genl_req req;
+	int err;
+
+	genl_start(&req, s->family, TASKSTATS_CMD_GET, TASKSTATS_GENL_VERSION);
+	err = genl_put(&req, cmd_attr, &want, sizeof(want));
+	if (!err)
+		err = genl_talk(s, &req, &rep);
+	if (!err)
+		err = ts_parse(s, &rep.n, aggr, &got, ts);
+	if (!err && got != want)
+		err = -EBADMSG;
+	return err;
+}
+
+/* Register @s for the exit records of the CPUs in @cpus ("0-3"), or (!@on) deregister it. */
+static int ts_listen(struct genl *s, const char *cpus, bool on)
+{
+	union genl_req req;
+	int err;
+
+	genl_start(&req, s->family, TASKSTATS_CMD_GET, TASKSTATS_GENL_VERSION);
+	err = genl_put(&req, on ? TASKSTATS_CMD_ATTR_REGISTER_CPUMASK :
+			     TASKSTATS_CMD_ATTR_DEREGISTER_CPUMASK, cpus, strlen(cpus) + 1);
+	return err ?: genl_talk(s, &req, NULL);
+}
+
+/*
+ * The next exit record of thread @pid (its TASKSTATS_TYPE_AGGR_PID) that
+ * comes to the listener @s, waiting up to @ms: a thread's is sent before
+ * it becomes a zombie, so it is there once the thread has been reaped.
+ * 0, -ETIMEDOUT, or -ENOBUFS if it did not come but records were lost.
+ */
+static int ts_exit_record(struct genl *s, pid_t pid, struct taskstats *ts, int ms)
+{
+	long long end = (long long)ckpt_now_ms() + ms, left;
+	static union genl_msg in;
+	const struct nlmsghdr *n;
+	bool lost = false;
+	ssize_t len;
+	__u32 id;
+
+	for (;;) {
+		left = end - (long long)ckpt_now_ms();
+		if (left <= 0)
+			return lost ? -ENOBUFS : -ETIMEDOUT;
+		len = genl_recv(s, &in, (int)left);
+		if (len == -ENOBUFS)
+			lost = true;
+		if (len == -ENOBUFS || len == -ETIMEDOUT)
+			continue;
+		if (len < 0)
+			return len;
+		for (n = genl_next(&in, len, NULL); n; n = genl_next(&in, len, n))
+			if (!ts_parse(s, n, TASKSTATS_TYPE_AGGR_PID, &id, ts) && id == (__u32)pid)
+				return 0;
+	}
+}
+
+/* The online CPUs as a list ("0-3") in @buf: 0 or -1. */
+static int online_cpus(char *buf, size_t size)
+{
+	char *nl;
+
+	if (ckpt_read_file("/sys/devices/system/cpu/online", buf, size) <= 0)
+		return -1;
+	nl = strchr(buf, '\n');
+	if (nl)
+		*nl = '\0';
+	return buf[0] ? 0 : -1;
+}
+
+/* User + system time of @ts (µs each) in ns. */
+static long long ts_ns(const struct taskstats *ts)
+{
+	return (long long)(ts->ac_utime + ts->ac_stime) * 1000;
+}
+
+/* What a failed check of a restored run's taskstats suggests. */
+#define TS_BOTH_RUNS	"is the run before the checkpoint counted too?"
+
+/* Taskstats round user and system time down to a µs each. */
+#define TS_ROUND_NS		2000LL
+/*
+ * How far a sum of taskstats may be from the PROF clock: what the
+ * process used between the two (its checkpoint, its exit), a tick or
+ * two.
+ */
+#define TS_SUM_SLACK_NS		(50 * MS_NS)
+/* How long an exit record may take to come: a timeout, not a measure. */
+#define TS_RECORD_WAIT_MS	10000
+
+/* --- A query, while the restored process sleeps --- */
+
+#define TSQ_BURN_NS	(400 * MS_NS)	/* by both clocks, before the checkpoint */
+/* What the restored run may use before it sleeps again: its restore. */
+#define TSQ_RUN_MAX_NS	(200 * MS_NS)
+
+static long long tsq_burnt;	/* by the scheduler's clock, before the checkpoint */
+
+static int tsq_main(void)
+{
+	struct pcount p;
+
+	tsq_burnt = burn_both(90, TSQ_BURN_NS);
+	wait_phase(1);
+	/* Restored, and queried meanwhile: our own counters hold both runs. */
+	read_pcount(1, &p);
+	check_process_burnt(2, &p, tsq_burnt);
+	return 0;
+}
+
+/*
+ * The child burns 400 ms of CPU time, is checkpointed, killed and
+ * restarted.  While it sleeps, its CPU clocks say it used 400 ms or
+ * more, but taskstats (by PID and by TGID) report this run's time, its
+ * restore: under 200 ms, and what its PROF clock holds less what
+ * taskstats reported before the checkpoint.  The child then checks that
+ * times(2), getrusage(2), CLOCK_PROCESS_CPUTIME_ID and /proc/self/stat
+ * still count both runs.
+ */
+TEST(taskstats_query_of_a_restored_process_counts_this_run_only)
+{
+	long long before, sched, prof;
+	struct taskstats ts, tgid;
+	struct genl s;
+	pid_t child;
+	int err;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	err = genl_open(&s, TASKSTATS_GENL_NAME);
+	if (err == -ENOENT)
+		SKIP(return, "no generic netlink family %s: CONFIG_TASKSTATS is off",
+		     TASKSTATS_GENL_NAME);
+	ASSERT_EQ(0, err) TH_LOG("generic netlink family %s: %s", TASKSTATS_GENL_NAME,
+				 strerror(-err));
+	child = ckpt_spawn_main(tsq_main);
+	ASSERT_GT(child, 0);
+	ASSERT_EQ(0, await_phase(child, 1));
+
+	/* Before the checkpoint: what it burnt, as its PROF clock has it. */
+	err = ts_query(&s, TASKSTATS_CMD_ATTR_PID, child, &ts);
+	ASSERT_EQ(0, err) TH_LOG("TASKSTATS_CMD_ATTR_PID %d: %s", (int)child, strerror(-err));
+	before = ts_ns(&ts);
+	EXPECT_LE(TSQ_BURN_NS, before + TS_ROUND_NS)
+		TH_LOG("before the checkpoint, taskstats report %lld ms: the query does not work",
+		       before / MS_NS);
+
+	ASSERT_EQ(0, kill_restart(child));
+	ASSERT_EQ(0, ckpt_wait_threads_state(child, "S", 10000));
+
+	/* Asleep: its CPU clocks count both runs, its taskstats this run only. */
+	sched = clock_ns(cpu_clock(child, CLK_SCHED));
+	prof = clock_ns(cpu_clock(child, CLK_PROF));
+	err = ts_query(&s, TASKSTATS_CMD_ATTR_PID, child, &ts);
+	ASSERT_EQ(0, err) TH_LOG("TASKSTATS_CMD_ATTR_PID %d: %s", (int)child, strerror(-err));
+	err = ts_query(&s, TASKSTATS_CMD_ATTR_TGID, child, &tgid);
+	ASSERT_EQ(0, err) TH_LOG("TASKSTATS_CMD_ATTR_TGID %d: %s", (int)child, strerror(-err));
+	genl_close(&s);
+	TH_LOG("before the checkpoint, taskstats: %lld ms", before / MS_NS);
+	TH_LOG("after the restart: CPU clock %lld ms, PROF clock %lld ms", sched / MS_NS,
+	       prof / MS_NS);
+	TH_LOG("after the restart, taskstats: by PID %lld ms, by TGID %lld ms",
+	       ts_ns(&ts) / MS_NS, ts_ns(&tgid) / MS_NS);
+	EXPECT_LE(TSQ_BURN_NS, sched);
+	EXPECT_LE(TSQ_BURN_NS, prof);
+	EXPECT_EQ((__u32)child, ts.ac_pid);
+	EXPECT_GT(TSQ_RUN_MAX_NS, ts_ns(&ts))
+		TH_LOG("by PID, taskstats report %lld ms: %s", ts_ns(&ts) / MS_NS, TS_BOTH_RUNS);
+	EXPECT_GT(TSQ_RUN_MAX_NS, ts_ns(&tgid))
+		TH_LOG("by TGID, taskstats report %lld ms: %s", ts_ns(&tgid) / MS_NS,
+		       TS_BOTH_RUNS);
+	/* This run's exactly: all it used, less what it had used before. */
+	EXPECT_GE(TS_SUM_SLACK_NS, llabs(before + ts_ns(&ts) - prof))
+		TH_LOG("taskstats before and after: %lld + %lld ms; its PROF clock: %lld ms",
+		       before / MS_NS, ts_ns(&ts) / MS_NS, prof / MS_NS);
+	EXPECT_EQ(0, ckpt_wake_reap(child));
+}
+
+/* --- Exit records, to a listener --- */
+
+#define TSE_RUN1_NS	(400 * MS_NS)	/* by both clocks, before the checkpoint */
+#define TSE_RUN2_NS	(100 * MS_NS)	/* and after the restart */
+/* The restored run's record: its 100 ms and its restore, with room both ways. */
+#define TSE_RUN2_MIN_NS	(50 * MS_NS)
+#define TSE_RUN2_MAX_NS	(300 * MS_NS)
+
+/* In the child: its PROF clock at the end of each run, ns. */
+static long long tse_prof[2];
+
+static int tse_main(void)
+{
+	clockid_t prof = cpu_clock(0, CLK_THREAD | CLK_PROF);
+
+	burn_both(90, TSE_RUN1_NS);
+	tse_prof[0] = clock_ns(prof);
+	wait_phase(1);
+	burn_both(1, TSE_RUN2_NS);
+	tse_prof[1] = clock_ns(prof);
+	wait_phase(2);
+	return 0;
+}
+
+/*
+ * A listener for the exit records of every online CPU gets one for each
+ * run of the child: the original's, when the checkpoint kills it, and
+ * the restored process's, when it exits after burning 100 ms more.  The
+ * second covers that run only (not under 50 ms, under 300 ms), and what
+ * the image says the process had used before, plus that record, is what
+ * its PROF clock holds at the end; so are the two records together.
+ */
+TEST(taskstats_exit_records_of_the_runs_add_up_to_the_cpu_time_once)
+{
+	long long before, prof[2] = { -1, -1 }, run[2];
+	struct ckpt_rec_acct acct[2];
+	struct taskstats rec[2];
+	char cpus[256];
+	struct genl s;
+	int err, fd, n;
+	pid_t child;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	err = genl_open(&s, TASKSTATS_GENL_NAME);
+	if (err == -ENOENT)
+		SKIP(return, "no generic netlink family %s: CONFIG_TASKSTATS is off",
+		     TASKSTATS_GENL_NAME);
+	ASSERT_EQ(0, err) TH_LOG("generic netlink family %s: %s", TASKSTATS_GENL_NAME,
+				 strerror(-err));
+	ASSERT_EQ(0, online_cpus(cpus, sizeof(cpus)));
+	err = ts_listen(&s, cpus, true);
+	ASSERT_EQ(0, err) TH_LOG("TASKSTATS_CMD_ATTR_REGISTER_CPUMASK %s: %s", cpus,
+				 strerror(-err));
+
+	child = ckpt_spawn_main(tse_main);
+	ASSERT_GT(child, 0);
+	ASSERT_EQ(0, await_phase(child, 1));
+	ASSERT_EQ(0, ckpt_peek(child, &tse_prof[0], &prof[0], sizeof(prof[0])));
+	fd = ckpt_image_open();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ckpt_checkpoint(child, fd, CKPT_KILL));
+	ASSERT_EQ(128 + SIGKILL, ckpt_reap(child));
+	err = ts_exit_record(&s, child, &rec[0], TS_RECORD_WAIT_MS);
+	ASSERT_EQ(0, err) TH_LOG("the exit record of the original %d: %s", (int)child,
+				 strerror(-err));
+	/* What it had used, as the image has it: taskstats take it off. */
+	n = image_acct(fd, acct, 2);
+	ASSERT_EQ(1, n);
+	before = (long long)(acct[0].self.utime + acct[0].self.stime);
+
+	ASSERT_EQ(child, ckpt_restart_as(fd, child, 0));
+	close(fd);
+	ASSERT_EQ(0, kill(child, CKPT_WAKE_SIG));
+	ASSERT_EQ(0, await_phase(child, 2));
+	ASSERT_EQ(0, ckpt_peek(child, &tse_prof[1], &prof[1], sizeof(prof[1])));
+	EXPECT_EQ(0, ckpt_wake_reap(child));
+	err = ts_exit_record(&s, child, &rec[1], TS_RECORD_WAIT_MS);
+	ASSERT_EQ(0, err) TH_LOG("the exit record of the restored %d: %s", (int)child,
+				 strerror(-err));
+	err = ts_listen(&s, cpus, false);
+	EXPECT_EQ(0, err) TH_LOG("TASKSTATS_CMD_ATTR_DEREGISTER_CPUMASK %s: %s", cpus,
+				 strerror(-err));
+	genl_close(&s);
+
+	run[0] = ts_ns(&rec[0]);
+	run[1] = ts_ns(&rec[1]);
+	TH_LOG("PROF clock at the checkpoint %lld ms, in the image %lld ms, at the end %lld ms",
+	       prof[0] / MS_NS, before / MS_NS, prof[1] / MS_NS);
+	TH_LOG("exit records: the original's %lld ms, the restored one's %lld ms", run[0] / MS_NS,
+	       run[1] / MS_NS);
+	EXPECT_LE(prof[0], before);
+	EXPECT_LE(TSE_RUN2_MIN_NS, run[1]);
+	EXPECT_GT(TSE_RUN2_MAX_NS, run[1])
+		TH_LOG("the restored run's record has %lld ms: %s", run[1] / MS_NS,
+		       TS_BOTH_RUNS);
+	EXPECT_GE(TS_SUM_SLACK_NS, llabs(before + run[1] - prof[1]))
+		TH_LOG("the image's and the record's: %lld + %lld ms; its PROF clock: %lld ms",
+		       before / MS_NS, run[1] / MS_NS, prof[1] / MS_NS);
+	/* The original's: what the image holds, and its way out. */
+	EXPECT_LE(before, run[0] + TS_ROUND_NS);
+	EXPECT_GE(TS_SUM_SLACK_NS, run[0] - before);
+	EXPECT_GE(TS_SUM_SLACK_NS, llabs(run[0] + run[1] - prof[1]))
+		TH_LOG("the records add up to %lld ms, not to the %lld ms of CPU time in all",
+		       (run[0] + run[1]) / MS_NS, prof[1] / MS_NS);
 }
 
 TEST_HARNESS_MAIN

@@ -16,16 +16,17 @@
  * other fields set to extreme values, record types changed, records swapped,
  * duplicated and deleted.
  *
- * The first test leaves the SHA-256 trailer as it was: every mutant
- * must be refused.  The second recomputes the trailer after mutating,
- * so that only the kernel's validation of the contents stands between
- * a damaged image and a process: a restart may then succeed (a changed
- * page, a different nice value...), and the process is killed and
- * reaped; what must not happen is a kernel crash or splat (the harness
- * looks at the console) or a task left behind.  Mutants are restarted
- * with RESTART_STOPPED, except those touching the registers, which run
- * for a moment so that a bad register state gets to the return to user
- * space.
+ * The first test leaves the trailer as it was (its digest is xxh64, the
+ * default): every mutant must be refused.  The second recomputes the
+ * trailer after mutating, by the digest the mutant's header names (the
+ * real image's if it names none), so that only the kernel's validation
+ * of the contents stands between a damaged image and a process: a
+ * restart may then succeed (a changed page, a different nice value...),
+ * and the process is killed and reaped; what must not happen is a
+ * kernel crash or splat (the harness looks at the console) or a task
+ * left behind.  Mutants are restarted with RESTART_STOPPED, except
+ * those touching the registers, which run for a moment so that a bad
+ * register state gets to the return to user space.
  *
  * The number of mutants can be changed with CKPT_FUZZ_ITERATIONS and
  * CKPT_FUZZ_FIXED_ITERATIONS in the environment: make check makes 4000
@@ -45,7 +46,6 @@
 #include <sys/resource.h>
 
 #include "ckpt_test.h"
-#include "ckpt_sha256.h"
 
 /* make check's; make fuzz runs CKPT_FUZZ_ITERATIONS=50000 */
 #define FUZZ_ITERATIONS		4000
@@ -177,16 +177,25 @@ static const char *rec_name(uint32_t type)
 	return "?";
 }
 
-/* Append a trailer for the @len bytes at @buf (which has room for it). */
+/*
+ * Append a trailer for the @len bytes at @buf (which has room for it),
+ * by the digest its header names, or if that is not one (or the header
+ * was moved) the real image's.
+ */
 static size_t add_trailer(uint8_t *buf, size_t len)
 {
+	const struct ckpt_rec_header *hdr = (const void *)buf;
 	struct ckpt_rec_trailer t;
 
 	memset(&t, 0, sizeof(t));
 	t.h.type = CKPT_REC_TRAILER;
 	t.h.len = sizeof(t);
 	t.total_len = len;
-	ckpt_sha256(buf, len, t.sha256);
+	t.digest = ((const struct ckpt_rec_header *)orig)->digest;
+	if (len >= sizeof(*hdr) && hdr->h.type == CKPT_REC_HEADER &&
+	    (hdr->digest == CKPT_HASH_XXH64 || hdr->digest == CKPT_HASH_SHA256))
+		t.digest = hdr->digest;
+	ckpt_image_digest(t.digest, buf, len, t.value);
 	memcpy(buf + len, &t, sizeof(t));
 	return len + sizeof(t);
 }
@@ -225,6 +234,8 @@ static const struct field fields[] = {
 	  sizeof(((struct ckpt_rec_header *)0)->root_pid), 0, "root_pid" },
 	{ CKPT_REC_HEADER, offsetof(struct ckpt_rec_header, nr_threads),
 	  sizeof(((struct ckpt_rec_header *)0)->nr_threads), CKPT_MAX_THREADS, "nr_threads" },
+	{ CKPT_REC_HEADER, offsetof(struct ckpt_rec_header, digest),
+	  sizeof(((struct ckpt_rec_header *)0)->digest), 0, "digest" },
 	{ CKPT_REC_TASK, offsetof(struct ckpt_rec_task, pid),
 	  sizeof(((struct ckpt_rec_task *)0)->pid), 0, "pid" },
 	{ CKPT_REC_TASK, offsetof(struct ckpt_rec_task, tgid),
@@ -663,6 +674,10 @@ static const struct field fields[] = {
 	  sizeof(((struct ckpt_rec_task_end *)0)->pid), 0, "pid" },
 	{ CKPT_REC_TRAILER, offsetof(struct ckpt_rec_trailer, total_len),
 	  sizeof(((struct ckpt_rec_trailer *)0)->total_len), 0, "total_len" },
+	{ CKPT_REC_TRAILER, offsetof(struct ckpt_rec_trailer, digest),
+	  sizeof(((struct ckpt_rec_trailer *)0)->digest), 0, "digest" },
+	{ CKPT_REC_TRAILER, offsetof(struct ckpt_rec_trailer, reserved),
+	  sizeof(((struct ckpt_rec_trailer *)0)->reserved), 0, "reserved" },
 };
 
 #define NR_FIELDS	ARRAY_SIZE(fields)
@@ -1219,8 +1234,6 @@ TEST(mutated_images_with_valid_checksums_leave_nothing_behind)
 	int n = iterations("CKPT_FUZZ_FIXED_ITERATIONS", FUZZ_FIXED_ITERATIONS);
 	int i, fd, logfd, procs_before, accepted = 0, lost = 0;
 	uint64_t start = ckpt_now_ms();
-	uint8_t digest[CKPT_SHA256_DIGEST_SIZE];
-	struct ckpt_rec_trailer t;
 	bool run;
 	pid_t got;
 
@@ -1229,11 +1242,8 @@ TEST(mutated_images_with_valid_checksums_leave_nothing_behind)
 	block_signals();
 	ASSERT_EQ(0, take_image());
 	/* Do we compute the trailer as the kernel does? */
-	memcpy(&t, orig + body_len, sizeof(t));
-	ckpt_sha256(orig, body_len, digest);
-	ASSERT_EQ(body_len, t.total_len);
-	ASSERT_EQ(0, memcmp(digest, t.sha256, sizeof(digest)))
-		TH_LOG("the trailer is not the SHA-256 of the bytes before it");
+	ASSERT_EQ(0, ckpt_image_verify(orig, orig_len))
+		TH_LOG("the trailer is not the digest of the bytes before it");
 	ASSERT_EQ(0, check_original_restarts());
 	/* Strays of restored processes come back to us. */
 	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));

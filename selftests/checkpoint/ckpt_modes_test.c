@@ -10,7 +10,10 @@
  * the pid is still in use fails with EBUSY and creates nothing.  Five
  * checkpoint/kill/restart cycles in a row of a computing process: its
  * progress never goes back, and its result equals an uninterrupted
- * computation.  Images go through pipes both ways.
+ * computation.  Images go through pipes both ways.  An image ends with
+ * the digest its header names: by default the xxh64 of every byte before
+ * the trailer, with CKPT_DIGEST_SHA256 their SHA-256 (both recomputed
+ * here with libxxhash and libmd); either image restarts.
  *
  * Most tests use the computing child of ckpt_test.h, which counts in
  * ckpt_compute_progress (read here through /proc/PID/mem) until SIGUSR2
@@ -262,6 +265,114 @@ TEST(five_cycles_in_a_row_keep_progress_and_give_the_right_result)
 		ASSERT_NE((uint64_t)-1, last);
 	}
 	EXPECT_EQ(0, ckpt_wake_reap(child));
+}
+
+/*
+ * checkpoint(@flags | CKPT_KILL) of a computing child into a new image
+ * file, loaded into *@img (*@len bytes, its header in *@hdr and its
+ * trailer at *@t).  Returns the child's pid, killed and reaped, with
+ * the image file open in *@fd; or -1.
+ */
+static pid_t take_image(unsigned int flags, int *fd, struct ckpt_rec_header *hdr,
+			uint8_t **img, size_t *len, const struct ckpt_rec_trailer **t)
+{
+	pid_t child = start_compute();
+
+	if (child < 0)
+		return -1;
+	*fd = ckpt_image_open();
+	if (*fd < 0 || ckpt_checkpoint(child, *fd, flags | CKPT_KILL)) {
+		ckpt_kill_reap(child);
+		return -1;
+	}
+	if (ckpt_reap(child) != 128 + SIGKILL || ckpt_image_header(*fd, hdr))
+		return -1;
+	*img = ckpt_image_load(*fd, len);
+	if (!*img || *len < sizeof(*hdr) + sizeof(**t)) {
+		ckpt_msg("image of %zu bytes", *len);
+		return -1;
+	}
+	*t = (const struct ckpt_rec_trailer *)(*img + *len - sizeof(**t));
+	return child;
+}
+
+TEST(default_digest_is_the_xxh64_of_the_bytes_before_the_trailer)
+{
+	const struct ckpt_rec_trailer *t;
+	struct ckpt_rec_header hdr;
+	uint64_t want, got = 0;
+	size_t len = 0;
+	uint8_t *img;
+	pid_t child;
+	int fd, i;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	child = take_image(0, &fd, &hdr, &img, &len, &t);
+	ASSERT_GT(child, 0);
+	EXPECT_EQ(CKPT_HASH_XXH64, (int)hdr.digest);
+	EXPECT_EQ(0, (int)(hdr.flags & CKPT_DIGEST_SHA256));
+	ASSERT_EQ(CKPT_REC_TRAILER, (int)t->h.type);
+	ASSERT_EQ(sizeof(*t), t->h.len);
+	EXPECT_EQ(len - sizeof(*t), t->total_len);
+	EXPECT_EQ(CKPT_HASH_XXH64, (int)t->digest);
+	EXPECT_EQ(0, (int)t->reserved);
+
+	/* A little-endian __u64, seed 0, then zeroes. */
+	want = XXH64(img, len - sizeof(*t), 0);
+	for (i = 0; i < 8; i++)
+		got |= (uint64_t)t->value[i] << (8 * i);
+	EXPECT_EQ(want, got) TH_LOG("trailer %016llx, xxh64 %016llx",
+				    (unsigned long long)got, (unsigned long long)want);
+	EXPECT_TRUE(ckpt_all_zero(t->value + 8, sizeof(t->value) - 8));
+	free(img);
+
+	/* It restarts, and the computation finishes with the right result. */
+	ASSERT_EQ(child, ckpt_restart_as(fd, child, 0));
+	EXPECT_TRUE(computing(child));
+	EXPECT_EQ(0, ckpt_wake_reap(child));
+	EXPECT_FALSE(ckpt_have_children());
+	close(fd);
+}
+
+TEST(digest_sha256_image_ends_with_the_sha256_of_its_bytes_and_restarts)
+{
+	uint8_t want[SHA256_DIGEST_LENGTH];
+	const struct ckpt_rec_trailer *t;
+	struct ckpt_rec_header hdr;
+	size_t len = 0;
+	SHA2_CTX sha;
+	uint8_t *img;
+	pid_t child;
+	int fd;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	child = take_image(CKPT_DIGEST_SHA256, &fd, &hdr, &img, &len, &t);
+	ASSERT_GT(child, 0);
+	EXPECT_EQ(CKPT_HASH_SHA256, (int)hdr.digest);
+	EXPECT_EQ(CKPT_DIGEST_SHA256, (int)(hdr.flags & CKPT_DIGEST_SHA256));
+	ASSERT_EQ(CKPT_REC_TRAILER, (int)t->h.type);
+	ASSERT_EQ(sizeof(*t), t->h.len);
+	EXPECT_EQ(len - sizeof(*t), t->total_len);
+	EXPECT_EQ(CKPT_HASH_SHA256, (int)t->digest);
+	EXPECT_EQ(0, (int)t->reserved);
+
+	md_sha256_init(&sha);
+	md_sha256_update(&sha, img, len - sizeof(*t));
+	md_sha256_final(want, &sha);
+	ASSERT_EQ(sizeof(want), sizeof(t->value));
+	EXPECT_EQ(0, memcmp(want, t->value, sizeof(want)))
+		TH_LOG("the trailer is not the SHA-256 of the %zu bytes before it",
+		       len - sizeof(*t));
+	free(img);
+
+	/* It restarts, and the computation finishes with the right result. */
+	ASSERT_EQ(child, ckpt_restart_as(fd, child, 0));
+	EXPECT_TRUE(computing(child));
+	EXPECT_EQ(0, ckpt_wake_reap(child));
+	EXPECT_FALSE(ckpt_have_children());
+	close(fd);
 }
 
 /* A sleeping child with some memory, for the pipe tests. */

@@ -23,7 +23,7 @@
  * killing slows it down: its end is covered too).  Each
  * restart either succeeds (the restored process may be killed right
  * after), or fails with ESRCH or EINTR and "killed during restart" on
- * the log, never as a corrupted image ("SHA-256 mismatch"); and each
+ * the log, never as a corrupted image (a digest "mismatch"); and each
  * leaves nothing behind: no child of the restarter, none of the pids
  * or tids in use, as many processes as before.  The log goes to a file
  * or to a pipe, in turns: the reason must reach both.  The image

@@ -293,16 +293,14 @@ static int wait_entry(const char *dir, const char *prefix, unsigned int ms)
 
 /*
  * The image in @fd is complete: a header, and a trailer whose length
- * and SHA-256 are those of everything before it.  Its header goes to
+ * and digest are those of everything before it.  Its header goes to
  * @hdr.  0, or -1 (and why).
  */
 static int image_check_fd(int fd, struct ckpt_rec_header *hdr)
 {
-	const struct ckpt_rec_trailer *t;
-	uint8_t sum[CKPT_SHA256_DIGEST_SIZE];
 	size_t len = 0;
 	void *img;
-	int ret = -1;
+	int ret;
 
 	if (ckpt_image_header(fd, hdr)) {
 		ckpt_msg("no image header");
@@ -313,19 +311,7 @@ static int image_check_fd(int fd, struct ckpt_rec_header *hdr)
 		ckpt_msg("image unreadable");
 		return -1;
 	}
-	t = (const void *)((const char *)img + len - sizeof(*t));
-	if (len < sizeof(*hdr) + sizeof(*t) || t->h.type != CKPT_REC_TRAILER ||
-	    t->h.len != sizeof(*t) || t->total_len != len - sizeof(*t)) {
-		ckpt_msg("image of %zu bytes: no trailer at its end", len);
-		goto out;
-	}
-	ckpt_sha256(img, len - sizeof(*t), sum);
-	if (memcmp(sum, t->sha256, sizeof(sum))) {
-		ckpt_msg("image of %zu bytes: SHA-256 does not match its trailer", len);
-		goto out;
-	}
-	ret = 0;
-out:
+	ret = ckpt_image_verify(img, len);
 	free(img);
 	return ret;
 }
@@ -1473,7 +1459,7 @@ static int big_main(void)
 
 /*
  * A reader that opens the final name as soon as it exists finds the
- * whole image there (its trailer's length and SHA-256 match), never a
+ * whole image there (its trailer's length and digest match), never a
  * part of it: the image is written under another name, then renamed.
  */
 TEST_F(sig, reader_of_the_final_name_never_sees_a_partial_image)

@@ -76,8 +76,9 @@
 
 #include <linux/checkpoint.h>
 #include <linux/futex.h>
-#include "ckpt_sha256.h"
+#include <xxhash.h>		/* libxxhash */
 #include "ckpt_syscalls.h"
+#include "md_sha256.h"		/* libmd */
 
 /*
  * With -Wextra, the harness' own functions and the wrappers that TEST()
@@ -1263,11 +1264,95 @@ static inline const struct ckpt_hdr *ckpt_image_next(const void *img,
 }
 
 /* --------------------------------------------------------------------
+ * Digests
+ *
+ * An image ends with a digest of every byte before its trailer, by the
+ * algorithm its header names (ckpt_rec_header.digest, CKPT_HASH_*):
+ * xxh64 by default, SHA-256 with CKPT_DIGEST_SHA256.  The trailer's value
+ * holds the xxh64 (seed 0) as a little-endian __u64 then 24 zero bytes,
+ * or the 32 bytes of the SHA-256.  Computed here with libxxhash and libmd,
+ * not as the kernel does.
+ */
+#define CKPT_DIGEST_VALUE_SIZE	sizeof(((struct ckpt_rec_trailer *)0)->value)
+
+/*
+ * The trailer's value for the @len bytes at @p by digest @alg into
+ * @value.  Returns 0, or -1 if @alg is no CKPT_HASH_*.
+ */
+static inline int ckpt_image_digest(uint32_t alg, const void *p, size_t len,
+				    uint8_t value[CKPT_DIGEST_VALUE_SIZE])
+{
+	SHA2_CTX sha;
+	uint64_t x;
+	int i;
+
+	memset(value, 0, CKPT_DIGEST_VALUE_SIZE);
+	switch (alg) {
+	case CKPT_HASH_XXH64:
+		x = XXH64(p, len, 0);
+		for (i = 0; i < 8; i++)
+			value[i] = (uint8_t)(x >> (8 * i));
+		return 0;
+	case CKPT_HASH_SHA256:
+		md_sha256_init(&sha);
+		md_sha256_update(&sha, p, len);
+		md_sha256_final(value, &sha);
+		return 0;
+	}
+	return -1;
+}
+
+static inline const char *ckpt_digest_name(uint32_t alg)
+{
+	return alg == CKPT_HASH_XXH64 ? "xxh64" :
+	       alg == CKPT_HASH_SHA256 ? "SHA-256" : "unknown digest";
+}
+
+/*
+ * The @len bytes at @img are a whole image: a header, and a trailer at
+ * the end whose total_len is the bytes before it, whose digest is the
+ * header's, and whose value is that digest of those bytes.  Returns 0,
+ * or -1 and says why.
+ */
+static inline int ckpt_image_verify(const void *img, size_t len)
+{
+	const struct ckpt_rec_header *hdr = img;
+	const struct ckpt_rec_trailer *t;
+	uint8_t value[CKPT_DIGEST_VALUE_SIZE];
+
+	if (len < sizeof(*hdr) + sizeof(*t) || hdr->h.type != CKPT_REC_HEADER) {
+		ckpt_msg("image of %zu bytes: no header", len);
+		return -1;
+	}
+	t = (const void *)((const char *)img + len - sizeof(*t));
+	if (t->h.type != CKPT_REC_TRAILER || t->h.len != sizeof(*t) ||
+	    t->total_len != len - sizeof(*t)) {
+		ckpt_msg("image of %zu bytes: no trailer at its end", len);
+		return -1;
+	}
+	if (t->digest != hdr->digest || t->reserved) {
+		ckpt_msg("image of %zu bytes: trailer of digest %u (reserved %u), the header's %u",
+			 len, t->digest, t->reserved, hdr->digest);
+		return -1;
+	}
+	if (ckpt_image_digest(t->digest, img, len - sizeof(*t), value)) {
+		ckpt_msg("image of %zu bytes: unknown digest %u", len, t->digest);
+		return -1;
+	}
+	if (memcmp(value, t->value, sizeof(value))) {
+		ckpt_msg("image of %zu bytes: its %s does not match its trailer",
+			 len, ckpt_digest_name(t->digest));
+		return -1;
+	}
+	return 0;
+}
+
+/* --------------------------------------------------------------------
  * Edited images
  *
  * A test that edits records of a loaded image (ckpt_image_load(),
  * ckpt_image_next()) re-signs it before restarting it, so that restart
- * judges the edit itself and not the stale SHA-256 of the trailer:
+ * judges the edit itself and not the stale digest of the trailer:
  *
  *	rec->dumpable = 2;			(an edit in place)
  *	ckpt_image_resign(img, len);
@@ -1284,9 +1369,10 @@ static inline size_t ckpt_rec_span(size_t len)
 }
 
 /*
- * Re-sign an image edited in place: set the total length and SHA-256 of
+ * Re-sign an image edited in place: set the total length and digest of
  * its trailer (the last record of the @len bytes at @img) to those of
- * everything before it.  Returns 0, or -1 if @img ends with no trailer.
+ * everything before it, by the trailer's algorithm.  Returns 0, or -1 if
+ * @img ends with no trailer or one of an unknown digest.
  */
 static inline int ckpt_image_resign(void *img, size_t len)
 {
@@ -1298,8 +1384,7 @@ static inline int ckpt_image_resign(void *img, size_t len)
 	if (t->h.type != CKPT_REC_TRAILER || t->h.len != sizeof(*t))
 		return -1;
 	t->total_len = len - sizeof(*t);
-	ckpt_sha256(img, len - sizeof(*t), t->sha256);
-	return 0;
+	return ckpt_image_digest(t->digest, img, len - sizeof(*t), t->value);
 }
 
 /*

@@ -30,9 +30,16 @@
 # process's CPU time.  Every live process's CKPTSIG record (format v8:
 # the scope, anchor, notification signal and image name pattern of a
 # checkpoint by signal) is decoded and checked as restart(2) checks it,
-# with the SIG_CKPT and SIG_CKPT_KILL handlers of SIGHAND.  Also builds
+# with the SIG_CKPT and SIG_CKPT_KILL handlers of SIGHAND.  The digest
+# the header names (format v9: xxh64 by default, or SHA-256) is checked
+# against the trailer's, which must be that digest of the bytes before it,
+# in its shape (xxh64's 8 bytes, then zeroes); both are computed with the
+# Debian libraries (libxxhash, libmd) and compared with independent
+# implementations (sha256sum(1), a reference xxh64 in Python).  Also builds
 # the ckpt and restart tools and checks their command-line handling (the
-# system calls themselves need the patched kernel: see selftests/).
+# system calls themselves need the patched kernel: see selftests/; the
+# flags ckpt passes, --digest's among them, are seen by a stand-in for
+# checkpoint(2), tests/host/fake_checkpoint.c).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
@@ -47,6 +54,8 @@ fi
 cflags="-O2 -g -Wall -Wextra -Wno-unused-parameter -I$top/include/uapi -I$top/tools/include"
 # ckptinfo leaves out format attributes (checkpatch wants __printf()): add them
 cflags="$cflags -D__printf(a,b)=__attribute__((format(printf,a,b)))"
+# the digests: xxh64 (libxxhash) and SHA-256 (libmd)
+ldlibs="-lxxhash -lmd"
 n=0
 fails=0
 
@@ -74,7 +83,7 @@ skip() {
 # (SOURCES: one file, or a pattern such as DIR/*.c)
 build() {
 	# shellcheck disable=SC2086
-	if $CC $cflags ${3:-} -o "$tmp/$1" $2 > "$tmp/$1.log" 2>&1 && [ ! -s "$tmp/$1.log" ]; then
+	if $CC $cflags ${3:-} -o "$tmp/$1" $2 $ldlibs > "$tmp/$1.log" 2>&1 && [ ! -s "$tmp/$1.log" ]; then
 		ok "build_$1_without_warnings"
 	else
 		not_ok "build_$1_without_warnings" "$tmp/$1.log"
@@ -104,23 +113,32 @@ build mkimage "$top/tests/host/mkimage.c"
 build ckpt "$top/tools/ckpt.c"
 build restart "$top/tools/restart.c"
 
-# SHA-256 against the FIPS 180-2 vectors, fed in blocks of many sizes
+# SHA-256 (libmd) against the FIPS 180-2 vectors, fed in blocks of many sizes
 if "$tmp/mkimage" --sha256-selftest > "$tmp/sha" 2>&1; then
 	ok sha256_known_vectors
 else
 	not_ok sha256_known_vectors "$tmp/sha"
+fi
+# ... and xxh64 (libxxhash) against the reference implementation's values
+if "$tmp/mkimage" --xxh64-selftest > "$tmp/xxh" 2>&1; then
+	ok xxh64_known_vectors
+else
+	not_ok xxh64_known_vectors "$tmp/xxh"
 fi
 
 img=$tmp/valid.img
 "$tmp/mkimage" > "$img"
 size=$(wc -c < "$img")
 prefix=$("$tmp/mkimage" --prefix-len)
+# the same image with a SHA-256 digest (the trailer is the same size)
+simg=$tmp/sha256.img
+"$tmp/mkimage" --digest sha256 > "$simg"
 
 # The hash ckptinfo computes is the one sha256sum(1) computes
 if command -v sha256sum > /dev/null 2>&1; then
-	want=$(head -c "$prefix" "$img" | sha256sum | cut -d' ' -f1)
-	"$tmp/ckptinfo" "$img" > "$tmp/out" 2>&1
-	if grep -q "^sha256: $want ok\$" "$tmp/out"; then
+	want=$(head -c "$prefix" "$simg" | sha256sum | cut -d' ' -f1)
+	"$tmp/ckptinfo" "$simg" > "$tmp/out" 2>&1
+	if grep -q "^digest: sha256 $want ok\$" "$tmp/out"; then
 		ok sha256_matches_sha256sum
 	else
 		echo "sha256sum says $want" > "$tmp/why"
@@ -130,8 +148,72 @@ if command -v sha256sum > /dev/null 2>&1; then
 else
 	skip sha256_matches_sha256sum "no sha256sum"
 fi
+# ... and the xxh64 one a reference implementation computes (the
+# specification's algorithm, in Python: no xxhsum(1) on Debian by default)
+xxh64_py='
+import sys
+M = (1 << 64) - 1
+P1, P2, P3 = 0x9E3779B185EBCA87, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9
+P4, P5 = 0x85EBCA77C2B2AE63, 0x27D4EB2F165667C5
+def rotl(x, r):
+    return ((x << r) | (x >> (64 - r))) & M
+def rnd(acc, v):
+    return (rotl((acc + v * P2) & M, 31) * P1) & M
+def xxh64(b):
+    n, i = len(b), 0
+    if n >= 32:
+        v = [(P1 + P2) & M, P2, 0, (-P1) & M]
+        while i + 32 <= n:
+            for k in range(4):
+                v[k] = rnd(v[k], int.from_bytes(b[i + 8 * k:i + 8 * k + 8], "little"))
+            i += 32
+        h = (rotl(v[0], 1) + rotl(v[1], 7) + rotl(v[2], 12) + rotl(v[3], 18)) & M
+        for k in range(4):
+            h = ((h ^ rnd(0, v[k])) * P1 + P4) & M
+    else:
+        h = P5
+    h = (h + n) & M
+    while i + 8 <= n:
+        h = (rotl(h ^ rnd(0, int.from_bytes(b[i:i + 8], "little")), 27) * P1 + P4) & M
+        i += 8
+    if i + 4 <= n:
+        h = (rotl(h ^ (int.from_bytes(b[i:i + 4], "little") * P1 & M), 23) * P2 + P3) & M
+        i += 4
+    while i < n:
+        h = (rotl(h ^ (b[i] * P5 & M), 11) * P1) & M
+        i += 1
+    h = ((h ^ (h >> 33)) * P2) & M
+    h = ((h ^ (h >> 29)) * P3) & M
+    return h ^ (h >> 32)
+print("%016x" % xxh64(sys.stdin.buffer.read()))
+'
+if command -v python3 > /dev/null 2>&1; then
+	want=$(head -c "$prefix" "$img" | python3 -c "$xxh64_py")
+	"$tmp/ckptinfo" "$img" > "$tmp/out" 2>&1
+	if [ "$(printf '' | python3 -c "$xxh64_py")" = ef46db3751d8e999 ] &&
+		grep -q "^digest: xxh64 $want ok\$" "$tmp/out"; then
+		ok xxh64_matches_reference
+	else
+		echo "the reference says $want (and ef46db3751d8e999 for no bytes)" > "$tmp/why"
+		cat "$tmp/out" >> "$tmp/why"
+		not_ok xxh64_matches_reference "$tmp/why"
+	fi
+else
+	skip xxh64_matches_reference "no python3"
+fi
 
 info valid_image_verifies 0 '^result: ok$' "$img"
+info valid_image_digest_xxh64 0 '^digest: xxh64 [0-9a-f]{16} ok$' "$img"
+info valid_image_header_digest 0 '^ +xstate_size=832 xfeatures=0x7 digest=xxh64$' "$img"
+info valid_image_trailer 0 "^ +$prefix  TRAILER +56 total_len=$prefix digest=xxh64 value=[0-9a-f]{16}\$" \
+	"$img"
+# the SHA-256 image: the header and trailer name SHA-256, and it verifies
+info sha256_image_verifies 0 '^result: ok$' "$simg"
+info sha256_image_digest 0 '^digest: sha256 [0-9a-f]{64} ok$' "$simg"
+info sha256_image_header_digest 0 '^ +xstate_size=832 xfeatures=0x7 digest=sha256$' "$simg"
+info sha256_image_header_flags 0 '^ +flags=0x41 time_sec=1767225600 time=2026-01-01T00:00:00Z$' "$simg"
+info sha256_image_trailer 0 "^ +$prefix  TRAILER +56 total_len=$prefix digest=sha256\$" "$simg"
+info sha256_image_trailer_value 0 '^ +value=[0-9a-f]{64}$' "$simg"
 info valid_image_shows_task 0 'TASK .* pid=4242 comm="sleeper" tgid=4242 ppid=1 pgid=4242' "$img"
 info valid_image_shows_vma_and_pages 0 \
 	'VMA .* 000000400000-000000402000 r-x file_private pages=1 bytes=4096$' \
@@ -264,11 +346,16 @@ cp "$img" "$tmp/acctsum.img"
 put_le "$tmp/acctsum.img" $((acct + 16)) 8 $(((1 << 62) - 500000000))
 info acct_sum_at_bound 0 '^ +4242 +1 +4242 +4200 +1 4611686018.777387904s  stopped,group-leader' \
 	--no-verify "$tmp/acctsum.img"
-# an image of format v7 is not read (struct ckpt_rec_header: version at 16)
+# an image of format v7 or v8 is not read (struct ckpt_rec_header: version
+# at 16; v8 has no digest field, and a trailer of 48 bytes)
 cp "$img" "$tmp/v7.img"
 put_le "$tmp/v7.img" 16 4 7
-info format_v7_rejected 1 'HEADER record: unsupported format version 7 \(this ckptinfo reads 8\)$' \
+info format_v7_rejected 1 'HEADER record: unsupported format version 7 \(this ckptinfo reads 9\)$' \
 	--no-verify "$tmp/v7.img"
+cp "$img" "$tmp/v8.img"
+put_le "$tmp/v8.img" 16 4 8
+info format_v8_rejected 1 'HEADER record: unsupported format version 8 \(this ckptinfo reads 9\)$' \
+	--no-verify "$tmp/v8.img"
 
 # the process's checkpoint settings, right after its SIGHAND: the defaults
 ckptsig=$("$tmp/mkimage" --offset-of CKPTSIG)
@@ -441,7 +528,7 @@ info job_ctty_without_tty 1 \
 pty=$tmp/pty.img
 "$tmp/mkimage" --pty > "$pty"
 info pty_verifies 0 '^result: ok$' "$pty"
-info pty_header 0 'HEADER .* version=8 .*scope=tree root_pid=4300$' "$pty"
+info pty_header 0 'HEADER .* version=9 .*scope=tree root_pid=4300$' "$pty"
 info pty_record 0 'PTY +129 objid=30 index=5 name=pts/5 flags=0x0$' "$pty"
 info pty_record_master_flags 0 \
 	'^ +master_flags=0x8802\(O_RDWR\|O_NONBLOCK\|O_LARGEFILE\) master_mode=O_RDWR$' "$pty"
@@ -495,7 +582,7 @@ fi
 obj=$tmp/objects.img
 "$tmp/mkimage" --objects > "$obj"
 info objects_verifies 0 '^result: ok$' "$obj"
-info objects_header 0 'HEADER .* version=8 .*scope=process root_pid=4400$' "$obj"
+info objects_header 0 'HEADER .* version=9 .*scope=process root_pid=4400$' "$obj"
 info objects_unlinked_shmem 0 '^ +1472  UNLINKED +48 objid=50 kind=shmem size=8192 nr_pages=1 mode=0600$' \
 	"$obj"
 info objects_unlinked_shmem_page 0 \
@@ -545,7 +632,7 @@ fi
 sock=$tmp/unix.img
 "$tmp/mkimage" --unix > "$sock"
 info unix_verifies 0 '^result: ok$' "$sock"
-info unix_header 0 'HEADER .* version=8 .*scope=tree root_pid=4500$' "$sock"
+info unix_header 0 'HEADER .* version=9 .*scope=tree root_pid=4500$' "$sock"
 info unix_listen 0 \
 	'^ +16272  UNIX +136 objid=90 sock_type=stream state=listen name="/run/app.sock"$' "$sock"
 info unix_listen_path 0 '^ +path="/run/app.sock" flags=0x40\(bound\) shutdown=0x0 backlog=128$' \
@@ -670,7 +757,7 @@ info shared_lock_posix_other_fd 0 '^ +lock: fd=4 kind=posix type=write start=0 e
 ipc=$tmp/ipc.img
 "$tmp/mkimage" --ipc > "$ipc"
 info ipc_verifies 0 '^result: ok$' "$ipc"
-info ipc_header 0 'HEADER .* version=8 .*scope=tree root_pid=4800$' "$ipc"
+info ipc_header 0 'HEADER .* version=9 .*scope=tree root_pid=4800$' "$ipc"
 info ipc_mm_lock_future 0 '^ +720  MM +657 nr_vmas=5 flags=0x1\(lock_future\) exe="/usr/bin/sleeper"$' \
 	"$ipc"
 info ipc_mm_no_flags 0 '^ +35864  MM +657 nr_vmas=3 exe="/usr/bin/sleeper" start_code=0x400000$' \
@@ -768,7 +855,10 @@ if command -v python3 > /dev/null 2>&1; then
 import json, sys
 j = json.load(open(sys.argv[1]))
 assert j["ok"] is True and j["checksum_ok"] is True and j["error"] is None
-assert j["header"]["version"] == 8 and j["header"]["nr_tasks"] == 1
+assert j["header"]["version"] == 9 and j["header"]["nr_tasks"] == 1
+assert j["header"]["digest"] == "xxh64" and j["trailer"]["digest"] == "xxh64", j["trailer"]
+assert j["trailer"]["len"] == 56 and len(j["trailer"]["value"]) == 16, j["trailer"]
+assert j["digest"] == "xxh64" and j["computed"] == j["trailer"]["value"], j
 assert j["header"]["scope"] == "process" and j["header"]["root_pid"] == 4242
 t = j["tasks"][0]
 assert t["pid"] == 4242 and t["comm"] == "sleeper" and t["pages"] == 3
@@ -912,7 +1002,7 @@ EOF
 	if python3 - "$tmp/json" >> "$tmp/err" 2>&1 <<'EOF'
 import json, sys
 j = json.load(open(sys.argv[1]))
-assert j["ok"] is True and j["header"]["version"] == 8
+assert j["ok"] is True and j["header"]["version"] == 9
 p = [r for r in j["tasks"][0]["records"] if r["type"] == "PTY"]
 assert [(x["objid"], x["index"], x["name"], x["len"]) for x in p] == \
     [(30, 5, "pts/5", 129), (40, 6, "pts/6", 104)], p
@@ -963,7 +1053,7 @@ EOF
 	if python3 - "$tmp/json" >> "$tmp/err" 2>&1 <<'EOF'
 import json, sys
 j = json.load(open(sys.argv[1]))
-assert j["ok"] is True and j["header"]["version"] == 8
+assert j["ok"] is True and j["header"]["version"] == 9
 recs = j["tasks"][0]["records"]
 offs = [r["offset"] for r in recs]
 assert offs == sorted(offs), offs
@@ -1018,7 +1108,7 @@ def no_dup(pairs):
     assert len(keys) == len(set(keys)), keys
     return dict(pairs)
 j = json.load(open(sys.argv[1]), object_pairs_hook=no_dup)
-assert j["ok"] is True and j["header"]["version"] == 8
+assert j["ok"] is True and j["header"]["version"] == 9
 recs = [r for t in j["tasks"] for r in t["records"]]
 u = [r for r in recs if r["type"] == "UNIX"]
 assert [(x["objid"], x["sock_type"], x["state"], x.get("peer_id"), x.get("name"), x.get("path"),
@@ -1232,6 +1322,41 @@ EOF
 	else
 		not_ok json_of_truncated_image_is_valid "$tmp/err"
 	fi
+	# the digests in JSON: the SHA-256 image, and the xxh64 image with a
+	# byte of its pages changed (checksum_ok false, the two values)
+	"$tmp/ckptinfo" --json "$simg" > "$tmp/json" 2> /dev/null
+	st=$?
+	if [ $st = 0 ] && python3 - "$tmp/json" > "$tmp/err" 2>&1 <<'EOF'
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["ok"] is True and j["checksum_ok"] is True, j
+assert j["header"]["digest"] == "sha256", j["header"]
+t = j["trailer"]
+assert t["digest"] == "sha256" and len(t["value"]) == 64 and t["len"] == 56, t
+assert j["digest"] == "sha256" and j["computed"] == t["value"], j
+EOF
+	then
+		ok json_sha256_digest
+	else
+		not_ok json_sha256_digest "$tmp/err"
+	fi
+	off=$(( $("$tmp/mkimage" --offset-of PAGES) + 100 ))
+	cp "$img" "$tmp/jflip.img"
+	printf '\377' | dd of="$tmp/jflip.img" bs=1 seek=$off conv=notrunc 2> /dev/null
+	"$tmp/ckptinfo" --json "$tmp/jflip.img" > "$tmp/json" 2> /dev/null
+	st=$?
+	if [ $st = 1 ] && python3 - "$tmp/json" > "$tmp/err" 2>&1 <<'EOF'
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["ok"] is False and j["checksum_ok"] is False and j["error"] is None, j
+assert j["digest"] == "xxh64" and len(j["computed"]) == 16, j
+assert j["computed"] != j["trailer"]["value"], j
+EOF
+	then
+		ok json_xxh64_mismatch
+	else
+		not_ok json_xxh64_mismatch "$tmp/err"
+	fi
 else
 	skip json_is_valid "no python3"
 	skip json_has_decoded_fields "no python3"
@@ -1251,15 +1376,37 @@ else
 	skip json_of_truncated_shared_is_valid "no python3"
 	skip json_of_truncated_ipc_is_valid "no python3"
 	skip json_of_truncated_image_is_valid "no python3"
+	skip json_sha256_digest "no python3"
+	skip json_xxh64_mismatch "no python3"
 fi
 
-# One byte of page contents changed: well-formed, but the checksum fails
+# One byte of page contents changed: well-formed, but the checksum fails,
+# whichever the digest, and the message names it
 off=$(( $("$tmp/mkimage" --offset-of PAGES) + 100 ))
 cp "$img" "$tmp/flip.img"
 printf '\377' | dd of="$tmp/flip.img" bs=1 seek=$off conv=notrunc 2> /dev/null
-info corrupted_byte_checksum_mismatch 1 'TRAILER record: checksum mismatch' "$tmp/flip.img"
-info corrupted_byte_result 1 '^result: checksum mismatch$' "$tmp/flip.img"
-info no_verify_skips_checksum 0 '^sha256: not verified \(--no-verify\)$' --no-verify "$tmp/flip.img"
+info corrupted_byte_checksum_mismatch 1 \
+	'TRAILER record: checksum mismatch: the trailer has xxh64 [0-9a-f]{16},$' "$tmp/flip.img"
+info corrupted_byte_computed 1 "^  the $prefix bytes before it hash to [0-9a-f]{16}\$" "$tmp/flip.img"
+info corrupted_byte_result 1 '^result: xxh64 checksum mismatch$' "$tmp/flip.img"
+info corrupted_byte_summary 1 '^digest: xxh64 MISMATCH \(computed [0-9a-f]{16}\)$' "$tmp/flip.img"
+info no_verify_skips_checksum 0 '^digest: not verified \(--no-verify\)$' --no-verify "$tmp/flip.img"
+cp "$simg" "$tmp/sflip.img"
+printf '\377' | dd of="$tmp/sflip.img" bs=1 seek=$off conv=notrunc 2> /dev/null
+info sha256_corrupted_byte_checksum_mismatch 1 \
+	'TRAILER record: checksum mismatch: the trailer has sha256 [0-9a-f]{64},$' "$tmp/sflip.img"
+info sha256_corrupted_byte_computed 1 "^  the $prefix bytes before it hash to [0-9a-f]{64}\$" \
+	"$tmp/sflip.img"
+info sha256_corrupted_byte_result 1 '^result: sha256 checksum mismatch$' "$tmp/sflip.img"
+info sha256_no_verify_skips_checksum 0 '^digest: not verified \(--no-verify\)$' --no-verify \
+	"$tmp/sflip.img"
+# a byte of the header, which is hashed too (its time_sec, at 56, a second on)
+for d in xxh64 sha256; do
+	"$tmp/mkimage" --digest $d > "$tmp/hflip.img"
+	put_le "$tmp/hflip.img" 56 4 1767225601
+	info ${d}_header_byte_checksum_mismatch 1 "TRAILER record: checksum mismatch: the trailer has $d " \
+		"$tmp/hflip.img"
+done
 
 # Truncated at record boundaries, inside headers, records and padding
 xstate=$("$tmp/mkimage" --offset-of XSTATE)
@@ -1295,7 +1442,7 @@ for shape in job pty objects unix shared ipc; do
 	fi
 done
 
-# Structural defects (the trailer's SHA-256 is recomputed, so only the
+# Structural defects (the trailer's digest is recomputed, so only the
 # defect itself can be reported)
 : > "$tmp/tested"
 while read -r kind pat; do
@@ -1508,7 +1655,7 @@ while read -r kind pat; do
 	info "rejects_shared_$kind" 1 "$pat" "$tmp/bad.img"
 	echo "$kind" >> "$tmp/tested"
 done <<'EOF'
-header-flags HEADER record: unknown checkpoint flags 0x6c$
+header-flags HEADER record: unknown checkpoint flags 0xac$
 ptimer-nr-posix-max offset 16088 .*TIMERS record: nr_posix 65537 exceeds CKPT_MAX_POSIX_TIMERS \(65536\)$
 ptimer-next-id TIMERS record: next_posix_id 2147483648 is above INT_MAX$
 ptimer-nr offset 16152 .*POSIX_TIMERS record: nr 5 differs from the TIMERS record.s nr_posix 4$
@@ -1741,6 +1888,38 @@ ckptsig-twice offset 34344 .*CKPTSIG record: unexpected here: TIMERS record expe
 ckptsig-zombie offset 58720 .*CKPTSIG record: unexpected here: ACCT record expected$
 ckptsig-job-scope offset 34192 .*CKPTSIG record: scope 0x10 has bits outside CKPT_SCOPE_MASK \(0xc\)$
 EOF
+# ... the digest fields (format v9), in the xxh64 image: an unknown
+# digest in the header (0: where v8 had reserved bytes), the trailer's
+# another than the header's (its value that digest's) or unknown,
+# reserved fields, a byte after the 8 of the xxh64 value
+while read -r kind pat; do
+	"$tmp/mkimage" --corrupt "$kind" > "$tmp/bad.img"
+	info "rejects_$kind" 1 "$pat" "$tmp/bad.img"
+	echo "$kind" >> "$tmp/tested"
+done <<'EOF'
+digest-unknown offset 0 .*HEADER record: unknown digest algorithm 3 \(1 is xxh64, 2 sha256\)$
+digest-zero offset 0 .*HEADER record: unknown digest algorithm 0 \(1 is xxh64, 2 sha256\)$
+digest-flag HEADER record: the digest is xxh64, but flags 0x41 have CKPT_DIGEST_SHA256 \(0x40\)$
+header-reserved offset 0 .*HEADER record: reserved field is not zero$
+digest-differs offset 18440 .*TRAILER record: digest sha256 differs from the header's xxh64$
+digest-trailer-unknown TRAILER record: unknown digest algorithm 3, the header's is xxh64$
+trailer-reserved offset 18440 .*TRAILER record: reserved field is not zero$
+digest-garbage TRAILER record: xxh64 value: byte 20 of 32 is not zero \(an xxh64 digest is 8 bytes\)$
+EOF
+# ... and in the SHA-256 image: the same, and a byte of the SHA-256 (there
+# is no padding after it) a checksum mismatch
+while read -r kind pat; do
+	"$tmp/mkimage" --digest sha256 --corrupt "$kind" > "$tmp/bad.img"
+	info "rejects_sha256_$kind" 1 "$pat" "$tmp/bad.img"
+done <<'EOF'
+digest-unknown offset 0 .*HEADER record: unknown digest algorithm 3 \(1 is xxh64, 2 sha256\)$
+digest-flag HEADER record: the digest is sha256, but flags 0x1 lack CKPT_DIGEST_SHA256 \(0x40\)$
+header-reserved offset 0 .*HEADER record: reserved field is not zero$
+digest-differs offset 18440 .*TRAILER record: digest xxh64 differs from the header's sha256$
+digest-trailer-unknown TRAILER record: unknown digest algorithm 3, the header's is sha256$
+trailer-reserved offset 18440 .*TRAILER record: reserved field is not zero$
+digest-garbage TRAILER record: checksum mismatch: the trailer has sha256 [0-9a-f]{40}5a[0-9a-f]{22},$
+EOF
 # Every defect mkimage can make is in one of the tables above
 : > "$tmp/why"
 for k in $("$tmp/mkimage" --kinds); do
@@ -1779,6 +1958,38 @@ tool ckpt_one_action 2 "choose one" "$tmp/ckpt" --stop --kill -o "$tmp/x" 1
 tool ckpt_one_scope 2 "--pgrp, --session, --tree: choose one" "$tmp/ckpt" --pgrp --tree -o "$tmp/x" 1
 tool ckpt_help_scopes 0 '--outside-pipes-broken' "$tmp/ckpt" --help
 tool ckpt_bad_pgid 2 'ckpt: 0: not a valid process group ID' "$tmp/ckpt" --pgrp -o "$tmp/x" 0
+# the digest: --digest=xxh64 (the default) or sha256, which is
+# CKPT_DIGEST_SHA256 (0x40) in checkpoint(2)'s flags, as seen by a stand-in
+# for checkpoint(2) (fake_checkpoint.c, LD_PRELOAD)
+tool ckpt_help_digest 0 '--digest=xxh64\|sha256' "$tmp/ckpt" --help
+tool ckpt_bad_digest 2 '^ckpt: --digest: md5: unknown digest \(xxh64 or sha256\)$' \
+	"$tmp/ckpt" --digest=md5 -o "$tmp/x" 1
+tool ckpt_digest_needs_name 2 'Usage: ckpt ' "$tmp/ckpt" -o "$tmp/x" 1 --digest
+# shellcheck disable=SC2086
+if $CC $cflags -shared -fPIC -o "$tmp/fake_checkpoint.so" "$top/tests/host/fake_checkpoint.c" \
+	> "$tmp/log" 2>&1 && [ ! -s "$tmp/log" ]; then
+	ok build_fake_checkpoint_without_warnings
+	fake() {
+		LD_PRELOAD="$tmp/fake_checkpoint.so" "$tmp/ckpt" "$@"
+	}
+	tool ckpt_default_digest_is_xxh64 0 '^fake checkpoint: pid 1 flags 0x0$' \
+		fake -o "$tmp/x" 1
+	tool ckpt_digest_sha256_flag 0 '^fake checkpoint: pid 1 flags 0x40$' \
+		fake --digest=sha256 -o "$tmp/x" 1
+	tool ckpt_digest_sha256_with_others 0 '^fake checkpoint: pid 7 flags 0x6e$' \
+		fake --kill --tree -d sha256 --file-locks -o "$tmp/x" 7
+	tool ckpt_digest_xxh64_flag 0 '^fake checkpoint: pid 1 flags 0x0$' \
+		fake --digest=xxh64 -o "$tmp/x" 1
+	tool ckpt_digest_last_wins 0 '^fake checkpoint: pid 1 flags 0x0$' \
+		fake --digest=sha256 --digest xxh64 -o "$tmp/x" 1
+	# --no-cow is CKPT_NO_COW (0x80)
+	tool ckpt_no_cow_flag 0 '^fake checkpoint: pid 3 flags 0x80$' \
+		fake --no-cow -o "$tmp/x" 3
+	tool ckpt_no_cow_with_others 0 '^fake checkpoint: pid 3 flags 0xc4$' \
+		fake -n --pgrp -d sha256 -o "$tmp/x" 3
+else
+	not_ok build_fake_checkpoint_without_warnings "$tmp/log"
+fi
 tool restart_help 0 'Usage: restart ' "$tmp/restart" --help
 tool restart_extra_arg 2 'Usage: restart ' "$tmp/restart" foo
 tool restart_missing_file 1 "restart: $tmp/nonexistent: No such file" \
@@ -1788,14 +1999,14 @@ tool restart_new_pids_option 1 "restart: $tmp/nonexistent: No such file" \
 	"$tmp/restart" --new-pids --wait -f "$tmp/nonexistent"
 
 # Fuzz: random single-byte mutations (odd seeds with a recomputed
-# SHA-256, so that decoding goes on past the mutation) must give exit
+# digest, so that decoding goes on past the mutation) must give exit
 # status 0 or 1, never a crash.  Built with ASan/UBSan when the compiler
 # can, so that any out-of-bounds read aborts.
 fuzz=$tmp/ckptinfo
 export ASAN_OPTIONS=abort_on_error=1:detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1
 # shellcheck disable=SC2086
 if $CC $cflags -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
-	-o "$tmp/ckptinfo-asan" "$top"/tools/ckptinfo/*.c > /dev/null 2>&1 &&
+	-o "$tmp/ckptinfo-asan" "$top"/tools/ckptinfo/*.c $ldlibs > /dev/null 2>&1 &&
 	"$tmp/ckptinfo-asan" "$img" > /dev/null 2>&1; then
 	fuzz=$tmp/ckptinfo-asan
 fi
@@ -1845,6 +2056,9 @@ fuzz_image fuzz_ipc_record_mutations_never_crash --ipc --mutate-in $ipcrecs
 # ... and at the SCHED, ACCT and CKPTSIG records, the SIGHAND records
 # before CKPTSIG, and the MM records with their flags
 fuzz_image fuzz_sched_record_mutations_never_crash --job --mutate-in SCHED,MM,ACCT,SIGHAND,CKPTSIG
+# ... and at the header and trailer, which hold the digest, of either digest
+fuzz_image fuzz_xxh64_digest_mutations_never_crash --mutate-in HEADER,TRAILER
+fuzz_image fuzz_sha256_digest_mutations_never_crash --digest sha256 --mutate-in HEADER,TRAILER
 # The job's (the pty, objects and unix records') mutations in JSON: the output is
 # always valid JSON
 # fuzz_json NAME MKIMAGE-OPTIONS...

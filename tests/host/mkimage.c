@@ -46,20 +46,25 @@
  *                             watches and three queued events; its child
  *                             attaches the segment read-only (SHM_RDONLY)
  *
+ * with, before those, --digest xxh64 (the default) or --digest sha256:
+ * the digest the header names and the trailer holds;
+ *
  * followed by nothing (the image), or one of:
  *
  *   mkimage --corrupt KIND    an image with one structural defect; the
- *                             trailer's SHA-256 is recomputed so that only
+ *                             trailer's digest is recomputed so that only
  *                             the defect is wrong (see kinds[] below)
  *   mkimage --mutate SEED     one random byte changed; odd seeds also
- *                             recompute the trailer's SHA-256
+ *                             recompute the trailer's digest
  *   mkimage --mutate-in TYPE[,TYPE...] --mutate SEED
  *                             the same, the byte in a record of one of the
  *                             types TYPE
  *   mkimage --offset-of TYPE  print the offset of the first record TYPE
  *   mkimage --record-offsets  print the offset of every record, then the size
  *   mkimage --prefix-len      print the number of bytes before the trailer
- *   mkimage --sha256-selftest check ckpt_sha256.h against known vectors
+ *   mkimage --sha256-selftest check the SHA-256 of libmd, fed in pieces,
+ *                             against known vectors
+ *   mkimage --xxh64-selftest  the same for the xxh64 of libxxhash
  *
  * Images go to standard output.
  */
@@ -74,10 +79,13 @@
 #include <linux/audit.h>
 #include <linux/checkpoint.h>
 
-#include "ckpt_sha256.h"
+#define XXH_STATIC_LINKING_ONLY	/* XXH64_state_t on the stack */
+#include <xxhash.h>
+#include "md_sha256.h"		/* libmd */
 
 #define PAGE	4096
 #define XSTATE	832
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 struct image {
 	uint8_t *p;
@@ -99,6 +107,7 @@ struct image {
 enum shape { ONE, TWO, JOB, PTY, OBJ, SOCKS, SHARED, IPC };
 
 static int omit_tty;		/* --no-tty: the job image without its TTY record */
+static uint32_t digest_alg = CKPT_HASH_XXH64;	/* --digest NAME */
 static uint64_t mutate_types;	/* --mutate-in TYPE,...: mutate a byte of these records */
 
 static void put(struct image *im, const void *data, size_t n)
@@ -127,7 +136,7 @@ static void record(struct image *im, uint32_t type, void *rec, size_t size,
 	im->rec = im->len;
 	if (!im->off[type])
 		im->off[type] = im->len;
-	if (im->nrec < sizeof(im->roff) / sizeof(im->roff[0])) {
+	if (im->nrec < ARRAY_SIZE(im->roff)) {
 		im->rtype[im->nrec] = type;
 		im->roff[im->nrec++] = im->len;
 	}
@@ -149,23 +158,47 @@ static size_t nth(struct image *im, uint32_t type, int n)
 	exit(2);
 }
 
+/*
+ * The trailer's value for the @len bytes at @p with digest @alg: xxh64
+ * (seed 0) as a little-endian __u64 and zeroes, or SHA-256.  An unknown
+ * @alg leaves @value as it is.
+ */
+static void digest(uint32_t alg, const uint8_t *p, size_t len, uint8_t value[32])
+{
+	uint64_t x;
+	SHA2_CTX s;
+	int i;
+
+	if (alg == CKPT_HASH_SHA256) {
+		md_sha256_init(&s);
+		md_sha256_update(&s, p, len);
+		md_sha256_final(value, &s);
+	} else if (alg == CKPT_HASH_XXH64) {
+		x = XXH64(p, len, 0);
+		memset(value, 0, 32);
+		for (i = 0; i < 8; i++)
+			value[i] = (uint8_t)(x >> (8 * i));
+	}
+}
+
 static void trailer(struct image *im)
 {
 	struct ckpt_rec_trailer t;
 
 	memset(&t, 0, sizeof(t));
 	t.total_len = im->len;
-	ckpt_sha256(im->p, im->len, t.sha256);
+	t.digest = digest_alg;
+	digest(t.digest, im->p, im->len, t.value);
 	im->trailer = im->len;
 	record(im, CKPT_REC_TRAILER, &t, sizeof(t), NULL, 0);
 }
 
-/* Recompute the trailer after the bytes before it were changed */
+/* Recompute the trailer's digest after the bytes before it were changed */
 static void rehash(struct image *im)
 {
 	struct ckpt_rec_trailer *t = (void *)(im->p + im->trailer);
 
-	ckpt_sha256(im->p, im->trailer, t->sha256);
+	digest(t->digest, im->p, im->trailer, t->value);
 }
 
 /* A process of a synthetic image */
@@ -207,8 +240,10 @@ static void file(struct image *im, uint32_t objid, uint32_t kind, uint32_t mode,
 	f.flags = flags;
 	f.ref_id = pipe_id;
 	f.path_len = (uint32_t)n;
-	if (kind == CKPT_FILE_REG)
-		f.pos = f.size = 100;
+	if (kind == CKPT_FILE_REG) {
+		f.pos = 100;
+		f.size = 100;
+	}
 	record(im, CKPT_REC_FILE, &f, sizeof(f), path, n);
 }
 
@@ -347,12 +382,14 @@ static void tty_state(struct ckpt_tty_state *st, int raw, int32_t sid, int32_t f
 	st->sid = sid;
 	st->fg_pgrp = fg_pgrp;
 	st->termios.cflag = 0x00bf;		/* cs8 cread B38400 */
-	st->termios.ispeed = st->termios.ospeed = 38400;
+	st->termios.ispeed = 38400;
+	st->termios.ospeed = 38400;
 	st->termios.cc[6] = 1;			/* VMIN */
 	if (!raw) {
 		st->termios.iflag = 0x4500;	/* icrnl ixon iutf8 */
 		st->termios.oflag = 0x0005;	/* opost onlcr */
-		st->termios.lflag = 0x8a3b;	/* isig icanon echo echoe echok echoctl echoke iexten */
+		/* isig icanon echo echoe echok echoctl echoke iexten */
+		st->termios.lflag = 0x8a3b;
 		st->termios.cc[0] = 3;		/* ^C */
 		st->termios.cc[2] = 0x7f;
 		st->termios.cc[4] = 4;
@@ -501,7 +538,6 @@ static void simple_mm(struct image *im, const struct proc *p)
 	pages_rec(im, 0x7ffd2000, 2, 7 + PAGE * 31);
 }
 
-
 /*
  * The objects image: a server (4400) whose shared anonymous memory, and a
  * memfd it maps privately, are saved with their contents; the memfd and a
@@ -628,7 +664,10 @@ static void objects_files(struct image *im, const struct proc *p)
 	timerfd_rec(im, OBJ_TIMERFD, 1, 0, 3 * s / 2, s, 2, 0);
 	obj_file(im, OBJ_TIMERFD + 1, CKPT_FILE_TIMERFD, 3, 0, OBJ_TIMERFD, 0, 0);
 	fd(im, 6, OBJ_TIMERFD + 1, 1);
-	/* CLOCK_REALTIME, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, 10 s after the header's time */
+	/*
+	 * CLOCK_REALTIME, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, 10 s after
+	 * the header's time
+	 */
 	timerfd_rec(im, OBJ_TIMERFD_RT, 0, 3, 10 * s, 0, 0, (1767225600 + 10) * s);
 	obj_file(im, OBJ_TIMERFD_RT + 1, CKPT_FILE_TIMERFD, 3, O_NONBLOCK_BIT | O_LARGEFILE_BIT,
 		 OBJ_TIMERFD_RT, 0, 0);
@@ -765,7 +804,8 @@ static void unix_rec(struct image *im, const struct unix_def *d)
 		m.len = (uint32_t)len;
 		m.sender_id = d->msgs[i].sender_id;
 		m.pid = d->msgs[i].pid;
-		m.uid = m.gid = d->msgs[i].uid;
+		m.uid = d->msgs[i].uid;
+		m.gid = d->msgs[i].uid;
 		m.nr_fds = d->msgs[i].nr_fds;
 		memcpy(tail + n, &m, sizeof(m));
 		memcpy(tail + n + sizeof(m), d->msgs[i].data, len);
@@ -822,7 +862,7 @@ static void server_unix_files(struct image *im, const struct proc *p)
 	file(im, OBJ_INHERIT, CKPT_FILE_INHERIT, 3, 0, 0, NULL);
 	for (i = 0; i < 3; i++)
 		fd(im, (uint32_t)i, OBJ_INHERIT, 0);
-	for (i = 0; i < sizeof(socks) / sizeof(socks[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(socks); i++) {
 		unix_rec(im, &socks[i]);
 		obj_file(im, socks[i].objid + 1, CKPT_FILE_UNIX, 3,
 			 socks[i].objid == OBJ_CLIENT ? O_NONBLOCK_BIT : 0, socks[i].objid, 0, 0);
@@ -994,8 +1034,10 @@ static void sysvshm_rec(struct image *im, uint32_t objid, int32_t shmid, int32_t
 	s.mode = 0640;
 	s.size = size;
 	s.nr_pages = nr_pages;
-	s.uid = s.cuid = 1000;
-	s.gid = s.cgid = 1000;
+	s.uid = 1000;
+	s.cuid = 1000;
+	s.gid = 1000;
+	s.cgid = 1000;
 	s.atime = 1767225500;
 	s.dtime = flags ? 1767225550 : 0;
 	s.ctime = flags ? 1767225550 : 1767225400;
@@ -1278,16 +1320,24 @@ static void build_task(struct image *im, const struct proc *p)
 	}
 
 	memset(&cred, 0, sizeof(cred));
-	cred.uid = cred.euid = cred.suid = cred.fsuid = 1000;
-	cred.gid = cred.egid = cred.sgid = cred.fsgid = 1000;
+	cred.uid = 1000;
+	cred.euid = 1000;
+	cred.suid = 1000;
+	cred.fsuid = 1000;
+	cred.gid = 1000;
+	cred.egid = 1000;
+	cred.sgid = 1000;
+	cred.fsgid = 1000;
 	cred.cap_bset = 0x1ffffffffffULL;
 	cred.ngroups = 2;
 	record(im, CKPT_REC_CRED, &cred, sizeof(cred), groups, sizeof(groups));
 
 	memset(&rl, 0, sizeof(rl));
 	rl.nr = 16;
-	for (i = 0; i < 16; i++)
-		rlim[i].cur = rlim[i].max = ~0ULL;
+	for (i = 0; i < 16; i++) {
+		rlim[i].cur = ~0ULL;
+		rlim[i].max = ~0ULL;
+	}
 	rlim[3].cur = 8 << 20;			/* stack */
 	rlim[7].cur = 1024;			/* nofile */
 	rlim[7].max = 4096;
@@ -1410,7 +1460,7 @@ static void tty_rec(struct image *im)
 
 	memset(&t, 0, sizeof(t));
 	tty_state(&t.tty, 0, 4200, 4210, 24, 80);
-	strcpy(t.name, "pts/3");
+	snprintf(t.name, sizeof(t.name), "pts/3");
 	record(im, CKPT_REC_TTY, &t, sizeof(t), NULL, 0);
 }
 
@@ -1466,7 +1516,7 @@ static void build(struct image *im, enum shape shape)
 	struct proc shared[] = {
 		{ .pid = 4600, .ppid = 1, .pgid = 4600, .sid = 4600, .comm = "server",
 		  .nr_threads = 2, .files = server_lock_files, .ptimers = server_ptimers,
-		  .nr_ptimers = sizeof(server_ptimers) / sizeof(server_ptimers[0]),
+		  .nr_ptimers = ARRAY_SIZE(server_ptimers),
 		  .next_posix_id = 10 },
 		{ .pid = 4601, .ppid = 4600, .pgid = 4600, .sid = 4600, .comm = "cleanup",
 		  .flags = CKPT_TASK_ZOMBIE },
@@ -1499,11 +1549,14 @@ static void build(struct image *im, enum shape shape)
 	hdr.rlim_nlimits = 16;
 	hdr.xstate_size = XSTATE;
 	hdr.xfeatures = 0x7;
+	hdr.digest = digest_alg;
 	hdr.flags = shape == JOB ? CKPT_KILL | CKPT_SESSION :
 		    shape == PTY || shape == SOCKS || shape == IPC ? CKPT_CONTINUE | CKPT_TREE :
 		    shape == TWO ? CKPT_STOP | CKPT_TREE :
 		    shape == SHARED ? CKPT_CONTINUE | CKPT_TREE | CKPT_FILE_LOCKS :
 		    shape == OBJ ? CKPT_CONTINUE : CKPT_STOP;
+	if (digest_alg == CKPT_HASH_SHA256)
+		hdr.flags |= CKPT_DIGEST_SHA256;
 	hdr.nr_tasks = nr;
 	hdr.root_pid = shape == JOB ? 4200 : shape == PTY ? 4300 : shape == OBJ ? 4400 :
 		       shape == SOCKS ? 4500 : shape == SHARED ? 4600 : shape == IPC ? 4800 : 4242;
@@ -1512,8 +1565,8 @@ static void build(struct image *im, enum shape shape)
 	hdr.time_sec = 1767225600;	/* 2026-01-01 */
 	for (i = 0; i < 32; i++)
 		hdr.vdso_sha256[i] = (uint8_t)(i * 7);
-	strcpy(hdr.release, "6.12.0-ckpt");
-	strcpy(hdr.machine, "x86_64");
+	snprintf(hdr.release, sizeof(hdr.release), "6.12.0-ckpt");
+	snprintf(hdr.machine, sizeof(hdr.machine), "x86_64");
 	record(im, CKPT_REC_HEADER, &hdr, sizeof(hdr), NULL, 0);
 	if (shape == JOB && !omit_tty)
 		tty_rec(im);
@@ -1529,7 +1582,8 @@ static uint32_t *len_of(struct image *im, int type)
 	return (uint32_t *)(im->p + im->off[type] + 4);
 }
 
-#define AT(type, n, rec)	((struct rec *)(im->p + nth(im, type, n)))
+/* The @n-th (from 0) record of type @rtype, as a struct @type */
+#define AT(rtype, n, type)	((struct type *)(im->p + nth(im, rtype, n)))
 
 /* Structural defects, each found by ckptinfo with the message given */
 static const char *const kinds[] = {
@@ -1632,7 +1686,10 @@ static const char *const kinds[] = {
 	"ckptsig-notify-stop", "ckptsig-pattern-nul", "ckptsig-pattern-pipe", "ckptsig-len",
 	"ckptsig-missing", "ckptsig-before-sighand",
 	/* ... and on the job image: a process's twice, the zombie's */
-	"ckptsig-twice", "ckptsig-zombie", "ckptsig-job-scope", NULL
+	"ckptsig-twice", "ckptsig-zombie", "ckptsig-job-scope",
+	/* the digest (format v9), on the simple image of either digest */
+	"digest-unknown", "digest-zero", "digest-flag", "header-reserved", "digest-differs",
+	"digest-trailer-unknown", "trailer-reserved", "digest-garbage", NULL
 };
 
 /* Swap the record at @off with the one after it */
@@ -1903,7 +1960,7 @@ static int corrupt_shared(struct image *im, const char *kind)
 	struct ckpt_rec_shares *logger = AT(CKPT_REC_SHARES, SH_LOGGER, ckpt_rec_shares);
 
 	if (!strcmp(kind, "header-flags")) {
-		hdr->flags |= 0x40;
+		hdr->flags |= 0x80;
 	} else if (!strcmp(kind, "ptimer-nr-posix-max")) {
 		tm->nr_posix = CKPT_MAX_POSIX_TIMERS + 1;
 	} else if (!strcmp(kind, "ptimer-next-id")) {
@@ -1934,7 +1991,7 @@ static int corrupt_shared(struct image *im, const char *kind)
 	} else if (!strcmp(kind, "ptimer-overrun-last")) {
 		t[0].overrun_last = -1;
 	} else if (!strcmp(kind, "ptimer-notify")) {
-		t[0].notify = 2;			/* SIGEV_THREAD: glibc's, not the kernel's */
+		t[0].notify = 2;		/* SIGEV_THREAD: glibc's, not the kernel's */
 	} else if (!strcmp(kind, "ptimer-notify-thread-none")) {
 		t[2].notify = SIGEV_THREAD_ID_NR | SIGEV_NONE_NR;
 	} else if (!strcmp(kind, "ptimer-tid-zero")) {
@@ -2504,6 +2561,45 @@ static int corrupt_ipc(struct image *im, const char *kind)
 	return 0;
 }
 
+/*
+ * The defects of the digest fields: the header's digest unknown, the
+ * trailer's another (its value that digest's, recomputed) or unknown,
+ * reserved fields, and a byte after the 8 of an xxh64 value (with
+ * --digest sha256, a byte of the SHA-256 changed)
+ */
+static int corrupt_digest(struct image *im, const char *kind)
+{
+	struct ckpt_rec_trailer *t = (void *)(im->p + im->trailer);
+	struct ckpt_rec_header *hdr = (void *)im->p;
+
+	if (!strcmp(kind, "digest-unknown")) {
+		hdr->digest = 3;
+	} else if (!strcmp(kind, "digest-zero")) {
+		/* where a v8 image has reserved bytes */
+		hdr->digest = 0;
+	} else if (!strcmp(kind, "digest-flag")) {
+		/* CKPT_DIGEST_SHA256 in the flags, or not, against the digest */
+		hdr->flags ^= CKPT_DIGEST_SHA256;
+	} else if (!strcmp(kind, "header-reserved")) {
+		hdr->reserved[1] = 1;
+	} else if (!strcmp(kind, "digest-differs")) {
+		t->digest = t->digest == CKPT_HASH_XXH64 ? CKPT_HASH_SHA256 : CKPT_HASH_XXH64;
+	} else if (!strcmp(kind, "digest-trailer-unknown")) {
+		t->digest = 3;
+	} else if (!strcmp(kind, "trailer-reserved")) {
+		t->reserved = 1;
+	} else if (!strcmp(kind, "digest-garbage")) {
+		/* after the digest is recomputed, so that the byte stays */
+		rehash(im);
+		t->value[20] = 0x5a;
+		return 0;
+	} else {
+		return -1;
+	}
+	rehash(im);
+	return 0;
+}
+
 static int corrupt(struct image *im, const char *kind)
 {
 	struct ckpt_rec_header *hdr = (void *)im->p;
@@ -2702,6 +2798,9 @@ static int corrupt(struct image *im, const char *kind)
 	} else if (!strcmp(kind, "siginfo-count")) {
 		/* a second thread announces a queued signal that is not there */
 		AT(CKPT_REC_SIGNAL, 2, ckpt_rec_signal)->nr_siginfo = 1;
+	} else if (!strncmp(kind, "digest-", 7) || !strcmp(kind, "header-reserved") ||
+		   !strcmp(kind, "trailer-reserved")) {
+		return corrupt_digest(im, kind);
 	} else {
 		return -1;
 	}
@@ -2709,28 +2808,48 @@ static int corrupt(struct image *im, const char *kind)
 	return 0;
 }
 
-static int check(const char *name, const void *data, size_t len, size_t chunk,
-		 const char *want)
+/*
+ * The digest @alg of the @len bytes at @data, fed to the library
+ * @chunk bytes at a time, in hex (xxh64 as a 64-bit number): @want?
+ */
+static int check(uint32_t alg, const char *name, const void *data, size_t len,
+		 size_t chunk, const char *want)
 {
-	uint8_t d[CKPT_SHA256_DIGEST_SIZE];
-	char hex[2 * CKPT_SHA256_DIGEST_SIZE + 1];
-	struct ckpt_sha256 s;
+	const uint8_t *p = data;
+	uint8_t d[SHA256_DIGEST_LENGTH];
+	char hex[2 * SHA256_DIGEST_LENGTH + 1];
+	XXH64_state_t x;
+	SHA2_CTX s;
 	size_t i, n;
 
-	ckpt_sha256_init(&s);
+	if (alg == CKPT_HASH_SHA256)
+		md_sha256_init(&s);
+	else
+		XXH64_reset(&x, 0);
 	for (i = 0; i < len; i += n) {
 		n = len - i < chunk ? len - i : chunk;
-		ckpt_sha256_update(&s, (const uint8_t *)data + i, n);
+		if (alg == CKPT_HASH_SHA256)
+			md_sha256_update(&s, p + i, n);
+		else
+			XXH64_update(&x, p + i, n);
 	}
-	ckpt_sha256_final(&s, d);
-	for (i = 0; i < CKPT_SHA256_DIGEST_SIZE; i++)
-		sprintf(hex + 2 * i, "%02x", d[i]);
+	if (alg == CKPT_HASH_SHA256) {
+		md_sha256_final(d, &s);
+		for (i = 0; i < SHA256_DIGEST_LENGTH; i++)
+			sprintf(hex + 2 * i, "%02x", d[i]);
+	} else {
+		snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)XXH64_digest(&x));
+	}
 	if (strcmp(hex, want)) {
-		printf("sha256 %s (chunks of %zu): got %s, want %s\n", name, chunk, hex, want);
+		printf("%s %s (chunks of %zu): got %s, want %s\n",
+		       alg == CKPT_HASH_SHA256 ? "sha256" : "xxh64", name, chunk, hex, want);
 		return 1;
 	}
 	return 0;
 }
+
+#define CHECK_SHA256(...)	check(CKPT_HASH_SHA256, __VA_ARGS__)
+#define CHECK_XXH64(...)	check(CKPT_HASH_XXH64, __VA_ARGS__)
 
 static int sha256_selftest(void)
 {
@@ -2743,25 +2862,54 @@ static int sha256_selftest(void)
 	if (!a)
 		return 1;
 	memset(a, 'a', 1000000);
-	for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
-		fails += check("\"abc\"", "abc", 3, chunks[i],
-			       "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-		fails += check("\"\"", "", 0, chunks[i],
-			       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-		fails += check("448 bits", two, strlen(two), chunks[i],
-			       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
-		fails += check("1000000 x a", a, 1000000, chunks[i],
-			       "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	for (i = 0; i < ARRAY_SIZE(chunks); i++) {
+		fails += CHECK_SHA256("\"abc\"", "abc", 3, chunks[i],
+				      "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+		fails += CHECK_SHA256("\"\"", "", 0, chunks[i],
+				      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+		fails += CHECK_SHA256("448 bits", two, strlen(two), chunks[i],
+				      "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+		fails += CHECK_SHA256("1000000 x a", a, 1000000, chunks[i],
+				      "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 	}
 	/* 55, 56 and 64 bytes: the padding edge cases */
-	fails += check("55 x a", a, 55, 64,
-		       "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318");
-	fails += check("56 x a", a, 56, 64,
-		       "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a");
-	fails += check("64 x a", a, 64, 64,
-		       "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb");
+	fails += CHECK_SHA256("55 x a", a, 55, 64,
+			      "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318");
+	fails += CHECK_SHA256("56 x a", a, 56, 64,
+			      "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a");
+	fails += CHECK_SHA256("64 x a", a, 64, 64,
+			      "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb");
 	free(a);
 	printf("sha256 selftest: %s\n", fails ? "FAILED" : "ok");
+	return fails ? 1 : 0;
+}
+
+/*
+ * xxh64 (seed 0) against the values of the reference implementation
+ * (xxhsum -H64), fed in pieces of sizes around its 32-byte stripes
+ */
+static int xxh64_selftest(void)
+{
+	static const char spam[] = "Nobody inspects the spammish repetition";
+	static const size_t chunks[] = { 10243, 1, 3, 7, 31, 32, 33, 100 };
+	uint8_t *b = malloc(10243);
+	int fails = 0;
+	size_t i;
+
+	if (!b)
+		return 1;
+	for (i = 0; i < 10240; i++)
+		b[i] = (uint8_t)i;
+	memcpy(b + 10240, "xyz", 3);
+	for (i = 0; i < ARRAY_SIZE(chunks); i++) {
+		fails += CHECK_XXH64("\"\"", "", 0, chunks[i], "ef46db3751d8e999");
+		fails += CHECK_XXH64("\"a\"", "a", 1, chunks[i], "d24ec4f1a98c6e5b");
+		fails += CHECK_XXH64("\"abc\"", "abc", 3, chunks[i], "44bc2cf5ad770999");
+		fails += CHECK_XXH64("spam", spam, strlen(spam), chunks[i], "fbcea83c8a378bf1");
+		fails += CHECK_XXH64("0..255 x 40, xyz", b, 10243, chunks[i], "7310338eaf604e73");
+	}
+	free(b);
+	printf("xxh64 selftest: %s\n", fails ? "FAILED" : "ok");
 	return fails ? 1 : 0;
 }
 
@@ -2843,13 +2991,26 @@ static size_t in_records(struct image *im, uint64_t types, uint64_t x)
 	return im->roff[i] + x;
 }
 
+/* The digest named @name, "xxh64" or "sha256", in *@alg */
+static int digest_of(const char *name, uint32_t *alg)
+{
+	if (!strcmp(name, "xxh64"))
+		*alg = CKPT_HASH_XXH64;
+	else if (!strcmp(name, "sha256"))
+		*alg = CKPT_HASH_SHA256;
+	else
+		return -1;
+	return 0;
+}
+
 static int usage(void)
 {
-	fprintf(stderr, "usage: mkimage [--two-tasks | --job [--no-tty] | --pty | --objects |\n"
-		"                --unix | --shared | --ipc]\n"
+	fprintf(stderr, "Usage: mkimage [--two-tasks | --job [--no-tty] | --pty | --objects |\n"
+		"                --unix | --shared | --ipc] [--digest xxh64|sha256]\n"
 		"               [--mutate-in TYPE[,TYPE...]]\n"
 		"               [--corrupt KIND | --mutate SEED | --offset-of TYPE |\n"
-		"                --record-offsets | --prefix-len | --kinds | --sha256-selftest]\n");
+		"                --record-offsets | --prefix-len | --kinds | --sha256-selftest |\n"
+		"                --xxh64-selftest]\n");
 	return 2;
 }
 
@@ -2882,11 +3043,16 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[a], "--mutate-in") && a + 1 < argc &&
 			 !types_of(argv[a + 1], &mutate_types))
 			a++;
+		else if (!strcmp(argv[a], "--digest") && a + 1 < argc &&
+			 !digest_of(argv[a + 1], &digest_alg))
+			a++;
 		else
 			break;
 	}
 	if (a < argc && !strcmp(argv[a], "--sha256-selftest"))
 		return sha256_selftest();
+	if (a < argc && !strcmp(argv[a], "--xxh64-selftest"))
+		return xxh64_selftest();
 	if (a < argc && !strcmp(argv[a], "--kinds")) {
 		for (t = 0; kinds[t]; t++)
 			printf("%s\n", kinds[t]);

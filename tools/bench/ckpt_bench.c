@@ -2,21 +2,26 @@
 /*
  * ckpt_bench: checkpoint and restart against plain I/O, in one VM run.
  *
- *   ckpt_bench [-d DIR] [-s MIB]...
+ *   ckpt_bench [-d DIR] [-s MIB]... [-r ROUNDS]
  *
  * For each size (default 256 and 1024 MiB) a child dirties that much
- * anonymous memory; its checkpoint to DIR (a tmpfs) is timed against a
- * plain write() of as many bytes from memory, and the restart against a
- * plain read() of them.  Then the full cycle (checkpoint, kill, restart,
- * wait) of a small 4 MiB process is timed against fork+exec+wait of a
+ * anonymous memory; its checkpoint (CKPT_CONTINUE: copy-on-write) to DIR
+ * (a tmpfs) is timed against a plain write() of as many bytes from
+ * memory, and the restart against a plain read() of them: with the
+ * default digest (xxh64), then with CKPT_DIGEST_SHA256.  After one
+ * untimed plain write and read (the guest's memory is slow the first time
+ * the host backs it), ROUNDS rounds (default 3) take turns; medians.
+ * Then the full cycle (checkpoint, kill, restart, wait) of a small 4 MiB
+ * process is timed against fork+exec+wait of a
  * small static program.  Prints ratios; exits non-zero only when an
  * operation fails, never because of a ratio.
  *
- * The image carries a SHA-256 of itself, which the kernel computes on
- * another CPU while it writes or reads: neither call can be quicker than
- * hashing the bytes alone.  That floor is measured too, with the
- * kernel's own SHA-256 through AF_ALG (userspace C where AF_ALG is not
- * there), and both calls are also given as a ratio to it.
+ * The image carries a digest of itself, which the kernel computes while
+ * it writes or reads (SHA-256 on another CPU): neither call can be
+ * quicker than hashing the bytes alone.  That floor is measured too for
+ * each digest: xxh64 with libxxhash (the kernel's lib/xxhash is the same
+ * portable C), SHA-256 with the kernel's own through AF_ALG (libmd where
+ * AF_ALG is not there); the calls are also given as a ratio to it.
  *
  * How long the stream itself takes is watched from a second thread
  * while each call runs: the image file's size during the checkpoint
@@ -25,7 +30,7 @@
  * to the plain write or read, is the cost of the data path alone; the
  * rest of the call is the wait for the digest.  The watch samples every
  * millisecond, so the time is within a sample of the truth; it is done
- * for the first size only, in a run of its own.
+ * for the first size only, with the default digest, in a run of its own.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -45,10 +50,15 @@
 
 #include <linux/checkpoint.h>
 #include <linux/if_alg.h>
+#define XXH_STATIC_LINKING_ONLY	/* XXH64_state_t on the stack */
+#include <xxhash.h>		/* libxxhash */
 #include "ckpt_syscalls.h"
-#include "ckpt_sha256.h"
+#include "md_sha256.h"		/* libmd */
 
 static const char *dir = "/tmp";
+
+#define MAX_ROUNDS	9
+static int rounds = 3;
 
 static double now(void)
 {
@@ -239,12 +249,14 @@ static double kernel_sha256(const char *buf, size_t len)
 }
 
 /*
- * Checkpoint a child with @mib MiB to a file, then restart it: the
- * seconds each call took.  With @data, also when each call's data path
- * was done (see the top); the watch costs a little CPU, so the
- * calls are then timed again rather than in the same run.
+ * Checkpoint a child with @mib MiB to a file, with @digest (0 or
+ * CKPT_DIGEST_SHA256), then restart it: the seconds each call took.
+ * With @data, also when each call's data path was done (see the top);
+ * the watch costs a little CPU, so the calls are then timed again
+ * rather than in the same run.
  */
-static void cycle(size_t mib, double *t_ckpt, double *t_rst, double *data)
+static void cycle(size_t mib, unsigned int digest, double *t_ckpt, double *t_rst,
+		  double *data)
 {
 	static struct watch w;
 	struct stat st;
@@ -258,7 +270,7 @@ static void cycle(size_t mib, double *t_ckpt, double *t_rst, double *data)
 	if (data)
 		watch_start(&w, fd, -1);
 	t0 = now();
-	if (checkpoint(pid, fd, CKPT_CONTINUE, 2))
+	if (checkpoint(pid, fd, CKPT_CONTINUE | digest, 2))
 		die("checkpoint");
 	*t_ckpt = now() - t0;
 	reap(pid);
@@ -290,16 +302,14 @@ static void cycle(size_t mib, double *t_ckpt, double *t_rst, double *data)
 	unlink(img);
 }
 
-static void one_size(size_t mib, int watch)
+/* A plain write and read of @len bytes to and from a file in DIR. */
+static void plain_io(size_t len, double *t_write, double *t_read)
 {
-	double t0, t_ckpt, t_rst, t_write, t_read, t_sha, data[2], wck, wrs;
-	const char *sha_where = "kernel, AF_ALG";
-	size_t len = mib << 20, off;
 	char plain[256];
+	size_t off;
+	double t0;
 	char *buf;
 	int fd;
-
-	cycle(mib, &t_ckpt, &t_rst, NULL);
 
 	buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (buf == MAP_FAILED)
@@ -314,7 +324,7 @@ static void one_size(size_t mib, int watch)
 			die("write");
 		off += n;
 	}
-	t_write = now() - t0;
+	*t_write = now() - t0;
 	lseek(fd, 0, SEEK_SET);
 	munmap(buf, len);
 	buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -328,41 +338,99 @@ static void one_size(size_t mib, int watch)
 			die("read");
 		off += n;
 	}
-	t_read = now() - t0;
+	*t_read = now() - t0;
 	munmap(buf, len);
 	close(fd);
 	unlink(plain);
+}
 
-	/* What hashing alone costs here: the image carries a SHA-256 of itself. */
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static void one_size(size_t mib, int watch)
+{
+	double w[MAX_ROUNDS], r[MAX_ROUNDS], ck[MAX_ROUNDS], rs[MAX_ROUNDS];
+	double cks[MAX_ROUNDS], rss[MAX_ROUNDS];
+	double t0, t_ckpt, t_rst, t_write, t_read, t_xxh, t_sha, data[2], wck, wrs;
+	double t_ckpt_sha, t_rst_sha;
+	const char *sha_where = "kernel, AF_ALG";
+	size_t len = mib << 20;
+	XXH64_state_t xxh;
+	char *buf;
+	int i;
+
+	/*
+	 * The guest's memory is slow the first time it is touched (the host
+	 * allocates it): once untimed, then rounds that take turns.
+	 */
+	plain_io(len, &t_write, &t_read);
+	for (i = 0; i < rounds; i++) {
+		plain_io(len, &w[i], &r[i]);
+		cycle(mib, 0, &ck[i], &rs[i], NULL);
+		cycle(mib, CKPT_DIGEST_SHA256, &cks[i], &rss[i], NULL);
+	}
+	t_write = median(w, rounds);
+	t_read = median(r, rounds);
+	t_ckpt = median(ck, rounds);
+	t_rst = median(rs, rounds);
+	t_ckpt_sha = median(cks, rounds);
+	t_rst_sha = median(rss, rounds);
+
+	/* What hashing alone costs here: the image carries a digest of itself. */
 	buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (buf == MAP_FAILED)
 		die("mmap");
 	dirty(buf, len);
+	t0 = now();
+	if (XXH64_reset(&xxh, 0) == XXH_ERROR || XXH64_update(&xxh, buf, len) == XXH_ERROR)
+		die("xxh64");
+	XXH64_digest(&xxh);
+	t_xxh = now() - t0;
 	t_sha = kernel_sha256(buf, len);
 	if (t_sha < 0) {
-		struct ckpt_sha256 sha;
-		unsigned char digest[32];
+		unsigned char digest[SHA256_DIGEST_LENGTH];
+		SHA2_CTX sha;
 
-		sha_where = "userspace C";
+		sha_where = "userspace, libmd";
 		t0 = now();
-		ckpt_sha256_init(&sha);
-		ckpt_sha256_update(&sha, buf, len);
-		ckpt_sha256_final(&sha, digest);
+		md_sha256_init(&sha);
+		md_sha256_update(&sha, (const uint8_t *)buf, len);
+		md_sha256_final(digest, &sha);
 		t_sha = now() - t0;
 	}
 	munmap(buf, len);
 
+	/* the default digest, xxh64 */
 	printf("bench: %4zu MiB: checkpoint %7.3f s, write %7.3f s, ratio %.2f (target 1.10)\n",
 	       mib, t_ckpt, t_write, t_ckpt / t_write);
 	printf("bench: %4zu MiB: restart    %7.3f s, read  %7.3f s, ratio %.2f (target 1.30)\n",
 	       mib, t_rst, t_read, t_rst / t_read);
+	printf("bench: %4zu MiB: xxh64 alone (userspace, libxxhash) %7.3f s, %.2f x the write\n",
+	       mib, t_xxh, t_xxh / t_write);
+	printf("bench: %4zu MiB: checkpoint %.2f x, restart %.2f x the xxh64 alone\n",
+	       mib, t_ckpt / t_xxh, t_rst / t_xxh);
+	/* CKPT_DIGEST_SHA256 */
+	printf("bench: %4zu MiB: sha256 checkpoint %7.3f s, write %7.3f s, ratio %.2f\n",
+	       mib, t_ckpt_sha, t_write, t_ckpt_sha / t_write);
+	printf("bench: %4zu MiB: sha256 restart    %7.3f s, read  %7.3f s, ratio %.2f\n",
+	       mib, t_rst_sha, t_read, t_rst_sha / t_read);
 	printf("bench: %4zu MiB: SHA-256 alone (%s) %7.3f s, %.2f x the write\n",
 	       mib, sha_where, t_sha, t_sha / t_write);
-	printf("bench: %4zu MiB: checkpoint %.2f x, restart %.2f x the SHA-256 alone\n",
-	       mib, t_ckpt / t_sha, t_rst / t_sha);
+	printf("bench: %4zu MiB: sha256 checkpoint %.2f x, restart %.2f x the SHA-256 alone\n",
+	       mib, t_ckpt_sha / t_sha, t_rst_sha / t_sha);
 	if (!watch)
 		return;
-	cycle(mib, &wck, &wrs, data);
+	cycle(mib, 0, &wck, &wrs, data);
 	printf("bench: %4zu MiB: checkpoint data path %7.3f s, %.2f x the write; ",
 	       mib, data[0], data[0] / t_write);
 	printf("the call %.3f s (watched run)\n", wck);
@@ -418,11 +486,13 @@ int main(int argc, char **argv)
 	size_t sizes[8] = { 256, 1024 };
 	int nsizes = 0, c, i;
 
-	while ((c = getopt(argc, argv, "d:s:")) != -1) {
+	while ((c = getopt(argc, argv, "d:s:r:")) != -1) {
 		if (c == 'd')
 			dir = optarg;
 		else if (c == 's' && nsizes < 8)
 			sizes[nsizes++] = strtoul(optarg, NULL, 10);
+		else if (c == 'r' && atoi(optarg) > 0 && atoi(optarg) <= MAX_ROUNDS)
+			rounds = atoi(optarg);
 		else
 			return 2;
 	}

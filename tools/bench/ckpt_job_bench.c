@@ -13,7 +13,8 @@
  * a process of TASKS threads (CKPT_PROCESS), default 64, their tasks
  * either idle (in pause()) or busy (spinning); the baseline is one
  * single-threaded process in the same state, in the same run.  Each is
- * checkpointed RUNS times (default 7) with CKPT_CONTINUE; medians.
+ * checkpointed RUNS times (default 7) with CKPT_CONTINUE | CKPT_NO_COW
+ * (a copy-on-write checkpoint writes nothing before the thaw); medians.
  *
  * exhibit1: checkpoint and restart time of a job: COMMAND (sh -c) runs
  * in DIR in its own session, uninterrupted once for the reference output
@@ -390,7 +391,8 @@ static struct freeze_result measure_freeze(enum job_kind kind, int tasks, int bu
 	double freeze[MAX_RUNS], total[MAX_RUNS];
 	unsigned long long bytes = 0;
 	struct freeze_result res;
-	unsigned int flags = CKPT_CONTINUE;
+	/* Frozen throughout: a copy-on-write one writes its header after the thaw. */
+	unsigned int flags = CKPT_CONTINUE | CKPT_NO_COW;
 	pid_t pid;
 	int i;
 

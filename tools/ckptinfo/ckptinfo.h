@@ -29,7 +29,10 @@
 #include <linux/types.h>
 #include <linux/checkpoint.h>
 
-#include "ckpt_sha256.h"
+/* the trailer's digests: libxxhash (its state on the stack) and libmd */
+#define XXH_STATIC_LINKING_ONLY
+#include <xxhash.h>
+#include "md_sha256.h"
 
 #define TEXT_WIDTH	100	/* wrap text output here */
 #define TEXT_INDENT	31	/* column where decoded fields start */
@@ -45,6 +48,9 @@
 #define TTY_CSIZE	0x30
 #define PIPE_DATA_SHOWN	32	/* bytes of a pipe's contents shown */
 #define ACCT_TIMES	4	/* utime, stime, gtime, runtime */
+#define DIGEST_SIZE	32	/* ckpt_rec_trailer.value: SHA-256, or xxh64 and zeroes */
+#define XXH64_SIZE	8	/* the bytes of value an xxh64 digest uses */
+#define DIGEST_HEX	(2 * DIGEST_SIZE + 1)	/* a digest in hex, terminator included */
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define BIT(n)		(1U << (n))
@@ -234,12 +240,17 @@ struct img {
 	int json, verify;
 
 	__u64 off;			/* bytes consumed */
-	struct ckpt_sha256 sha;
+	/* the digest the header names, of the bytes from the header on */
+	union {
+		XXH64_state_t xxh64;
+		SHA2_CTX sha256;
+	} hash;
 	__u64 rec_off;		/* current record */
 	__u32 rec_type, rec_len;
 	__u8 *buf;
 	size_t buf_size;
-	__u8 digest[CKPT_SHA256_DIGEST_SIZE];	/* at the TRAILER: of the bytes before it */
+	/* at the TRAILER: the digest of the bytes before it, as value holds it */
+	__u8 digest[DIGEST_SIZE];
 
 	struct ckpt_rec_header hdr;
 	enum state st;
@@ -324,7 +335,6 @@ struct img {
 	__u64 trailer_off;
 	int len_ok;
 	int sum_ok;			/* -1: not checked */
-	__u8 sum[CKPT_SHA256_DIGEST_SIZE];
 	struct ckpt_rec_trailer trailer;
 
 	/* output */
@@ -390,7 +400,7 @@ void list_end(struct img *im);
 void rec_begin(struct img *im, __u64 off, __u32 type, __u32 len);
 void rec_end(struct img *im);
 void text_esc(char *out, size_t size, const char *s, size_t n);
-void hexstr(const __u8 *d, char *out);
+void hexstr(const __u8 *d, size_t n, char *out);
 
 /* job.c: the view of the whole job, after the records */
 void print_job(struct img *im);
@@ -521,6 +531,11 @@ void restart_str(const struct ckpt_restart_block *rb, char *buf, size_t size);
 const char *clock_name(__s32 clockid, char *buf, size_t size);
 
 /* trailer.c */
+const char *digest_name(__u32 alg);
+void digest_begin(struct img *im, const void *pad, size_t padlen);
+void digest_update(struct img *im, const void *p, size_t n);
+void digest_final(struct img *im);
+const char *digest_computed(struct img *im, char *out);
 int decode_trailer(struct img *im);
 void check_trailer(struct img *im);
 

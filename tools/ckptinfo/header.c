@@ -35,9 +35,9 @@ int decode_header(struct img *im)
 {
 	struct ckpt_rec_header *h = (void *)im->buf;
 	static const char *const actions[] = { "continue", "stop", "kill" };
-	char digest[2 * CKPT_SHA256_DIGEST_SIZE + 1];
+	char vdso[2 * sizeof(h->vdso_sha256) + 1];
 	__u32 ps, scope;
-	int i;
+	int sha256;
 
 	if (check_len(im, sizeof(*h), "the HEADER record"))
 		return -1;
@@ -76,6 +76,15 @@ int decode_header(struct img *im)
 	if (h->nr_threads > (__u64)h->nr_tasks * CKPT_MAX_THREADS)
 		return bad(im, "nr_threads %u is above nr_tasks * CKPT_MAX_THREADS (%d)",
 			   h->nr_threads, CKPT_MAX_THREADS);
+	if (!digest_name(h->digest))
+		return bad(im, "unknown digest algorithm %u (%d is xxh64, %d sha256)", h->digest,
+			   CKPT_HASH_XXH64, CKPT_HASH_SHA256);
+	/* the flag asks checkpoint(2) for SHA-256: they go together */
+	sha256 = h->digest == CKPT_HASH_SHA256;
+	if (!!(h->flags & CKPT_DIGEST_SHA256) != sha256)
+		return bad(im, "the digest is %s, but flags 0x%x %s CKPT_DIGEST_SHA256 (0x%x)",
+			   digest_name(h->digest), h->flags, sha256 ? "lack" : "have",
+			   CKPT_DIGEST_SHA256);
 	if (check_reserved(im, h->reserved, sizeof(h->reserved)))
 		return -1;
 	if (check_cstr(im, "release", h->release, sizeof(h->release)) ||
@@ -87,8 +96,7 @@ int decode_header(struct img *im)
 	im->hdr = *h;
 	im->nr_tasks = h->nr_tasks;
 
-	for (i = 0; i < CKPT_SHA256_DIGEST_SIZE; i++)
-		sprintf(digest + 2 * i, "%02x", h->vdso_sha256[i]);
+	hexstr(h->vdso_sha256, sizeof(h->vdso_sha256), vdso);
 	if (im->json) {
 		json_open(im, "header", '{');
 		fu(im, "offset", im->rec_off);
@@ -116,7 +124,8 @@ int decode_header(struct img *im)
 	fu(im, "rlim_nlimits", h->rlim_nlimits);
 	fu(im, "xstate_size", h->xstate_size);
 	fx(im, "xfeatures", h->xfeatures);
-	fword(im, "vdso_sha256", digest);
+	fword(im, "digest", digest_name(h->digest));
+	fword(im, "vdso_sha256", vdso);
 	if (im->json)
 		json_close(im);
 	else

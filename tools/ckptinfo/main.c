@@ -10,8 +10,9 @@
  * whole job: its process tree, threads, pipes, FIFOs, pseudo-terminals and
  * terminal.
  *
- * Exit status: 0 if the image is well-formed and its SHA-256 matches,
- * 1 if it is malformed, truncated or fails the checksum, 2 on usage errors.
+ * Exit status: 0 if the image is well-formed and its digest (xxh64 or
+ * SHA-256, as its header says) matches, 1 if it is malformed, truncated
+ * or fails the checksum, 2 on usage errors.
  *
  * This file reads the image record by record and hands each record to the
  * decoder of its type (rec_ops[]); ckptinfo.h says where the rest is.
@@ -84,7 +85,7 @@ static void usage(FILE *f)
 		"Usage: ckptinfo [--json] [--no-verify] [FILE]\n"
 		"Decode and check a checkpoint image (FILE, or standard input).\n\n"
 		"  -j, --json       print one JSON object instead of text\n"
-		"  -n, --no-verify  do not check the image's SHA-256\n"
+		"  -n, --no-verify  do not check the image's digest (xxh64 or SHA-256)\n"
 		"  -h, --help       show this help\n\n"
 		"Exit status: 0 image well-formed and verified, 1 malformed, truncated\n"
 		"or checksum mismatch, 2 bad arguments.\n");
@@ -207,11 +208,11 @@ static int next_record(struct img *im)
 {
 	static const __u8 zero[CKPT_ALIGN];
 	const struct rec_ops *ops;
-	struct ckpt_sha256 at_trailer;
 	__u8 pad[CKPT_ALIGN];
 	struct ckpt_hdr h;
 	size_t got, padlen;
 	char exp[128];
+	int r;
 
 	im->rec_off = im->off;
 	im->rec_type = 0;
@@ -275,25 +276,29 @@ static int next_record(struct img *im)
 	if (memcmp(pad, zero, padlen))
 		return bad(im, "padding after the record is not zero");
 
-	if (h.type == CKPT_REC_TRAILER) {
-		at_trailer = im->sha;
-		ckpt_sha256_final(&at_trailer, im->digest);
-	} else if (im->verify) {
-		ckpt_sha256_update(&im->sha, im->buf, h.len);
-		ckpt_sha256_update(&im->sha, pad, padlen);
+	/* the header, which names the digest, is hashed once decoded */
+	if (im->verify && h.type == CKPT_REC_TRAILER) {
+		digest_final(im);
+	} else if (im->verify && h.type != CKPT_REC_HEADER) {
+		digest_update(im, im->buf, h.len);
+		digest_update(im, pad, padlen);
 	}
 	im->nr_records++;
 	/* the first record after the PAGES ends the process's memory */
 	if (im->st == ST_PAGES && h.type != CKPT_REC_PAGES && mm_end(im))
 		return -1;
-	return ops->decode(im);
+	r = ops->decode(im);
+	if (!r && im->verify && h.type == CKPT_REC_HEADER)
+		digest_begin(im, pad, padlen);
+	return r;
 }
 
 static void print_summary(struct img *im, int ok)
 {
-	char sum[2 * CKPT_SHA256_DIGEST_SIZE + 1];
+	const char *alg = im->trailer_seen ? digest_name(im->trailer.digest) : NULL;
+	char hex[DIGEST_HEX];
+	const char *sum = digest_computed(im, hex);
 
-	hexstr(im->sum, sum);
 	if (im->json) {
 		json_open(im, "summary", '{');
 		fu(im, "records", im->nr_records);
@@ -310,8 +315,10 @@ static void print_summary(struct img *im, int ok)
 			fbool(im, "checksum_ok", im->sum_ok);
 		else
 			field_fmt(im, "checksum_ok", 0, "null");
-		if (im->sum_ok >= 0)
-			fword(im, "sha256", sum);
+		if (sum) {
+			fword(im, "digest", alg);
+			fword(im, "computed", sum);
+		}
 		fbool(im, "ok", ok);
 		if (im->failed) {
 			json_open(im, "error", '{');
@@ -336,13 +343,13 @@ static void print_summary(struct img *im, int ok)
 	else
 		printf("total_len: no trailer\n");
 	if (im->sum_ok > 0)
-		printf("sha256: %s ok\n", sum);
+		printf("digest: %s %s ok\n", alg, sum);
 	else if (im->sum_ok == 0)
-		printf("sha256: MISMATCH (computed %s)\n", sum);
+		printf("digest: %s MISMATCH (computed %s)\n", alg, sum);
 	else if (!im->verify)
-		printf("sha256: not verified (--no-verify)\n");
+		printf("digest: not verified (--no-verify)\n");
 	else
-		printf("sha256: not verified (no trailer)\n");
+		printf("digest: not verified (no trailer)\n");
 	if (ok)
 		printf("result: ok\n");
 	else if (im->failed)
@@ -350,7 +357,7 @@ static void print_summary(struct img *im, int ok)
 	else if (!im->len_ok)
 		printf("result: total_len mismatch\n");
 	else
-		printf("result: checksum mismatch\n");
+		printf("result: %s checksum mismatch\n", alg);
 }
 
 int main(int argc, char **argv)
@@ -401,8 +408,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ckptinfo: out of memory\n");
 		return 1;
 	}
-	ckpt_sha256_init(&im.sha);
-
 	if (im.json) {
 		json_open(&im, NULL, '{');
 		fstr(&im, "file", im.name, strlen(im.name));

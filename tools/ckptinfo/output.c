@@ -435,11 +435,12 @@ void text_esc(char *out, size_t size, const char *s, size_t n)
 	out[o] = 0;
 }
 
-/* A SHA-256 digest in hex: @out has room for 2 * CKPT_SHA256_DIGEST_SIZE + 1 */
-void hexstr(const __u8 *d, char *out)
+/* The @n bytes at @d in hex: @out has room for 2 * @n + 1 */
+void hexstr(const __u8 *d, size_t n, char *out)
 {
-	int i;
+	size_t i;
 
-	for (i = 0; i < CKPT_SHA256_DIGEST_SIZE; i++)
+	for (i = 0; i < n; i++)
 		sprintf(out + 2 * i, "%02x", d[i]);
+	out[2 * n] = 0;
 }

@@ -47,11 +47,14 @@
  *       CKPT_REC_ACCT               CPU time and other counters; the
  *                                   leader's also the process's (v7)
  *     CKPT_REC_TASK_END
- *   CKPT_REC_TRAILER                SHA-256 of every byte before it
+ *   CKPT_REC_TRAILER                the digest of every byte before it
  *
  * All integers are in the byte order of the architecture in the header.
- * The trailer's SHA-256 detects corruption, not tampering: restart(2)
- * validates every field whatever the digest says.
+ * The header names the digest (xxh64 by default, SHA-256 with
+ * CKPT_DIGEST_SHA256); xxh64 detects corruption and truncation, SHA-256
+ * also a deliberate edit by whoever cannot write the trailer too.
+ * restart(2)'s safety never rests on the digest: it validates every field
+ * whatever the digest says, and grants nothing beyond the caller's rights.
  * The format is versioned by CKPT_FORMAT_VERSION, which changes whenever
  * a record changes.  Documentation/checkpoint/image-format.rst describes
  * every field and what restart(2) checks.
@@ -89,8 +92,23 @@
  */
 #define CKPT_FILE_LOCKS		0x20
 
+/*
+ * The image's digest is xxh64 unless this flag asks for SHA-256 (through
+ * the crypto API: SHA-NI or AVX2 where the CPU has them).
+ */
+#define CKPT_DIGEST_SHA256	0x40
+
+/*
+ * A job that runs on (CKPT_CONTINUE) is frozen only while its state is
+ * captured and its private memory made copy-on-write, as fork(2) does;
+ * its image is written while it runs.  This flag keeps it frozen until
+ * the image is complete instead.
+ */
+#define CKPT_NO_COW		0x80
+
 #define CKPT_FLAGS_ALL		(CKPT_ACTION_MASK | CKPT_SCOPE_MASK | \
-				 CKPT_OUTSIDE_PIPES_BROKEN | CKPT_FILE_LOCKS)
+				 CKPT_OUTSIDE_PIPES_BROKEN | CKPT_FILE_LOCKS | \
+				 CKPT_DIGEST_SHA256 | CKPT_NO_COW)
 
 /*
  * checkpoint(0, ...) checkpoints the caller itself and returns 0; when the
@@ -106,7 +124,7 @@
 /* Image identification */
 #define CKPT_MAGIC		"\177CKPTIMG"	/* 8 bytes, no terminator */
 #define CKPT_MAGIC_LEN		8
-#define CKPT_FORMAT_VERSION	8
+#define CKPT_FORMAT_VERSION	9
 #define CKPT_ALIGN		8
 
 /* Record types */
@@ -230,8 +248,13 @@ struct ckpt_rec_header {
 	__u8 vdso_sha256[32];	/* of the vDSO image the job was using */
 	char release[65];	/* uname -r of the checkpointing kernel */
 	char machine[65];	/* uname -m */
-	__u8 reserved[6];
+	__u8 reserved[2];
+	__u32 digest;		/* CKPT_HASH_*: the trailer's digest (v9) */
 };
+
+/* Digest algorithms (ckpt_rec_header.digest, ckpt_rec_trailer.digest) */
+#define CKPT_HASH_XXH64		1	/* xxh64, seed 0 */
+#define CKPT_HASH_SHA256	2	/* SHA-256 */
 
 /* CKPT_REC_TASK: one per process (thread group) */
 struct ckpt_rec_task {
@@ -1057,7 +1080,13 @@ struct ckpt_rec_task_end {
 struct ckpt_rec_trailer {
 	struct ckpt_hdr h;
 	__u64 total_len;	/* bytes before this record */
-	__u8 sha256[32];	/* SHA-256 of those bytes */
+	__u32 digest;		/* CKPT_HASH_*, as in the header (v9) */
+	__u32 reserved;
+	/*
+	 * The digest of those bytes: xxh64 as a __u64 in the image's byte
+	 * order, then zeroes; or the 32 bytes of SHA-256.
+	 */
+	__u8 value[32];
 };
 
 #endif /* _UAPI_LINUX_CHECKPOINT_H */
