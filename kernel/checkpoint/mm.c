@@ -253,6 +253,16 @@ struct ckpt_run {
 	unsigned int nr;
 };
 
+/* Is a page all zeroes?  Most pages are told apart by their first word. */
+static bool ckpt_page_zero(struct page *page)
+{
+	void *kaddr = kmap_local_page(page);
+	bool zero = !memchr_inv(kaddr, 0, PAGE_SIZE);
+
+	kunmap_local(kaddr);
+	return zero;
+}
+
 static int ckpt_run_pte(pte_t *ptep, unsigned long addr, unsigned long next,
 			struct mm_walk *walk)
 {
@@ -265,6 +275,9 @@ static int ckpt_run_pte(pte_t *ptep, unsigned long addr, unsigned long next,
 
 		/* Private file pages not yet copied come back from the file. */
 		want = page && (!walk->vma->vm_file || PageAnon(page));
+		/* An anonymous page of zeroes comes back as it was never written. */
+		if (want && !walk->vma->vm_file && ckpt_page_zero(page))
+			want = false;
 	} else if (!pte_none(pte)) {
 		want = true;	/* swapped out: GUP brings it back */
 	}

@@ -4,14 +4,15 @@
  * hard limit needs CAP_SYS_RESOURCE exactly as setrlimit(2) does.
  *
  * The limits on what restart itself makes a process hold (its memory,
- * open files, threads, queued signals) become the image's only once all
- * of it is in place: a process may be above its own soft limit, having
- * lowered it after it grew, and must still come back.  Until then their
- * soft limit is the hard one, the larger of the image's and the
- * restarter's: no more than the restarter may give itself with
- * setrlimit(2).  RLIMIT_MEMLOCK is not one of them: memory locked beyond
- * the process's own limit (locked with CAP_IPC_LOCK, which it dropped)
- * is refused, as mlock(2) would refuse it.
+ * open files, queued signals) become the image's only once all of it is
+ * in place: a process may be above its own soft limit, having lowered it
+ * after it grew, and must still come back.  Until then their soft limit
+ * is the hard one, the larger of the image's and the restarter's: no
+ * more than the restarter may give itself with setrlimit(2).  Not
+ * RLIMIT_MEMLOCK: memory locked beyond the process's own limit (locked
+ * with CAP_IPC_LOCK, which it dropped) is refused, as mlock(2) would
+ * refuse it.  Not RLIMIT_NPROC: it counts the user's processes, and a
+ * process restored over it must stay marked so (execve(2) then fails).
  */
 
 #define pr_fmt(fmt) "checkpoint: " fmt
@@ -60,8 +61,8 @@ int ckpt_write_rlimits(struct ckpt_ctx *ctx, struct task_struct *t)
 static bool ckpt_rlimit_deferred(unsigned int i)
 {
 	switch (i) {
-	case RLIMIT_FSIZE: case RLIMIT_DATA: case RLIMIT_STACK: case RLIMIT_NPROC:
-	case RLIMIT_NOFILE: case RLIMIT_AS: case RLIMIT_SIGPENDING:
+	case RLIMIT_FSIZE: case RLIMIT_DATA: case RLIMIT_STACK: case RLIMIT_NOFILE:
+	case RLIMIT_AS: case RLIMIT_SIGPENDING:
 		return true;
 	}
 	return false;

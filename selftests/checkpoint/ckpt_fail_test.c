@@ -261,10 +261,11 @@ static int big_verify(void)
 
 /*
  * Checkpoint a 16 MiB sleeper into a one-page pipe from another process,
- * read @skip bytes of the image, then SIGKILL the target while the
- * checkpointer waits for room in the pipe.  The fatal signal takes the
- * target out of the freeze; the checkpoint must notice, fail with ESRCH
- * and say why, rather than save (or touch) a thread that is going away.
+ * keeping it frozen until the image is written (CKPT_NO_COW), read @skip
+ * bytes of the image, then SIGKILL the target while the checkpointer
+ * waits for room in the pipe.  The fatal signal takes the target out of
+ * the freeze; the checkpoint must notice, fail with ESRCH and say why,
+ * rather than save (or touch) a thread that is going away.
  */
 static void killed_during_checkpoint(struct __test_metadata *_metadata, size_t skip)
 {
@@ -286,7 +287,8 @@ static void killed_during_checkpoint(struct __test_metadata *_metadata, size_t s
 	if (ckpt == 0) {
 		close(img[0]);
 		close(lp[0]);
-		_exit(checkpoint(child, img[1], CKPT_CONTINUE, lp[1]) ? errno : 0);
+		_exit(checkpoint(child, img[1], CKPT_CONTINUE | CKPT_NO_COW, lp[1]) ?
+		      errno : 0);
 	}
 	close(img[1]);
 	close(lp[1]);
@@ -330,6 +332,62 @@ TEST(sigkill_of_the_target_amid_its_memory_is_esrch_and_logged)
 /* --------------------------------------------------------------------
  * Unsupported descriptors
  */
+
+/*
+ * A copy-on-write checkpoint: the target is thawed before its image is
+ * written, so killing it amid its memory changes nothing -- the image,
+ * read from the snapshot, is whole, and restarts.
+ */
+TEST(sigkill_of_the_target_amid_a_copy_on_write_image_leaves_it_whole)
+{
+	int img[2], status, fd;
+	pid_t child, ckpt;
+	size_t got = 0;
+	char *buf;
+	ssize_t n;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	child = ckpt_spawn(big_setup, big_verify);
+	ASSERT_GT(child, 0);
+	ASSERT_EQ(0, pipe2(img, O_CLOEXEC));
+	ASSERT_LE(0, fcntl(img[1], F_SETPIPE_SZ, 4096));
+	ckpt = fork();
+	ASSERT_LE(0, ckpt);
+	if (ckpt == 0) {
+		close(img[0]);
+		_exit(checkpoint(child, img[1], CKPT_CONTINUE, 2) ? errno : 0);
+	}
+	close(img[1]);
+	fd = memfd_create("image", 0);
+	ASSERT_LE(0, fd);
+	buf = malloc(65536);
+	ASSERT_NE(NULL, buf);
+	while (got < (4 << 20)) {
+		n = read(img[0], buf, 65536);
+		ASSERT_GT(n, 0);
+		ASSERT_EQ(n, write(fd, buf, n));
+		got += n;
+	}
+	ASSERT_EQ(0, kill(child, SIGKILL));
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	while ((n = read(img[0], buf, 65536)) > 0) {
+		ASSERT_EQ(n, write(fd, buf, n));
+		got += n;
+	}
+	free(buf);
+	close(img[0]);
+	ASSERT_EQ(ckpt, waitpid(ckpt, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status)) TH_LOG("checkpoint: %s", strerror(WEXITSTATUS(status)));
+	TH_LOG("%zu image bytes", got);
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+	EXPECT_EQ(child, ckpt_restart(fd, 0));
+	close(fd);
+	if (ckpt_pid_exists(child))
+		EXPECT_EQ(0, ckpt_wake_reap(child));
+}
 
 /* fd 5: an AF_INET datagram socket, which no checkpoint saves. */
 static int socket_setup(void)

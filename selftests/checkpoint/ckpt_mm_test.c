@@ -8,8 +8,10 @@
  * brk still works), deep stack frames, anonymous mappings with holes, a
  * sparse and a fully populated 256 MiB region, mprotect()ed ranges
  * (protection really enforced), private file mappings (COW pages from
- * the image, the rest from the file), shared file mappings (still
- * writing to the file), /proc/self/maps unchanged, and the vDSO.
+ * the image, the rest from the file), pages of zeroes (left out of the
+ * image if anonymous, kept if copy-on-write pages of a file), shared
+ * file mappings (still writing to the file), /proc/self/maps unchanged,
+ * and the vDSO.
  *
  * Locked memory and advice: an mlock()ed range comes back locked (its
  * neighbours not), mlockall(MCL_CURRENT | MCL_FUTURE) is kept, each
@@ -817,6 +819,203 @@ TEST(private_file_mapping_keeps_cow_pages_and_file_pages)
 			TH_LOG("file page %d changed (word %ld)", p, bad);
 	}
 	close(fd);
+	unlink(mm_path);
+}
+
+/* --------------------------------------------------------------------
+ * Pages of zeroes
+ *
+ * A page of a private anonymous mapping that holds only zero bytes is
+ * left out of the image: restart leaves it unpopulated, and it reads as
+ * zeroes.  A copy-on-write page of a private file mapping is saved even
+ * if it is all zero, or the file's contents would come back instead.
+ */
+
+#define ZP_PAGES	64
+#define ZP_SEED		1600
+#define ZP_FILE_PAGES	4
+#define ZP_FILE_SEED	1700
+#define ZP_FILE_ZERO	1	/* the file mapping's copy-on-write page of zeroes */
+
+static char *zp, *zpf;
+
+/* Anonymous pages 8..39 and 63 get a pattern, then zeroes. */
+static bool zp_is_zero(int p)
+{
+	return (p >= 8 && p <= 39) || p == ZP_PAGES - 1;
+}
+
+static int zero_pages_setup(void)
+{
+	unsigned char vec[ZP_PAGES];
+	int fd, p;
+
+	zp = mmap(NULL, ZP_PAGES * PG, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHILD_CHECK(1, zp != MAP_FAILED, "mmap: %s", strerror(errno));
+	for (p = 0; p < ZP_PAGES; p++)
+		ckpt_fill(zp + p * PG, PG, ZP_SEED + p);
+	opaque(zp);
+	for (p = 0; p < ZP_PAGES; p++)
+		if (zp_is_zero(p))
+			memset(zp + p * PG, 0, PG);
+	opaque(zp);
+	/* Every page is in memory: whatever is missing later was left out. */
+	CHILD_CHECK(1, !mincore(zp, ZP_PAGES * PG, vec), "mincore: %s",
+		    strerror(errno));
+	for (p = 0; p < ZP_PAGES; p++)
+		CHILD_CHECK(1, vec[p] & 1, "page %d not resident", p);
+
+	fd = open(mm_path, O_RDWR | O_CLOEXEC);
+	CHILD_CHECK(1, fd >= 0, "open %s: %s", mm_path, strerror(errno));
+	zpf = mmap(NULL, ZP_FILE_PAGES * PG, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE, fd, 0);
+	CHILD_CHECK(1, zpf != MAP_FAILED, "mmap: %s", strerror(errno));
+	close(fd);
+	memset(zpf + ZP_FILE_ZERO * PG, 0, PG);
+	opaque(zpf);
+	return 0;
+}
+
+static int zero_pages_verify(void)
+{
+	unsigned char vec[ZP_PAGES];
+	long bad;
+	int p;
+
+	/* Before anything reads them: the pages of zeroes are not there. */
+	CHILD_CHECK(2, !mincore(zp, ZP_PAGES * PG, vec), "mincore: %s",
+		    strerror(errno));
+	for (p = 0; p < ZP_PAGES; p++)
+		CHILD_CHECK(3, !zp_is_zero(p) || !(vec[p] & 1),
+			    "anonymous page %d of zeroes is resident after restart",
+			    p);
+	for (p = 0; p < ZP_PAGES; p++) {
+		if (zp_is_zero(p)) {
+			CHILD_CHECK(4, page_is_zero(zp + p * PG),
+				    "anonymous page %d is not zero", p);
+			continue;
+		}
+		bad = ckpt_check_fill(zp + p * PG, PG, ZP_SEED + p);
+		CHILD_CHECK(5, bad < 0, "anonymous page %d word %ld", p, bad);
+	}
+	for (p = 0; p < ZP_FILE_PAGES; p++) {
+		if (p == ZP_FILE_ZERO) {
+			CHILD_CHECK(6, page_is_zero(zpf + p * PG),
+				    "file mapping page %d is not zero", p);
+			continue;
+		}
+		bad = ckpt_check_fill(zpf + p * PG, PG, ZP_FILE_SEED + p);
+		CHILD_CHECK(7, bad < 0, "file mapping page %d word %ld", p, bad);
+	}
+	return 0;
+}
+
+TEST(pages_of_zeroes_are_not_written)
+{
+	bool anon_in[ZP_PAGES] = { false }, file_in[ZP_FILE_PAGES] = { false };
+	int zeroes_in = 0, missing = 0, first_in = -1, first_missing = -1;
+	int bad_data = 0, fd, p;
+	const struct ckpt_rec_pages *rec;
+	bool file_zero_data = false;
+	unsigned long a, anon, file;
+	char *anon_p, *file_p;
+	size_t len, off = 0;
+	const char *data;
+	unsigned int i;
+	pid_t child;
+	void *img;
+
+	if (!ckpt_preamble(_metadata))
+		return;
+	set_mm_path("zeroes");
+	ASSERT_EQ(0, make_file(mm_path, ZP_FILE_PAGES, ZP_FILE_SEED));
+	child = ckpt_spawn(zero_pages_setup, zero_pages_verify);
+	ASSERT_GT(child, 0) unlink(mm_path);
+	ASSERT_EQ(0, ckpt_peek(child, &zp, &anon_p, sizeof(anon_p))) {
+		ckpt_kill_reap(child);
+		unlink(mm_path);
+	}
+	ASSERT_EQ(0, ckpt_peek(child, &zpf, &file_p, sizeof(file_p))) {
+		ckpt_kill_reap(child);
+		unlink(mm_path);
+	}
+	anon = (unsigned long)anon_p;
+	file = (unsigned long)file_p;
+
+	fd = ckpt_image_open();
+	ASSERT_GE(fd, 0) {
+		ckpt_kill_reap(child);
+		unlink(mm_path);
+	}
+	ASSERT_EQ(0, ckpt_checkpoint(child, fd, CKPT_KILL)) {
+		ckpt_kill_reap(child);
+		close(fd);
+		unlink(mm_path);
+	}
+	ASSERT_EQ(128 + SIGKILL, ckpt_reap(child)) {
+		close(fd);
+		unlink(mm_path);
+	}
+
+	/* Which pages of the two mappings the image holds. */
+	img = ckpt_image_load(fd, &len);
+	ASSERT_NE(NULL, img) {
+		close(fd);
+		unlink(mm_path);
+	}
+	while ((rec = (const struct ckpt_rec_pages *)
+			ckpt_image_next(img, len, &off, CKPT_REC_PAGES))) {
+		ASSERT_EQ(sizeof(*rec) + (size_t)rec->nr_pages * PG,
+			  (size_t)rec->h.len) {
+			free(img);
+			close(fd);
+			unlink(mm_path);
+		}
+		data = (const char *)(rec + 1);
+		for (i = 0; i < rec->nr_pages; i++, data += PG) {
+			a = rec->addr + i * PG;
+			if (a >= anon && a < anon + ZP_PAGES * PG) {
+				p = (a - anon) / PG;
+				anon_in[p] = true;
+				if (!zp_is_zero(p) &&
+				    ckpt_check_fill(data, PG, ZP_SEED + p) >= 0)
+					bad_data++;
+			} else if (a >= file && a < file + ZP_FILE_PAGES * PG) {
+				p = (a - file) / PG;
+				file_in[p] = true;
+				if (p == ZP_FILE_ZERO)
+					file_zero_data = page_is_zero(data);
+			}
+		}
+	}
+	free(img);
+	for (p = 0; p < ZP_PAGES; p++) {
+		if (zp_is_zero(p) && anon_in[p] && zeroes_in++ == 0)
+			first_in = p;
+		if (!zp_is_zero(p) && !anon_in[p] && missing++ == 0)
+			first_missing = p;
+	}
+	EXPECT_EQ(0, zeroes_in)
+		TH_LOG("%d anonymous pages of zeroes are in the image (the first: page %d)",
+		       zeroes_in, first_in);
+	EXPECT_EQ(0, missing)
+		TH_LOG("%d anonymous pages with data are not in the image (the first: page %d)",
+		       missing, first_missing);
+	EXPECT_EQ(0, bad_data)
+		TH_LOG("%d anonymous pages in the image hold other data", bad_data);
+	EXPECT_TRUE(file_in[ZP_FILE_ZERO])
+		TH_LOG("the file mapping's copy-on-write page of zeroes is not in the image");
+	EXPECT_TRUE(file_zero_data)
+		TH_LOG("the file mapping's page %d is not zero in the image",
+		       ZP_FILE_ZERO);
+
+	/* The restored process checks its memory itself. */
+	EXPECT_EQ(child, ckpt_restart_as(fd, child, 0));
+	close(fd);
+	if (ckpt_pid_exists(child))
+		EXPECT_EQ(0, ckpt_wake_reap(child));
+	EXPECT_FALSE(ckpt_have_children());
 	unlink(mm_path);
 }
 

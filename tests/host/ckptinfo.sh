@@ -1655,7 +1655,7 @@ while read -r kind pat; do
 	info "rejects_shared_$kind" 1 "$pat" "$tmp/bad.img"
 	echo "$kind" >> "$tmp/tested"
 done <<'EOF'
-header-flags HEADER record: unknown checkpoint flags 0xac$
+header-flags HEADER record: unknown checkpoint flags 0x12c$
 ptimer-nr-posix-max offset 16088 .*TIMERS record: nr_posix 65537 exceeds CKPT_MAX_POSIX_TIMERS \(65536\)$
 ptimer-next-id TIMERS record: next_posix_id 2147483648 is above INT_MAX$
 ptimer-nr offset 16152 .*POSIX_TIMERS record: nr 5 differs from the TIMERS record.s nr_posix 4$

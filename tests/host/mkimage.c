@@ -1960,7 +1960,7 @@ static int corrupt_shared(struct image *im, const char *kind)
 	struct ckpt_rec_shares *logger = AT(CKPT_REC_SHARES, SH_LOGGER, ckpt_rec_shares);
 
 	if (!strcmp(kind, "header-flags")) {
-		hdr->flags |= 0x80;
+		hdr->flags |= 0x100;
 	} else if (!strcmp(kind, "ptimer-nr-posix-max")) {
 		tm->nr_posix = CKPT_MAX_POSIX_TIMERS + 1;
 	} else if (!strcmp(kind, "ptimer-next-id")) {

@@ -11,6 +11,9 @@
  * default digest (xxh64), then with CKPT_DIGEST_SHA256.  After one
  * untimed plain write and read (the guest's memory is slow the first time
  * the host backs it), ROUNDS rounds (default 3) take turns; medians.
+ * Then what the check for pages of zeroes costs and saves: a checkpoint
+ * of the first size's memory every page different, all zeroes, and all
+ * zeroes but each page's last byte (the check's worst case).
  * Then the full cycle (checkpoint, kill, restart, wait) of a small 4 MiB
  * process is timed against fork+exec+wait of a
  * small static program.  Prints ratios; exits non-zero only when an
@@ -162,6 +165,15 @@ static double watch_when(const struct watch *w, long long level, double t0)
 }
 
 /* A child holding @mib MiB of dirty memory, waiting in pause(). */
+/*
+ * What the child's memory holds: FILL_DIRTY, every page different;
+ * FILL_ZERO, written with zeroes; FILL_LAST, zeroes but for each page's
+ * last byte (the zero-page check's worst case: a whole page read, then
+ * written).
+ */
+enum { FILL_DIRTY, FILL_ZERO, FILL_LAST };
+static int fill = FILL_DIRTY;
+
 static pid_t spawn(size_t mib)
 {
 	int p[2];
@@ -180,6 +192,13 @@ static pid_t spawn(size_t mib)
 		if (mem == MAP_FAILED)
 			_exit(1);
 		dirty(mem, mib << 20);
+		if (fill != FILL_DIRTY) {
+			size_t i;
+
+			memset(mem, 0, mib << 20);
+			for (i = 4095; fill == FILL_LAST && i < mib << 20; i += 4096)
+				mem[i] = 1;
+		}
 		close(p[0]);
 		if (write(p[1], &c, 1) != 1)
 			_exit(1);
@@ -439,6 +458,45 @@ static void one_size(size_t mib, int watch)
 	printf("the call %.3f s (watched run)\n", wrs);
 }
 
+/*
+ * Pages of zeroes are not written: what the check costs, and saves.  A
+ * checkpoint (kept frozen, CKPT_NO_COW) of @mib MiB of each fill; medians.
+ */
+static void zero_pages(size_t mib)
+{
+	static const char * const what[] = {
+		"every page different", "all zeroes", "zeroes, each page's last byte not",
+	};
+	double t[3][MAX_ROUNDS], t0;
+	long long size[3] = { 0 };
+	struct stat st;
+	char img[256];
+	int f, i, fd;
+	pid_t pid;
+
+	for (i = 0; i < rounds; i++)
+		for (f = FILL_DIRTY; f <= FILL_LAST; f++) {
+			fill = f;
+			pid = spawn(mib);
+			fd = tmpfile_in("bench.img", img, sizeof(img));
+			t0 = now();
+			if (checkpoint(pid, fd, CKPT_KILL | CKPT_NO_COW, 2))
+				die("checkpoint");
+			t[f][i] = now() - t0;
+			if (fstat(fd, &st))
+				die("fstat");
+			size[f] = st.st_size;
+			reap(pid);
+			close(fd);
+			unlink(img);
+		}
+	fill = FILL_DIRTY;
+	for (f = FILL_DIRTY; f <= FILL_LAST; f++)
+		printf("bench: %4zu MiB %-34s checkpoint %7.3f s, image %8lld KiB, %.2f x\n",
+		       mib, what[f], median(t[f], rounds), size[f] >> 10,
+		       median(t[f], rounds) / median(t[0], rounds));
+}
+
 static void small_cycle(int reps)
 {
 	double t0, t1, t_cycle = 0, t_fork = 0, t_ck = 0, t_rs = 0;
@@ -500,6 +558,7 @@ int main(int argc, char **argv)
 		nsizes = 2;
 	for (i = 0; i < nsizes; i++)
 		one_size(sizes[i], i == 0);
+	zero_pages(sizes[0]);
 	small_cycle(10);
 	return 0;
 }
