@@ -55,6 +55,7 @@
 #include <linux/if_alg.h>
 #define XXH_STATIC_LINKING_ONLY	/* XXH64_state_t on the stack */
 #include <xxhash.h>		/* libxxhash */
+#include "ckpt_bench.h"
 #include "ckpt_syscalls.h"
 #include "md_sha256.h"		/* libmd */
 
@@ -62,14 +63,6 @@ static const char *dir = "/tmp";
 
 #define MAX_ROUNDS	9
 static int rounds = 3;
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void die(const char *what)
 {
@@ -361,19 +354,6 @@ static void plain_io(size_t len, double *t_write, double *t_read)
 	munmap(buf, len);
 	close(fd);
 	unlink(plain);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 static void one_size(size_t mib, int watch)

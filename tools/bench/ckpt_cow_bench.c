@@ -41,17 +41,10 @@
 #include <unistd.h>
 
 #include <linux/checkpoint.h>
+#include "ckpt_bench.h"
 #include "ckpt_syscalls.h"
 
 #define MAX_RUNS	16
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static double cputime(void)
 {
@@ -65,19 +58,6 @@ static void die(const char *what)
 {
 	fprintf(stderr, "ckpt_cow_bench: %s: %s\n", what, strerror(errno));
 	exit(1);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 static void write_all(int fd, const void *buf, size_t len)
