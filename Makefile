@@ -3,6 +3,7 @@
 #   make run       build, boot the kernel in QEMU, show the demo
 #   make check     host tests + selftests in QEMU on the debug kernel
 #   make bench     benchmarks in QEMU on the normal kernel
+#   make bench-peer  the same beside CRIU (peer kernel flavour, host's criu)
 #   make shell     interactive busybox shell in the VM
 #   make fuzz      the fuzz selftest at length (FUZZ=50000 mutants)
 #   make patchset  the series as git format-patch output, checkpatch-checked
@@ -17,7 +18,7 @@ BENCH_TIMEOUT ?= 1800
 export CCACHE_DIR ?= $(HOME)/.cache/ckpt-ccache
 
 .PHONY: all deps tree kernel kernel-debug guest guest-debug run shell check fuzz \
-	host-check guest-check bench patchset clean distclean
+	host-check guest-check bench bench-peer patchset clean distclean
 
 all: guest
 
@@ -47,6 +48,14 @@ shell: guest
 
 bench: guest
 	@QEMU_MEM=4G qemu/run-vm normal bench $(BENCH_TIMEOUT)
+
+# CRIU side by side: a kernel flavour with what CRIU needs (qemu/peer.config)
+# booted on the host's root over 9p, running the host's criu.  Not part of
+# make check.
+bench-peer:
+	@scripts/deps peer
+	@scripts/build-guest peer
+	@QEMU_MEM=6G qemu/run-vm peer peer $(BENCH_TIMEOUT)
 
 host-check:
 	@mkdir -p build/logs

@@ -2,7 +2,7 @@
 /*
  * ckpt_bench: checkpoint and restart against plain I/O, in one VM run.
  *
- *   ckpt_bench [-d DIR] [-s MIB]... [-r ROUNDS]
+ *   ckpt_bench [-d DIR] [-s MIB]... [-r ROUNDS] [-c CRIU] [-t TRUE]
  *
  * For each size (default 256 and 1024 MiB) a child dirties that much
  * anonymous memory; its checkpoint (CKPT_CONTINUE: copy-on-write) to DIR
@@ -16,8 +16,20 @@
  * zeroes but each page's last byte (the check's worst case).
  * Then the full cycle (checkpoint, kill, restart, wait) of a small 4 MiB
  * process is timed against fork+exec+wait of a
- * small static program.  Prints ratios; exits non-zero only when an
+ * small static program (TRUE, default /bin/true, run as "true": the
+ * guest's busybox).  Prints ratios; exits non-zero only when an
  * operation fails, never because of a ratio.
+ *
+ * With -c CRIU (make bench-peer), the same children are also dumped and
+ * restored by CRIU (CRIU dump -t PID, then CRIU restore -d) in the same
+ * rounds, with images in DIR too, and the rows print both checkpointers
+ * side by side against the same plain write and read; the digest,
+ * zero-page and watched rows, which concern only ours, are left out.
+ * CRIU's times are those of its command (exec and start-up included, as
+ * a user runs it); ours are those of the system calls.  The children
+ * then start a session of their own with no terminal, so that CRIU needs
+ * no --shell-job, and this program is their subreaper, so that what
+ * CRIU restores comes back to it to be reaped.
  *
  * The image carries a digest of itself, which the kernel computes while
  * it writes or reads (SHA-256 on another CPU): neither call can be
@@ -45,6 +57,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -60,6 +73,8 @@
 #include "md_sha256.h"		/* libmd */
 
 static const char *dir = "/tmp";
+static const char *criu;	/* -c: CRIU beside us */
+static const char *true_prog = "/bin/true";	/* -t: the small static program */
 
 #define MAX_ROUNDS	9
 static int rounds = 3;
@@ -181,9 +196,17 @@ static pid_t spawn(size_t mib)
 	if (!pid) {
 		char *mem = mmap(NULL, mib << 20, PROT_READ | PROT_WRITE,
 				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		int nul;
 
 		if (mem == MAP_FAILED)
 			_exit(1);
+		if (criu) {
+			nul = open("/dev/null", O_RDWR);
+			if (nul < 0 || setsid() < 0 || dup2(nul, 0) < 0 ||
+			    dup2(nul, 1) < 0 || dup2(nul, 2) < 0)
+				_exit(1);
+			close(nul);
+		}
 		dirty(mem, mib << 20);
 		if (fill != FILL_DIRTY) {
 			size_t i;
@@ -314,6 +337,82 @@ static void cycle(size_t mib, unsigned int digest, double *t_ckpt, double *t_rst
 	unlink(img);
 }
 
+/*
+ * Run CRIU with @args (after the program name) in @imgdir, its log in
+ * @imgdir/@log; the seconds it took.  A failure prints the log's end.
+ */
+static double run_criu(const char *imgdir, const char *log, const char * const *args)
+{
+	const char *argv[16] = { criu };
+	char cmd[512];
+	int i, n = 1, status;
+	double t0;
+	pid_t pid;
+
+	for (i = 0; args[i] && n < 10; i++)
+		argv[n++] = args[i];
+	argv[n++] = "-D";
+	argv[n++] = imgdir;
+	argv[n++] = "-o";
+	argv[n++] = log;
+	argv[n++] = "-v2";
+	argv[n] = NULL;
+	t0 = now();
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (!pid) {
+		execv(criu, (char **)argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		die("waitpid criu");
+	t0 = now() - t0;
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "bench: %s %s failed (status %#x); its log ends:\n",
+			criu, args[0], status);
+		snprintf(cmd, sizeof(cmd), "tail -n 20 %s/%s >&2", imgdir, log);
+		if (system(cmd))
+			fprintf(stderr, "bench: no log\n");
+		exit(1);
+	}
+	return t0;
+}
+
+/*
+ * criu dump (which ends the child) and criu restore -d of a child with
+ * @mib MiB: the seconds each command took.  The restored process must be
+ * back, as this program's child (its subreaper), with its memory.
+ */
+static void criu_cycle(size_t mib, double *t_dump, double *t_restore)
+{
+	const char *dump[] = { "dump", "-t", NULL, NULL };
+	const char *restore[] = { "restore", "-d", NULL };
+	char imgdir[256], cmd[300], pidstr[16];
+	pid_t pid;
+
+	snprintf(imgdir, sizeof(imgdir), "%s/bench.criu", dir);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", imgdir);
+	if (system(cmd) || mkdir(imgdir, 0700))
+		die(imgdir);
+	pid = spawn(mib);
+	snprintf(pidstr, sizeof(pidstr), "%d", (int)pid);
+	dump[2] = pidstr;
+	*t_dump = run_criu(imgdir, "dump.log", dump);
+	/* criu dump killed it: reap it, so that its PID is free again */
+	if (waitpid(pid, NULL, 0) != pid)
+		die("waitpid dumped child");
+	*t_restore = run_criu(imgdir, "restore.log", restore);
+	if (watch_sample(-1, pid) < (long long)(mib << 20) / 4096) {
+		fprintf(stderr, "bench: criu restore: process %d missing or without its memory\n",
+			(int)pid);
+		exit(1);
+	}
+	reap(pid);
+	if (system(cmd))
+		die(imgdir);
+}
+
 /* A plain write and read of @len bytes to and from a file in DIR. */
 static void plain_io(size_t len, double *t_write, double *t_read)
 {
@@ -356,6 +455,32 @@ static void plain_io(size_t len, double *t_write, double *t_read)
 	unlink(plain);
 }
 
+/*
+ * -c: checkpoint(2)/restart(2) and CRIU's dump/restore of @mib MiB, in
+ * rounds that take turns with a plain write and read; medians.
+ */
+static void beside_criu(size_t mib)
+{
+	double w[MAX_ROUNDS], r[MAX_ROUNDS], ck[MAX_ROUNDS], rs[MAX_ROUNDS];
+	double cd[MAX_ROUNDS], cr[MAX_ROUNDS];
+	double t_write, t_read;
+	int i;
+
+	for (i = 0; i < rounds; i++) {
+		plain_io(mib << 20, &w[i], &r[i]);
+		cycle(mib, 0, &ck[i], &rs[i], NULL);
+		criu_cycle(mib, &cd[i], &cr[i]);
+	}
+	t_write = median(w, rounds);
+	t_read = median(r, rounds);
+	printf("bench-peer: %4zu MiB: write %7.3f s | checkpoint(2) %7.3f s %5.2f x | criu dump    %7.3f s %5.2f x\n",
+	       mib, t_write, median(ck, rounds), median(ck, rounds) / t_write,
+	       median(cd, rounds), median(cd, rounds) / t_write);
+	printf("bench-peer: %4zu MiB: read  %7.3f s | restart(2)    %7.3f s %5.2f x | criu restore %7.3f s %5.2f x\n",
+	       mib, t_read, median(rs, rounds), median(rs, rounds) / t_read,
+	       median(cr, rounds), median(cr, rounds) / t_read);
+}
+
 static void one_size(size_t mib, int watch)
 {
 	double w[MAX_ROUNDS], r[MAX_ROUNDS], ck[MAX_ROUNDS], rs[MAX_ROUNDS];
@@ -373,6 +498,10 @@ static void one_size(size_t mib, int watch)
 	 * allocates it): once untimed, then rounds that take turns.
 	 */
 	plain_io(len, &t_write, &t_read);
+	if (criu) {
+		beside_criu(mib);
+		return;
+	}
 	for (i = 0; i < rounds; i++) {
 		plain_io(len, &w[i], &r[i]);
 		cycle(mib, 0, &ck[i], &rs[i], NULL);
@@ -507,11 +636,27 @@ static void small_cycle(int reps)
 		t0 = now();
 		pid = fork();
 		if (!pid) {
-			execl("/bin/true", "true", (char *)NULL);
+			execl(true_prog, "true", (char *)NULL);
 			_exit(127);
 		}
 		waitpid(pid, NULL, 0);
 		t_fork += now() - t0;
+	}
+	if (criu) {
+		double t_dump = 0, t_restore = 0, d, r;
+
+		for (i = 0; i < reps; i++) {
+			criu_cycle(4, &d, &r);
+			t_dump += d;
+			t_restore += r;
+		}
+		printf("bench-peer: 4 MiB: fork+exec+wait %.1f ms | checkpoint(2)+restart(2) %.1f ms %.2f x | criu dump+restore %.1f ms %.2f x\n",
+		       t_fork * 1e3 / reps, t_cycle * 1e3 / reps, t_cycle / t_fork,
+		       (t_dump + t_restore) * 1e3 / reps, (t_dump + t_restore) / t_fork);
+		printf("bench-peer: 4 MiB: checkpoint(2) %.1f ms, restart(2) %.1f ms | criu dump %.1f ms, criu restore %.1f ms\n",
+		       t_ck * 1e3 / reps, t_rs * 1e3 / reps, t_dump * 1e3 / reps,
+		       t_restore * 1e3 / reps);
+		return;
 	}
 	printf("bench: 4 MiB: ckpt+kill+restart %.1f ms, fork+exec+wait %.1f ms, ratio %.2f\n",
 	       t_cycle * 1e3 / reps, t_fork * 1e3 / reps, t_cycle / t_fork);
@@ -524,8 +669,12 @@ int main(int argc, char **argv)
 	size_t sizes[8] = { 256, 1024 };
 	int nsizes = 0, c, i;
 
-	while ((c = getopt(argc, argv, "d:s:r:")) != -1) {
-		if (c == 'd')
+	while ((c = getopt(argc, argv, "c:d:s:r:t:")) != -1) {
+		if (c == 'c')
+			criu = optarg;
+		else if (c == 't')
+			true_prog = optarg;
+		else if (c == 'd')
 			dir = optarg;
 		else if (c == 's' && nsizes < 8)
 			sizes[nsizes++] = strtoul(optarg, NULL, 10);
@@ -536,9 +685,13 @@ int main(int argc, char **argv)
 	}
 	if (!nsizes)
 		nsizes = 2;
+	/* What CRIU restores comes back to us, to be reaped */
+	if (criu && prctl(PR_SET_CHILD_SUBREAPER, 1))
+		die("PR_SET_CHILD_SUBREAPER");
 	for (i = 0; i < nsizes; i++)
 		one_size(sizes[i], i == 0);
-	zero_pages(sizes[0]);
+	if (!criu)
+		zero_pages(sizes[0]);
 	small_cycle(10);
 	return 0;
 }

@@ -21,6 +21,8 @@
  * (integer arithmetic, floating point, a walk over 16 MiB of memory),
  * the best of RUNS (default 5) each, then is checkpointed (CKPT_KILL),
  * restarted, and times them again: the ratio after / before should be 1.
+ * The control: between the two, a forked copy of the job whose pages are
+ * copied (new pages, as a restarted job's are) times them as well.
  *
  * Prints times and ratios; exits non-zero only when an operation fails,
  * never because of a time.
@@ -320,6 +322,28 @@ static void time_units(FILE *f, const char *when, char *mem, int runs)
 	fflush(f);
 }
 
+/*
+ * The control: a forked copy of the job, its pages copied by a write to
+ * each (as a restart's are new pages), times the units too.  What a
+ * process's pages being new ones costs, restart or not.
+ */
+static void copy_control(FILE *f, char *mem, int runs)
+{
+	pid_t pid = fork();
+	size_t i;
+
+	if (pid < 0)
+		_exit(1);
+	if (!pid) {
+		for (i = 0; i < WALK_BYTES; i += 4096)
+			mem[i] = 1;
+		time_units(f, "copy", mem, runs);
+		_exit(0);
+	}
+	if (waitpid(pid, NULL, 0) != pid)
+		_exit(1);
+}
+
 static void on_usr1(int sig)
 {
 }
@@ -330,7 +354,7 @@ static int bench_speed(int runs, const char *dir)
 		"integer", "floating point", "memory walk (16 MiB)",
 	};
 	char path[4096], res[4096], c;
-	double before[3], after[3];
+	double before[3], after[3], copy[3];
 	struct sigaction sa = { .sa_handler = on_usr1 };
 	int p[2], fd, status, i;
 	sigset_t set, old;
@@ -358,6 +382,7 @@ static int bench_speed(int runs, const char *dir)
 			_exit(1);
 		memset(mem, 1, WALK_BYTES);
 		time_units(f, "before", mem, runs);
+		copy_control(f, mem, runs);
 		write_all(p[1], "R", 1);
 		close(p[1]);
 		sigsuspend(&old);	/* after the restart, SIGUSR1 */
@@ -388,6 +413,7 @@ static int bench_speed(int runs, const char *dir)
 	}
 	f = fopen(res, "r");
 	if (!f || fscanf(f, "before %lf %lf %lf\n", &before[0], &before[1], &before[2]) != 3 ||
+	    fscanf(f, "copy %lf %lf %lf\n", &copy[0], &copy[1], &copy[2]) != 3 ||
 	    fscanf(f, "after %lf %lf %lf\n", &after[0], &after[1], &after[2]) != 3) {
 		fprintf(stderr, "ckpt_cow_bench: no results in %s\n", res);
 		return 1;
@@ -399,6 +425,10 @@ static int bench_speed(int runs, const char *dir)
 	for (i = 0; i < 3; i++)
 		printf("bench:   %-28s %8.1f ms / %8.1f ms: %.3f (target <= 1.02)\n",
 		       units[i], before[i] * 1e3, after[i] * 1e3, after[i] / before[i]);
+	printf("bench: the control, a forked copy of the job with its pages copied, before it:\n");
+	for (i = 0; i < 3; i++)
+		printf("bench:   %-28s %8.1f ms / %8.1f ms: %.3f\n",
+		       units[i], before[i] * 1e3, copy[i] * 1e3, copy[i] / before[i]);
 	return 0;
 }
 
