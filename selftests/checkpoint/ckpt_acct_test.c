@@ -1932,6 +1932,25 @@ static long long ts_ns(const struct taskstats *ts)
 /* How long an exit record may take to come: a timeout, not a measure. */
 #define TS_RECORD_WAIT_MS	10000
 
+/*
+ * The preamble, then @s open on the taskstats generic netlink family.
+ * false: the test is skipped (also without CONFIG_TASKSTATS).
+ */
+static bool ts_start(struct __test_metadata *_metadata, struct genl *s)
+{
+	int err;
+
+	if (!ckpt_preamble(_metadata))
+		return false;
+	err = genl_open(s, TASKSTATS_GENL_NAME);
+	if (err == -ENOENT)
+		SKIP(return false, "no generic netlink family %s: CONFIG_TASKSTATS is off",
+		     TASKSTATS_GENL_NAME);
+	ASSERT_EQ(0, err) TH_LOG("generic netlink family %s: %s", TASKSTATS_GENL_NAME,
+				 strerror(-err));
+	return true;
+}
+
 /* --- A query, while the restored process sleeps --- */
 
 #define TSQ_BURN_NS	(400 * MS_NS)	/* by both clocks, before the checkpoint */
@@ -1969,14 +1988,8 @@ TEST(taskstats_query_of_a_restored_process_counts_this_run_only)
 	pid_t child;
 	int err;
 
-	if (!ckpt_preamble(_metadata))
+	if (!ts_start(_metadata, &s))
 		return;
-	err = genl_open(&s, TASKSTATS_GENL_NAME);
-	if (err == -ENOENT)
-		SKIP(return, "no generic netlink family %s: CONFIG_TASKSTATS is off",
-		     TASKSTATS_GENL_NAME);
-	ASSERT_EQ(0, err) TH_LOG("generic netlink family %s: %s", TASKSTATS_GENL_NAME,
-				 strerror(-err));
 	child = ckpt_spawn_main(tsq_main);
 	ASSERT_GT(child, 0);
 	ASSERT_EQ(0, await_phase(child, 1));
@@ -2062,14 +2075,8 @@ TEST(taskstats_exit_records_of_the_runs_add_up_to_the_cpu_time_once)
 	int err, fd, n;
 	pid_t child;
 
-	if (!ckpt_preamble(_metadata))
+	if (!ts_start(_metadata, &s))
 		return;
-	err = genl_open(&s, TASKSTATS_GENL_NAME);
-	if (err == -ENOENT)
-		SKIP(return, "no generic netlink family %s: CONFIG_TASKSTATS is off",
-		     TASKSTATS_GENL_NAME);
-	ASSERT_EQ(0, err) TH_LOG("generic netlink family %s: %s", TASKSTATS_GENL_NAME,
-				 strerror(-err));
 	ASSERT_EQ(0, online_cpus(cpus, sizeof(cpus)));
 	err = ts_listen(&s, cpus, true);
 	ASSERT_EQ(0, err) TH_LOG("TASKSTATS_CMD_ATTR_REGISTER_CPUMASK %s: %s", cpus,

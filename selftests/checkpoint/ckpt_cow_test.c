@@ -695,6 +695,62 @@ static int image_ok(int fd, size_t len, unsigned int alg)
 	return ret;
 }
 
+/*
+ * checkpoint(@job, @flags) into a pipe in @b (see bg_start()): once the
+ * image's first bytes are in it, and while nobody reads it, the job gets
+ * more than @steps further within @ms.  Returns its position when the
+ * first bytes came.
+ */
+static unsigned long long bg_running(struct __test_metadata *_metadata, struct bg_ckpt *b,
+				     pid_t job, unsigned int flags, unsigned long long steps,
+				     unsigned int ms)
+{
+	unsigned long long at_data;
+
+	ASSERT_EQ(0, bg_start(b, job, flags));
+	ASSERT_TRUE(bg_wait_data(b, IMAGE_MS));
+	at_data = pos_of(job);
+	ASSERT_NE(NOPOS, at_data);
+	ASSERT_TRUE(runs_while_blocked(b, job, at_data, steps, ms));
+	return at_data;
+}
+
+/*
+ * checkpoint(@job, @flags) into a pipe in @b (see bg_start()): once the
+ * image's first bytes are in it, and while nobody reads it, the job
+ * stands still (its position in *@still).  Then the whole image is read
+ * into a memfd (*@len bytes), and the call returned 0.  Returns the memfd.
+ */
+static int frozen_image(struct __test_metadata *_metadata, struct bg_ckpt *b, pid_t job,
+			unsigned int flags, unsigned long long *still, size_t *len)
+{
+	int img;
+
+	ASSERT_EQ(0, bg_start(b, job, flags));
+	ASSERT_TRUE(bg_wait_data(b, IMAGE_MS));
+	ASSERT_TRUE(still_while_blocked(b, job, still));
+	img = bg_finish(b, len);
+	ASSERT_LE(0, img);
+	ASSERT_EQ(0, b->ret) TH_LOG("checkpoint: %s", strerror(b->err));
+	return img;
+}
+
+/*
+ * The image in the memfd @img restarts as the job @job, at position
+ * @still, its invariant intact; then @img is closed, and no child is
+ * left.
+ */
+static void restarts_where_it_stood(struct __test_metadata *_metadata, int img, pid_t job,
+				    unsigned long long still)
+{
+	unsigned long long restored;
+
+	EXPECT_EQ(0, job_restart(img, job, &restored));
+	EXPECT_EQ(still, restored);
+	close(img);
+	EXPECT_FALSE(ckpt_have_children());
+}
+
 /* --------------------------------------------------------------------
  * The job runs while its image is written
  */
@@ -723,12 +779,8 @@ static void cow_cycle(struct __test_metadata *_metadata, const struct job_cfg *c
 	ASSERT_GT(job, 0);
 	before = pos_of(job);
 	ASSERT_NE(NOPOS, before);
-	ASSERT_EQ(0, bg_start(&bg, job, CKPT_CONTINUE | flags));
-	ASSERT_TRUE(bg_wait_data(&bg, IMAGE_MS));
-	at_data = pos_of(job);
-	ASSERT_NE(NOPOS, at_data);
 	/* Without copy-on-write, the job stays frozen until we read. */
-	ASSERT_TRUE(runs_while_blocked(&bg, job, at_data, steps, ms));
+	at_data = bg_running(_metadata, &bg, job, CKPT_CONTINUE | flags, steps, ms);
 
 	img = bg_finish(&bg, &len);
 	ASSERT_LE(0, img);
@@ -772,7 +824,7 @@ TEST(image_is_the_instant_of_the_freeze_sha256)
 
 TEST(no_cow_keeps_the_job_frozen_until_the_image_is_written)
 {
-	unsigned long long still, restored;
+	unsigned long long still;
 	static struct bg_ckpt bg;
 	size_t len = 0;
 	pid_t job;
@@ -783,26 +835,17 @@ TEST(no_cow_keeps_the_job_frozen_until_the_image_is_written)
 	job = job_start(&job_4m);
 	ASSERT_GT(job, 0);
 	/* Without copy-on-write, CKPT_NO_COW is unknown: EINVAL, no image. */
-	ASSERT_EQ(0, bg_start(&bg, job, CKPT_CONTINUE | CKPT_NO_COW));
-	ASSERT_TRUE(bg_wait_data(&bg, IMAGE_MS));
-	ASSERT_TRUE(still_while_blocked(&bg, job, &still));
-
-	img = bg_finish(&bg, &len);
-	ASSERT_LE(0, img);
-	ASSERT_EQ(0, bg.ret) TH_LOG("checkpoint: %s", strerror(bg.err));
+	img = frozen_image(_metadata, &bg, job, CKPT_CONTINUE | CKPT_NO_COW, &still, &len);
 	EXPECT_EQ(0, image_ok(img, len, CKPT_HASH_XXH64));
 	EXPECT_TRUE(job_running(job));
 
 	EXPECT_EQ(128 + SIGKILL, ckpt_kill_reap(job));
-	EXPECT_EQ(0, job_restart(img, job, &restored));
-	EXPECT_EQ(still, restored);
-	close(img);
-	EXPECT_FALSE(ckpt_have_children());
+	restarts_where_it_stood(_metadata, img, job, still);
 }
 
 TEST(dontfork_mapping_falls_back_to_a_frozen_checkpoint)
 {
-	unsigned long long n = job_pages(&job_4m_dontfork), still, at_data, restored;
+	unsigned long long n = job_pages(&job_4m_dontfork), still;
 	static struct bg_ckpt bg;
 	size_t len = 0, len2 = 0;
 	int img, img2;
@@ -814,12 +857,7 @@ TEST(dontfork_mapping_falls_back_to_a_frozen_checkpoint)
 	ASSERT_GT(job, 0);
 
 	/* A mapping that a fork's copy does not hold: frozen throughout. */
-	ASSERT_EQ(0, bg_start(&bg, job, CKPT_CONTINUE));
-	ASSERT_TRUE(bg_wait_data(&bg, IMAGE_MS));
-	ASSERT_TRUE(still_while_blocked(&bg, job, &still));
-	img = bg_finish(&bg, &len);
-	ASSERT_LE(0, img);
-	ASSERT_EQ(0, bg.ret) TH_LOG("checkpoint: %s", strerror(bg.err));
+	img = frozen_image(_metadata, &bg, job, CKPT_CONTINUE, &still, &len);
 	EXPECT_EQ(0, image_ok(img, len, CKPT_HASH_XXH64));
 	EXPECT_TRUE(job_running(job));
 
@@ -830,11 +868,7 @@ TEST(dontfork_mapping_falls_back_to_a_frozen_checkpoint)
 	ASSERT_EQ(0, kill(job, SIGUSR1));
 	ASSERT_EQ(1ULL, ckpt_wait_counter_past(job, (const uint64_t *)&job_hdr.dofork_done, 0,
 					       RUN_MS));
-	ASSERT_EQ(0, bg_start(&bg, job, CKPT_CONTINUE));
-	ASSERT_TRUE(bg_wait_data(&bg, IMAGE_MS));
-	at_data = pos_of(job);
-	ASSERT_NE(NOPOS, at_data);
-	ASSERT_TRUE(runs_while_blocked(&bg, job, at_data, n, RUN_MS));
+	bg_running(_metadata, &bg, job, CKPT_CONTINUE, n, RUN_MS);
 	img2 = bg_finish(&bg, &len2);
 	ASSERT_LE(0, img2);
 	EXPECT_EQ(0, bg.ret) TH_LOG("checkpoint: %s", strerror(bg.err));
@@ -843,10 +877,7 @@ TEST(dontfork_mapping_falls_back_to_a_frozen_checkpoint)
 
 	/* The first image: where the job stood, its DONTFORK mapping intact. */
 	EXPECT_EQ(128 + SIGKILL, ckpt_kill_reap(job));
-	EXPECT_EQ(0, job_restart(img, job, &restored));
-	EXPECT_EQ(still, restored);
-	close(img);
-	EXPECT_FALSE(ckpt_have_children());
+	restarts_where_it_stood(_metadata, img, job, still);
 }
 
 /* --------------------------------------------------------------------
@@ -915,7 +946,7 @@ static int copy_to_memfd(int fd, size_t *len)
 TEST_F(small_fs, failure_after_the_thaw_leaves_the_job_running_and_the_image_refused)
 {
 	static const unsigned int modes[2] = { CKPT_CONTINUE, CKPT_CONTINUE | CKPT_NO_COW };
-	unsigned long long n = job_pages(&job_16m), at_data;
+	unsigned long long n = job_pages(&job_16m);
 	static struct bg_ckpt bg;
 	size_t len;
 	int part[3], fd, i;
@@ -946,11 +977,7 @@ TEST_F(small_fs, failure_after_the_thaw_leaves_the_job_running_and_the_image_ref
 
 	/* The reader goes away after the job was seen running during the call. */
 	ASSERT_NE(SIG_ERR, signal(SIGPIPE, SIG_IGN));
-	ASSERT_EQ(0, bg_start(&bg, job, CKPT_CONTINUE));
-	ASSERT_TRUE(bg_wait_data(&bg, IMAGE_MS));
-	at_data = pos_of(job);
-	ASSERT_NE(NOPOS, at_data);
-	ASSERT_TRUE(runs_while_blocked(&bg, job, at_data, n, RUN_MS));
+	bg_running(_metadata, &bg, job, CKPT_CONTINUE, n, RUN_MS);
 	part[2] = memfd_create("ckpt-cow-partial", MFD_CLOEXEC);
 	ASSERT_LE(0, part[2]);
 	EXPECT_EQ((ssize_t)PARTIAL, bg_copy(&bg, part[2], PARTIAL, IMAGE_MS));
@@ -977,7 +1004,7 @@ TEST_F(small_fs, failure_after_the_thaw_leaves_the_job_running_and_the_image_ref
 
 TEST(stop_and_kill_do_not_let_the_job_run_before_the_image_is_complete)
 {
-	unsigned long long n = job_pages(&job_4m), at_data, still, restored;
+	unsigned long long n = job_pages(&job_4m), still;
 	static struct bg_ckpt bg;
 	size_t len = 0;
 	int img, status;
@@ -989,23 +1016,14 @@ TEST(stop_and_kill_do_not_let_the_job_run_before_the_image_is_complete)
 	ASSERT_GT(job, 0);
 
 	/* The control, which a kernel without copy-on-write fails. */
-	ASSERT_EQ(0, bg_start(&bg, job, CKPT_CONTINUE));
-	ASSERT_TRUE(bg_wait_data(&bg, IMAGE_MS));
-	at_data = pos_of(job);
-	ASSERT_NE(NOPOS, at_data);
-	ASSERT_TRUE(runs_while_blocked(&bg, job, at_data, n, RUN_MS));
+	bg_running(_metadata, &bg, job, CKPT_CONTINUE, n, RUN_MS);
 	img = bg_finish(&bg, &len);
 	ASSERT_LE(0, img);
 	ASSERT_EQ(0, bg.ret) TH_LOG("checkpoint: %s", strerror(bg.err));
 	close(img);
 
 	/* CKPT_STOP: frozen until the image is complete, then stopped there. */
-	ASSERT_EQ(0, bg_start(&bg, job, CKPT_STOP));
-	ASSERT_TRUE(bg_wait_data(&bg, IMAGE_MS));
-	ASSERT_TRUE(still_while_blocked(&bg, job, &still));
-	img = bg_finish(&bg, &len);
-	ASSERT_LE(0, img);
-	ASSERT_EQ(0, bg.ret) TH_LOG("checkpoint: %s", strerror(bg.err));
+	img = frozen_image(_metadata, &bg, job, CKPT_STOP, &still, &len);
 	EXPECT_EQ(0, image_ok(img, len, CKPT_HASH_XXH64));
 	close(img);
 	status = wait_status(job, WUNTRACED, RUN_MS);
@@ -1017,12 +1035,7 @@ TEST(stop_and_kill_do_not_let_the_job_run_before_the_image_is_complete)
 	EXPECT_TRUE(job_running(job));
 
 	/* CKPT_KILL: frozen until the image is complete, then killed. */
-	ASSERT_EQ(0, bg_start(&bg, job, CKPT_KILL));
-	ASSERT_TRUE(bg_wait_data(&bg, IMAGE_MS));
-	ASSERT_TRUE(still_while_blocked(&bg, job, &still));
-	img = bg_finish(&bg, &len);
-	ASSERT_LE(0, img);
-	ASSERT_EQ(0, bg.ret) TH_LOG("checkpoint: %s", strerror(bg.err));
+	img = frozen_image(_metadata, &bg, job, CKPT_KILL, &still, &len);
 	EXPECT_EQ(0, image_ok(img, len, CKPT_HASH_XXH64));
 	status = wait_status(job, 0, RUN_MS);
 	ASSERT_NE(-1, status) TH_LOG("the job is still alive");
@@ -1030,10 +1043,7 @@ TEST(stop_and_kill_do_not_let_the_job_run_before_the_image_is_complete)
 		TH_LOG("status %#x", status);
 
 	/* Its image restarts where it stood. */
-	EXPECT_EQ(0, job_restart(img, job, &restored));
-	EXPECT_EQ(still, restored);
-	close(img);
-	EXPECT_FALSE(ckpt_have_children());
+	restarts_where_it_stood(_metadata, img, job, still);
 }
 
 TEST_HARNESS_MAIN

@@ -260,6 +260,48 @@ static int big_verify(void)
 }
 
 /*
+ * A 16 MiB sleeper, and a new process (its pid in *@ckpt) that
+ * checkpoints it with @flags into a one-page pipe (its read end in
+ * *@img) and exits with checkpoint()'s errno, or 0.  The log goes to the
+ * pipe @log (its write end closed here), or to fd 2 if @log is NULL.
+ * Returns the sleeper's pid.
+ */
+static pid_t big_into_a_pipe(struct __test_metadata *_metadata, unsigned int flags,
+			     const int *log, int *img, pid_t *ckpt)
+{
+	pid_t child;
+	int p[2];
+
+	child = ckpt_spawn(big_setup, big_verify);
+	ASSERT_GT(child, 0);
+	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
+	ASSERT_LE(0, fcntl(p[1], F_SETPIPE_SZ, 4096));
+	*ckpt = fork();
+	ASSERT_LE(0, *ckpt);
+	if (*ckpt == 0) {
+		close(p[0]);
+		if (log)
+			close(log[0]);
+		_exit(checkpoint(child, p[1], flags, log ? log[1] : 2) ? errno : 0);
+	}
+	close(p[1]);
+	if (log)
+		close(log[1]);
+	*img = p[0];
+	return child;
+}
+
+/* Wait for the checkpointer @ckpt, which must exit: its exit status. */
+static int checkpointer_exit(struct __test_metadata *_metadata, pid_t ckpt)
+{
+	int status;
+
+	ASSERT_EQ(ckpt, waitpid(ckpt, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+/*
  * Checkpoint a 16 MiB sleeper into a one-page pipe from another process,
  * keeping it frozen until the image is written (CKPT_NO_COW), read @skip
  * bytes of the image, then SIGKILL the target while the checkpointer
@@ -270,32 +312,19 @@ static int big_verify(void)
 static void killed_during_checkpoint(struct __test_metadata *_metadata, size_t skip)
 {
 	char log[4096], *buf;
+	int img, lp[2], status;
 	size_t got = 0;
 	pid_t child, ckpt;
-	int img[2], lp[2], status;
 	ssize_t n;
 
 	if (!ckpt_preamble(_metadata))
 		return;
-	child = ckpt_spawn(big_setup, big_verify);
-	ASSERT_GT(child, 0);
-	ASSERT_EQ(0, pipe2(img, O_CLOEXEC));
 	ASSERT_EQ(0, pipe2(lp, O_CLOEXEC));
-	ASSERT_LE(0, fcntl(img[1], F_SETPIPE_SZ, 4096));
-	ckpt = fork();
-	ASSERT_LE(0, ckpt);
-	if (ckpt == 0) {
-		close(img[0]);
-		close(lp[0]);
-		_exit(checkpoint(child, img[1], CKPT_CONTINUE | CKPT_NO_COW, lp[1]) ?
-		      errno : 0);
-	}
-	close(img[1]);
-	close(lp[1]);
+	child = big_into_a_pipe(_metadata, CKPT_CONTINUE | CKPT_NO_COW, lp, &img, &ckpt);
 	buf = malloc(65536);
 	ASSERT_NE(NULL, buf);
 	while (got < skip) {
-		n = read(img[0], buf, skip - got < 65536 ? skip - got : 65536);
+		n = read(img, buf, skip - got < 65536 ? skip - got : 65536);
 		ASSERT_GT(n, 0);
 		got += n;
 	}
@@ -303,13 +332,11 @@ static void killed_during_checkpoint(struct __test_metadata *_metadata, size_t s
 	ckpt_sleep_ms(200);
 	EXPECT_EQ('S', ckpt_proc_state(child));
 	ASSERT_EQ(0, kill(child, SIGKILL));
-	while ((n = read(img[0], buf, 65536)) > 0)
+	while ((n = read(img, buf, 65536)) > 0)
 		got += n;
 	free(buf);
-	close(img[0]);
-	ASSERT_EQ(ckpt, waitpid(ckpt, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(ESRCH, WEXITSTATUS(status));
+	close(img);
+	EXPECT_EQ(ESRCH, checkpointer_exit(_metadata, ckpt));
 	read_log(lp[0], log, sizeof(log));
 	close(lp[0]);
 	TH_LOG("%zu image bytes; log: %s", got, log);
@@ -340,7 +367,7 @@ TEST(sigkill_of_the_target_amid_its_memory_is_esrch_and_logged)
  */
 TEST(sigkill_of_the_target_amid_a_copy_on_write_image_leaves_it_whole)
 {
-	int img[2], status, fd;
+	int img, status, fd, err;
 	pid_t child, ckpt;
 	size_t got = 0;
 	char *buf;
@@ -348,23 +375,13 @@ TEST(sigkill_of_the_target_amid_a_copy_on_write_image_leaves_it_whole)
 
 	if (!ckpt_preamble(_metadata))
 		return;
-	child = ckpt_spawn(big_setup, big_verify);
-	ASSERT_GT(child, 0);
-	ASSERT_EQ(0, pipe2(img, O_CLOEXEC));
-	ASSERT_LE(0, fcntl(img[1], F_SETPIPE_SZ, 4096));
-	ckpt = fork();
-	ASSERT_LE(0, ckpt);
-	if (ckpt == 0) {
-		close(img[0]);
-		_exit(checkpoint(child, img[1], CKPT_CONTINUE, 2) ? errno : 0);
-	}
-	close(img[1]);
+	child = big_into_a_pipe(_metadata, CKPT_CONTINUE, NULL, &img, &ckpt);
 	fd = memfd_create("image", 0);
 	ASSERT_LE(0, fd);
 	buf = malloc(65536);
 	ASSERT_NE(NULL, buf);
 	while (got < (4 << 20)) {
-		n = read(img[0], buf, 65536);
+		n = read(img, buf, 65536);
 		ASSERT_GT(n, 0);
 		ASSERT_EQ(n, write(fd, buf, n));
 		got += n;
@@ -372,15 +389,14 @@ TEST(sigkill_of_the_target_amid_a_copy_on_write_image_leaves_it_whole)
 	ASSERT_EQ(0, kill(child, SIGKILL));
 	ASSERT_EQ(child, waitpid(child, &status, 0));
 	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-	while ((n = read(img[0], buf, 65536)) > 0) {
+	while ((n = read(img, buf, 65536)) > 0) {
 		ASSERT_EQ(n, write(fd, buf, n));
 		got += n;
 	}
 	free(buf);
-	close(img[0]);
-	ASSERT_EQ(ckpt, waitpid(ckpt, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status));
-	ASSERT_EQ(0, WEXITSTATUS(status)) TH_LOG("checkpoint: %s", strerror(WEXITSTATUS(status)));
+	close(img);
+	err = checkpointer_exit(_metadata, ckpt);
+	ASSERT_EQ(0, err) TH_LOG("checkpoint: %s", strerror(err));
 	TH_LOG("%zu image bytes", got);
 	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
 	EXPECT_EQ(child, ckpt_restart(fd, 0));

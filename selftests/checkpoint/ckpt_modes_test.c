@@ -65,6 +65,34 @@ static bool standing_still(pid_t pid)
 	return p != (uint64_t)-1 && ckpt_compute_progress_of(pid) == p;
 }
 
+/*
+ * A computing child, checkpointed with @flags into a new image file
+ * (left open in *@fd): its pid.
+ */
+static pid_t checkpointed_compute(struct __test_metadata *_metadata, unsigned int flags,
+				  int *fd)
+{
+	pid_t child = start_compute();
+
+	ASSERT_GT(child, 0);
+	*fd = ckpt_image_open();
+	ASSERT_GE(*fd, 0);
+	ASSERT_EQ(0, ckpt_checkpoint(child, *fd, flags));
+	return child;
+}
+
+/*
+ * The image in @fd restarts as @child, running, and the computation
+ * finishes with the right result; then @fd is closed.
+ */
+static void restarts_and_finishes(struct __test_metadata *_metadata, int fd, pid_t child)
+{
+	ASSERT_EQ(child, ckpt_restart_as(fd, child, 0));
+	EXPECT_TRUE(computing(child));
+	EXPECT_EQ(0, ckpt_wake_reap(child));
+	close(fd);
+}
+
 /* waitpid(@pid, @options) for up to @ms; the status, or -1. */
 static int wait_status(pid_t pid, int options, unsigned int ms)
 {
@@ -121,11 +149,7 @@ TEST(stop_leaves_original_stopped_until_sigcont)
 
 	if (!ckpt_preamble(_metadata))
 		return;
-	child = start_compute();
-	ASSERT_GT(child, 0);
-	fd = ckpt_image_open();
-	ASSERT_GE(fd, 0);
-	ASSERT_EQ(0, ckpt_checkpoint(child, fd, CKPT_STOP));
+	child = checkpointed_compute(_metadata, CKPT_STOP, &fd);
 
 	status = wait_status(child, WUNTRACED, 5000);
 	ASSERT_NE(-1, status) TH_LOG("no stop reported");
@@ -141,10 +165,7 @@ TEST(stop_leaves_original_stopped_until_sigcont)
 	EXPECT_EQ(0, ckpt_wake_reap(child));
 
 	/* The image restarts running: it was saved before the stop. */
-	ASSERT_EQ(child, ckpt_restart_as(fd, child, 0));
-	EXPECT_TRUE(computing(child));
-	EXPECT_EQ(0, ckpt_wake_reap(child));
-	close(fd);
+	restarts_and_finishes(_metadata, fd, child);
 }
 
 TEST(kill_kills_original_once_image_is_complete)
@@ -154,20 +175,13 @@ TEST(kill_kills_original_once_image_is_complete)
 
 	if (!ckpt_preamble(_metadata))
 		return;
-	child = start_compute();
-	ASSERT_GT(child, 0);
-	fd = ckpt_image_open();
-	ASSERT_GE(fd, 0);
-	ASSERT_EQ(0, ckpt_checkpoint(child, fd, CKPT_KILL));
+	child = checkpointed_compute(_metadata, CKPT_KILL, &fd);
 	status = wait_status(child, 0, 5000);
 	ASSERT_NE(-1, status) TH_LOG("original still alive");
 	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
 		TH_LOG("status %#x", status);
 
-	ASSERT_EQ(child, ckpt_restart_as(fd, child, 0));
-	EXPECT_TRUE(computing(child));
-	EXPECT_EQ(0, ckpt_wake_reap(child));
-	close(fd);
+	restarts_and_finishes(_metadata, fd, child);
 }
 
 TEST(restart_stopped_leaves_restored_process_stopped_until_sigcont)
@@ -177,11 +191,7 @@ TEST(restart_stopped_leaves_restored_process_stopped_until_sigcont)
 
 	if (!ckpt_preamble(_metadata))
 		return;
-	child = start_compute();
-	ASSERT_GT(child, 0);
-	fd = ckpt_image_open();
-	ASSERT_GE(fd, 0);
-	ASSERT_EQ(0, ckpt_checkpoint(child, fd, CKPT_KILL));
+	child = checkpointed_compute(_metadata, CKPT_KILL, &fd);
 	ASSERT_EQ(128 + SIGKILL, ckpt_reap(child));
 
 	ASSERT_EQ(child, ckpt_restart_as(fd, child, RESTART_STOPPED));
@@ -204,11 +214,7 @@ TEST(restart_while_pid_in_use_is_ebusy_and_creates_nothing)
 
 	if (!ckpt_preamble(_metadata))
 		return;
-	child = start_compute();
-	ASSERT_GT(child, 0);
-	fd = ckpt_image_open();
-	ASSERT_GE(fd, 0);
-	ASSERT_EQ(0, ckpt_checkpoint(child, fd, CKPT_CONTINUE));
+	child = checkpointed_compute(_metadata, CKPT_CONTINUE, &fd);
 
 	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
 	errno = 0;
@@ -224,10 +230,7 @@ TEST(restart_while_pid_in_use_is_ebusy_and_creates_nothing)
 	EXPECT_EQ(0, ckpt_wake_reap(child));
 
 	/* Once the pid is free, the same image restarts. */
-	ASSERT_EQ(child, ckpt_restart_as(fd, child, 0));
-	EXPECT_TRUE(computing(child));
-	EXPECT_EQ(0, ckpt_wake_reap(child));
-	close(fd);
+	restarts_and_finishes(_metadata, fd, child);
 }
 
 TEST(five_cycles_in_a_row_keep_progress_and_give_the_right_result)
@@ -296,10 +299,34 @@ static pid_t take_image(unsigned int flags, int *fd, struct ckpt_rec_header *hdr
 	return child;
 }
 
-TEST(default_digest_is_the_xxh64_of_the_bytes_before_the_trailer)
+/*
+ * take_image() with @flags (0 or CKPT_DIGEST_SHA256): both its header
+ * and its trailer name the digest @hash, and the trailer is well formed.
+ * Returns the child's pid.
+ */
+static pid_t digest_image(struct __test_metadata *_metadata, unsigned int flags, int hash,
+			  int *fd, uint8_t **img, size_t *len,
+			  const struct ckpt_rec_trailer **trailer)
 {
 	const struct ckpt_rec_trailer *t;
 	struct ckpt_rec_header hdr;
+	pid_t child = take_image(flags, fd, &hdr, img, len, trailer);
+
+	ASSERT_GT(child, 0);
+	t = *trailer;
+	EXPECT_EQ(hash, (int)hdr.digest);
+	EXPECT_EQ((int)flags, (int)(hdr.flags & CKPT_DIGEST_SHA256));
+	ASSERT_EQ(CKPT_REC_TRAILER, (int)t->h.type);
+	ASSERT_EQ(sizeof(*t), t->h.len);
+	EXPECT_EQ(*len - sizeof(*t), t->total_len);
+	EXPECT_EQ(hash, (int)t->digest);
+	EXPECT_EQ(0, (int)t->reserved);
+	return child;
+}
+
+TEST(default_digest_is_the_xxh64_of_the_bytes_before_the_trailer)
+{
+	const struct ckpt_rec_trailer *t;
 	uint64_t want, got = 0;
 	size_t len = 0;
 	uint8_t *img;
@@ -308,15 +335,7 @@ TEST(default_digest_is_the_xxh64_of_the_bytes_before_the_trailer)
 
 	if (!ckpt_preamble(_metadata))
 		return;
-	child = take_image(0, &fd, &hdr, &img, &len, &t);
-	ASSERT_GT(child, 0);
-	EXPECT_EQ(CKPT_HASH_XXH64, (int)hdr.digest);
-	EXPECT_EQ(0, (int)(hdr.flags & CKPT_DIGEST_SHA256));
-	ASSERT_EQ(CKPT_REC_TRAILER, (int)t->h.type);
-	ASSERT_EQ(sizeof(*t), t->h.len);
-	EXPECT_EQ(len - sizeof(*t), t->total_len);
-	EXPECT_EQ(CKPT_HASH_XXH64, (int)t->digest);
-	EXPECT_EQ(0, (int)t->reserved);
+	child = digest_image(_metadata, 0, CKPT_HASH_XXH64, &fd, &img, &len, &t);
 
 	/* A little-endian __u64, seed 0, then zeroes. */
 	want = XXH64(img, len - sizeof(*t), 0);
@@ -327,19 +346,14 @@ TEST(default_digest_is_the_xxh64_of_the_bytes_before_the_trailer)
 	EXPECT_TRUE(ckpt_all_zero(t->value + 8, sizeof(t->value) - 8));
 	free(img);
 
-	/* It restarts, and the computation finishes with the right result. */
-	ASSERT_EQ(child, ckpt_restart_as(fd, child, 0));
-	EXPECT_TRUE(computing(child));
-	EXPECT_EQ(0, ckpt_wake_reap(child));
+	restarts_and_finishes(_metadata, fd, child);
 	EXPECT_FALSE(ckpt_have_children());
-	close(fd);
 }
 
 TEST(digest_sha256_image_ends_with_the_sha256_of_its_bytes_and_restarts)
 {
 	uint8_t want[SHA256_DIGEST_LENGTH];
 	const struct ckpt_rec_trailer *t;
-	struct ckpt_rec_header hdr;
 	size_t len = 0;
 	SHA2_CTX sha;
 	uint8_t *img;
@@ -348,15 +362,7 @@ TEST(digest_sha256_image_ends_with_the_sha256_of_its_bytes_and_restarts)
 
 	if (!ckpt_preamble(_metadata))
 		return;
-	child = take_image(CKPT_DIGEST_SHA256, &fd, &hdr, &img, &len, &t);
-	ASSERT_GT(child, 0);
-	EXPECT_EQ(CKPT_HASH_SHA256, (int)hdr.digest);
-	EXPECT_EQ(CKPT_DIGEST_SHA256, (int)(hdr.flags & CKPT_DIGEST_SHA256));
-	ASSERT_EQ(CKPT_REC_TRAILER, (int)t->h.type);
-	ASSERT_EQ(sizeof(*t), t->h.len);
-	EXPECT_EQ(len - sizeof(*t), t->total_len);
-	EXPECT_EQ(CKPT_HASH_SHA256, (int)t->digest);
-	EXPECT_EQ(0, (int)t->reserved);
+	child = digest_image(_metadata, CKPT_DIGEST_SHA256, CKPT_HASH_SHA256, &fd, &img, &len, &t);
 
 	md_sha256_init(&sha);
 	md_sha256_update(&sha, img, len - sizeof(*t));
@@ -367,12 +373,8 @@ TEST(digest_sha256_image_ends_with_the_sha256_of_its_bytes_and_restarts)
 		       len - sizeof(*t));
 	free(img);
 
-	/* It restarts, and the computation finishes with the right result. */
-	ASSERT_EQ(child, ckpt_restart_as(fd, child, 0));
-	EXPECT_TRUE(computing(child));
-	EXPECT_EQ(0, ckpt_wake_reap(child));
+	restarts_and_finishes(_metadata, fd, child);
 	EXPECT_FALSE(ckpt_have_children());
-	close(fd);
 }
 
 /* A sleeping child with some memory, for the pipe tests. */
