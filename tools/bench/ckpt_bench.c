@@ -11,6 +11,9 @@
  * default digest (xxh64), then with CKPT_DIGEST_SHA256.  After one
  * untimed plain write and read (the guest's memory is slow the first time
  * the host backs it), ROUNDS rounds (default 3) take turns; medians.
+ * Then, for the first size, what the copy-on-write snapshot costs: a
+ * checkpoint (default) and a frozen one (CKPT_NO_COW) against the same
+ * plain writes, interleaved.
  * Then what the check for pages of zeroes costs and saves: a checkpoint
  * of the first size's memory every page different, all zeroes, and all
  * zeroes but each page's last byte (the check's worst case).
@@ -456,6 +459,29 @@ static void plain_io(size_t len, double *t_write, double *t_read)
 }
 
 /*
+ * What the copy-on-write snapshot costs: 7 rounds that interleave a plain
+ * write, a copy-on-write checkpoint (the default), a frozen one
+ * (CKPT_NO_COW) and another plain write, so that the two checkpoints are
+ * compared with the same baseline; medians.
+ */
+static void cow_vs_frozen(size_t mib)
+{
+	double w[14], cow[7], frozen[7], unused[7], t_write;
+	int i;
+
+	for (i = 0; i < 7; i++) {
+		plain_io(mib << 20, &w[2 * i], &unused[i]);
+		cycle(mib, 0, &cow[i], &unused[i], NULL);
+		cycle(mib, CKPT_NO_COW, &frozen[i], &unused[i], NULL);
+		plain_io(mib << 20, &w[2 * i + 1], &unused[i]);
+	}
+	t_write = median(w, 14);
+	printf("bench: %4zu MiB: checkpoint %.3f s copy-on-write, %.3f s frozen; write %.3f s: ratios %.2f, %.2f (interleaved, 7 rounds)\n",
+	       mib, median(cow, 7), median(frozen, 7), t_write, median(cow, 7) / t_write,
+	       median(frozen, 7) / t_write);
+}
+
+/*
  * -c: checkpoint(2)/restart(2) and CRIU's dump/restore of @mib MiB, in
  * rounds that take turns with a plain write and read; medians.
  */
@@ -690,8 +716,10 @@ int main(int argc, char **argv)
 		die("PR_SET_CHILD_SUBREAPER");
 	for (i = 0; i < nsizes; i++)
 		one_size(sizes[i], i == 0);
-	if (!criu)
+	if (!criu) {
+		cow_vs_frozen(sizes[0]);
 		zero_pages(sizes[0]);
+	}
 	small_cycle(10);
 	return 0;
 }
